@@ -1,0 +1,1 @@
+"""Command modules of ``python -m theory`` (one per model family)."""

@@ -1,0 +1,95 @@
+"""Small frozen result records: printable, convertible to dict and JSON.
+
+Non-finite floats are never hidden: :func:`to_jsonable` turns them into the
+strings ``"nan"``, ``"inf"``, ``"-inf"`` (JSON has no NaN), and
+:meth:`Record.nonfinite_fields` names them so callers can flag them.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Record", "to_jsonable", "format_table"]
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Convert records, numpy values, mappings and sequences to JSON-ready Python."""
+    if hasattr(obj, "to_dict") and not isinstance(obj, type):
+        return to_jsonable(obj.to_dict())
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return to_jsonable(obj.tolist())
+    if isinstance(obj, (np.bool_, bool)):
+        return bool(obj)
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        x = float(obj)
+        if math.isnan(x):
+            return "nan"
+        if math.isinf(x):
+            return "inf" if x > 0 else "-inf"
+        return x
+    return obj
+
+
+class Record:
+    """Mixin for frozen dataclasses holding results."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {}
+        for f in dataclasses.fields(self):
+            if f.metadata.get("internal"):
+                continue
+            out[f.name] = getattr(self, f.name)
+        return out
+
+    def to_json(self, **kw) -> str:
+        return json.dumps(to_jsonable(self.to_dict()), allow_nan=False, **kw)
+
+    def nonfinite_fields(self) -> list[str]:
+        bad = []
+        for k, v in self.to_dict().items():
+            if isinstance(v, (float, np.floating)) and not math.isfinite(float(v)):
+                bad.append(k)
+        return bad
+
+    def __str__(self) -> str:
+        d = self.to_dict()
+        width = max((len(k) for k in d), default=0)
+        lines = [type(self).__name__]
+        for k, v in d.items():
+            lines.append(f"  {k:<{width}} = {_fmt(v)}")
+        return "\n".join(lines)
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, (float, np.floating)):
+        return f"{float(v):.10g}"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{k}: {_fmt(x)}" for k, x in v.items()) + "}"
+    if isinstance(v, np.ndarray) and v.size > 8:
+        return f"array(shape={v.shape})"
+    return str(v)
+
+
+def format_table(rows: list[dict[str, Any]], columns: list[str] | None = None) -> str:
+    """Plain-text table of records (for people; machines use JSON or CSV)."""
+    if not rows:
+        return "(no rows)"
+    columns = columns or list(dict.fromkeys(k for r in rows for k in r))
+    cells = [[_fmt(r.get(c, "")) for c in columns] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    head = "  ".join(c.rjust(w) for c, w in zip(columns, widths))
+    sep = "  ".join("-" * w for w in widths)
+    body = ["  ".join(x.rjust(w) for x, w in zip(row, widths)) for row in cells]
+    return "\n".join([head, sep, *body])

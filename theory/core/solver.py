@@ -1,0 +1,383 @@
+"""Saddle-point solver framework: one damped ``converge`` loop and one warm-started ``span``.
+
+A model supplies a *fixed-point map* ``update(x: dict[str, float]) -> dict[str, float]``
+over named order parameters (each update derived from one term of the free
+entropy). :func:`converge` iterates it with adaptive damping (or hands the
+residual ``update(x) - x`` to a Newton / Anderson root finder) and returns a
+frozen :class:`SolverResult`; it never returns a silent wrong number:
+
+* non-finite iterates, oscillation/stagnation and the iteration cap are
+  detected and reported in ``converged``/``message``;
+* ``strict=True`` raises :class:`ConvergenceError` carrying the last iterate
+  and the residual history.
+
+:func:`span` continues a solution along a path of external parameters
+(warm start, automatic step halving on failure) and records failed points with
+their diagnostics instead of dropping them.
+
+The residual is ``max_i |F_i(x) - x_i| / max(1, |x_i|)`` (absolute for order
+parameters of order one, relative for large conjugate parameters).
+"""
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+import scipy.optimize
+
+from theory.core.results import Record, to_jsonable
+
+__all__ = [
+    "ComputationError",
+    "ConvergenceError",
+    "SolverResult",
+    "converge",
+    "span",
+    "Curve",
+    "CurvePoint",
+]
+
+
+class ComputationError(RuntimeError):
+    """A computation could not produce a trustworthy number."""
+
+
+class ConvergenceError(ComputationError):
+    """Raised by ``converge(..., strict=True)`` when the iteration fails.
+
+    Attributes
+    ----------
+    result : SolverResult
+        The full (non-converged) result, with the last iterate.
+    last : dict
+        The last iterate by name.
+    residuals : tuple of float
+        Residual history.
+    """
+
+    def __init__(self, message: str, result: "SolverResult"):
+        super().__init__(message)
+        self.result = result
+        self.last = dict(result.values)
+        self.residuals = result.history
+
+
+@dataclass(frozen=True)
+class SolverResult(Record):
+    """Outcome of a saddle-point solve."""
+
+    values: dict[str, float]
+    residual: float
+    iterations: int
+    converged: bool
+    wall_time: float
+    method: str
+    message: str = ""
+    history: tuple[float, ...] = field(default=(), repr=False, metadata={"internal": True})
+
+    def __getitem__(self, name: str) -> float:
+        return self.values[name]
+
+    def to_dict(self) -> dict[str, Any]:
+        d = super().to_dict()
+        d["values"] = dict(self.values)
+        return d
+
+    def flat(self) -> dict[str, Any]:
+        """Order parameters at the top level, plus the diagnostics."""
+        d = {k: v for k, v in self.to_dict().items() if k != "values"}
+        return {**self.values, **d}
+
+
+def _residual(x: np.ndarray, fx: np.ndarray) -> float:
+    return float(np.max(np.abs(fx - x) / np.maximum(1.0, np.abs(x)))) if x.size else 0.0
+
+
+def converge(
+    update: Callable[[dict[str, float]], Mapping[str, float]],
+    init: Mapping[str, float],
+    *,
+    tol: float = 1e-10,
+    maxiter: int = 2000,
+    damping: float = 0.0,
+    adaptive: bool = True,
+    method: str = "iterate",
+    strict: bool = False,
+    max_damping: float = 0.995,
+    stall_window: int = 200,
+) -> SolverResult:
+    """Solve ``x = update(x)`` for named order parameters.
+
+    Parameters
+    ----------
+    update
+        Fixed-point map over the order parameters (a dict in, a dict with the
+        same keys out).
+    init
+        Starting point by name.
+    tol
+        Tolerance on the residual (see module docstring).
+    maxiter
+        Iteration cap (function evaluations for the root finders).
+    damping
+        Initial damping ``d``: ``x <- d x + (1 - d) update(x)``.
+    adaptive
+        Increase the damping when the residual grows, relax it back while it
+        shrinks.
+    method
+        ``"iterate"`` (damped iteration), ``"newton"`` (``scipy.optimize.root``,
+        hybrid Powell on the residual), ``"anderson"``, or ``"auto"``: damped
+        iteration, polished by Newton from the last iterate if it stalls.
+    strict
+        Raise :class:`ConvergenceError` instead of returning a non-converged result.
+
+    Returns
+    -------
+    SolverResult
+    """
+    if method not in ("iterate", "newton", "anderson", "auto"):
+        raise ValueError(f"method must be one of 'iterate', 'newton', 'anderson', 'auto' (got {method!r})")
+    if not (0.0 <= damping < 1.0):
+        raise ValueError(f"damping must be in [0, 1) (got {damping!r})")
+    if not (tol > 0):
+        raise ValueError(f"tol must be > 0 (got {tol!r})")
+    names = list(init)
+    x0 = np.array([float(init[k]) for k in names])
+    if not np.all(np.isfinite(x0)):
+        raise ValueError(f"init must be finite (got {dict(init)!r})")
+    t0 = time.perf_counter()
+
+    def F(x: np.ndarray) -> np.ndarray:
+        out = update(dict(zip(names, map(float, x))))
+        return np.array([float(out[k]) for k in names])
+
+    if method == "iterate":
+        res = _iterate(F, x0, names, tol, maxiter, damping, adaptive, max_damping, stall_window)
+    elif method in ("newton", "anderson"):
+        res = _root(F, x0, names, tol, maxiter, method)
+    else:
+        res = _iterate(F, x0, names, tol, maxiter, damping, adaptive, max_damping, stall_window)
+        if not res.converged:
+            polished = _root(F, np.array([res.values[k] for k in names]), names, tol, maxiter, "newton")
+            res = dataclasses.replace(
+                polished,
+                iterations=res.iterations + polished.iterations,
+                history=res.history + polished.history,
+                message=("iteration: " + res.message + "; newton: " + polished.message),
+            )
+    res = dataclasses.replace(res, wall_time=time.perf_counter() - t0, method=method)
+    if strict and not res.converged:
+        raise ConvergenceError(f"saddle point not converged ({res.message}); last iterate {res.values}", res)
+    return res
+
+
+def _iterate(F, x, names, tol, maxiter, damping, adaptive, max_damping, stall_window) -> SolverResult:
+    d0 = d = damping
+    history: list[float] = []
+    best = np.inf
+    best_at = 0
+    message = f"iteration cap {maxiter} reached"
+    converged = False
+    it = 0
+    for it in range(1, maxiter + 1):
+        try:
+            fx = F(x)
+        except (FloatingPointError, ZeroDivisionError, OverflowError) as exc:
+            message = f"update raised {type(exc).__name__} at iteration {it}: {exc}"
+            break
+        if not np.all(np.isfinite(fx)):
+            bad = [n for n, v in zip(names, fx) if not np.isfinite(v)]
+            message = f"non-finite update of {bad} at iteration {it}"
+            break
+        r = _residual(x, fx)
+        history.append(r)
+        if r < tol:
+            x = fx
+            converged = True
+            message = "converged"
+            break
+        if adaptive and len(history) > 1:
+            if r > history[-2]:
+                d = min(max_damping, 1.0 - 0.5 * (1.0 - d))
+            else:
+                d = max(d0, d - 0.05 * (d - d0) - 1e-3) if d > d0 else d0
+        if r < 0.9 * best:
+            best, best_at = r, it
+        elif it - best_at > stall_window:
+            message = f"stalled: residual {r:.3g} has not improved on {best:.3g} for {stall_window} iterations (oscillation?)"
+            break
+        x = d * x + (1.0 - d) * fx
+    r = history[-1] if history else np.inf
+    return SolverResult(dict(zip(names, map(float, x))), float(r), it, converged, 0.0, "iterate", message, tuple(history))
+
+
+def _root(F, x0, names, tol, maxiter, method) -> SolverResult:
+    history: list[float] = []
+
+    def G(x):
+        fx = F(x)
+        if not np.all(np.isfinite(fx)):
+            return np.full_like(x, 1e10)
+        history.append(_residual(x, fx))
+        return (fx - x) / np.maximum(1.0, np.abs(x))
+
+    try:
+        if method == "anderson":
+            sol = scipy.optimize.root(G, x0, method="anderson", options={"maxiter": maxiter, "fatol": tol * 1e-2})
+        else:
+            sol = scipy.optimize.root(G, x0, method="hybr", options={"maxfev": maxiter, "xtol": 1e-14})
+        x = sol.x
+        msg = str(sol.message)
+    except (FloatingPointError, ValueError, np.linalg.LinAlgError) as exc:
+        x, msg = x0, f"{type(exc).__name__}: {exc}"
+    fx = F(x)
+    finite = np.all(np.isfinite(fx))
+    r = _residual(x, fx) if finite else np.inf
+    converged = bool(finite and r < tol)
+    return SolverResult(
+        dict(zip(names, map(float, x))), float(r), len(history), converged, 0.0, method,
+        "converged" if converged else f"root finder did not reach tol: {msg}", tuple(history),
+    )
+
+
+# ---------------------------------------------------------------------------
+# continuation
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CurvePoint(Record):
+    """One point of a continuation: the external parameters and the solve there."""
+
+    params: dict[str, Any]
+    result: Any | None
+    converged: bool
+    message: str = ""
+    halvings: int = 0
+
+    def flat(self) -> dict[str, Any]:
+        row = dict(self.params)
+        if self.result is not None:
+            row.update(self.result.flat() if hasattr(self.result, "flat") else to_jsonable(self.result))
+        row["converged"] = self.converged
+        row["message"] = self.message
+        row["halvings"] = self.halvings
+        return row
+
+
+@dataclass(frozen=True)
+class Curve(Record):
+    """A solution followed along a parameter path."""
+
+    points: tuple[CurvePoint, ...]
+
+    @property
+    def failed(self) -> list[CurvePoint]:
+        return [p for p in self.points if not p.converged]
+
+    def to_records(self) -> list[dict[str, Any]]:
+        return [p.flat() for p in self.points]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"points": self.to_records(), "n_failed": len(self.failed)}
+
+    def column(self, name: str) -> np.ndarray:
+        return np.array([r.get(name, np.nan) for r in self.to_records()], dtype=float)
+
+
+def _interp(p: Mapping[str, Any], q: Mapping[str, Any], t: float) -> dict[str, Any]:
+    out = {}
+    for k in q:
+        a, b = p.get(k, q[k]), q[k]
+        if isinstance(a, (int, float, np.number)) and isinstance(b, (int, float, np.number)) and not isinstance(b, bool):
+            out[k] = float(a) + t * (float(b) - float(a))
+        else:
+            out[k] = b
+    return out
+
+
+def _is_converged(res: Any) -> bool:
+    return res is not None and bool(getattr(res, "converged", True))
+
+
+def span(
+    solve: Callable[[dict[str, Any], Any], Any],
+    path: Sequence[Mapping[str, Any]],
+    init: Any = None,
+    *,
+    max_halvings: int = 4,
+    warm: Callable[[Any], Any] | None = None,
+    progress: bool = False,
+) -> Curve:
+    """Follow a solution along ``path`` with warm starts and step halving.
+
+    Parameters
+    ----------
+    solve
+        ``solve(params, init) -> result`` where ``result`` has a ``converged``
+        flag (e.g. :class:`SolverResult` or a model's result record); ``init`` is
+        ``None`` or whatever ``warm(previous_result)`` returns. It may raise
+        :class:`ComputationError` (recorded as a failure); ``ValueError`` (bad
+        input) propagates.
+    path
+        External parameters at each point, e.g. ``[{"beta": b} for b in betas]``.
+    init
+        Warm start for the first point.
+    max_halvings
+        On failure, retry by approaching the point from the last success in
+        ``2**k`` sub-steps, ``k = 1..max_halvings``.
+    warm
+        Extracts the warm start from a result (default: ``result.values`` if
+        present, else the result itself).
+    """
+    if warm is None:
+        def warm(res):
+            return getattr(res, "values", res)
+
+    points: list[CurvePoint] = []
+    last_ok: dict[str, Any] | None = None
+    x = init
+    iterator = path
+    if progress:
+        from tqdm import tqdm
+        iterator = tqdm(path, desc="continuation", leave=False)
+    for p in iterator:
+        p = dict(p)
+        res, msg = _attempt(solve, p, x)
+        halvings = 0
+        if not _is_converged(res) and last_ok is not None:
+            for k in range(1, max_halvings + 1):
+                halvings = k
+                y = x
+                n_sub = 2**k
+                ok = True
+                for j in range(1, n_sub + 1):
+                    sub = _interp(last_ok, p, j / n_sub)
+                    r, m = _attempt(solve, sub, y)
+                    if not _is_converged(r):
+                        ok = False
+                        res, msg = r, f"failed at sub-step {j}/{n_sub}: {m}"
+                        break
+                    y = warm(r)
+                    res, msg = r, m
+                if ok:
+                    break
+        conv = _is_converged(res)
+        if conv:
+            x = warm(res)
+            last_ok = p
+        elif not msg:
+            msg = getattr(res, "message", "not converged")
+        points.append(CurvePoint(p, res, conv, "" if conv else msg, halvings))
+    return Curve(tuple(points))
+
+
+def _attempt(solve, p, x):
+    try:
+        res = solve(p, x)
+    except ComputationError as exc:
+        return None, f"{type(exc).__name__}: {exc}"
+    except (FloatingPointError, ZeroDivisionError, OverflowError, np.linalg.LinAlgError) as exc:
+        return None, f"{type(exc).__name__}: {exc}"
+    return res, getattr(res, "message", "")

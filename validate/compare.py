@@ -1,0 +1,120 @@
+"""Theory against simulation: comparison rows, verdicts and the registry of comparisons.
+
+A *comparison* is a function ``fn(mode: str, store, seed) -> Comparison``
+registered with :func:`comparison`; the report (``python -m validate report``)
+runs every registered one. ``mode`` is ``"quick"`` or ``"full"``; ``store`` is
+a :class:`validate.store.ResultStore` (or ``None``) to pass to
+:func:`validate.sweep.run_sweep` so that simulation points are resumable.
+
+Each :class:`Comparison` carries its table rows, the records that regenerate
+its figure (``data``) and the figure itself (``figure``, a matplotlib Figure,
+not serialised).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from theory.core.results import Record
+
+__all__ = ["Row", "Comparison", "comparison", "REGISTRY", "mean_se", "deviation"]
+
+
+def mean_se(samples) -> tuple[float, float, int]:
+    """Sample mean, its standard error (ddof=1) and the count; s.e. is NaN for n < 2."""
+    x = np.asarray(samples, dtype=float)
+    x = x[np.isfinite(x)]
+    n = x.size
+    if n == 0:
+        return math.nan, math.nan, 0
+    se = float(x.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan
+    return float(x.mean()), se, n
+
+
+def deviation(value: float, reference: float, se: float) -> float:
+    """``(value - reference) / se``; NaN where the s.e. is missing or zero."""
+    if not (math.isfinite(value) and math.isfinite(reference) and math.isfinite(se)) or se <= 0:
+        return math.nan
+    return (value - reference) / se
+
+
+@dataclass(frozen=True)
+class Row(Record):
+    """One line of a comparison table.
+
+    The verdict: ``agrees`` when ``|sim - ref| <= max(n_se * se, abs_tol)``,
+    where ``ref`` is the theory value if given, else the published one;
+    ``disagrees`` otherwise; ``not comparable`` when there is no simulation or
+    no reference. ``tolerance`` states the rule in words for the table.
+    """
+
+    quantity: str
+    theory: float = math.nan
+    sim_mean: float = math.nan
+    sim_se: float = math.nan
+    n: int = 0
+    published: float = math.nan
+    source: str = ""
+    n_se: float = 3.0
+    abs_tol: float = 0.0
+    note: str = ""
+    verdict: str = field(default="", init=True)
+    deviation_se: float = field(default=math.nan, init=True)
+    tolerance: str = field(default="", init=True)
+
+    def __post_init__(self):
+        ref = self.theory if math.isfinite(self.theory) else self.published
+        tol = f"{self.n_se:g} s.e." + (f" or {self.abs_tol:g} abs." if self.abs_tol else "")
+        object.__setattr__(self, "tolerance", self.tolerance or tol)
+        object.__setattr__(self, "deviation_se", deviation(self.sim_mean, ref, self.sim_se))
+        if self.verdict:
+            return
+        if not (math.isfinite(ref) and math.isfinite(self.sim_mean)):
+            v = "not comparable"
+        else:
+            se = self.sim_se if math.isfinite(self.sim_se) else 0.0
+            v = "agrees" if abs(self.sim_mean - ref) <= max(self.n_se * se, self.abs_tol) else "disagrees"
+        object.__setattr__(self, "verdict", v)
+
+
+@dataclass(frozen=True)
+class Comparison(Record):
+    """A theory-versus-simulation comparison: table, data for the figure, figure."""
+
+    key: str
+    title: str
+    rows: tuple[Row, ...]
+    data: dict[str, Any] = field(default_factory=dict)
+    command: str = ""
+    wall_time: float = 0.0
+    notes: str = ""
+    figure: Any = field(default=None, repr=False, compare=False, metadata={"internal": True})
+
+    def to_dict(self) -> dict[str, Any]:
+        d = super().to_dict()
+        d["rows"] = [r.to_dict() for r in self.rows]
+        return d
+
+    def counts(self) -> dict[str, int]:
+        out = {"agrees": 0, "disagrees": 0, "not comparable": 0}
+        for r in self.rows:
+            out[r.verdict] = out.get(r.verdict, 0) + 1
+        return out
+
+
+REGISTRY: dict[str, dict[str, Any]] = {}
+
+
+def comparison(key: str, title: str, section: str, order: int = 0):
+    """Register ``fn(mode, store, seed) -> Comparison`` for the report.
+
+    ``section`` groups comparisons in the report (e.g. ``"Stochastic perceptron"``).
+    """
+    def deco(fn: Callable[..., Comparison]):
+        REGISTRY[key] = {"fn": fn, "title": title, "section": section, "order": order}
+        return fn
+
+    return deco
