@@ -1,0 +1,9 @@
+"""Modules whose ``@comparison`` functions the report runs (imported in this order)."""
+MODULES: list[str] = [
+    "validate.perceptron",
+    "validate.franz_parisi",
+    "validate.rbm_variational",
+    "validate.vpf",
+    "validate.hopfield",
+    "validate.rrbm",
+]
