@@ -4,7 +4,11 @@ import sys
 from theory.core.cli import main_with_groups
 
 GROUPS = {
-    "perceptron": ["simulate.commands.perceptron", "simulate.commands.bp_local_entropy"],
+    "perceptron": [
+        "simulate.commands.perceptron",
+        "simulate.commands.perceptron_sa_bp",
+        "simulate.commands.bp_local_entropy",
+    ],
     "rbm": ["simulate.commands.rbm"],
     "vpf": ["simulate.commands.vpf"],
     "cd": ["simulate.commands.cd"],

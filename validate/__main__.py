@@ -6,7 +6,11 @@ from theory.core.cli import main_with_groups
 GROUPS = {
     "report": ["validate.commands.report"],
     "demo": ["validate.commands.demo"],
-    "perceptron": ["validate.commands.perceptron", "validate.commands.franz_parisi"],
+    "perceptron": [
+        "validate.commands.perceptron",
+        "validate.commands.perceptron_flatness",
+        "validate.commands.franz_parisi",
+    ],
     "rbm": ["validate.commands.rbm"],
     "vpf": ["validate.commands.vpf"],
     "hopfield": ["validate.commands.hopfield"],
