@@ -75,6 +75,9 @@ def add_output_options(parser: argparse.ArgumentParser, plot: bool = True) -> No
 
 
 def _records(result: Any) -> list[dict[str, Any]]:
+    if isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], dict):
+        params, res = result
+        return [{**params, **r} for r in _records(res)]
     if isinstance(result, list):
         return [r for x in result for r in _records(x)]
     if hasattr(result, "to_records"):
@@ -147,8 +150,8 @@ def run_scan(
 
     If ``compute`` accepts an ``init`` keyword, the previous point's result is
     passed as a warm start (continuation along the scan). Returns the single
-    result (no range) or the list of results, and the name of the ranged
-    parameter (the first one, used as the x axis of plots).
+    result (no range) or the list of ``(ranged_params, result)`` pairs, and the
+    name of the ranged parameter (the first one, used as the x axis of plots).
     """
     ranged = [k for k, v in params.items() if isinstance(v, np.ndarray)]
     if not ranged:
@@ -167,7 +170,7 @@ def run_scan(
         p.update({k: float(v) for k, v in zip(ranged, combo)})
         kw = {"init": prev} if takes_init and prev is not None and getattr(prev, "converged", True) else {}
         r = compute(**p, **kw)
-        results.append(r)
+        results.append(({k: p[k] for k in ranged}, r))
         prev = r
         if bar is not None:
             bar.update()
@@ -178,6 +181,7 @@ def run_scan(
 
 def _exit_code(result: Any) -> int:
     items = result if isinstance(result, list) else [result]
+    items = [r[1] if isinstance(r, tuple) else r for r in items]
     return 0 if all(getattr(r, "converged", True) for r in items) else 1
 
 

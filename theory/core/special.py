@@ -161,8 +161,11 @@ def log2cosh(x):
 
 @numba.vectorize(_SIG, cache=True)
 def logcosh(x):
-    """``log cosh x`` without overflow."""
+    """``log cosh x`` without overflow or cancellation near 0."""
     a = abs(x)
+    if a < 1.0:
+        s = math.sinh(0.5 * a)
+        return math.log1p(2.0 * s * s)
     return a + math.log1p(math.exp(-2.0 * a)) - math.log(2.0)
 
 

@@ -1,0 +1,91 @@
+"""Gaussian tail functions against mpmath (50 digits) over |x| <= 40."""
+import math
+
+import mpmath as mp
+import numba
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from theory.core.special import GH, G, H, K, erfcx, log2cosh, logcosh, logH, H_pow
+
+mp.mp.dps = 50
+XS = np.linspace(-40.0, 40.0, 801)
+
+
+def _H(x):
+    return mp.erfc(mp.mpf(x) / mp.sqrt(2)) / 2
+
+
+def _logH(x):
+    return mp.log(_H(x)) if x > 0 else mp.log1p(-_H(-x))
+
+
+def _rel(a, b):
+    b = float(b)
+    return abs(a - b) / abs(b) if b != 0 else abs(a)
+
+
+def _check(fn, ref, xs=XS, tol=1e-14, floor=1e-300):
+    worst = 0.0
+    for x in xs:
+        r = ref(x)
+        if abs(r) < floor:  # below the normal float range: relative error meaningless
+            continue
+        worst = max(worst, _rel(fn(x), r))
+    assert worst < tol, worst
+
+
+def test_H_relative_accuracy():
+    _check(H, _H)
+
+
+def test_logH_relative_accuracy_both_tails():
+    _check(logH, _logH)
+    assert np.all(np.isfinite(logH(np.array([-1e3, 40.0, 1e3, 1e6]))))
+
+
+def test_K_is_derivative_of_logH_without_cancellation():
+    _check(K, lambda x: -mp.npdf(x) / _H(x))
+    # K(x) = d logH/dx by central differences at moderate x
+    x = np.linspace(-5, 30, 36)
+    h = 1e-5
+    fd = (logH(x + h) - logH(x - h)) / (2 * h)
+    np.testing.assert_allclose(K(x), fd, rtol=1e-8)
+    np.testing.assert_allclose(GH(x), -K(x), rtol=0)
+
+
+def test_G_and_erfcx():
+    _check(G, mp.npdf)
+    _check(erfcx, lambda t: mp.exp(mp.mpf(t) ** 2) * mp.erfc(t), xs=np.linspace(-5, 40, 451), tol=2e-14)
+
+
+def test_logcosh():
+    x = np.array([-800.0, -3.0, 0.0, 1e-8, 2.5, 800.0])
+    np.testing.assert_allclose(logcosh(x), [float(mp.log(mp.cosh(v))) for v in x], rtol=1e-15, atol=1e-300)
+    np.testing.assert_allclose(log2cosh(x), [float(mp.log(2 * mp.cosh(v))) for v in x], rtol=1e-15)
+
+
+def test_H_pow_never_underflows_in_log_domain():
+    # H(30)^50 underflows but its log is finite and right
+    val = H_pow(30.0, 50.0)
+    assert val == 0.0
+    assert math.isclose(50 * logH(30.0), float(50 * _logH(30.0)), rel_tol=1e-14)
+    np.testing.assert_allclose(H_pow(np.array([0.0, 1.0]), 2.0), [0.25, float(_H(1.0)) ** 2], rtol=1e-15)
+
+
+def test_ufuncs_usable_inside_numba():
+    @numba.njit
+    def f(x):
+        return logH(x) + K(x) + H(x) + GH(x)
+
+    for x in (-3.0, 0.5, 35.0):
+        assert f(x) == pytest.approx(logH(x) + K(x) + H(x) + GH(x), rel=1e-15)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(-40, 40))
+def test_symmetry_H_plus_H_minus_is_one(x):
+    assert H(x) + H(-x) == pytest.approx(1.0, abs=2e-16)
+    assert K(x) <= 0.0
