@@ -1,0 +1,213 @@
+"""validate.store: canonical keys, JSON encoding of non-finite values, INSERT OR IGNORE, concurrency."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import multiprocessing
+import sqlite3
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+TESTS = Path(__file__).resolve().parent
+if str(TESTS) not in sys.path:
+    sys.path.insert(0, str(TESTS))
+
+from validate.store import (  # noqa: E402
+    NO_SEED,
+    ResultStore,
+    canonical_params,
+    code_version,
+    decode_params,
+    decode_result,
+    encode_result,
+)
+
+
+@pytest.fixture
+def store():
+    with ResultStore(":memory:") as s:
+        yield s
+
+
+def test_round_trip_with_nonfinite_and_numpy(store):
+    result = {
+        "a": 0.1, "nan": math.nan, "inf": math.inf, "ninf": -np.inf,
+        "arr": np.array([1.5, np.nan, -np.inf]), "i": np.int32(7), "f": np.float32(0.5),
+        "b": np.bool_(True), "nested": {"deep": [np.float64(np.inf), "text"]},
+    }
+    assert store.put("t", {"n": 3}, 0, "v", result, wall_time=1.25)
+    got = store.get("t", {"n": 3}, 0, "v")
+    assert got["a"] == 0.1 and math.isnan(got["nan"]) and got["inf"] == math.inf and got["ninf"] == -math.inf
+    assert got["arr"][0] == 1.5 and math.isnan(got["arr"][1]) and got["arr"][2] == -math.inf
+    assert got["i"] == 7 and type(got["i"]) is int and got["f"] == 0.5 and got["b"] is True
+    assert got["nested"] == {"deep": [math.inf, "text"]}
+    # what is on disk is strict JSON (no NaN/Infinity tokens)
+    text = store.conn.execute("SELECT result FROM results").fetchone()[0]
+    assert "NaN" not in text and "Infinity" not in text
+    assert json.loads(text)["nan"] == "nan" and json.loads(text)["ninf"] == "-inf"
+    assert store.get("t", {"n": 3}, 1, "v") is None
+    assert store.get("t", {"n": 3}, 0, "other") is None
+
+
+def test_record_objects_use_to_dict(store):
+    @dataclasses.dataclass(frozen=True)
+    class Rec:
+        q: float
+        hidden: str = "x"
+
+        def to_dict(self):
+            return {"q": self.q}
+
+    store.put("t", {"a": 1}, None, "v", Rec(math.nan), 0.0)
+    got = store.get("t", {"a": 1}, None, "v")
+    assert list(got) == ["q"] and math.isnan(got["q"])
+
+
+def test_non_dict_and_unencodable_results_rejected(store):
+    with pytest.raises(TypeError, match="dict"):
+        store.put("t", {"a": 1}, 0, "v", 3.0, 0.0)
+    with pytest.raises(TypeError):
+        store.put("t", {"a": 1}, 0, "v", {"x": object()}, 0.0)
+    assert store.count() == 0
+
+
+def test_canonical_params_order_and_types():
+    a = canonical_params({"b": 0.1, "a": np.int64(3), "c": (1, 2)})
+    b = canonical_params({"c": [1, 2], "a": 3, "b": np.float64(0.1)})
+    assert a == b == '{"a":3,"b":0.1,"c":[1,2]}'
+    assert canonical_params({"x": 1}) != canonical_params({"x": 1.0}) != canonical_params({"x": True})
+    assert decode_params(canonical_params({"beta": np.inf})) == {"beta": math.inf}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_float_params_round_trip_exactly(x):
+    assert decode_params(canonical_params({"x": x}))["x"] == x
+
+
+def test_nan_param_rejected_naming_it():
+    with pytest.raises(ValueError, match="'alpha'"):
+        canonical_params({"n": 1, "alpha": float("nan")})
+    with pytest.raises(ValueError, match="'v'"):
+        canonical_params({"v": np.array([1.0, np.nan])})
+    with pytest.raises(ValueError, match="reserved"):
+        canonical_params({"seed": 1})
+    with pytest.raises(TypeError):
+        canonical_params({"f": object()})
+
+
+def test_key_is_independent_of_dict_order(store):
+    store.put("t", {"a": 1, "b": 0.1}, 5, "v", {"r": 1}, 0.0)
+    assert store.has("t", {"b": 0.1, "a": 1}, 5, "v")
+    assert store.get("t", {"b": np.float64(0.1), "a": np.int8(1)}, 5, "v") == {"r": 1}
+    assert not store.has("t", {"a": 1, "b": 0.30000000000000004}, 5, "v")
+
+
+def test_insert_or_ignore_keeps_first(store):
+    assert store.put("t", {"a": 1}, 0, "v", {"r": 1}, 0.5) is True
+    assert store.put("t", {"a": 1}, 0, "v", {"r": 2}, 0.7) is False
+    assert store.get("t", {"a": 1}, 0, "v") == {"r": 1}
+    assert store.count() == 1
+    # any differing key part is a new point
+    assert store.put("t", {"a": 1}, 1, "v", {"r": 3}, 0.1)
+    assert store.put("t", {"a": 1}, None, "v", {"r": 4}, 0.1)
+    assert store.put("t", {"a": 1}, 0, "v2", {"r": 5}, 0.1)
+    assert store.put("u", {"a": 1}, 0, "v", {"r": 6}, 0.1)
+    assert store.count() == 5 and store.count("t") == 4
+
+
+def test_seed_none_sentinel_and_negative_seed(store):
+    store.put("t", {"a": 1}, None, "v", {"r": 0}, 0.0)
+    assert store.conn.execute("SELECT seed FROM results").fetchone()[0] == NO_SEED
+    assert store.records("t")[0]["seed"] is None
+    with pytest.raises(ValueError, match="seed"):
+        store.put("t", {"a": 1}, -1, "v", {"r": 0}, 0.0)
+    with pytest.raises(TypeError, match="seed"):
+        store.get("t", {"a": 1}, 1.5, "v")
+
+
+def test_records_sorted_and_filtered(store):
+    for a in (10, 2, 1):
+        for seed in (3, None, 0):
+            store.put("t", {"a": a, "z": "q"}, seed, "v1", {"r": a * 10}, wall_time=0.5)
+    store.put("t", {"a": 1, "z": "q"}, 0, "v2", {"r": -1}, 0.0)
+    store.put("other", {"a": 1}, 0, "v1", {"r": 0}, 0.0)
+    recs = store.records("t", "v1")
+    # canonical JSON text order: '{"a":1,' < '{"a":10,' < '{"a":2,'; seed None (-1) first
+    assert [(r["a"], r["seed"]) for r in recs] == [
+        (1, None), (1, 0), (1, 3), (10, None), (10, 0), (10, 3), (2, None), (2, 0), (2, 3)]
+    assert recs[0] == {"a": 1, "z": "q", "seed": None, "code_version": "v1", "result": {"r": 10},
+                       "wall_time": 0.5}
+    assert len(store.records("t")) == 10
+    assert store.tasks() == ["other", "t"]
+    assert store.delete("other") == 1 and store.tasks() == ["t"]
+    assert store.delete() == 10 and store.tasks() == [] and len(store) == 0
+
+
+def test_file_store_persists_and_uses_wal(tmp_path):
+    path = tmp_path / "s.sqlite"
+    with ResultStore(path) as s:
+        s.put("t", {"a": 1}, 0, "v", {"r": math.inf}, 0.1)
+        assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    with ResultStore(str(path)) as s:
+        assert s.get("t", {"a": 1}, 0, "v") == {"r": math.inf}
+        assert s.integrity_check() == "ok"
+    with pytest.raises(ValueError, match="closed"):
+        s.get("t", {"a": 1}, 0, "v")
+
+
+def test_encode_decode_helpers():
+    text = encode_result({"b": 1, "a": [math.nan]})
+    assert text == '{"b":1,"a":["nan"]}'
+    assert math.isnan(decode_result(text)["a"][0])
+
+
+def test_code_version_tracks_module_source():
+    import _sweep_funcs
+
+    v = code_version(_sweep_funcs.noisy_point)
+    assert v == code_version(_sweep_funcs.fails_on)  # same module -> same tag
+    base = code_version()
+    assert v.startswith(base) and len(v) == len(base) + 11
+    assert v != code_version(json.dumps)  # another module -> another hash
+
+
+def test_two_processes_write_one_file_concurrently(tmp_path):
+    import _sweep_funcs
+
+    path = str(tmp_path / "conc.sqlite")
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(2)
+    procs = [ctx.Process(target=_sweep_funcs.write_points, args=(path, off, 200, 30, barrier))
+             for off in (0, 1000)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    assert [p.exitcode for p in procs] == [0, 0]
+    with ResultStore(path) as s:
+        assert s.integrity_check() == "ok"
+        recs = s.records("conc", "v1")
+        own = sorted(r["i"] for r in recs if r["i"] >= 0)
+        assert own == list(range(200)) + list(range(1000, 1200))
+        for r in recs:
+            if r["i"] >= 0:
+                assert r["result"] == {"who": 0 if r["i"] < 1000 else 1000, "val": (r["i"] % 1000) / 7}
+                assert r["seed"] == (r["i"] % 1000) % 3
+        shared = [r for r in recs if r["i"] < 0]
+        assert len(shared) == 30 and all(r["result"]["who"] in (0, 1000) for r in shared)
+        # the test is only meaningful if the two writers' commits really interleaved
+        who = [w for (w,) in s.conn.execute(
+            "SELECT json_extract(result, '$.who') FROM results WHERE json_extract(result, '$.val') "
+            "IS NOT NULL ORDER BY created")]
+        switches = sum(a != b for a, b in zip(who, who[1:]))
+        assert switches >= 10, f"writers did not overlap ({switches} switches)"
+    con = sqlite3.connect(path)
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    con.close()

@@ -1,0 +1,411 @@
+"""Embedded SQLite store of sweep results, safe to resume and to share between processes.
+
+One row per finished point, keyed by ``(task, params, seed, code_version)``:
+
+``task``
+    Name of the computation (free text, e.g. ``"perceptron.capacity"``).
+``params``
+    Canonical JSON of the parameter dict (:func:`canonical_params`): sorted
+    keys, no whitespace, floats written with ``repr`` (so ``0.1`` round-trips),
+    numpy scalars/arrays turned into Python scalars/lists, tuples into lists.
+    NaN is rejected (``ValueError`` naming the parameter); ``inf``/``-inf`` are
+    written as the strings ``"inf"``/``"-inf"`` (see "Non-finite floats").
+    The names in :data:`RESERVED_NAMES` are not allowed as parameter names.
+``seed``
+    A non-negative integer, or ``None`` ("no seed"), which is stored as the
+    sentinel :data:`NO_SEED` ``= -1``; negative seeds are therefore rejected.
+``code_version``
+    Text identifying the code that produced the result (:func:`code_version`),
+    so results from changed code are not reused.
+
+Other columns: ``result`` (JSON object), ``wall_time`` (seconds spent in the
+function), ``created`` (unix time) and ``host``.
+
+Non-finite floats
+    JSON has no NaN or infinity. Floats that are NaN, ``inf`` or ``-inf``
+    are written as the strings ``"nan"``, ``"inf"``, ``"-inf"`` (in results and,
+    for the infinities, in parameters) and every string equal to one of these
+    is read back as the float by :meth:`ResultStore.get` and
+    :meth:`ResultStore.records`. (A genuine string value ``"nan"`` therefore
+    comes back as a float.) Numpy arrays become lists, numpy scalars Python
+    scalars, and objects with a ``to_dict()`` method (result records) their dict.
+
+Concurrency
+    The database runs in WAL mode with ``synchronous=NORMAL`` (a committed
+    point survives the writing process being killed; only an OS crash can lose
+    the last commits) and a 60 s busy timeout. Every :meth:`ResultStore.put` is
+    one short ``BEGIN IMMEDIATE`` transaction using ``INSERT OR IGNORE``: when
+    two sweeps compute the same point, the first commit wins and the second is
+    dropped (``put`` returns ``False``). A connection belongs to the thread and
+    process that opened it: open one store per process.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.metadata
+import inspect
+import json
+import math
+import os
+import random
+import socket
+import sqlite3
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, Mapping
+
+import numpy as np
+
+from theory.core.results import to_jsonable
+
+__all__ = [
+    "ResultStore",
+    "StoredResult",
+    "canonical_params",
+    "decode_params",
+    "encode_result",
+    "decode_result",
+    "code_version",
+    "NO_SEED",
+    "RESERVED_NAMES",
+    "DIST_NAME",
+]
+
+#: Stored in the ``seed`` column for ``seed=None``.
+NO_SEED = -1
+#: Names that cannot be parameters: they are the extra keys of records and sweep rows.
+RESERVED_NAMES = frozenset({"seed", "result", "wall_time", "cached", "code_version"})
+#: Distribution name whose version goes into :func:`code_version`.
+DIST_NAME = "lowprec-learning"
+
+#: Seconds a writer waits for another process's transaction before giving up.
+BUSY_TIMEOUT = 60.0
+
+_NONFINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS results (
+    task         TEXT    NOT NULL,
+    params       TEXT    NOT NULL,
+    seed         INTEGER NOT NULL,
+    code_version TEXT    NOT NULL,
+    result       TEXT    NOT NULL,
+    wall_time    REAL    NOT NULL,
+    created      REAL    NOT NULL,
+    host         TEXT    NOT NULL,
+    PRIMARY KEY (task, params, seed, code_version)
+)
+"""
+
+
+# --------------------------------------------------------------------------- encoding
+
+
+def _param_value(name: str, v: Any) -> Any:
+    if isinstance(v, np.ndarray):
+        v = v.tolist()
+    elif isinstance(v, np.generic):
+        v = v.item()
+    if v is None or isinstance(v, (bool, int, str)):
+        return v
+    if isinstance(v, float):
+        if math.isnan(v):
+            raise ValueError(f"parameter {name!r} is NaN; NaN cannot identify a sweep point")
+        if math.isinf(v):
+            return "inf" if v > 0 else "-inf"
+        return v
+    if isinstance(v, (list, tuple)):
+        return [_param_value(name, x) for x in v]
+    if isinstance(v, Mapping):
+        return {str(k): _param_value(f"{name}.{k}", x) for k, x in v.items()}
+    raise TypeError(f"parameter {name!r} has unsupported type {type(v).__name__} "
+                    "(use numbers, strings, bools, None, lists or dicts)")
+
+
+def canonical_params(params: Mapping[str, Any]) -> str:
+    """Canonical JSON text of a parameter dict (the store key; dict order is irrelevant).
+
+    Raises
+    ------
+    ValueError
+        A value is NaN, or a name is reserved (:data:`RESERVED_NAMES`).
+    TypeError
+        ``params`` is not a mapping with string keys, or a value is not JSON-like.
+    """
+    if not isinstance(params, Mapping):
+        raise TypeError(f"params must be a dict (got {type(params).__name__})")
+    clean = {}
+    for k, v in params.items():
+        if not isinstance(k, str):
+            raise TypeError(f"parameter names must be strings (got {k!r})")
+        if k in RESERVED_NAMES:
+            raise ValueError(f"parameter name {k!r} is reserved (reserved: {sorted(RESERVED_NAMES)})")
+        clean[k] = _param_value(k, v)
+    return json.dumps(clean, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def _decode_nonfinite(obj: Any) -> Any:
+    if isinstance(obj, str):
+        return _NONFINITE.get(obj, obj)
+    if isinstance(obj, list):
+        return [_decode_nonfinite(x) for x in obj]
+    if isinstance(obj, dict):
+        return {k: _decode_nonfinite(x) for k, x in obj.items()}
+    return obj
+
+
+def decode_params(text: str) -> dict[str, Any]:
+    """Parameters back from :func:`canonical_params` text (``"inf"`` strings -> floats)."""
+    return _decode_nonfinite(json.loads(text))
+
+
+def encode_result(result: Any) -> str:
+    """JSON text of a result dict (or record with ``to_dict()``); non-finite floats as strings.
+
+    Keys keep the order the function produced them in (the same function gives
+    the same text).
+
+    Raises
+    ------
+    TypeError
+        The result is not a dict (after ``to_dict()``) or holds a value JSON cannot hold.
+    """
+    obj = to_jsonable(result)
+    if not isinstance(obj, dict):
+        raise TypeError(f"a result must be a dict or have to_dict() (got {type(result).__name__})")
+    return json.dumps(obj, separators=(",", ":"), allow_nan=False)
+
+
+def decode_result(text: str) -> dict[str, Any]:
+    """Result dict back from :func:`encode_result` text (``"nan"``/``"inf"``/``"-inf"`` -> floats)."""
+    return _decode_nonfinite(json.loads(text))
+
+
+def _seed_value(seed: Any) -> int:
+    if seed is None:
+        return NO_SEED
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be a non-negative int or None (got {seed!r})")
+    if seed < 0:
+        raise ValueError(f"seed must be >= 0 or None (got {seed}); {NO_SEED} stands for None in the store")
+    return int(seed)
+
+
+def _seed_out(stored: int) -> int | None:
+    return None if stored == NO_SEED else stored
+
+
+def code_version(func: Callable | None = None) -> str:
+    """Version tag for stored results: package version, plus a hash of ``func``'s module source.
+
+    ``"<version>+<sha1[:10]>"``, where ``<version>`` is the installed version
+    of ``lowprec-learning`` (``"0+unknown"`` when the distribution is not
+    installed) and the hash covers the source text of the module defining
+    ``func`` (skipped when there is no func or its source is unavailable).
+    Only that module is hashed: a change elsewhere (e.g. in ``theory.core``)
+    does not change the tag; pass ``code_version=`` explicitly to force a rerun.
+    """
+    try:
+        version = importlib.metadata.version(DIST_NAME)
+    except importlib.metadata.PackageNotFoundError:
+        version = "0+unknown"
+    if func is None:
+        return version
+    func = getattr(func, "func", func)  # functools.partial
+    module = inspect.getmodule(func)
+    try:
+        source = inspect.getsource(module) if module is not None else None
+    except (OSError, TypeError):
+        source = None
+    if not source:
+        return version
+    digest = hashlib.sha1(source.encode()).hexdigest()[:10]
+    return f"{version}{'.' if '+' in version else '+'}{digest}"
+
+
+# --------------------------------------------------------------------------- store
+
+
+def _retry_locked(op: Callable[[], Any], timeout: float = BUSY_TIMEOUT) -> Any:
+    """Run ``op``, retrying while SQLite reports the database locked/busy (up to ``timeout`` s)."""
+    deadline = time.monotonic() + timeout
+    delay = 0.005
+    while True:
+        try:
+            return op()
+        except sqlite3.OperationalError as exc:
+            msg = str(exc)
+            if ("locked" not in msg and "busy" not in msg) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay * (0.5 + random.random()))
+            delay = min(2 * delay, 0.2)
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    """A stored point: its result and how it was made."""
+
+    result: dict[str, Any]
+    wall_time: float
+    created: float
+    host: str
+
+
+class ResultStore:
+    """SQLite store of finished sweep points (see the module docstring for the format).
+
+    Parameters
+    ----------
+    path
+        Database file (created if missing), or ``":memory:"``.
+
+    Examples
+    --------
+    >>> with ResultStore(":memory:") as st:
+    ...     st.put("demo", {"n": 10}, 0, "v1", {"err": 0.5}, wall_time=0.01)
+    ...     st.get("demo", {"n": 10}, 0, "v1")
+    True
+    {'err': 0.5}
+    """
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = os.fspath(path)
+        # autocommit mode: every transaction below is explicit
+        self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
+        self._conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+        # Switching a new file to WAL needs an exclusive lock and, when two
+        # processes open a fresh store at once, can fail with "database is
+        # locked" without consulting the busy handler: retry it ourselves.
+        _retry_locked(lambda: self._conn.execute("PRAGMA journal_mode = WAL").fetchone())
+        self._conn.execute("PRAGMA synchronous = NORMAL")
+        _retry_locked(lambda: self._conn.execute(_SCHEMA))
+        self._host = socket.gethostname()
+
+    # context manager
+    def __enter__(self) -> "ResultStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection (idempotent)."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def __repr__(self) -> str:
+        return f"ResultStore({self.path!r})"
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise ValueError("the ResultStore is closed")
+        return self._conn
+
+    # queries
+    def entry(self, task: str, params: Mapping[str, Any], seed: int | None,
+              code_version: str) -> StoredResult | None:
+        """The stored point with its metadata, or ``None``."""
+        row = self.conn.execute(
+            "SELECT result, wall_time, created, host FROM results "
+            "WHERE task = ? AND params = ? AND seed = ? AND code_version = ?",
+            (task, canonical_params(params), _seed_value(seed), code_version),
+        ).fetchone()
+        if row is None:
+            return None
+        return StoredResult(decode_result(row[0]), row[1], row[2], row[3])
+
+    def get(self, task: str, params: Mapping[str, Any], seed: int | None,
+            code_version: str) -> dict[str, Any] | None:
+        """The stored result dict of one point, or ``None`` if it is not stored."""
+        e = self.entry(task, params, seed, code_version)
+        return None if e is None else e.result
+
+    def has(self, task: str, params: Mapping[str, Any], seed: int | None, code_version: str) -> bool:
+        """Whether the point is stored."""
+        return self.conn.execute(
+            "SELECT 1 FROM results WHERE task = ? AND params = ? AND seed = ? AND code_version = ?",
+            (task, canonical_params(params), _seed_value(seed), code_version),
+        ).fetchone() is not None
+
+    def put(self, task: str, params: Mapping[str, Any], seed: int | None, code_version: str,
+            result: Any, wall_time: float) -> bool:
+        """Store one finished point in its own transaction.
+
+        Returns
+        -------
+        bool
+            ``True`` if inserted, ``False`` if the point was already stored
+            (``INSERT OR IGNORE``: the stored result is kept).
+        """
+        if not isinstance(task, str) or not task:
+            raise ValueError(f"task must be a non-empty string (got {task!r})")
+        if not isinstance(code_version, str):
+            raise TypeError(f"code_version must be a string (got {code_version!r})")
+        row = (task, canonical_params(params), _seed_value(seed), code_version, encode_result(result),
+               float(wall_time), time.time(), self._host)
+        with self._transaction():
+            cur = self.conn.execute(
+                "INSERT OR IGNORE INTO results "
+                "(task, params, seed, code_version, result, wall_time, created, host) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+        return cur.rowcount == 1
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """``BEGIN IMMEDIATE`` ... ``COMMIT`` (write lock taken up front, waiting up to the busy timeout)."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def records(self, task: str, code_version: str | None = None) -> list[dict[str, Any]]:
+        """All stored points of a task (of one code version, or of all).
+
+        Each record is ``{**params, "seed": seed, "code_version": ..., "result":
+        {...}, "wall_time": ...}``, sorted by canonical params JSON, then seed,
+        then code version. ``seed`` is ``None`` for unseeded points.
+        """
+        sql = "SELECT params, seed, code_version, result, wall_time FROM results WHERE task = ?"
+        args: tuple = (task,)
+        if code_version is not None:
+            sql += " AND code_version = ?"
+            args += (code_version,)
+        sql += " ORDER BY params, seed, code_version"
+        out = []
+        for p, seed, cv, res, wt in self.conn.execute(sql, args):
+            out.append({**decode_params(p), "seed": _seed_out(seed), "code_version": cv,
+                        "result": decode_result(res), "wall_time": wt})
+        return out
+
+    def tasks(self) -> list[str]:
+        """Sorted names of the tasks with stored points."""
+        return [r[0] for r in self.conn.execute("SELECT DISTINCT task FROM results ORDER BY task")]
+
+    def count(self, task: str | None = None) -> int:
+        """Number of stored points (of one task, or in total)."""
+        if task is None:
+            return self.conn.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+        return self.conn.execute("SELECT COUNT(*) FROM results WHERE task = ?", (task,)).fetchone()[0]
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def delete(self, task: str | None = None) -> int:
+        """Delete the points of ``task`` (or all points); returns how many were deleted."""
+        with self._transaction():
+            if task is None:
+                cur = self.conn.execute("DELETE FROM results")
+            else:
+                cur = self.conn.execute("DELETE FROM results WHERE task = ?", (task,))
+        return cur.rowcount
+
+    def integrity_check(self) -> str:
+        """SQLite's ``PRAGMA integrity_check`` verdict (``"ok"`` when sound)."""
+        return "\n".join(r[0] for r in self.conn.execute("PRAGMA integrity_check"))
+
