@@ -1,0 +1,83 @@
+"""The report runner: sections, verdict counts, robustness to failing comparisons, HTML in a browser."""
+import json
+import shutil
+import subprocess
+import sys
+import types
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pytest
+
+from validate import compare
+from validate.compare import Comparison, Row
+from validate.report import run_report
+
+
+@pytest.fixture
+def fake_registry(monkeypatch):
+    registry = {}
+    monkeypatch.setattr(compare, "REGISTRY", registry)
+    import validate.report as rep
+    monkeypatch.setattr(rep, "REGISTRY", registry)
+
+    def good(mode, store, seed):
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], [0, 1])
+        return Comparison("fake.good", "Good", (Row("x", theory=1.0, sim_mean=1.01, sim_se=0.01, n=4),
+                                                Row("y", theory=1.0, sim_mean=2.0, sim_se=0.01, n=4)),
+                          figure=fig, command="python -m validate fake")
+
+    def bad(mode, store, seed):
+        raise RuntimeError("boom")
+
+    registry["fake.good"] = {"fn": good, "title": "Good", "section": "Stochastic perceptron", "order": 0}
+    registry["fake.bad"] = {"fn": bad, "title": "Bad", "section": "Hopfield model", "order": 0}
+    mod = types.ModuleType("fake_missing_parent")
+    monkeypatch.setitem(sys.modules, "fake_missing_parent", mod)
+    return registry
+
+
+def test_report_sections_counts_and_files(fake_registry, tmp_path):
+    rep = run_report("quick", tmp_path, modules=["a_module_that_is_missing"], progress=False)
+    c = rep.counts()
+    assert (c["agrees"], c["disagrees"], c["errors"], c["missing"]) == (1, 1, 1, 1)
+    md = (tmp_path / "report.md").read_text()
+    assert "boom" in md and "fig_fake_good.png" in md and "disagrees" in md
+    data = json.loads((tmp_path / "report.json").read_text())
+    assert data["counts"]["agrees"] == 1
+    assert (tmp_path / "fig_fake_good.png").stat().st_size > 1000
+    html = (tmp_path / "index.html").read_text()
+    assert html.count("<section") == 3
+
+
+def test_report_rejects_bad_mode_and_unknown_only(fake_registry, tmp_path):
+    with pytest.raises(ValueError, match="mode"):
+        run_report("medium", tmp_path)
+    with pytest.raises(ValueError, match="only"):
+        run_report("quick", tmp_path, only=["nothing.like.this"], modules=[])
+
+
+def _chromium():
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(_chromium() is None, reason="Chromium not installed (Debian package 'chromium')")
+def test_html_loads_every_figure_in_headless_chromium(fake_registry, tmp_path):
+    run_report("quick", tmp_path, modules=[], progress=False)
+    dom = subprocess.run(
+        [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000", "--dump-dom",
+         (tmp_path / "index.html").as_uri()],
+        capture_output=True, text=True, timeout=120,
+    ).stdout
+    assert 'data-checked="1"' in dom
+    assert dom.count("<img") >= 1
+    assert 'data-ok="0"' not in dom and dom.count('data-ok="1"') == dom.count("<img")
+    # no empty section: each has a table or an error block
+    for chunk in dom.split("<section")[1:]:
+        body = chunk.split("</section>")[0]
+        assert "<table" in body or "<pre" in body

@@ -1,0 +1,312 @@
+"""``python -m validate report``: run every registered comparison, write HTML + Markdown.
+
+The report imports the modules listed in :mod:`validate.report_modules`, runs
+each ``@comparison`` in the chosen mode (``quick`` or ``full``) with a shared
+:class:`validate.store.ResultStore` (so a second run reuses finished
+simulation points), saves each figure as PNG and writes ``index.html``,
+``report.md`` and ``report.json`` into the output directory. A comparison that
+raises is reported as an error section with its traceback; a module that is
+missing is reported as missing: nothing is dropped silently.
+"""
+from __future__ import annotations
+
+import html
+import importlib
+import json
+import os
+import platform
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from theory.core.results import Record, to_jsonable
+from validate.compare import REGISTRY, Comparison
+from validate.report_modules import MODULES
+
+__all__ = ["Section", "Report", "run_report", "package_version"]
+
+SECTION_ORDER = [
+    "Stochastic perceptron",
+    "Franz-Parisi entropy",
+    "Variational RBM with binary synapses",
+    "Variational probability flow",
+    "ReLU-RBM compositional phase",
+    "Hopfield model",
+]
+
+
+def package_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("lowprec-learning")
+    except Exception:  # not installed (running from a checkout)
+        return "0+checkout"
+
+
+@dataclass(frozen=True)
+class Section(Record):
+    """One comparison's outcome in the report."""
+
+    key: str
+    title: str
+    section: str
+    status: str  # "ok" | "error" | "missing"
+    wall_time: float = 0.0
+    figure_file: str = ""
+    error: str = ""
+    comparison: Comparison | None = field(default=None, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = super().to_dict()
+        d["comparison"] = self.comparison.to_dict() if self.comparison else None
+        return d
+
+
+@dataclass(frozen=True)
+class Report(Record):
+    mode: str
+    out_dir: str
+    seed: int
+    wall_time: float
+    machine: dict[str, Any]
+    version: str
+    sections: tuple[Section, ...]
+
+    def counts(self) -> dict[str, int]:
+        out = {"agrees": 0, "disagrees": 0, "not comparable": 0, "errors": 0, "missing": 0}
+        for s in self.sections:
+            if s.status == "error":
+                out["errors"] += 1
+            elif s.status == "missing":
+                out["missing"] += 1
+            elif s.comparison is not None:
+                for k, v in s.comparison.counts().items():
+                    out[k] = out.get(k, 0) + v
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        d = super().to_dict()
+        d["sections"] = [s.to_dict() for s in self.sections]
+        d["counts"] = self.counts()
+        return d
+
+
+def _machine() -> dict[str, Any]:
+    return {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "processor": platform.processor() or platform.machine(),
+    }
+
+
+def _import_modules(modules: Sequence[str]) -> list[Section]:
+    missing = []
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            missing.append(Section(name, f"module {name}", "Missing", "missing", error=f"module {name} not found"))
+    return missing
+
+
+def run_report(
+    mode: str = "quick",
+    out: str | os.PathLike = "report",
+    *,
+    store: str | os.PathLike | None = None,
+    scheduler: str | None = None,
+    seed: int = 0,
+    only: Sequence[str] | None = None,
+    progress: bool | None = None,
+    modules: Sequence[str] = MODULES,
+) -> Report:
+    """Run the registered comparisons and write the report files.
+
+    Parameters
+    ----------
+    mode
+        ``"quick"`` (minutes) or ``"full"`` (paper sizes; hours).
+    out
+        Output directory (created).
+    store
+        SQLite store path; default ``OUT/store.sqlite``. Finished points are reused.
+    scheduler
+        Dask scheduler address; simulation sweeps run there instead of locally.
+    seed
+        Base seed passed to every comparison.
+    only
+        Keys (or key prefixes) of the comparisons to run.
+    """
+    if mode not in ("quick", "full"):
+        raise ValueError(f"mode must be 'quick' or 'full' (got {mode!r})")
+    from validate import sweep
+    from validate.store import ResultStore
+
+    t0 = time.perf_counter()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    sections: list[Section] = _import_modules(modules)
+    entries = sorted(
+        REGISTRY.items(),
+        key=lambda kv: (SECTION_ORDER.index(kv[1]["section"]) if kv[1]["section"] in SECTION_ORDER else 99,
+                        kv[1]["order"], kv[0]),
+    )
+    if only:
+        entries = [(k, v) for k, v in entries if any(k == o or k.startswith(o) for o in only)]
+        if not entries:
+            raise ValueError(f"only: no registered comparison matches {list(only)} (known: {sorted(REGISTRY)})")
+    if progress is None:
+        progress = sys.stderr.isatty()
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(entries), desc="report", file=sys.stderr)
+    with ResultStore(store or out / "store.sqlite") as st, sweep.options(scheduler=scheduler, progress=progress):
+        for key, entry in entries:
+            if bar is not None:
+                bar.set_postfix_str(key)
+            sections.append(_run_one(key, entry, mode, st, seed, out))
+            if bar is not None:
+                bar.update()
+    if bar is not None:
+        bar.close()
+    report = Report(mode, str(out), seed, time.perf_counter() - t0, _machine(), package_version(), tuple(sections))
+    (out / "report.json").write_text(json.dumps(to_jsonable(report.to_dict()), indent=1, allow_nan=False))
+    (out / "report.md").write_text(render_markdown(report))
+    (out / "index.html").write_text(render_html(report))
+    return report
+
+
+def _run_one(key: str, entry: dict, mode: str, store, seed: int, out: Path) -> Section:
+    t = time.perf_counter()
+    try:
+        comp = entry["fn"](mode=mode, store=store, seed=seed)
+        if not isinstance(comp, Comparison):
+            raise TypeError(f"comparison {key} returned {type(comp).__name__}, not Comparison")
+    except Exception:
+        return Section(key, entry["title"], entry["section"], "error", time.perf_counter() - t,
+                       error=traceback.format_exc(limit=8))
+    fig_file = ""
+    if comp.figure is not None:
+        import matplotlib.pyplot as plt
+
+        fig_file = f"fig_{key.replace('.', '_').replace('/', '_')}.png"
+        comp.figure.savefig(out / fig_file, dpi=110, bbox_inches="tight")
+        plt.close(comp.figure)
+    return Section(key, entry["title"], entry["section"], "ok", time.perf_counter() - t, fig_file, comparison=comp)
+
+
+# ---------------------------------------------------------------------------
+# rendering
+# ---------------------------------------------------------------------------
+_COLS = ["quantity", "theory", "simulation", "n", "published", "source", "deviation (s.e.)", "verdict", "tolerance"]
+
+
+def _num(x: Any, digits: int = 4) -> str:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return str(x)
+    if v != v:
+        return "–"
+    return f"{v:.{digits}g}"
+
+
+def _row_cells(r) -> list[str]:
+    sim = "–" if r.sim_mean != r.sim_mean else (
+        _num(r.sim_mean) + ("" if r.sim_se != r.sim_se else f" ± {_num(r.sim_se, 2)}"))
+    return [r.quantity, _num(r.theory), sim, str(r.n or "–"), _num(r.published), r.source or "–",
+            _num(r.deviation_se, 3), r.verdict, r.tolerance]
+
+
+def _summary_lines(rep: Report) -> list[str]:
+    c = rep.counts()
+    disagree = [f"{s.key}: {r.quantity}" for s in rep.sections if s.comparison
+                for r in s.comparison.rows if r.verdict == "disagrees"]
+    lines = [
+        f"mode **{rep.mode}**, seed {rep.seed}, package version {rep.version}",
+        f"wall time {rep.wall_time:.1f} s on {rep.machine['platform']} ({rep.machine['cpus']} CPUs, Python {rep.machine['python']})",
+        f"comparisons: {c['agrees']} agree, {c['disagrees']} disagree, {c['not comparable']} not comparable; "
+        f"{c['errors']} sections failed to run, {c['missing']} modules missing",
+    ]
+    if disagree:
+        lines.append("disagreements: " + "; ".join(disagree))
+    return lines
+
+
+def _grouped(rep: Report) -> dict[str, list[Section]]:
+    groups: dict[str, list[Section]] = {}
+    for s in rep.sections:
+        groups.setdefault(s.section, []).append(s)
+    return groups
+
+
+def render_markdown(rep: Report) -> str:
+    out = ["# Validation report: theory against simulation", ""]
+    out += [f"- {x}" for x in _summary_lines(rep)] + [""]
+    for group, secs in _grouped(rep).items():
+        out += [f"## {group}", ""]
+        for s in secs:
+            out += [f"### {s.title}", "", f"`{s.key}` — {s.status}, {s.wall_time:.1f} s", ""]
+            if s.status != "ok":
+                out += ["```", s.error.strip(), "```", ""]
+                continue
+            c = s.comparison
+            if c.notes:
+                out += [c.notes, ""]
+            if s.figure_file:
+                out += [f"![{s.title}]({s.figure_file})", ""]
+            out += ["| " + " | ".join(_COLS) + " |", "|" + "---|" * len(_COLS)]
+            out += ["| " + " | ".join(x.replace("|", "/") for x in _row_cells(r)) + " |" for r in c.rows]
+            if c.command:
+                out += ["", f"Regenerate: `{c.command}`"]
+            out.append("")
+    return "\n".join(out)
+
+
+_CSS = """body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}
+table{border-collapse:collapse;margin:0.5em 0 1.5em}td,th{border:1px solid #bbb;padding:3px 7px;font-size:13px}
+th{background:#eee}.agrees{background:#e3f6e3}.disagrees{background:#fbe0e0}.error{color:#a00}
+img{max-width:100%;border:1px solid #ddd}pre{background:#f6f6f6;padding:8px;overflow:auto}"""
+
+
+def render_html(rep: Report) -> str:
+    e = html.escape
+    out = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>Validation report</title>",
+           f"<style>{_CSS}</style></head><body>", "<h1>Validation report: theory against simulation</h1>",
+           "<ul id='summary'>" + "".join(f"<li>{e(x).replace('**', '')}</li>" for x in _summary_lines(rep)) + "</ul>"]
+    for group, secs in _grouped(rep).items():
+        out.append(f"<h2>{e(group)}</h2>")
+        for s in secs:
+            out.append(f"<section class='comparison' id='{e(s.key)}'><h3>{e(s.title)}</h3>")
+            out.append(f"<p><code>{e(s.key)}</code> — {e(s.status)}, {s.wall_time:.1f} s</p>")
+            if s.status != "ok":
+                out.append(f"<pre class='error'>{e(s.error)}</pre></section>")
+                continue
+            c = s.comparison
+            if c.notes:
+                out.append(f"<p>{e(c.notes)}</p>")
+            if s.figure_file:
+                out.append(f"<img src='{e(s.figure_file)}' alt='{e(s.title)}'>")
+            out.append("<table><tr>" + "".join(f"<th>{e(x)}</th>" for x in _COLS) + "</tr>")
+            for r in c.rows:
+                cls = r.verdict.replace(" ", "-")
+                out.append(f"<tr class='{cls}'>" + "".join(f"<td>{e(x)}</td>" for x in _row_cells(r)) + "</tr>")
+            out.append("</table>")
+            if c.command:
+                out.append(f"<p>Regenerate: <code>{e(c.command)}</code></p>")
+            out.append("</section>")
+    # marks every image with data-ok=1 once loaded, so a headless browser can check them
+    out.append("<script>window.addEventListener('load',function(){document.querySelectorAll('img')"
+               ".forEach(function(i){i.setAttribute('data-ok',(i.complete&&i.naturalWidth>0)?'1':'0')});"
+               "document.body.setAttribute('data-checked','1')});</script>")
+    out.append("</body></html>")
+    return "\n".join(out)
