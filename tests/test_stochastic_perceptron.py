@@ -1,0 +1,296 @@
+"""Tests of the RS theory of the stochastic binary perceptron (seed 004, SM Sec. I).
+
+Every check can fail: finite-difference stationarity, convergence in the
+quadrature order, mpmath evaluations of G_S and G_E, the beta -> 0 and
+q* -> 0 limits derived in docs/stochastic_perceptron_rs.md, and input checks.
+"""
+from __future__ import annotations
+
+import math
+
+import mpmath as mp
+import numpy as np
+import pytest
+
+from theory.stochastic_perceptron import (
+    G_E,
+    G_S,
+    beta_c,
+    energetic_terms,
+    entropic_terms,
+    rs_curve,
+    rs_free_entropy,
+    solve_rs,
+    stability,
+)
+
+POINTS = [(0.55, 20.0, 0.7), (0.6, 50.0, 0.95)]
+
+
+@pytest.fixture(scope="module")
+def solutions():
+    return {p: solve_rs(*p, tol=1e-11) for p in POINTS}
+
+
+# ---------------------------------------------------------------------------
+# stationarity: the returned point is a saddle point of SM Eq. (12)
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize("p", POINTS)
+def test_stationarity_finite_differences(solutions, p):
+    r = solutions[p]
+    assert r.converged and r.residual < 1e-11
+    alpha, beta, qstar = p
+    x = {"q0": r.q0, "qhat0": r.qhat0, "qhat1": r.qhat1}
+
+    def phi(**kw):
+        y = {**x, **kw}
+        return rs_free_entropy(y["q0"], y["qhat0"], y["qhat1"], alpha=alpha, beta=beta, qstar=qstar)
+
+    assert phi() == pytest.approx(r.phi, abs=1e-13)
+    # Richardson-extrapolated central differences, steps 1e-4 and 5e-5 (relative for
+    # the conjugates): truncation O(h^4) < 1e-10 here (the third derivative in q0 is
+    # ~1e3, so plain central differences would leave 1e-5), rounding ~ 1e-16 |phi| / h.
+    # At the saddle the derivatives are bounded by residual * max(1, |x|) ~ 1e-9.
+    for name in x:
+        def D(h):
+            return (phi(**{name: x[name] + h}) - phi(**{name: x[name] - h})) / (2 * h)
+        h = 1e-4 * max(1.0, abs(x[name]))
+        d = (4 * D(h / 2) - D(h)) / 3
+        assert abs(d) < 1e-8, (name, d)
+    # and the functional is *not* flat in a generic direction (the test can fail)
+    h = 1e-2
+    assert abs(phi(q0=x["q0"] + h) - phi(q0=x["q0"] - h)) > 1e-6
+
+
+def test_saddle_equations_hold(solutions):
+    """Eq. 15 term by term: q0 = int <m>^2, qhat0 = -2 alpha dG_E/dq0, q* = int <m^2>."""
+    for (alpha, beta, qstar), r in solutions.items():
+        S = entropic_terms(r.qhat0, r.qhat1, 16)
+        E = energetic_terms(r.q0, qstar, beta, 16)
+        assert S["q0"] == pytest.approx(r.q0, abs=1e-9)
+        assert S["m2"] == pytest.approx(qstar, abs=1e-9)
+        assert -2 * alpha * E["dG_E_dq0"] == pytest.approx(r.qhat0, rel=1e-9)
+
+
+def test_dphi_dbeta_is_alpha_loglik():
+    """d phi / d beta = alpha <log H> (envelope theorem): checks ``loglik`` independently."""
+    alpha, beta, qstar = 0.55, 10.0, 0.8
+    r = solve_rs(alpha, beta, qstar)
+    h = 1e-3
+    rp = solve_rs(alpha, beta + h, qstar, init=r)
+    rm = solve_rs(alpha, beta - h, qstar, init=r)
+    d = (rp.phi - rm.phi) / (2 * h)
+    assert d == pytest.approx(alpha * r.loglik, rel=1e-6)
+    assert r.entropy == pytest.approx(r.phi - alpha * beta * r.loglik)
+    assert r.phi == pytest.approx(r.phi_S + r.phi_E)
+
+
+# ---------------------------------------------------------------------------
+# quadrature-order convergence
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize("alpha,beta,qstar", [(0.55, 20.0, 0.7), (0.6, 50.0, 0.99), (0.55, 100.0, 0.9)])
+def test_order_convergence(alpha, beta, qstar):
+    r = solve_rs(alpha, beta, qstar, order=12, error=False)
+    ref_S = entropic_terms(r.qhat0, r.qhat1, 32)
+    ref_E = energetic_terms(r.q0, qstar, beta, 32)
+    errs = []
+    for o in (6, 12):
+        S = entropic_terms(r.qhat0, r.qhat1, o)
+        E = energetic_terms(r.q0, qstar, beta, o)
+        errs.append(max(abs(S["G_S"] - ref_S["G_S"]), abs(E["G_E"] - ref_E["G_E"]),
+                        abs(E["gamma_E"] / ref_E["gamma_E"] - 1), abs(S["gamma_S"] / ref_S["gamma_S"] - 1)))
+    assert errs[1] < 1e-9
+    assert errs[1] < errs[0]
+    # the two forms of d^2 log Z_E (Stein covariance vs <g''> + Var g') agree
+    assert ref_E["gamma_E_alt"] == pytest.approx(ref_E["gamma_E"], rel=1e-9)
+
+
+def test_error_estimate_bounds_true_error():
+    r = solve_rs(0.55, 20.0, 0.9)
+    ref = solve_rs(0.55, 20.0, 0.9, order=24, init=r, error=False)
+    assert abs(r.phi - ref.phi) <= max(r.error, 1e-13)
+    assert r.error < 1e-6
+
+
+# ---------------------------------------------------------------------------
+# mpmath spot checks of G_S and G_E
+# ---------------------------------------------------------------------------
+def _mp_G_S(qhat0, qhat1):
+    a = mp.mpf(qhat1 - qhat0) / 2
+    sq = mp.sqrt(qhat0)
+
+    def logZ(z):
+        b = sq * z
+        pts = [-1, 1]
+        if a < 0 and abs(b / (2 * a)) < 1:
+            pts = [-1, -b / (2 * a), 1]
+        return mp.log(mp.quad(lambda m: mp.exp(a * m * m + b * m), pts))
+
+    dz = lambda z: mp.exp(-z * z / 2) / mp.sqrt(2 * mp.pi)
+    # even in z
+    return 2 * mp.quad(lambda z: dz(z) * logZ(z), [0, 1, 3, 6, 12])
+
+
+def _mp_logH(x):
+    return mp.log(mp.erfc(x / mp.sqrt(2)) / 2)
+
+
+def _mp_logZE(h, q0, qstar, beta):
+    sD = mp.sqrt(qstar - q0)
+    s = mp.sqrt(1 - qstar)
+    u0 = -h / sD
+    c = s / sD
+    f = lambda u: mp.exp(-u * u / 2 + beta * _mp_logH(-(h + sD * u) / s)) / mp.sqrt(2 * mp.pi)
+    # posterior mode (log-concave posterior: psi'(0) > 0, psi' decreasing), bracketed
+    dpsi = lambda u: -u + beta * (sD / s) * mp.exp(-((h + sD * u) / s) ** 2 / 2 - _mp_logH(-(h + sD * u) / s)) / mp.sqrt(2 * mp.pi)
+    um = mp.findroot(dpsi, (mp.mpf(0), max(u0, 0) + 60), solver="illinois")
+    lo, hi = um - 12, um + 12
+    inner = [p for p in (um, u0, u0 + 3 * c, u0 - c / 3) if lo < p < hi]
+    pts = [lo] + sorted(inner) + [hi]
+    return mp.log(mp.quad(f, pts))
+
+
+def _mp_G_E(q0, qstar, beta, zs=None):
+    sq0 = mp.sqrt(q0)
+    dz = lambda z: mp.exp(-z * z / 2) / mp.sqrt(2 * mp.pi)
+    return mp.quad(lambda z: dz(z) * _mp_logZE(sq0 * z, q0, qstar, beta), [-10, -4, -2, -1, 0, 1, 2, 4, 10])
+
+
+@pytest.mark.parametrize("qhat0,qhat1", [(2.0, -1.0), (40.0, 45.0), (11.4, 49.9)])
+def test_G_S_against_mpmath(qhat0, qhat1):
+    mp.mp.dps = 20
+    ref = float(_mp_G_S(qhat0, qhat1))
+    assert G_S(qhat0, qhat1) == pytest.approx(ref, abs=1e-10)
+
+
+def test_logZE_inner_integral_against_mpmath():
+    """The inner u-integral (the steep H^beta step) at beta = 20, q* = 0.95 against mpmath."""
+    from theory.stochastic_perceptron import _energetic_kernel, _gl
+    mp.mp.dps = 20
+    q0, qstar, beta = 0.8, 0.95, 20.0
+    zs = np.array([-2.5, -0.7, 0.0, 0.4, 1.9])
+    glx, glw = _gl(12)
+    out = _energetic_kernel(zs, math.sqrt(q0), math.sqrt(qstar - q0), math.sqrt(1 - qstar), beta, glx, glw)
+    for z, v in zip(zs, out[0]):
+        ref = float(_mp_logZE(mp.sqrt(q0) * z, q0, qstar, beta))
+        assert v == pytest.approx(ref, abs=1e-11, rel=1e-12)
+    # d/dh log Z_E by a mpmath finite difference (step 1e-6, dps 20 -> error ~1e-11)
+    h0 = math.sqrt(q0) * 0.4
+    hh = mp.mpf("1e-6")
+    d_ref = (_mp_logZE(h0 + hh, q0, qstar, beta) - _mp_logZE(h0 - hh, q0, qstar, beta)) / (2 * hh)
+    assert out[1, 3] == pytest.approx(float(d_ref), rel=1e-8)
+
+
+def _quad_G_E(q0, qstar, beta):
+    """Nested adaptive scipy quad (independent of the project's rules), rel 1e-13 inner."""
+    from scipy.integrate import quad
+    from theory.core.special import logH
+    sD, s = math.sqrt(qstar - q0), math.sqrt(1 - qstar)
+
+    def logZ(z):
+        h = math.sqrt(q0) * z
+        psi = lambda u: -0.5 * u * u + beta * float(logH(-(h + sD * u) / s))
+        from scipy.optimize import minimize_scalar
+        um = minimize_scalar(lambda u: -psi(u), bracket=(0.0, max(-h / sD, 0.0) + 1.0)).x
+        m = psi(um)
+        v = quad(lambda u: math.exp(psi(u) - m), um - 12, um + 12, points=[um, -h / sD], limit=400,
+                 epsabs=0, epsrel=1e-13)[0]
+        return m + math.log(v) - 0.5 * math.log(2 * math.pi)
+
+    g = lambda z: math.exp(-z * z / 2) / math.sqrt(2 * math.pi) * logZ(z)
+    return quad(g, -10, 10, points=[-2, -1, 0, 1, 2], limit=400, epsabs=1e-13, epsrel=1e-13)[0]
+
+
+@pytest.mark.parametrize("q0,qstar,beta", [(0.3, 0.6, 2.0), (0.8, 0.95, 20.0)])
+def test_G_E_against_nested_quad(q0, qstar, beta):
+    assert G_E(q0, qstar, beta) == pytest.approx(_quad_G_E(q0, qstar, beta), abs=1e-10)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("q0,qstar,beta", [(0.3, 0.6, 2.0), (0.8, 0.95, 20.0)])
+def test_G_E_against_mpmath(q0, qstar, beta):
+    """Full nested mpmath evaluation (about 3 minutes per point)."""
+    mp.mp.dps = 15
+    ref = float(_mp_G_E(q0, qstar, beta))
+    assert G_E(q0, qstar, beta) == pytest.approx(ref, abs=1e-10)
+
+
+# ---------------------------------------------------------------------------
+# limits
+# ---------------------------------------------------------------------------
+def _phi_beta0(qstar):
+    """beta = 0: phi = min_qhat1 [-q* qhat1/2 + log int_{-1}^1 exp(qhat1 m^2/2) dm] (q0 = qhat0 = 0)."""
+    mp.mp.dps = 25
+    Z = lambda q1: mp.quad(lambda m: mp.exp(q1 * m * m / 2), [-1, 0, 1])
+    M2 = lambda q1: mp.quad(lambda m: m * m * mp.exp(q1 * m * m / 2), [-1, 0, 1]) / Z(q1)
+    q1 = mp.findroot(lambda q1: M2(q1) - qstar, -1 / qstar + 3 if qstar < 0.3 else 1.0)
+    return float(-qstar * q1 / 2 + mp.log(Z(q1)))
+
+
+@pytest.mark.parametrize("qstar", [0.2, 0.6, 0.9])
+def test_beta_zero_limit(qstar):
+    r = solve_rs(0.7, 0.0, qstar)
+    assert r.converged and r.q0 == 0.0 and r.qhat0 == 0.0
+    assert r.phi == pytest.approx(_phi_beta0(qstar), abs=1e-10)
+
+
+def test_small_beta_first_order():
+    """phi(beta) = phi(0) + alpha beta int Du log H(-sqrt(q*/(1-q*)) u) + O(beta^2)."""
+    alpha, qstar = 0.7, 0.6
+    mp.mp.dps = 20
+    k = mp.sqrt(qstar / (1 - qstar))
+    l0 = float(mp.quad(lambda u: mp.exp(-u * u / 2) / mp.sqrt(2 * mp.pi) * _mp_logH(-k * u), [-mp.inf, 0, mp.inf]))
+    p0 = _phi_beta0(qstar)
+    for beta in (1e-3, 2e-3):
+        r = solve_rs(alpha, beta, qstar)
+        slope = (r.phi - p0) / beta
+        # second order: |d^2 phi/dbeta^2| = alpha Var-like term < alpha * O(1); tolerance 2 beta
+        assert slope == pytest.approx(alpha * l0, abs=2 * beta)
+    assert r.loglik == pytest.approx(l0, abs=1e-2)
+
+
+def test_small_qstar_limit():
+    """q* -> 0: phi = 1/2 log(2 pi e q*) - alpha beta log 2 + O(alpha (beta + beta^2) q*)."""
+    alpha, beta = 0.5, 2.0
+    for qstar in (1e-3, 1e-4):
+        r = solve_rs(alpha, beta, qstar)
+        assert r.converged
+        lead = 0.5 * math.log(2 * math.pi * math.e * qstar) - alpha * beta * math.log(2)
+        assert abs(r.phi - lead) < 5 * alpha * (beta + beta**2) * qstar
+        assert r.q0 < 2 * qstar
+
+
+# ---------------------------------------------------------------------------
+# diagnostics and input checks
+# ---------------------------------------------------------------------------
+def test_nonconvergence_is_reported():
+    r = solve_rs(0.55, 20.0, 0.7, maxiter=2, method="iterate")
+    assert not r.converged and r.message
+    from theory.core.solver import ConvergenceError
+    with pytest.raises(ConvergenceError):
+        solve_rs(0.55, 20.0, 0.7, maxiter=2, method="iterate", strict=True)
+
+
+@pytest.mark.parametrize("kw,name", [
+    ({"alpha": -0.1}, "alpha"), ({"beta": -1.0}, "beta"), ({"qstar": 1.0}, "qstar"),
+    ({"qstar": 0.0}, "qstar"), ({"beta": float("nan")}, "beta"), ({"alpha": "x"}, "alpha"),
+])
+def test_bad_input(kw, name):
+    args = {"alpha": 0.5, "beta": 1.0, "qstar": 0.5, **kw}
+    with pytest.raises(ValueError, match=name):
+        solve_rs(args["alpha"], args["beta"], args["qstar"])
+
+
+def test_bad_order_and_init():
+    with pytest.raises(ValueError, match="order"):
+        solve_rs(0.5, 1.0, 0.5, order=2)
+    with pytest.raises(ValueError, match="init"):
+        solve_rs(0.5, 1.0, 0.5, init=3.0)
+
+
+def test_continuation_curve():
+    c = rs_curve(0.55, 20.0, np.linspace(0.5, 0.9, 5))
+    assert not c.failed
+    q0 = c.column("q0")
+    # q0 < q* and increasing with q* along the branch
+    assert np.all(q0 < np.linspace(0.5, 0.9, 5)) and np.all(np.diff(q0) > 0)
