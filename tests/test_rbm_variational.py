@@ -1,0 +1,141 @@
+"""Variational learning of RBMs with binary synapses (seed 000, Eq. 5-8, Supp. B Eq. S1-S6)."""
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+from simulate.planted_rbm import planted_data, planted_fields
+from simulate.rbm_message_passing import exact_enumeration
+from simulate.rbm_variational import draw_z, kl_divergence, lb_and_gradient, overlaps, train
+
+
+def test_kl_against_direct_sum():
+    # KL(q||p) = sum over all 2^(N P) weight configurations of q ln(q/p), for N P = 6
+    rng = np.random.default_rng(0)
+    lam = rng.uniform(-0.95, 0.95, (3, 2))
+    m = rng.uniform(-0.6, 0.6, (3, 2))
+    total = 0.0
+    for xi in itertools.product((-1, 1), repeat=6):
+        xi = np.array(xi).reshape(3, 2)
+        q = np.prod((1 + lam * xi) / 2)
+        p = np.prod((1 + m * xi) / 2)
+        total += q * math.log(q / p)
+    assert kl_divergence(lam, m) == pytest.approx(total, rel=1e-12)
+    # limits: q = prior -> 0; deterministic q, uniform prior -> N P ln 2
+    assert kl_divergence(m, m) == pytest.approx(0.0, abs=1e-14)
+    assert kl_divergence(np.ones((3, 2)), 0.0) == pytest.approx(6 * math.log(2), rel=1e-14)
+
+
+def _setup(N=14, P=2, M=25, B=6, seed=0):
+    rng = np.random.default_rng(seed)
+    sigma = rng.choice([-1, 1], size=(M, N)).astype(np.int8)
+    lam = rng.uniform(-0.8, 0.8, (N, P))
+    m = rng.uniform(-0.3, 0.3, (N, P))
+    z1 = rng.standard_normal((B, P))
+    z2 = rng.standard_normal((B, P))
+    return sigma, lam, m, z1, z2
+
+
+def test_gradient_matches_finite_differences_with_samples_fixed():
+    # reparam estimator = exact derivative of the fixed-sample LB estimate: Reg and D terms to FD accuracy;
+    # the Eq term is the stationary derivative of the Bethe ln Z (O(N^-3) relative, see test_rbm_message_passing).
+    sigma, lam, m, z1, z2 = _setup()
+    est = lb_and_gradient(sigma, lam, z1, z2, m=m, estimator="reparam", bp_tol=1e-13)
+    h = 1e-5
+    fd_all = np.zeros_like(lam)
+    for i in range(lam.shape[0]):
+        for mu in range(lam.shape[1]):
+            lp, lm = lam.copy(), lam.copy()
+            lp[i, mu] += h
+            lm[i, mu] -= h
+            ep = lb_and_gradient(sigma, lp, z1, z2, m=m, estimator="reparam", bp_tol=1e-13)
+            em = lb_and_gradient(sigma, lm, z1, z2, m=m, estimator="reparam", bp_tol=1e-13)
+            fd_all[i, mu] = (ep.LB - em.LB) / (2 * h)
+            fd_reg_data = (-(ep.KL - em.KL) + ep.data_term - em.data_term) / (2 * h)
+            assert fd_reg_data == pytest.approx(est.grad_reg[i, mu] + est.grad_data[i, mu], abs=1e-6)
+    scale = np.abs(est.grad).max()
+    assert np.abs(fd_all - est.grad).max() < 3e-3 * scale
+
+
+def test_paper_and_reparam_estimators_agree_in_expectation():
+    # Stein's lemma: E[z tanh(g + b z)] = b E[1 - tanh^2]. The two D terms differ by
+    # -lambda_{i mu} d_mu / N with d_mu = (1/B1) sum_{a,s} [beta^2 (1 - t^2) - beta z t / Xi_mu], whose mean is 0;
+    # tolerance 4 standard errors computed from the per-draw values.
+    sigma, lam, m, _, _ = _setup(N=12, M=10)
+    N = 12
+    rng = np.random.default_rng(1)
+    z = rng.standard_normal((20000, 2))
+    a = lb_and_gradient(sigma, lam, z, z[:2], estimator="paper").grad_data
+    b = lb_and_gradient(sigma, lam, z, z[:2], estimator="reparam").grad_data
+    d_code = (a - b) / (-lam / N)
+    Xi = np.sqrt(np.sum(1 - lam ** 2, axis=0) / N)
+    G = sigma.astype(float) @ lam / math.sqrt(N)
+    for mu in range(2):
+        t = np.tanh(G[:, mu][:, None] + Xi[mu] * z[:, mu][None, :])  # (M, B1), beta = 1
+        per_draw = np.sum((1 - t ** 2) - z[:, mu][None, :] * t / Xi[mu], axis=0)
+        np.testing.assert_allclose(d_code[:, mu], per_draw.mean(), rtol=1e-9)  # code computes this sum
+        assert abs(per_draw.mean()) < 4 * per_draw.std() / math.sqrt(len(per_draw))
+
+
+def test_eq_term_matches_exact_gradient_of_log_partition():
+    # Delta^Eq / M = (1/B2) sum_s d ln Z_eq^s / d lambda; compare with enumeration at N = 12 (O(1/N))
+    sigma, lam, m, z1, z2 = _setup(N=12, M=5, B=4)
+    est = lb_and_gradient(sigma, lam, z1, z2, m=m)
+    Xi = np.sqrt(np.sum(1 - lam ** 2, axis=0) / 12)
+    exact = np.mean([exact_enumeration(lam, Xi * z, 1.0, z).grad_logZ for z in z2], axis=0)
+    assert np.abs(est.grad_eq / 5 - exact).max() < 0.1 * np.abs(exact).max()
+
+
+def test_overlaps_identity_and_permutation():
+    xi = planted_fields(40, 3, 0.0, seed=0).astype(float)
+    lam = np.stack([-0.5 * xi[:, 2], 0.3 * xi[:, 0], 0.2 * xi[:, 1]], axis=1)
+    qi, qb, perm = overlaps(lam, xi)
+    np.testing.assert_allclose(qi, 0.0, atol=1e-12)  # orthogonal fields, wrong order
+    np.testing.assert_allclose(qb, 1.0)
+    np.testing.assert_array_equal(perm, [2, 0, 1])
+
+
+@pytest.fixture(scope="module")
+def learned():
+    # N = 100, P = 2, c = 0, beta = 1: alpha = 8 is far above alpha_thr = 1, alpha = 0.5 below
+    out = {}
+    for alpha in (8.0, 0.5):
+        d = planted_data(100, 2, alpha, beta=1.0, c=0.0, seed=5)
+        out[alpha] = (d, train(d.sigma, 2, beta=1.0, steps=150, eta=0.1, B1=40, B2=40, seed=1, xi=d.xi))
+    return out
+
+
+def test_learning_above_threshold_recovers_planted_fields(learned):
+    d, r = learned[8.0]
+    assert r.converged
+    assert r.final_overlap > 0.9
+    assert r.KL[-1] > 10 * r.KL[0]  # the posterior leaves the uniform prior
+    assert r.LB[-1] > r.LB[0]
+
+
+def test_learning_below_threshold_stays_near_random_guess(learned):
+    d, r = learned[0.5]
+    # random signs: |Q| ~ |N(0, 1/N)|, best-of-2 matching mean ~ 0.1; 0.3 is 3 sigma above for N = 100
+    assert r.final_overlap < 0.3
+    assert np.abs(r.lam).mean() < 0.1  # random-guess phase lambda ~ 0
+
+
+def test_reproducible_under_seed():
+    d = planted_data(30, 2, 2.0, seed=3)
+    a = train(d.sigma, 2, steps=5, B1=6, B2=6, seed=9, xi=d.xi)
+    b = train(d.sigma, 2, steps=5, B1=6, B2=6, seed=9, xi=d.xi)
+    np.testing.assert_array_equal(a.lam, b.lam)
+    np.testing.assert_array_equal(a.LB, b.LB)
+
+
+def test_bad_input():
+    s = np.ones((4, 5))
+    with pytest.raises(ValueError, match="P"):
+        train(s, 0)
+    with pytest.raises(ValueError, match="eta"):
+        train(s, 2, eta=-1)
+    with pytest.raises(ValueError, match="sigma"):
+        train(np.zeros((4, 5)), 2)
+    with pytest.raises(ValueError, match="estimator"):
+        train(s, 2, estimator="bogus")
