@@ -1,0 +1,96 @@
+"""Tests of the GD-capacity and BC-energy comparisons (validate/perceptron.py, seed 004)."""
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+import validate.perceptron as vp
+from theory.core.cli import main_with_groups
+from validate.store import ResultStore
+from validate.sweep import options, run_sweep
+
+
+def test_fit_alpha_gd_recovers_a_known_threshold():
+    # synthetic outcomes from P(alpha) = 1/(1 + exp((alpha - 0.63)/0.02)), 200 instances per alpha
+    rng = np.random.default_rng(0)
+    alphas = np.linspace(0.55, 0.71, 9)
+    p = 1 / (1 + np.exp((alphas - 0.63) / 0.02))
+    solved = [rng.random(200) < pi for pi in p]
+    est, se = vp.fit_alpha_gd(alphas, solved, n_boot=100)
+    assert 0 < se < 0.01
+    assert abs(est - 0.63) < 4 * se
+
+
+def test_points_are_resumable_through_the_store(tmp_path):
+    pts = [dict(N=101, alpha=0.4, eta=0.1, max_epochs=200)]
+    with ResultStore(tmp_path / "s.sqlite") as st, options(workers=1, progress=False):
+        a = run_sweep(vp.gd_point, pts, task="t", seeds=range(3), store=st)
+        b = run_sweep(vp.gd_point, pts, task="t", seeds=range(3), store=st)
+    assert a.n_computed == 3 and b.n_cached == 3
+    assert np.array_equal(a.column("epochs"), b.column("epochs"))
+    # easy instances: every run solves (N = 101, alpha = 0.4 is far below alpha_GD)
+    assert a.column("solved").all() and np.all(a.column("train_error") == 0)
+
+
+@pytest.fixture
+def tiny(monkeypatch):
+    monkeypatch.setitem(vp.CAPACITY_SETTINGS, "quick",
+                        {"sizes": {201: 6}, "alphas": [0.3, 1.0], "max_epochs": 300})
+    monkeypatch.setitem(vp.BC_SETTINGS, "quick",
+                        {"N": 201, "seeds": 4, "count": 5, "max_steps": 60, "tol": 1e-3, "gd_seeds": 2})
+    monkeypatch.setattr(vp, "bc_theory", lambda q: (None, "disabled in this test"))
+
+
+def test_capacity_comparison_end_to_end(tiny, tmp_path):
+    with ResultStore(tmp_path / "s.sqlite") as st, options(workers=1, progress=False):
+        c = vp.capacity("quick", store=st, seed=0)
+    d = c.data["sizes"][201]
+    # GD solves every easy instance (alpha = 0.3); at alpha = 1.0 > alpha_c(KM) = 0.83 solutions
+    # almost surely do not exist, so no run may succeed
+    assert d["P"] == [1.0, 0.0]
+    assert 0.3 < d["alpha_gd"] < 1.0
+    assert {r.quantity for r in c.rows} >= {"alpha_GD (P=1/2), N=201", "P(success) at alpha=0.3, N=201"}
+    assert c.data["alpha_c_theory"] == pytest.approx(0.833, abs=0.005)
+    assert c.figure is not None
+
+
+def test_bc_energy_comparison_end_to_end(tiny):
+    with options(workers=1, progress=False):
+        c = vp.bc_energy("quick", store=None, seed=0)
+    rows = {r.quantity: r for r in c.rows}
+    # without theory: the qualitative shape of Fig. 2 left (E drops to ~0 as q* -> 1)
+    assert rows["E(q* <= 0.5) - E(q* >= 0.97) > 0 (decreasing)"].verdict == "agrees"
+    assert rows["E(q* >= 0.97), fixed-norm GD"].sim_mean <= 0.01
+    assert "No theory curve" in c.notes
+    assert c.data["E_mean"][0] > c.data["E_mean"][-1]
+
+
+def test_cli_json_and_plot(tiny, tmp_path, capsys):
+    plot = tmp_path / "cap.png"
+    with options(workers=1, progress=False):
+        code = main_with_groups("python -m validate", "", {"perceptron": ["validate.commands.perceptron"]},
+                                ["perceptron", "capacity", "--quick", "--json", "--plot", str(plot)])
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["key"] == "perceptron.capacity" and plot.stat().st_size > 1000
+    code = main_with_groups("python -m validate", "", {"perceptron": ["validate.commands.perceptron"]},
+                            ["perceptron", "capacity", "--seed", "-1"])
+    assert code == 2
+
+
+@pytest.mark.slow
+def test_quick_capacity_matches_paper():
+    """Quick mode at N = 1001: alpha_GD within 0.03 (+3 s.e.) of the paper's ~0.63."""
+    c = vp.capacity("quick")
+    r = [r for r in c.rows if r.quantity.startswith("alpha_GD (P=1/2)")][0]
+    assert r.verdict == "agrees", r
+
+
+@pytest.mark.slow
+def test_quick_bc_energy_against_theory():
+    c = vp.bc_energy("quick")
+    assert "Theory: theory.bc_energy" in c.notes
+    assert all(r.verdict == "agrees" for r in c.rows), [(r.quantity, r.verdict) for r in c.rows]
