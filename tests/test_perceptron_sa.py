@@ -1,0 +1,140 @@
+"""Simulated annealing and the shared single-flip Metropolis kernel (seed 004, SM Sec. VII)."""
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from simulate.perceptron_instances import generate_instance, make_instance, n_errors
+from simulate.perceptron_sa import energy_table, metropolis_kernel, signed_patterns_T, simulated_annealing, stabilities_of
+from simulate.rng import seed_numba
+
+
+def _tiny_instance(N=5, M=4, seed=3):
+    rng = np.random.default_rng(seed)
+    X = rng.choice([-1, 1], size=(M, N))
+    y = rng.choice([-1, 1], size=M)
+    return make_instance(X, y)
+
+
+def _exact_boltzmann(inst, beta, energy_of):
+    states = np.array(list(itertools.product([-1, 1], repeat=inst.N)), dtype=np.int8)
+    E = np.array([energy_of(s) for s in states])
+    w = np.exp(-beta * (E - E.min()))
+    return states, w / w.sum()
+
+
+def _code(W):
+    # index of W in itertools.product([-1, 1], repeat=N) order (first site most significant)
+    bits = (np.asarray(W) > 0).astype(int)
+    return int("".join(map(str, bits)), 2)
+
+
+def test_fixed_temperature_metropolis_matches_exact_boltzmann():
+    """Kernel at fixed beta samples exp(-beta E), E = sum_mu Theta_1(-Delta/sqrt N) (exact enumeration).
+
+    20000 independent chains (N=5, M=4) of 40 sweeps from uniform random starts
+    (mixing time: a few sweeps), final states histogrammed. beta=1.5 keeps every
+    expected count >= 5 (validity of Pearson's chi-square) while the
+    distribution stays far from uniform (power). The chi-square must not be
+    rejected at the 1e-3 level and every state lies within 4.5 binomial s.e.
+    """
+    inst = _tiny_instance()
+    beta = 1.5
+    S = (inst.X * inst.y[:, None]).astype(float)
+
+    def energy(W):
+        D = S @ W
+        return np.maximum(0.0, -D).sum() / math.sqrt(inst.N)
+
+    states, p = _exact_boltzmann(inst, beta, energy)
+    K = 20000
+    assert K * p.min() >= 5 and p.max() / p.min() > 10
+    ST = signed_patterns_T(inst)
+    table = energy_table(inst.N, "linear")
+    betas = np.full(40, beta)
+    trace = np.zeros(40, dtype=np.int64)
+    rng = np.random.default_rng(11)
+    seed_numba(rng)
+    counts = np.zeros(len(states))
+    for _ in range(K):
+        W = (2 * rng.integers(0, 2, size=inst.N) - 1).astype(np.int8)
+        Delta = stabilities_of(ST, W)
+        metropolis_kernel(ST, W, Delta, table, betas, False, trace)
+        assert np.array_equal(Delta, stabilities_of(ST, W))  # incremental update is exact
+        counts[_code(W)] += 1
+    chi2, pval = stats.chisquare(counts, K * p)
+    assert pval > 1e-3, (chi2, pval)
+    se = np.sqrt(K * p * (1 - p))
+    assert np.all(np.abs(counts - K * p) <= 4.5 * se)
+
+
+def test_energy_tables_against_direct_formulas():
+    N = 7
+    D = np.arange(-N, N + 1)
+    lin = energy_table(N, "linear")
+    cnt = energy_table(N, "count")
+    for k, d in enumerate(D):
+        assert lin[k] == pytest.approx(max(0.0, -d / math.sqrt(N)), abs=1e-15)
+        assert cnt[k] == (1.0 if d < 0 else 0.0)
+
+
+@pytest.mark.parametrize("energy", ["linear", "count"])
+def test_sa_reaches_zero_energy_at_small_alpha(energy):
+    for seed in range(3):
+        inst = generate_instance(301, 0.3, seed)
+        r = simulated_annealing(inst, seed, energy=energy, max_sweeps=20000)
+        assert r.solved and r.converged
+        assert r.energy == 0.0
+        assert n_errors(r.W, inst) == 0  # recomputed independently of the kernel
+
+
+def test_sa_teacher_student_solution_and_generalization():
+    """N=1001, alpha=0.4: SA finds a solution; its accuracy is low (paper Table I: 0.578(3) over 40 samples).
+
+    One instance: the per-instance spread of the accuracy is ~0.02 (0.003 * sqrt 40),
+    so we only ask for 0.53 < acc < 0.63 (about 2.5 spreads).
+    """
+    inst = generate_instance(1001, 0.4, 5, teacher=True)
+    r = simulated_annealing(inst, 5)
+    assert r.solved
+    assert 0.53 < r.gen_accuracy < 0.63
+
+
+def test_reproducible_under_seed():
+    inst = generate_instance(201, 0.3, 1)
+    a = simulated_annealing(inst, 7)
+    b = simulated_annealing(inst, 7)
+    c = simulated_annealing(inst, 8)
+    assert np.array_equal(a.W, b.W) and a.sweeps == b.sweeps
+    assert not np.array_equal(a.W, c.W)
+
+
+def test_unsolved_run_says_so():
+    inst = generate_instance(201, 1.2, 0)  # above capacity alpha_c ~ 0.83: no solution exists (typically)
+    r = simulated_annealing(inst, 0, max_sweeps=50)
+    assert not r.solved and not r.converged
+    assert r.errors == n_errors(r.W, inst) > 0
+    assert "no solution" in r.message
+
+
+@pytest.mark.parametrize("kw, name", [
+    (dict(beta0=-1.0), "beta0"), (dict(rate=1.0), "rate"), (dict(max_sweeps=0), "max_sweeps"),
+    (dict(energy="quadratic"), "energy"), (dict(W0=np.ones(4)), "W0"), (dict(sweeps_per_step=0), "sweeps_per_step"),
+])
+def test_bad_input(kw, name):
+    inst = generate_instance(101, 0.3, 0)
+    with pytest.raises(ValueError, match=name):
+        simulated_annealing(inst, 0, **kw)
+
+
+def test_bad_seed_and_instance():
+    with pytest.raises(ValueError, match="seed"):
+        simulated_annealing(generate_instance(101, 0.3, 0), None)
+    with pytest.raises(ValueError, match="inst"):
+        simulated_annealing(np.ones((3, 5)), 0)
+    with pytest.raises(ValueError, match="N"):
+        generate_instance(100, 0.3, 0)
