@@ -105,3 +105,18 @@ def test_glass_temperature_is_paramagnet_instability():
 def test_bad_input(kw):
     with pytest.raises(ValueError, match="alpha|T"):
         h.solve(**kw)
+
+
+def test_cli_capacity_and_retrieval():
+    import json
+    import subprocess
+    import sys
+
+    run = lambda *a: subprocess.run([sys.executable, "-m", "theory", "hopfield", *a, "--json"],
+                                    capture_output=True, text=True)
+    r = run("capacity")
+    assert r.returncode == 0 and abs(json.loads(r.stdout)["alpha_c"] - 0.138) < 1e-3
+    r = run("retrieval", "--alpha", "0.2")          # above alpha_c: no retrieval -> exit 1
+    assert r.returncode == 1 and json.loads(r.stdout)["converged"] is False
+    r = run("capacity", "--theta", "0.5")           # a threshold raises the capacity
+    assert r.returncode == 0 and json.loads(r.stdout)["alpha_c"] > 0.3

@@ -98,3 +98,16 @@ def test_threshold_decreases_with_c_and_mode():
 def test_bad_input(kw):
     with pytest.raises(ValueError):
         threshold(**kw)
+
+
+def test_cli_threshold_json():
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "theory", "rbm", "threshold", "--beta", "1", "--c", "0.3", "--json"],
+                         capture_output=True, text=True, check=True)
+    assert abs(json.loads(out.stdout)["alpha_thr"] - 0.596) < 1e-3
+    bad = subprocess.run([sys.executable, "-m", "theory", "rbm", "threshold", "--beta", "-1", "--json"],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "beta" in bad.stderr

@@ -33,8 +33,7 @@ from scipy.special import ive
 from theory.core.params import check_real
 from theory.core.results import Record
 from theory.core.solver import converge
-from theory.core.special import G
-from theory.relu_rbm import H0, H1, H2
+from theory.relu_rbm import H0, H1, H2, Gc
 
 __all__ = ["skellam", "CompositionalSolution", "free_energy", "solve", "LStar", "l_star", "phase_diagram"]
 
@@ -86,7 +85,8 @@ def free_energy(alpha, theta, g, l, m, r, B, q, C, W=None) -> float:
     Wv, Pw = W if W is not None else skellam(l)
     x, s = _x(Wv, m, r, B, alpha, g)
     th = theta / math.sqrt(q)
-    return float(l * m * m / 8 + alpha * (r * C + B * q) / 2 - s * np.dot(Pw, H1(-x))
+    a = m * Wv / 2 + g + alpha * B / 2  # s H1(-x) = a H0(-x) + s G(x), stable as s -> 0
+    return float(l * m * m / 8 + alpha * (r * C + B * q) / 2 - np.dot(Pw, a * H0(-x) + s * Gc(x))
                  - alpha * q * H2(th) / (2 * (1 - C)))
 
 
@@ -94,7 +94,7 @@ def _update(alpha, theta, g, l, Wv, Pw, fix_m0=False):
     """Fixed-point map in ``(m~, s, B~)`` with ``s = sqrt(alpha r~)`` (docs/relu_rbm.md (R18)).
 
     Eliminating ``C = <G(x)>/s`` from (R14)-(R15) gives the equivalent, manifestly
-    stable form ``s = <G(x)> + sqrt(alpha q H2(theta_h))``, ``B~ = H0(theta_h) s / sqrt(alpha q H2)``,
+    stable form ``s = <Gc(x)> + sqrt(alpha q H2(theta_h))``, ``B~ = H0(theta_h) s / sqrt(alpha q H2)``,
     in which ``C < 1`` holds automatically.
     """
     def update(z):
@@ -104,7 +104,7 @@ def _update(alpha, theta, g, l, Wv, Pw, fix_m0=False):
         x = (m * Wv / 2 + g + alpha * B / 2) / s
         h0 = H0(-x)
         q = max(float(np.dot(Pw, h0)), 1e-300)
-        Gm = float(np.dot(Pw, G(x)))
+        Gm = float(np.dot(Pw, Gc(x)))
         th = theta / math.sqrt(q)
         root = max(math.sqrt(alpha * q * max(float(H2(th)), 1e-300)), 1e-300)
         s_new = Gm + root
@@ -115,7 +115,7 @@ def _update(alpha, theta, g, l, Wv, Pw, fix_m0=False):
 
 def _observables(alpha, g, Wv, Pw, m, s, B):
     x = (m * Wv / 2 + g + alpha * B / 2) / s
-    return float(np.dot(Pw, H0(-x))), float(np.dot(Pw, G(x))) / s
+    return float(np.dot(Pw, H0(-x))), float(np.dot(Pw, Gc(x))) / s
 
 
 def solve(alpha: float, theta: float, g: float, l: float, init=None, *, tol: float = 1e-11,

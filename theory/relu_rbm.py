@@ -38,21 +38,33 @@ __all__ = ["H0", "H1", "H2", "weight_distribution", "RRBMSolution", "free_energy
            "threshold_hopfield_capacity", "solve_threshold_hopfield"]
 
 
+_XMAX = 1e6  # theory.core.special H/G return NaN for |x| >~ 1e100 and inf; clip (exact to double precision)
+
+
+def _c(x):
+    return np.clip(np.asarray(x, dtype=float), -_XMAX, _XMAX)
+
+
+def Gc(x):
+    """Standard normal density, safe for infinite arguments."""
+    return G(_c(x))
+
+
 def H0(x):
-    """``int_x^inf Dz`` = ``H(x)``."""
-    return H(np.asarray(x, dtype=float))
+    """``int_x^inf Dz`` = ``H(x)`` (safe for infinite arguments)."""
+    return H(_c(x))
 
 
 def H1(x):
     """``int_x^inf Dz (z - x) = G(x) - x H(x)`` (docs/relu_rbm.md Eq. (R0))."""
-    x = np.asarray(x, dtype=float)
+    x = _c(x)
     return G(x) - x * H(x)
 
 
 def H2(x):
     """``int_x^inf Dz (z - x)^2 = (1 + x^2) H(x) - x G(x)`` (docs/relu_rbm.md Eq. (R0))."""
-    x = np.asarray(x, dtype=float)
-    return (1 + x * x) * H(x) - x * G(x)
+    x = _c(x)
+    return np.where(x > 1e3, 0.0, (1 + x * x) * H(x) - x * G(x))
 
 
 def weight_distribution(L: int, p: float, cutoff: float = 1e-18) -> tuple[np.ndarray, np.ndarray]:
@@ -111,7 +123,9 @@ def free_energy(alpha, p, theta, g, L, m, r, B, q, C, W=None) -> float:
     Wv, Pw = W if W is not None else weight_distribution(int(L), p)
     x, s = _visible(Wv, Pw, g, m, B, alpha, p, r)
     th = theta / math.sqrt(p * q)
-    return float(L * m * m / 2 + alpha * (r * C + B * q) / 2 - s * np.dot(Pw, H1(-x))
+    # s H1(-x) = E[(a + s z)_+] = a H0(-x) + s G(x), a = s x: no cancellation as s -> 0
+    a = g + m * Wv + alpha * B / 2
+    return float(L * m * m / 2 + alpha * (r * C + B * q) / 2 - np.dot(Pw, a * H0(-x) + s * Gc(x))
                  - alpha * p * q * H2(th) / (2 * (1 - C)))
 
 
@@ -131,7 +145,7 @@ def _update(alpha, p, theta, g, L, Wv, Pw, tie_g=False):
         q = max(float(np.dot(Pw, h0)), 1e-300)
         th = theta / math.sqrt(p * q)
         root = max(math.sqrt(alpha * q * max(float(H2(th)), 1e-300)), 1e-300)
-        s_new = p * float(np.dot(Pw, G(x))) + p * root
+        s_new = p * float(np.dot(Pw, Gc(x))) + p * root
         return {"m": float(np.dot(Pw, Wv * h0)) / L, "s": s_new, "B": float(H0(th)) * s_new / root}
     return update
 
@@ -144,7 +158,7 @@ def _finish(alpha, p, theta, g, L, Wv, Pw, res) -> RRBMSolution:
                             res.residual, res.iterations, "s <= 0: " + res.message)
     x = (g + m * Wv + alpha * B / 2) / s
     q = float(np.dot(Pw, H0(-x)))
-    C = p * float(np.dot(Pw, G(x))) / s
+    C = p * float(np.dot(Pw, Gc(x))) / s
     r = s * s / (alpha * p)
     ok = bool(res.converged and 0 < q <= 1 and C < 1 and r > 0)
     f = free_energy(alpha, p, theta, g, L, m, r, B, q, C, (Wv, Pw)) if ok else math.nan
