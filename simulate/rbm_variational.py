@@ -245,6 +245,14 @@ def lb_and_gradient(sigma: np.ndarray, lam: np.ndarray, z1: np.ndarray, z2: np.n
                     g_eq, int(bad), float(worst), int(most))
 
 
+def _data_term(sig: np.ndarray, lam: np.ndarray, z1: np.ndarray, beta: float) -> float:
+    """``(1/B1) sum_{a, mu, s} ln cosh(beta G^a_mu + beta Xi_mu z^s_mu)`` (Eq. 7, first term)."""
+    M, P = sig.shape[0], lam.shape[1]
+    G = sig @ lam / math.sqrt(lam.shape[0])
+    L = _data_kernel(G, _xi(lam), np.ascontiguousarray(z1), beta, np.empty((M, P)), np.empty(P), np.empty(P))
+    return L / z1.shape[0]
+
+
 def overlaps(lam: np.ndarray, xi: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Overlaps ``Q^mu = sign(lambda_mu) . xi^mu / N`` (seed 000, main text after Eq. 8).
 
@@ -288,6 +296,7 @@ class TrainResult(Record):
     Q_identity: np.ndarray = field(repr=False)
     Q_best: np.ndarray = field(repr=False)
     lam: np.ndarray = field(repr=False)
+    LB_test: np.ndarray = field(repr=False)
     final_overlap: float
     final_overlap_identity: float
     final_KL: float
@@ -305,7 +314,7 @@ class TrainResult(Record):
 def train(sigma, P: int, *, beta: float = 1.0, steps: int = 200, eta: float = 0.01, B1: int = 100, B2: int = 100,
           seed: SeedLike = 0, m: np.ndarray | float = 0.0, init_scale: float = 0.01, clip: float = 1e-3,
           estimator: str = "paper", antithetic: bool = True, common: bool = True, xi=None, bp_tol: float = 1e-8,
-          bp_max_iter: int = 200, damping: float = 0.0, lam0=None,
+          bp_max_iter: int = 200, damping: float = 0.0, lam0=None, sigma_test=None,
           callback: Callable[[int, np.ndarray, Estimate], None] | None = None) -> TrainResult:
     """Variational learning by gradient ascent on the approximate lower bound (seed 000, Eq. 8 / S6).
 
@@ -343,6 +352,9 @@ def train(sigma, P: int, *, beta: float = 1.0, steps: int = 200, eta: float = 0.
         fluctuations of the two terms of Eq. (7) then cancel to leading order.
     xi
         Planted fields (N, P0) of ±1: overlaps tracked when given.
+    sigma_test
+        Held-out data (M', N): ``LB_test[t]`` is Eq. (5)-(7) on these data at
+        ``lambda_t`` with the same draws (the ``ln Z`` term is data independent).
 
     Returns
     -------
@@ -378,6 +390,12 @@ def train(sigma, P: int, *, beta: float = 1.0, steps: int = 200, eta: float = 0.
         lam = check_array("lam0", lam0, shape=(N, P), dtype=float).copy()
         np.clip(lam, -(1 - clip), 1 - clip, out=lam)
     sig = np.ascontiguousarray(sigma, dtype=np.int8)
+    if sigma_test is not None:
+        sigma_test = check_array("sigma_test", sigma_test, ndim=2)
+        if sigma_test.shape[1] != N or not np.all(np.abs(sigma_test) == 1):
+            raise ValueError(f"sigma_test must be an (M', N={N}) array of ±1 (got shape {sigma_test.shape})")
+        sig_test = sigma_test.astype(np.float64)
+    LBt = np.full(steps, np.nan)
     t0 = time.perf_counter()
     KL = np.empty(steps)
     LB = np.empty(steps)
@@ -396,6 +414,8 @@ def train(sigma, P: int, *, beta: float = 1.0, steps: int = 200, eta: float = 0.
             raise ComputationError(f"non-finite lower bound or gradient at step {t} (LB = {est.LB})")
         KL[t] = est.KL
         LB[t] = est.LB
+        if sigma_test is not None:
+            LBt[t] = -est.KL + _data_term(sig_test, lam, z1, beta) - sig_test.shape[0] * est.logZ_mean
         lam = np.clip(lam + eta * est.grad, -(1 - clip), 1 - clip)
         if xi is not None:
             qi, qb, _ = overlaps(lam, xi)
@@ -407,6 +427,6 @@ def train(sigma, P: int, *, beta: float = 1.0, steps: int = 200, eta: float = 0.
     fi = float(np.mean(np.abs(Qi[-1]))) if steps and xi is not None else math.nan
     conv = fails == 0
     msg = "" if conv else f"{fails} of {steps * B2} cavity iterations did not reach tol {bp_tol:g} in {bp_max_iter} sweeps"
-    return TrainResult(N, P, M, beta, steps, eta, B1, B2, seed_rec, KL, LB, Qi, Qb, lam, fo, fi,
+    return TrainResult(N, P, M, beta, steps, eta, B1, B2, seed_rec, KL, LB, Qi, Qb, lam, LBt, fo, fi,
                        float(KL[-1]) if steps else math.nan, float(LB[-1]) if steps else math.nan,
                        int(fails), conv, time.perf_counter() - t0, msg)

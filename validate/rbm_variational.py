@@ -1,0 +1,307 @@
+"""Variational mean-field learning of RBMs with binary synapses vs the learning thresholds (seed 000, Fig. 2).
+
+* ``rbm_trajectory`` - Fig. 2(a): N = 100, P = 3, c = 0, M = 500, beta = 1: overlap
+  trajectories (identity and best permutation), KL and LB - LB_0.
+* ``rbm_threshold`` - Fig. 2(b, c): mean overlap after the last step versus
+  alpha = M/N for c = 0 (P = 2, 3) and c = 0.3 (P = 2), against
+  ``theory.planted_rbm.alpha_threshold`` (published 1 and 0.596), and versus c.
+* ``rbm_mnist`` - Fig. 2(d): MNIST, KL and LB per parameter on training and
+  test images, receptive fields.
+
+Simulation realisations go through :func:`validate.sweep.run_sweep`.
+"""
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from validate.compare import Comparison, Row, comparison, mean_se
+from validate.sweep import grid, run_sweep
+
+SECTION = "RBM with binary synapses (variational mean-field)"
+SOURCE = "seed 000 (Huang), Fig. 2"
+
+SIZES = {
+    "quick": dict(N=60, steps=100, B=20, alphas=[0.5, 1.0, 2.0, 4.0], seeds=2, cs=[0.0, 0.3, 0.6],
+                  traj=dict(N=100, P=3, M=500, B=40, steps=200), mnist=dict(P=16, M=200, B=8, steps=12)),
+    "full": dict(N=100, steps=200, B=1000, alphas=[0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0], seeds=10,
+                 cs=[0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8],
+                 traj=dict(N=100, P=3, M=500, B=1000, steps=200), mnist=dict(P=100, M=1000, B=500, steps=100)),
+}
+ETA = 0.1
+#: onset of learning: the mean overlap passes r0 + ONSET_FRACTION (1 - r0), r0 the random-guess level
+ONSET_FRACTION = 0.25
+
+
+def alpha_threshold(beta: float, c: float, P: int = 2) -> tuple[float, str]:
+    """Theory threshold from ``theory.planted_rbm`` (imported lazily), else the published value."""
+    try:
+        from theory.planted_rbm import alpha_threshold as thr
+
+        return float(thr(beta, c, P)), "theory.planted_rbm.alpha_threshold"
+    except ImportError:  # pragma: no cover - the theory module is present in this repository
+        pub = {0.0: 1.0, 0.3: 0.596}
+        if beta == 1.0 and c in pub:
+            return pub[c], "published (seed 000, Fig. 2(b))"
+        return math.nan, "unavailable"
+
+
+def planted_point(N: int, P: int, alpha: float, c: float, beta: float, steps: int, eta: float, B: int,
+                  seed: int) -> dict:
+    """One realisation: planted model + data (seed), variational learning; final overlaps, KL, LB."""
+    from simulate.planted_rbm import planted_data
+    from simulate.rbm_variational import train
+
+    d = planted_data(N, P, alpha, beta, c, seed=seed)
+    r = train(d.sigma, P, beta=beta, steps=steps, eta=eta, B1=B, B2=B, seed=seed + 10_000, xi=d.xi)
+    return {"overlap": r.final_overlap, "overlap_identity": r.final_overlap_identity, "KL": r.final_KL,
+            "converged": r.converged, "bp_failures": r.bp_failures, "interval": d.interval}
+
+
+def random_guess_overlap(N: int, P: int, n: int = 4000, seed: int = 0) -> float:
+    """Expected best-matching overlap of random sign vectors with P planted fields (finite-N random-guess level)."""
+    from scipy.optimize import linear_sum_assignment
+
+    rng = np.random.default_rng(seed)
+    out = np.empty(n)
+    for k in range(n):
+        Q = np.abs(rng.binomial(N, 0.5, size=(P, P)) * 2 - N) / N
+        r, c = linear_sum_assignment(-Q)
+        out[k] = Q[r, c].mean()
+    return float(out.mean())
+
+
+def _crossing(alphas: np.ndarray, y: np.ndarray, level: float) -> float:
+    """First alpha where the (increasing) curve y crosses ``level`` (linear interpolation); NaN if it never does."""
+    for k in range(1, len(alphas)):
+        if y[k - 1] < level <= y[k]:
+            return float(alphas[k - 1] + (level - y[k - 1]) * (alphas[k] - alphas[k - 1]) / (y[k] - y[k - 1]))
+    return math.nan
+
+
+@comparison("rbm_threshold", "Planted RBM: overlap vs alpha and c (Fig. 2b,c) vs learning thresholds", SECTION, order=1)
+def threshold_comparison(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
+    t0 = time.perf_counter()
+    S = SIZES[mode]
+    N, steps, B = S["N"], S["steps"], S["B"]
+    seeds = [seed + k for k in range(S["seeds"])]
+    configs = [(0.0, 2), (0.0, 3), (0.3, 2)]
+    points = [p for c, P in configs for p in grid(N=N, P=P, alpha=S["alphas"], c=c, beta=1.0, steps=steps, eta=ETA, B=B)]
+    table = run_sweep(planted_point, points, task="rbm_threshold", seeds=seeds, store=store)
+    rows, curves = [], {}
+    for c, P in configs:
+        thr, thr_src = alpha_threshold(1.0, c, P)
+        r0 = random_guess_overlap(N, P)
+        ms, ses = [], []
+        for a in S["alphas"]:
+            vals = [r["overlap"] for r in table.rows if r["P"] == P and r["c"] == c and r["alpha"] == a]
+            m_, se_, n_ = mean_se(vals)
+            ms.append(m_)
+            ses.append(se_)
+        curves[(c, P)] = (np.array(ms), np.array(ses), thr, r0)
+        below = [k for k, a in enumerate(S["alphas"]) if a <= 0.5 * thr]
+        if below:
+            k = below[-1]
+            vals = [r["overlap"] for r in table.rows if r["P"] == P and r["c"] == c and r["alpha"] == S["alphas"][k]]
+            m_, se_, n_ = mean_se(vals)
+            rows.append(Row(f"overlap, c={c:g}, P={P}, alpha={S['alphas'][k]:g} (random-guess phase)", theory=r0,
+                            sim_mean=m_, sim_se=se_, n=n_, abs_tol=0.1,
+                            note=f"theory: random-guess level of |Q| at N={N} (0 as N -> inf); alpha <= alpha_thr/2"))
+        level = r0 + ONSET_FRACTION * (1.0 - r0)
+        a_on = _crossing(np.array(S["alphas"], float), np.array(ms), level)
+        pub = {0.0: 1.0, 0.3: 0.596}.get(c, math.nan)
+        rows.append(Row(f"onset alpha (overlap a quarter of the way from random guess to 1), c={c:g}, P={P}", theory=thr, sim_mean=a_on,
+                        n=len(seeds), published=pub, source="seed 000 Fig. 2(b) [Huang 2017; Hou, Wong, Huang 2019]",
+                        abs_tol=1.5 * thr,
+                        tolerance=f"onset within alpha_thr + 1.5 alpha_thr (finite N={N}, {steps} steps round the transition upward)",
+                        note=f"threshold from {thr_src}; onset must not precede it by more than the tolerance"))
+    # Fig. 2(c): overlap vs c at P = 2, M = 500 (alpha = 500 / N)
+    alpha_c = 500.0 / N
+    cpts = grid(N=N, P=2, alpha=alpha_c, c=S["cs"], beta=1.0, steps=steps, eta=ETA, B=B)
+    ctab = run_sweep(planted_point, cpts, task="rbm_threshold_c", seeds=seeds, store=store)
+    cm, cse = [], []
+    for c in S["cs"]:
+        m_, se_, n_ = mean_se([r["overlap"] for r in ctab.rows if r["c"] == c])
+        cm.append(m_)
+        cse.append(se_)
+        thr, _ = alpha_threshold(1.0, c, 2)
+        rows.append(Row(f"overlap vs c: c={c:g}, P=2, M=500", sim_mean=m_, sim_se=se_, n=n_,
+                        note=f"alpha = {alpha_c:g} vs alpha_thr = {thr:.3g}; paper: robust (high) for all c, no number given"))
+    fig = _threshold_figure(S["alphas"], curves, S["cs"], cm, cse, N)
+    data = {"alphas": S["alphas"], "curves": {f"c={c},P={P}": {"mean": v[0].tolist(), "se": v[1].tolist(),
+                                                               "alpha_thr": v[2], "random_guess": v[3]}
+                                              for (c, P), v in curves.items()},
+            "cs": S["cs"], "overlap_vs_c": cm, "overlap_vs_c_se": cse}
+    return Comparison("rbm_threshold", "Planted RBM: overlap vs alpha and c (Fig. 2b,c)", tuple(rows), data,
+                      command=f"python -m validate rbm threshold --{mode}", wall_time=time.perf_counter() - t0,
+                      notes=f"N={N}, {steps} steps, B1=B2={B}, eta={ETA}, {len(seeds)} realisations; error bars s.e.",
+                      figure=fig)
+
+
+def _threshold_figure(alphas, curves, cs, cm, cse, N):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(9, 3.6))
+    for k, ((c, P), (m_, se_, thr, r0)) in enumerate(curves.items()):
+        col = f"C{k}"
+        ax.errorbar(alphas, m_, yerr=np.nan_to_num(se_), fmt="o-", color=col, label=f"c={c:g}, P={P}")
+        ax.axvline(thr, color=col, ls="--", lw=1)
+    ax.axhline(list(curves.values())[0][3], color="gray", ls=":", lw=1, label=f"random guess, N={N}")
+    ax.set_xlabel(r"$\alpha = M/N$")
+    ax.set_ylabel("mean overlap (best permutation)")
+    ax.set_title(r"(b) dashed: $\alpha_{thr}$")
+    ax.legend(fontsize=7)
+    bx.errorbar(cs, cm, yerr=np.nan_to_num(cse), fmt="s-")
+    bx.set_xlabel("c")
+    bx.set_ylabel("mean overlap")
+    bx.set_title("(c) P=2, M=500")
+    bx.set_ylim(0, 1.05)
+    fig.tight_layout()
+    return fig
+
+
+def trajectory_point(N: int, P: int, M: int, c: float, beta: float, steps: int, eta: float, B: int, seed: int) -> dict:
+    """Fig. 2(a) run: per-step overlaps (identity, best), KL, LB."""
+    from simulate.planted_rbm import planted_data
+    from simulate.rbm_variational import train
+
+    d = planted_data(N, P, M / N, beta, c, seed=seed)
+    r = train(d.sigma, P, beta=beta, steps=steps, eta=eta, B1=B, B2=B, seed=seed + 10_000, xi=d.xi)
+    return {"Q_identity": r.Q_identity.tolist(), "Q_best": r.Q_best.tolist(), "KL": r.KL.tolist(),
+            "LB": r.LB.tolist(), "overlap": r.final_overlap, "converged": r.converged}
+
+
+@comparison("rbm_trajectory", "Planted RBM, P=3: learning trajectories (Fig. 2a)", SECTION, order=0)
+def trajectory_comparison(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
+    t0 = time.perf_counter()
+    T = SIZES[mode]["traj"]
+    pt = dict(N=T["N"], P=T["P"], M=T["M"], c=0.0, beta=1.0, steps=T["steps"], eta=ETA, B=T["B"])
+    table = run_sweep(trajectory_point, [pt], task="rbm_trajectory", seeds=[seed], store=store, workers=1)
+    r = table.rows[0]
+    Qi, Qb = np.array(r["Q_identity"]), np.array(r["Q_best"])
+    KL, LB = np.array(r["KL"]), np.array(r["LB"])
+    mid = min(len(Qb) - 1, 50 * len(Qb) // 200)
+    gap = float(Qb[mid].mean() - np.abs(Qi[mid]).mean())
+    rows = (
+        Row("final overlap (best permutation and sign), alpha = 5", sim_mean=float(Qb[-1].mean()), n=1,
+            published=1.0, source="seed 000 Fig. 2(a): ground truth recovered", abs_tol=0.15,
+            tolerance="within 0.15 of full recovery (one realisation, N = 100)"),
+        Row("KL(q||prior) growth, final - initial", sim_mean=float(KL[-1] - KL[0]), n=1,
+            note="paper: KL grows and saturates (no number given)"),
+        Row("LB - LB_0 at the last step", sim_mean=float(LB[-1] - LB[0]), n=1,
+            note="paper: the approximate lower bound grows"),
+        Row(f"permutation effect at step {mid + 1}: mean Q_best - mean |Q_identity|", sim_mean=gap, n=1,
+            note="paper Fig. 2(a): overlaps change under a permutation at an intermediate step"),
+    )
+    fig = _trajectory_figure(Qi, Qb, KL, LB, mid)
+    return Comparison("rbm_trajectory", "Planted RBM, P=3: learning trajectories (Fig. 2a)", rows,
+                      {"Q_identity": Qi.tolist(), "Q_best": Qb.tolist(), "KL": KL.tolist(), "LB": LB.tolist(), **pt},
+                      command=f"python -m validate rbm trajectory --{mode}", wall_time=time.perf_counter() - t0,
+                      notes=f"N={pt['N']}, P={pt['P']}, M={pt['M']}, B1=B2={pt['B']}, eta={ETA}", figure=fig)
+
+
+def _trajectory_figure(Qi, Qb, KL, LB, mid):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(9, 3.6))
+    t = np.arange(1, len(Qb) + 1)
+    for mu in range(Qi.shape[1]):
+        ax.plot(t, Qi[:, mu], lw=1, label=rf"$Q^{mu + 1}$ (identity)")
+    ax.plot(t, Qb.mean(axis=1), "k-", lw=2, label="best permutation, mean |Q|")
+    ax.axvline(mid + 1, color="gray", ls=":")
+    ax.set_xlabel("learning step")
+    ax.set_ylabel("overlap")
+    ax.legend(fontsize=7)
+    ax.set_title("(a) overlaps")
+    bx.plot(t, KL, label="KL(q||prior)")
+    bx.plot(t, LB - LB[0], label=r"LB - LB$_0$")
+    bx.set_xlabel("learning step")
+    bx.legend(fontsize=7)
+    bx.set_title("(a, inset) KL and LB")
+    fig.tight_layout()
+    return fig
+
+
+def mnist_point(P: int, M: int, B: int, steps: int, eta: float, seed: int) -> dict:
+    """Fig. 2(d) run on the first M (train) and next M (test) images of the shared MNIST test file."""
+    from simulate.data import binarize, load
+    from simulate.rbm_variational import train
+
+    try:
+        d = load("mnist", "test")
+        name = "mnist"
+    except FileNotFoundError:
+        d = load("digits")
+        name = "digits"
+    s = binarize(d.images, spins=True)
+    perm = np.random.default_rng(seed).permutation(len(s))
+    tr, te = s[perm[:M]], s[perm[M:2 * M]]
+    r = train(tr, P, beta=1.0, steps=steps, eta=eta, B1=B, B2=B, seed=seed + 10_000, sigma_test=te)
+    npar = tr.shape[1] * P
+    return {"dataset": name, "side": d.side, "KL": (r.KL / npar).tolist(), "LB": (r.LB / npar).tolist(),
+            "LB_test": (r.LB_test / npar).tolist(), "lam": r.lam.tolist(), "converged": r.converged}
+
+
+@comparison("rbm_mnist", "Variational RBM on MNIST: KL and LB per parameter, receptive fields (Fig. 2d)", SECTION,
+            order=2)
+def mnist_comparison(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
+    t0 = time.perf_counter()
+    S = SIZES[mode]["mnist"]
+    pt = dict(P=S["P"], M=S["M"], B=S["B"], steps=S["steps"], eta=ETA)
+    table = run_sweep(mnist_point, [pt], task="rbm_mnist", seeds=[seed], store=store, workers=1)
+    r = table.rows[0]
+    KL, LB, LBt = np.array(r["KL"]), np.array(r["LB"]), np.array(r["LB_test"])
+    lam = np.array(r["lam"])
+    rows = (
+        Row("KL per parameter, last step", sim_mean=float(KL[-1]), n=1,
+            note=f"upper limit ln 2 = {math.log(2):.4f}; paper: KL grows until a biased weight distribution"),
+        Row("LB - LB_0 per parameter, training, last step", sim_mean=float(LB[-1] - LB[0]), n=1,
+            note="paper: increases until saturation"),
+        Row("LB - LB_0 per parameter, test, last step", sim_mean=float(LBt[-1] - LBt[0]), n=1,
+            note="paper: increases until saturation (unseen images)"),
+    )
+    fig = _mnist_figure(KL, LB, LBt, lam, int(r["side"]))
+    return Comparison("rbm_mnist", "Variational RBM on MNIST (Fig. 2d)", rows,
+                      {"KL": KL.tolist(), "LB": LB.tolist(), "LB_test": LBt.tolist(), "dataset": r["dataset"], **pt},
+                      command=f"python -m validate rbm mnist --{mode}", wall_time=time.perf_counter() - t0,
+                      notes=f"{r['dataset']}: {pt['M']} train / {pt['M']} test images from the t10k file "
+                            f"(only the test set is shared), P={pt['P']}, B1=B2={pt['B']}", figure=fig)
+
+
+def _mnist_figure(KL, LB, LBt, lam, side):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    P = lam.shape[1]
+    ncol = int(math.ceil(math.sqrt(P)))
+    nrow = int(math.ceil(P / ncol))
+    fig = plt.figure(figsize=(10, 4))
+    ax = fig.add_subplot(1, 2, 1)
+    t = np.arange(1, len(KL) + 1)
+    ax.plot(t, KL, label="KL / parameter")
+    ax.plot(t, LB - LB[0], label=r"(LB - LB$_0$) / parameter, train")
+    ax.plot(t, LBt - LBt[0], "--", label=r"(LB - LB$_0$) / parameter, test")
+    ax.set_xlabel("learning step")
+    ax.legend(fontsize=7)
+    ax.set_title("(d)")
+    img = np.ones((nrow * (side + 1), ncol * (side + 1))) * np.nan
+    for mu in range(P):
+        r, c = divmod(mu, ncol)
+        img[r * (side + 1):r * (side + 1) + side, c * (side + 1):c * (side + 1) + side] = lam[:, mu].reshape(side, side)
+    bx = fig.add_subplot(1, 2, 2)
+    im = bx.imshow(img, cmap="RdBu_r", vmin=-1, vmax=1)
+    bx.set_axis_off()
+    bx.set_title(r"receptive fields $\lambda_{i\mu}$")
+    fig.colorbar(im, ax=bx, fraction=0.04)
+    fig.tight_layout()
+    return fig
