@@ -116,19 +116,24 @@ def test_error_estimate_bounds_true_error():
 # mpmath spot checks of G_S and G_E
 # ---------------------------------------------------------------------------
 def _mp_G_S(qhat0, qhat1):
+    """G_S with the inner integral in closed form (erf / erfi), outer mpmath quadrature."""
+    mp.mp.dps = 30
     a = mp.mpf(qhat1 - qhat0) / 2
     sq = mp.sqrt(qhat0)
 
     def logZ(z):
         b = sq * z
-        pts = [-1, 1]
-        if a < 0 and abs(b / (2 * a)) < 1:
-            pts = [-1, -b / (2 * a), 1]
-        return mp.log(mp.quad(lambda m: mp.exp(a * m * m + b * m), pts))
+        c = mp.sqrt(abs(a))
+        m0 = -b / (2 * a)
+        pre = -b * b / (4 * a) + mp.log(mp.sqrt(mp.pi) / (2 * c))
+        if a < 0:
+            return pre + mp.log(mp.erf(c * (1 - m0)) - mp.erf(c * (-1 - m0)))
+        return pre + mp.log(mp.erfi(c * (1 - m0)) - mp.erfi(c * (-1 - m0)))
 
     dz = lambda z: mp.exp(-z * z / 2) / mp.sqrt(2 * mp.pi)
-    # even in z
-    return 2 * mp.quad(lambda z: dz(z) * logZ(z), [0, 1, 3, 6, 12])
+    # even in z; breakpoints at the scales 1/sqrt(qhat0) and 2|a|/sqrt(qhat0)
+    pts = sorted({0, 1 / sq, 2 * abs(a) / sq, 3, 6, 12})
+    return 2 * mp.quad(lambda z: dz(z) * logZ(z), [p for p in pts if p <= 12])
 
 
 def _mp_logH(x):
@@ -158,7 +163,6 @@ def _mp_G_E(q0, qstar, beta, zs=None):
 
 @pytest.mark.parametrize("qhat0,qhat1", [(2.0, -1.0), (40.0, 45.0), (11.4, 49.9)])
 def test_G_S_against_mpmath(qhat0, qhat1):
-    mp.mp.dps = 20
     ref = float(_mp_G_S(qhat0, qhat1))
     assert G_S(qhat0, qhat1) == pytest.approx(ref, abs=1e-10)
 
@@ -289,8 +293,10 @@ def test_bad_order_and_init():
 
 
 def test_continuation_curve():
-    c = rs_curve(0.55, 20.0, np.linspace(0.5, 0.9, 5))
+    qs = np.array([0.6, 0.65, 0.7])
+    c = rs_curve(0.55, 20.0, qs)
     assert not c.failed
     q0 = c.column("q0")
-    # q0 < q* and increasing with q* along the branch
-    assert np.all(q0 < np.linspace(0.5, 0.9, 5)) and np.all(np.diff(q0) > 0)
+    # q0 < q* and increasing with q* along the branch; the middle point equals a cold solve
+    assert np.all(q0 < qs) and np.all(np.diff(q0) > 0)
+    assert q0[1] == pytest.approx(solve_rs(0.55, 20.0, 0.65, error=False).q0, abs=1e-9)

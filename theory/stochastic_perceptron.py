@@ -322,14 +322,15 @@ def _m_moments(m: np.ndarray) -> np.ndarray:
     return np.stack([m, m2, m2 * m2])
 
 
-def entropic_terms(qhat0: float, qhat1: float, order: int = DEFAULT_ORDER) -> dict[str, float]:
+def entropic_terms(qhat0: float, qhat1: float, order: int = DEFAULT_ORDER, *, with_G: bool = True) -> dict[str, float]:
     """``G_S`` (SM Eq. 13) and the site averages (SM Eq. 20) the saddle point needs.
 
     Returns a dict with ``G_S``, ``q0`` = int Dz <m>^2, ``m2`` = int Dz <m^2>,
     ``chi`` = d m2 / d qhat1 = 1/2 int Dz (<m^4> - <m^2>^2), and
     ``gamma_S`` = int Dz (<m^2> - <m>^2)^2 (SM Eq. 18). The integrand is even
     in ``z`` (``b -> -b``, ``m -> -m``), so only the ``z >= 0`` half of the
-    symmetric rule is evaluated.
+    symmetric rule is evaluated. ``with_G=False`` skips ``G_S`` (the fixed-point
+    map needs only the moments).
     """
     if not qhat0 >= 0.0:
         raise ValueError(f"qhat0 must be >= 0 (got {qhat0!r})")
@@ -339,11 +340,11 @@ def entropic_terms(qhat0: float, qhat1: float, order: int = DEFAULT_ORDER) -> di
     z = z[keep]
     a = 0.5 * (qhat1 - qhat0)
     b = math.sqrt(qhat0) * z
-    logZ = interval_log_integral(a, b, order=order)
+    G = float(w @ interval_log_integral(a, b, order=order)) if with_G else 0.0
     m1, m2, m4 = interval_mean(a, b, _m_moments, order=order)
     var = np.maximum(m2 - m1 * m1, 0.0)
     res = {
-        "G_S": float(w @ logZ),
+        "G_S": G,
         "q0": float(w @ (m1 * m1)),
         "m2": float(w @ m2),
         "chi": float(0.5 * (w @ (m4 - m2 * m2))),
@@ -440,7 +441,7 @@ def _qhat1_solve(qhat0: float, qstar: float, qhat1: float, order: int, tol: floa
     ``int Dz <m^2>`` increases with ``qhat1`` (its derivative is ``chi > 0``):
     safeguarded Newton inside an expanding bracket.
     """
-    S = entropic_terms(qhat0, qhat1, order)
+    S = entropic_terms(qhat0, qhat1, order, with_G=False)
     lo, hi = -math.inf, math.inf
     for _ in range(100):
         r = S["m2"] - qstar
@@ -459,7 +460,7 @@ def _qhat1_solve(qhat0: float, qstar: float, qhat1: float, order: int, tol: floa
             else:
                 new = 0.5 * (lo + hi)
         qhat1 = new
-        S = entropic_terms(qhat0, qhat1, order)
+        S = entropic_terms(qhat0, qhat1, order, with_G=False)
     return qhat1, S
 
 
@@ -519,7 +520,7 @@ def _fixed_point_map(alpha: float, beta: float, qstar: float, order: int):
         q0 = min(max(x["q0"], 0.0), qmax)
         qhat0 = max(x["qhat0"], 0.0)
         qhat1 = x["qhat1"]
-        S = entropic_terms(qhat0, qhat1, order)
+        S = entropic_terms(qhat0, qhat1, order, with_G=False)
         if alpha > 0.0 and beta > 0.0:
             E = energetic_terms(q0, qstar, beta, order)
             qhat0_new = -2.0 * alpha * E["dG_E_dq0"]
