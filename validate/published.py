@@ -56,13 +56,13 @@ def _km_capacity(mode: str) -> float:
 def _gardner_capacity(mode: str) -> float:
     from theory.perceptron_references import gardner_capacity
 
-    return float(gardner_capacity(kappa=0.0).alpha_c)
+    return float(gardner_capacity(kappa=0.0))
 
 
 def _hopfield_capacity(mode: str) -> float:
-    from theory.hopfield import capacity
+    from theory.hopfield import alpha_c
 
-    return float(capacity().alpha_c)
+    return float(alpha_c(0.0).alpha_c)
 
 
 def _threshold(c: float) -> Callable[[str], float]:
