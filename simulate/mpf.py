@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 from scipy.optimize import minimize
 from scipy.special import logsumexp
@@ -124,6 +125,15 @@ def layered_flow(model: BoltzmannMachine, H, weight_decay: float = 0.0) -> tuple
     return K, [*gW, *gb, *gU]
 
 
+@numba.njit(cache=True)
+def _adam_kernel(p, g, m, v, lr, beta1, beta2, eps, c1, c2):
+    """Kingma & Ba, Algorithm 1, one fused pass: theta -= lr * mhat / (sqrt(vhat) + eps)."""
+    for i in range(p.size):
+        m[i] = beta1 * m[i] + (1.0 - beta1) * g[i]
+        v[i] = beta2 * v[i] + (1.0 - beta2) * g[i] * g[i]
+        p[i] -= lr * c1 * m[i] / (math.sqrt(v[i]) * c2 + eps)
+
+
 class Adam:
     """Adam (Kingma & Ba 2014) updating arrays in place; seed 002 uses lr 1e-3, betas 0.9/0.999.
 
@@ -138,6 +148,9 @@ class Adam:
         self.beta1 = check_real("beta1", beta1, ge=0, lt=1)
         self.beta2 = check_real("beta2", beta2, ge=0, lt=1)
         self.eps = check_real("eps", eps, gt=0)
+        for i, p in enumerate(params):
+            if p.dtype != np.float64 or not p.flags.c_contiguous:
+                raise ValueError(f"params[{i}] must be a C-contiguous float64 array (updated in place)")
         self.params = params
         self.m = [np.zeros_like(p) for p in params]
         self.v = [np.zeros_like(p) for p in params]
@@ -148,12 +161,10 @@ class Adam:
         c1 = 1.0 / (1 - self.beta1 ** self.t)
         c2 = 1.0 / math.sqrt(1 - self.beta2 ** self.t)
         for p, g, m, v in zip(self.params, grads, self.m, self.v):
-            m *= self.beta1
-            m += (1 - self.beta1) * g
-            v *= self.beta2
-            v += (1 - self.beta2) * g * g
-            # Kingma & Ba, Algorithm 1: theta -= lr * mhat / (sqrt(vhat) + eps)
-            p -= self.lr * c1 * m / (np.sqrt(v) * c2 + self.eps)
+            if p.shape != g.shape:
+                raise ValueError(f"gradient shape {g.shape} does not match parameter shape {p.shape}")
+            _adam_kernel(p.reshape(-1), np.ascontiguousarray(g, dtype=np.float64).reshape(-1), m.reshape(-1),
+                         v.reshape(-1), self.lr, self.beta1, self.beta2, self.eps, c1, c2)
 
 
 # --------------------------------------------------------------------------- tiny fully observed models

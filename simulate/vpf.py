@@ -91,13 +91,25 @@ def vpf_epoch(model: BoltzmannMachine, x: np.ndarray, opt: Adam, rng: np.random.
     H = bottom_up(model, x, rng, intra_sweeps=intra_sweeps)       # E-step (lines 4-10)
     order = rng.permutation(len(x))
     total, nb = 0.0, 0
-    for a in range(0, len(x), batch):                             # M-step (lines 11-14)
-        idx = order[a:a + batch]
-        K, grads = layered_flow(model, [h[idx] for h in H], weight_decay)
-        opt.step(grads)
-        total += K
-        nb += 1
+    # mini-batch products (40 x 784 x 196) are too small for multi-threaded BLAS: threads
+    # only add synchronisation cost (10x slower on a loaded 2-core machine), so use one
+    with _one_blas_thread():
+        for a in range(0, len(x), batch):                         # M-step (lines 11-14)
+            idx = order[a:a + batch]
+            K, grads = layered_flow(model, [h[idx] for h in H], weight_decay)
+            opt.step(grads)
+            total += K
+            nb += 1
     return total / nb
+
+
+def _one_blas_thread():
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # optional: without it BLAS keeps its default thread count
+        import contextlib
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def train_vpf(x: np.ndarray, hidden=(196,), *, intra: bool = False, epochs: int = 50, batch: int = 40,

@@ -1,0 +1,43 @@
+"""Contrastive divergence baselines: train an RBM with CD-k or PCD-k."""
+from __future__ import annotations
+
+import argparse
+
+from simulate.commands.vpf import add_training_options, load_training, parse_sizes
+from theory.core.cli import add_output_options, emit
+
+
+def _run(args: argparse.Namespace) -> int:
+    from simulate.boltzmann import save_model
+    from simulate.cd import train_cd
+
+    sizes = parse_sizes(args.hidden)
+    if len(sizes) != 1:
+        raise ValueError(f"cd rbm takes one hidden layer size (got --hidden {args.hidden})")
+    x, ds = load_training(args.data, args.split_seed)
+    r = train_cd(x, sizes[0], k=args.k, persistent=args.persistent, epochs=args.epochs, batch=args.batch,
+                 lr=args.lr, optimizer=args.optimizer, weight_decay=args.weight_decay, seed=args.seed)
+    out = {"method": r.method, "sizes": list(r.sizes), "data": ds.name, "n_train": len(x), "epochs": len(r.rho),
+           "recon_error": r.recon_error[-1] if r.recon_error else float("nan"),
+           "rho": r.rho[-1] if r.rho else float("nan"), "w2": r.w2[-1] if r.w2 else float("nan"),
+           "mean_activation": r.mean_activation[-1] if r.mean_activation else float("nan"),
+           "wall_time": r.wall_time, "converged": r.converged, "message": r.message,
+           "recon_error_history": list(r.recon_error)}
+    if args.save and r.converged:
+        save_model(r.model, args.save, method=r.method.lower(), data=ds.name, epochs=len(r.rho), seed=args.seed)
+        out["saved"] = args.save
+    emit(args, out)
+    return 0 if r.converged else 1
+
+
+def add_commands(subparsers) -> None:
+    p = subparsers.add_parser("rbm", help="train an RBM with CD-k / PCD-k (the baselines of seed 002, Table 1)")
+    add_training_options(p, "196", 15)
+    p.add_argument("--k", type=int, default=1, help="Gibbs steps per update (default 1)")
+    p.add_argument("--persistent", action="store_true", help="persistent chains (PCD)")
+    p.add_argument("--batch", type=int, default=20, help="mini-batch size (default 20, Theano tutorial)")
+    p.add_argument("--lr", type=float, default=0.1, help="learning rate (default 0.1, SGD)")
+    p.add_argument("--optimizer", default="sgd", choices=["sgd", "adam"], help="sgd (default) or adam")
+    p.add_argument("--weight-decay", type=float, default=0.0, help="lambda of lambda*sum w^2 (default 0)")
+    add_output_options(p, plot=False)
+    p.set_defaults(func=_run, command="rbm")
