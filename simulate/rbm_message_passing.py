@@ -73,7 +73,9 @@ def bp_kernel(lam, tw, H, beta, tol, max_iter, damping, mcav, u):
     """Iterate Eq. (S3) in place on ``mcav`` (N, P) and ``u`` (N, P).
 
     ``tw = tanh(beta lam / sqrt(N))`` (precomputed, shared by all samples).
-    Returns ``(iterations, last max |delta m|)``; converged iff the latter < tol.
+    ``m_{i->mu} = tanh(U_i - u_{mu->i})`` is formed by the tanh subtraction
+    formula (one transcendental per edge fewer). ``u`` holds the cavity biases
+    on return. Returns ``(iterations, last max |delta m|)``; converged iff the latter < tol.
     """
     N, P = lam.shape
     sq = math.sqrt(N)
@@ -81,6 +83,7 @@ def bp_kernel(lam, tw, H, beta, tol, max_iter, damping, mcav, u):
     U = np.zeros(N)
     err = np.inf
     it = 0
+    T = np.empty(N)
     for it in range(1, max_iter + 1):
         for mu in range(P):
             acc = 0.0
@@ -91,29 +94,37 @@ def bp_kernel(lam, tw, H, beta, tol, max_iter, damping, mcav, u):
             acc = 0.0
             for mu in range(P):
                 a = beta * (chi[mu] - lam[i, mu] * mcav[i, mu] / sq) + beta * H[mu]
-                v = _atanh_clip(math.tanh(a) * tw[i, mu])
-                u[i, mu] = v
-                acc += v
+                t = math.tanh(a) * tw[i, mu]  # tanh(u_{mu->i})
+                u[i, mu] = t
+                acc += _atanh_clip(t)
             U[i] = acc
+            T[i] = math.tanh(acc)
         err = 0.0
         for i in range(N):
+            Ti = T[i]
             for mu in range(P):
-                new = math.tanh(U[i] - u[i, mu])
+                t = u[i, mu]
+                # tanh(U_i - u_{mu->i}) = (tanh U_i - tanh u)/(1 - tanh U_i tanh u); |tanh u| <= tanh(beta/sqrt N)
+                new = (Ti - t) / (1.0 - Ti * t)
                 d = abs(new - mcav[i, mu])
                 if d > err:
                     err = d
                 mcav[i, mu] = damping * mcav[i, mu] + (1.0 - damping) * new
         if err < tol:
             break
+    # store the cavity biases u_{mu->i} themselves (callers use u, not tanh u)
+    for i in range(N):
+        for mu in range(P):
+            u[i, mu] = _atanh_clip(u[i, mu])
     return it, err
 
 
 @numba.njit(cache=True)
-def bp_observables(lam, H, beta, mcav, u, zq, wq, paper, m, mhat, A, C, want_C):
+def bp_observables(lam, H, beta, mcav, u, zq, wq, paper, m, mhat, A, C, want_C, want_edge=True):
     """Fixed-point observables (Eq. S4 of both appendices) for one sample.
 
     Fills ``m`` (N), ``mhat`` (P), ``A`` (P) and, if ``want_C``, ``C`` (N, P).
-    Returns ``(lnZ, lnZ_edge)``: ``sum_i F_i - (N-1) sum_mu F_mu`` as printed
+    Returns ``(lnZ, lnZ_edge)`` (``lnZ_edge`` is 0 unless ``want_edge``): ``sum_i F_i - (N-1) sum_mu F_mu`` as printed
     (S4) and the textbook Bethe form ``sum_i F_i + sum_mu F_mu - sum_{i mu} F_{i mu}``.
     """
     N, P = lam.shape
@@ -144,13 +155,14 @@ def bp_observables(lam, H, beta, mcav, u, zq, wq, paper, m, mhat, A, C, want_C):
             a = beta * (chi[mu] - lam[i, mu] * mc / sq) + beta * H[mu]
             L2 = Lam2[mu] - lam[i, mu] * lam[i, mu] * (1.0 - mc * mc) / N
             lp = logcosh(a + w)
-            lm = logcosh(a - w)
             Fi += 0.5 * beta * beta * L2 + lp
-            # F_{i mu} = beta^2 L2/2 + log[p+ cosh(a+w) + p- cosh(a-w)]
-            pp = 0.5 * (1.0 + mc)
-            pm = 0.5 * (1.0 - mc)
-            top = max(lp, lm)
-            Fedge += 0.5 * beta * beta * L2 + top + math.log(pp * math.exp(lp - top) + pm * math.exp(lm - top))
+            if want_edge:
+                # F_{i mu} = beta^2 L2/2 + log[p+ cosh(a+w) + p- cosh(a-w)]
+                lm = logcosh(a - w)
+                pp = 0.5 * (1.0 + mc)
+                pm = 0.5 * (1.0 - mc)
+                top = max(lp, lm)
+                Fedge += 0.5 * beta * beta * L2 + top + math.log(pp * math.exp(lp - top) + pm * math.exp(lm - top))
         Fi += _softplus(-2.0 * U)
     lnZ_paper = Fi - (N - 1) * Fmu
     lnZ_bethe = Fi + Fmu - Fedge

@@ -153,7 +153,7 @@ def _model_kernel(lam, Xi, z2, beta, tol, max_iter, damping, zq, wq, Csum, Zm):
             worst = err
         if it > most:
             most = it
-        lz, _ = bp_observables(lam, H, beta, mcav, u, zq, wq, False, m, mhat, A, C, True)
+        lz, _ = bp_observables(lam, H, beta, mcav, u, zq, wq, False, m, mhat, A, C, True, False)
         lnZ += lz
         for i in range(N):
             for mu in range(P):
