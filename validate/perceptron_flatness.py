@@ -123,13 +123,18 @@ def teacher_energy_exact(N: int, k: int) -> float:
     """
     from scipy.stats import binom
 
-    a = np.arange(N - k + 1)
-    pa = binom.pmf(a, N - k, 0.5)
-    A = np.abs(2 * a - (N - k))
+    n = N - k
+    cdf = np.concatenate([[0.0], np.cumsum(binom.pmf(np.arange(n + 1), n, 0.5))])  # cdf[j] = P(a < j)
     b = np.arange(k + 1)
     pb = binom.pmf(b, k, 0.5)
     B = np.abs(2 * b - k)
-    return float(np.sum(pa[:, None] * pb[None, :] * (B[None, :] > A[:, None])))
+    # |A| < B with A = 2a - n  <=>  (n - B)/2 < a < (n + B)/2
+    lo = np.floor((n - B) / 2).astype(int) + 1  # smallest a allowed
+    hi = np.ceil((n + B) / 2).astype(int) - 1  # largest a allowed
+    lo = np.clip(lo, 0, n + 1)
+    hi = np.clip(hi, -1, n)
+    p_inside = np.where(hi >= lo, cdf[np.clip(hi + 1, 0, n + 1)] - cdf[lo], 0.0)
+    return float(np.sum(pb * p_inside))
 
 
 def teacher_energy_theory(d) -> np.ndarray:

@@ -1,0 +1,96 @@
+"""validate.perceptron_flatness: exact teacher curve, tiny end-to-end runs of both comparisons, CLI."""
+from __future__ import annotations
+
+import itertools
+import json
+import math
+
+import numpy as np
+import pytest
+
+import validate.perceptron_flatness as vf
+from validate.compare import REGISTRY
+from validate.sweep import options
+
+
+def test_teacher_energy_exact_against_enumeration():
+    """All 2^N inputs for N=7 (W^T = 1 w.l.o.g., first k sites flipped)."""
+    N = 7
+    X = np.array(list(itertools.product([-1, 1], repeat=N)))
+    label = np.sign(X.sum(axis=1))
+    for k in range(N + 1):
+        Xs = X.copy()
+        Xs[:, :k] *= -1
+        err = np.mean(np.sign(Xs.sum(axis=1)) != label)
+        assert vf.teacher_energy_exact(N, k) == pytest.approx(err, abs=1e-14)
+
+
+def test_teacher_energy_exact_large_n_limit_is_sheppard():
+    for d in (0.01, 0.05, 0.2):
+        N = 40001
+        k = int(round(d * N))
+        assert vf.teacher_energy_exact(N, k) == pytest.approx(float(vf.teacher_energy_theory(k / N)), abs=2e-3)
+
+
+TINY_BC = {"N": 101, "seeds": 4, "qstars": [0.3, 0.8], "n_equil": 30, "n_measure": 30, "abs_tol": 0.02}
+TINY_TS = {"N": 101, "seeds": 8, "d": [0.0, 0.02, 0.05], "n_samples": 100, "bpr_rate": 1e-2, "abs_tol": 0.05}
+
+
+@pytest.fixture
+def tiny(monkeypatch):
+    monkeypatch.setitem(vf.BC_SETTINGS, "quick", TINY_BC)
+    monkeypatch.setitem(vf.TS_SETTINGS, "quick", TINY_TS)
+    with options(workers=1, progress=False):
+        yield
+
+
+def test_comparisons_registered():
+    assert REGISTRY["perceptron.binary_control"]["fn"] is vf.binary_control
+    assert REGISTRY["perceptron.teacher_student"]["fn"] is vf.teacher_student
+
+
+def test_teacher_student_tiny_end_to_end(tiny, tmp_path):
+    from validate.store import ResultStore
+
+    with ResultStore(tmp_path / "s.sqlite") as store:
+        c = vf.teacher_student("quick", store, 0)
+        c2 = vf.teacher_student("quick", store, 0)  # every point loaded from the store
+    assert c2.data == c.data
+    rows = {r.quantity: r for r in c.rows}
+    # exact teacher curve: simulation within 4 s.e. (8 instances: t_7 two-sided P(|t|>4) ~ 0.005)
+    teach = [r for q, r in rows.items() if q.startswith("E(teacher")]
+    assert len(teach) == 2
+    for r in teach:
+        assert math.isfinite(r.theory) and r.sim_se > 0
+        assert abs(r.sim_mean - r.theory) <= 4 * r.sim_se
+    # every algorithm solves these easy instances and has an accuracy row against Table I
+    for a in ("SA", "CP", "CP-S", "GD", "BP+R"):
+        r = next(r for q, r in rows.items() if q.startswith(f"accuracy {a} "))
+        assert "8/8 solved" in r.quantity
+        assert math.isfinite(r.published) and 0.5 < r.sim_mean < 1.0
+    assert c.figure is not None
+    assert set(c.data["algorithms"]) == {"teacher", "sa", "cp", "cp-s", "gd", "bpr"}
+
+
+def test_binary_control_tiny_end_to_end(tiny):
+    c = vf.binary_control("quick", None, 0)
+    assert len(c.rows) == 2
+    for r in c.rows:
+        assert r.n == 4 and math.isfinite(r.sim_mean)
+        assert math.isfinite(r.theory)  # theory.binary_control is in the tree
+        assert r.verdict in ("agrees", "disagrees")
+    # E decreases with q* in both theory and simulation (SM Fig. 3)
+    assert c.rows[0].theory > c.rows[1].theory
+    assert c.rows[0].sim_mean > c.rows[1].sim_mean
+
+
+def test_cli_json_and_bad_seed(tiny, capsys):
+    from theory.core.cli import main_with_groups
+    from validate.__main__ import GROUPS
+
+    code = main_with_groups("python -m validate", "", GROUPS, ["perceptron", "binary-control", "--json"])
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["key"] == "perceptron.binary_control" and len(out["rows"]) == 2
+    code = main_with_groups("python -m validate", "", GROUPS, ["perceptron", "teacher-student", "--seed", "-1"])
+    assert code == 2
