@@ -182,7 +182,8 @@ def l_star(alpha: float, theta: float, g: float, *, l_max: float = 40.0, n_grid:
 
     Scans ``l`` on a grid in ``(0, l_max]`` with warm starts, refines the best bracket with
     a bounded scalar minimisation, and compares with the non-condensed state ``l = 0``
-    (``f0``). ``compositional`` is True when ``l* > 0`` and ``f~(l*) < f0``.
+    (``f0``) and the all-silent state ``v = 0`` (``f~ = 0``). ``compositional`` is True when
+    ``f~(l*) < min(f0, 0)``; otherwise ``l_star = 0`` and ``f_star = min(f0, 0)``.
     ``converged=False`` if the grid minimum is at ``l_max`` (l* not bracketed) or solves failed.
     """
     alpha = check_real("alpha", alpha, gt=0)
@@ -208,7 +209,7 @@ def l_star(alpha: float, theta: float, g: float, *, l_max: float = 40.0, n_grid:
     fs = np.array(fs)
     msg, conv = "", bool(s0.converged)
     if not np.isfinite(fs).any():
-        return LStar(alpha, theta, g, 0.0, f0, f0, 0.0, s0.q, s0.r, False, conv,
+        return LStar(alpha, theta, g, 0.0, min(f0, 0.0), f0, 0.0, s0.q, s0.r, False, conv,
                      "no condensed (m > 0) solution on the l grid" + ("" if conv else "; glass: " + s0.message))
     i = int(np.argmin(fs))
     if i == len(ls) - 1:
@@ -228,11 +229,13 @@ def l_star(alpha: float, theta: float, g: float, *, l_max: float = 40.0, n_grid:
         best, fbest = cache[opt.x] if opt.x in cache else condensed(best_l, sols[i])
         if not fbest <= fs[i]:
             best_l, best, fbest = float(ls[i]), sols[i], fs[i]
-    comp = bool(fbest < f0 - 1e-12)
+    # the all-silent state v = 0, h = 0 (q = 0) has f~ = 0 and competes too
+    comp = bool(fbest < min(f0, 0.0) - 1e-12)
     if comp:
         return LStar(alpha, theta, g, best_l, fbest, f0, best.m, best.q, best.r, True, conv, msg or best.message)
-    return LStar(alpha, theta, g, 0.0, f0, f0, 0.0, s0.q, s0.r, False, conv,
-                 msg or f"condensed branch (best l = {best_l:.4g}, f = {fbest:.6g}) above the non-condensed state")
+    return LStar(alpha, theta, g, 0.0, min(f0, 0.0), f0, 0.0, s0.q if f0 < 0 else 0.0, s0.r if f0 < 0 else 0.0,
+                 False, conv, msg or f"condensed branch (best l = {best_l:.4g}, f = {fbest:.6g}) above the "
+                                     f"non-condensed state (f0 = {f0:.6g}) or the silent state (f = 0)")
 
 
 def phase_diagram(alphas, thetas, g: float, **kw) -> list[LStar]:
