@@ -138,3 +138,25 @@ def test_bad_seed_and_instance():
         simulated_annealing(np.ones((3, 5)), 0)
     with pytest.raises(ValueError, match="N"):
         generate_instance(100, 0.3, 0)
+
+
+def test_cli_sa_bpr_energy(capsys):
+    import json
+
+    from simulate.__main__ import GROUPS
+    from theory.core.cli import main_with_groups
+
+    run = lambda *a: main_with_groups("python -m simulate", "", GROUPS, ["perceptron", *a])  # noqa: E731
+    assert run("sa", "--N", "101", "--alpha", "0.3", "--json") == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["solved"] is True and out["errors"] == 0 and out["N"] == 101
+    assert run("sa", "--N", "100") == 2  # even N: bad input
+    assert run("sa", "--N", "101", "--alpha", "1.5", "--max-sweeps", "5", "--json") == 1  # no solution: exit 1
+    assert json.loads(capsys.readouterr().out)["solved"] is False
+    assert run("bpr", "--N", "101", "--alpha", "0.3", "--rate", "0.01", "--json") == 0
+    assert json.loads(capsys.readouterr().out)["solved"] is True
+    assert run("energy-around", "--N", "101", "--teacher", "--algorithm", "teacher", "--d", "0", "--json") == 0
+    assert json.loads(capsys.readouterr().out)["energy"] == 0.0  # the teacher classifies its own labels
+    assert run("mc-binary", "--N", "101", "--q-star", "0.3:0.6:2", "--n-equil", "5", "--n-measure", "5",
+               "--json") == 0
+    assert [r["q_star"] for r in json.loads(capsys.readouterr().out)] == [0.3, 0.6]
