@@ -300,3 +300,29 @@ def test_continuation_curve():
     # q0 < q* and increasing with q* along the branch; the middle point equals a cold solve
     assert np.all(q0 < qs) and np.all(np.diff(q0) > 0)
     assert q0[1] == pytest.approx(solve_rs(0.55, 20.0, 0.65, error=False).q0, abs=1e-9)
+
+
+# ---------------------------------------------------------------------------
+# stability and beta_c (SM Eq. 16-20, SM Fig. 1)
+# ---------------------------------------------------------------------------
+def test_stability_margin_and_gammas():
+    st = stability(0.55, 10.0, 0.8)
+    assert st.converged
+    assert st.margin == pytest.approx(0.55 * st.gamma_E * st.gamma_S, rel=1e-14)
+    # gamma_S <= int Dz Var(m)^2 <= (q*)^2 bound and gamma_E > 0
+    assert 0 < st.gamma_S < 0.8**2 and st.gamma_E > 0 and st.stable == (st.margin < 1)
+    assert st.error < 1e-6
+
+
+def test_beta_c_finite_decreasing_in_alpha():
+    """SM Fig. 1: beta_c finite and decreasing in alpha (here at q* = 0.9); margin = 1 at beta_c."""
+    bc = {a: beta_c(a, 0.9, beta_start=12.0, xtol=1e-5) for a in (0.5, 0.55, 0.6)}
+    assert all(r.converged and math.isfinite(r.beta_c) for r in bc.values())
+    assert bc[0.5].beta_c > bc[0.55].beta_c > bc[0.6].beta_c
+    st = stability(0.55, bc[0.55].beta_c, 0.9, init=bc[0.55].values)
+    assert st.margin == pytest.approx(1.0, abs=1e-4)
+
+
+def test_beta_c_reports_no_crossing():
+    r = beta_c(0.55, 0.3, beta_start=10.0, beta_max=40.0)
+    assert not r.converged and math.isnan(r.beta_c) and "no crossing" in r.message

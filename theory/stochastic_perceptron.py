@@ -600,8 +600,16 @@ def solve_rs(
         else:
             res = converge(update, x0, tol=tol, method=method, maxiter=maxiter)
         if not res.converged and method == "newton" and alpha > 0.0 and beta > 0.0:
-            res2 = converge(update, x0, tol=tol, method="auto", maxiter=maxiter, damping=0.3)
-            res = res2 if (res2.converged or res2.residual < res.residual) else res
+            # a poor warm start: retry from the bracketed cold start, then damped iteration
+            starts = [_default_init(alpha, beta, qstar)] if init is not None else []
+            for x1 in starts:
+                res2 = converge(update, x1, tol=tol, method="newton", maxiter=maxiter)
+                if res2.converged:
+                    res = dataclasses.replace(res2, iterations=res.iterations + res2.iterations)
+                    break
+            if not res.converged:
+                res2 = converge(update, x0, tol=tol, method="auto", maxiter=maxiter, damping=0.3)
+                res = res2 if (res2.converged or res2.residual < res.residual) else res
     except ComputationError as exc:
         if strict:
             raise
@@ -739,7 +747,7 @@ class BetaCResult(Record):
         return self.to_dict()
 
 
-def beta_c(alpha: float, qstar: float, *, beta_start: float = 1.0, beta_max: float = 2000.0,
+def beta_c(alpha: float, qstar: float, *, beta_start: float = 1.0, beta_max: float = 500.0,
            init=None, tol: float = 1e-10, order: int = DEFAULT_ORDER, xtol: float = 1e-6) -> BetaCResult:
     """Critical inverse temperature of the RS solution (SM Fig. 1): ``alpha gamma_E gamma_S = 1``.
 
@@ -759,6 +767,12 @@ def beta_c(alpha: float, qstar: float, *, beta_start: float = 1.0, beta_max: flo
     nan = math.nan
 
     def margin_at(b, x):
+        if isinstance(x, RSResult) and x.converged:
+            # large-beta scaling of the RS solution: qhat0 ~ beta^2, qhat1 - qhat0 ~ beta,
+            # beta (q* - q0) ~ const (docs/stochastic_perceptron_rs.md, Sec. 9)
+            k = b / x.beta
+            qh0 = x.qhat0 * k * k
+            x = {"q0": qstar - (qstar - x.q0) / k, "qhat0": qh0, "qhat1": qh0 + (x.qhat1 - x.qhat0) * k}
         rs = solve_rs(alpha, b, qstar, init=x, tol=tol, order=order, error=False)
         if not rs.converged:
             raise ComputationError(f"RS saddle point failed at beta={b:.6g}: {rs.message}")
@@ -771,13 +785,18 @@ def beta_c(alpha: float, qstar: float, *, beta_start: float = 1.0, beta_max: flo
         f, rs, _ = margin_at(b, x)
         x = rs
         ratio = 1.25 if f < 0 else 0.8
+        fmax, bmax = f, b
         while True:
             bn = b * ratio
             if bn > beta_max or bn < 1e-3:
-                where = f"below beta_max={beta_max}" if ratio > 1 else "above beta=1e-3"
+                where = (f"below beta_max={beta_max}: RS locally stable on the whole scan" if ratio > 1
+                         else "above beta=1e-3")
                 return BetaCResult(alpha, qstar, nan, False, rs.q0, rs.qhat0, rs.qhat1, nan,
-                                   f"no crossing of margin=1 {where} (margin-1 = {f:.3g} at beta={b:.4g})")
+                                   f"no crossing of margin=1 {where} (largest margin {fmax + 1:.3g} at "
+                                   f"beta={bmax:.4g}; margin {f + 1:.3g} at beta={b:.4g})")
             fn, rsn, _ = margin_at(bn, x)
+            if fn > fmax:
+                fmax, bmax = fn, bn
             if (fn < 0) != (f < 0):
                 break
             b, f, x, rs = bn, fn, rsn, rsn
