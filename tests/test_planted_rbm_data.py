@@ -65,3 +65,27 @@ def test_reproducible():
     b = planted_data(40, 2, 1.0, seed=11)
     np.testing.assert_array_equal(a.sigma, b.sigma)
     np.testing.assert_array_equal(a.xi, b.xi)
+
+
+def test_cli_planted_and_variational(tmp_path, capsys):
+    import json
+
+    from theory.core.cli import main_with_groups
+
+    groups = {"rbm": ["simulate.commands.rbm"]}
+    out = tmp_path / "d.npz"
+    assert main_with_groups("sim", "", groups, ["rbm", "planted", "--N", "40", "--P", "2", "--alpha", "2",
+                                                 "--out", str(out), "--json"]) == 0
+    rec = json.loads(capsys.readouterr().out)
+    assert rec["M"] == 80 and rec["N"] == 40
+    z = np.load(out)
+    assert z["sigma"].shape == (80, 40) and z["xi"].shape == (40, 2)
+    traj = tmp_path / "t.npz"
+    assert main_with_groups("sim", "", groups, ["rbm", "variational", "--data", str(out), "--steps", "3", "--B1", "4",
+                                                 "--B2", "4", "--json", "--save-trajectory", str(traj)]) == 0
+    rec = json.loads(capsys.readouterr().out)
+    assert rec["steps"] == 3 and rec["converged"] is True
+    assert np.load(traj)["Q_best"].shape == (3, 2)
+    # bad input -> exit code 2 with the parameter named
+    assert main_with_groups("sim", "", groups, ["rbm", "planted", "--N", "42", "--P", "3"]) == 2
+    assert "multiple of 4" in capsys.readouterr().err

@@ -130,3 +130,17 @@ def test_bad_input():
         message_passing(np.zeros((3, 2)), np.zeros(3))
     with pytest.raises(ValueError, match="beta"):
         message_passing(np.zeros((3, 2)), np.zeros(2), beta=-1)
+
+
+def test_small_argument_polynomials_match_libm():
+    # Taylor branches (|x| < 0.05) of the kernel helpers against numpy to 2e-15 relative; libm branch beyond
+    from simulate.rbm_message_passing import _atanh_small, _log1p_small, _logcosh_small, _tanh_small
+
+    from theory.core.special import logcosh
+
+    x = np.concatenate([np.linspace(-0.2, 0.2, 4001), [1e-300, -3e-9, 0.0499999, 0.05]])
+    for f, ref in ((_tanh_small, np.tanh), (_atanh_small, np.arctanh), (_log1p_small, np.log1p),
+                   (_logcosh_small, logcosh)):
+        got = np.array([f(v) for v in x])
+        want = ref(x)
+        assert np.all(np.abs(got - want) <= 2e-15 * np.abs(want)), f.__name__
