@@ -111,14 +111,23 @@ def test_rules_solve_alpha_03(rule, N):
 
 
 @pytest.mark.slow
-def test_cp_fails_cps_succeeds_at_N_2001():
-    """SM Sec. VI: at N = 2001, alpha = 0.3 CP fails within 2000 epochs, CP-S succeeds."""
-    cp_solved, cps_solved = 0, 0
+def test_cps_succeeds_at_N_2001():
+    """SM Sec. VI: at N = 2001, alpha = 0.3 CP-S (eta = 2e-3) finds a solution within 2000 epochs."""
     for seed in range(4):
         inst = generate_instance(2001, 0.3, seed=seed)
-        cp_solved += run_rule(inst, "cp", max_epochs=2000, seed=seed).solved
-        cps_solved += run_rule(inst, "cp-s", max_epochs=2000, seed=seed).solved
-    assert cps_solved == 4 and cp_solved <= 1
+        r = run_rule(inst, "cp-s", max_epochs=2000, seed=seed)
+        assert r.solved and training_error(r.W, inst) == 0.0
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="SM Sec. VI says CP fails at N = 2001, alpha = 0.3 within 2000 epochs; "
+                   "with the SM's CP learning rate eta = 2e-3 (Sec. VII) our CP solves every instance in "
+                   "60-150 epochs (docs/perceptron_algorithms.md). Not reproduced.")
+def test_cp_fails_at_N_2001_as_published():
+    solved = 0
+    for seed in range(4):
+        solved += run_rule(generate_instance(2001, 0.3, seed=seed), "cp", max_epochs=2000, seed=seed).solved
+    assert solved <= 1
 
 
 def test_bad_input():
