@@ -100,14 +100,13 @@ def test_bad_input(kw):
         threshold(**kw)
 
 
-def test_cli_threshold_json():
+def test_cli_threshold_json(capsys):
     import json
-    import subprocess
-    import sys
 
-    out = subprocess.run([sys.executable, "-m", "theory", "rbm", "threshold", "--beta", "1", "--c", "0.3", "--json"],
-                         capture_output=True, text=True, check=True)
-    assert abs(json.loads(out.stdout)["alpha_thr"] - 0.596) < 1e-3
-    bad = subprocess.run([sys.executable, "-m", "theory", "rbm", "threshold", "--beta", "-1", "--json"],
-                         capture_output=True, text=True)
-    assert bad.returncode == 2 and "beta" in bad.stderr
+    from theory.__main__ import GROUPS
+    from theory.core.cli import main_with_groups
+
+    code = main_with_groups("python -m theory", "", GROUPS, ["rbm", "threshold", "--beta", "1", "--c", "0.3", "--json"])
+    assert code == 0 and abs(json.loads(capsys.readouterr().out)["alpha_thr"] - 0.596) < 1e-3
+    code = main_with_groups("python -m theory", "", GROUPS, ["rbm", "threshold", "--beta", "-1", "--json"])
+    assert code == 2 and "beta" in capsys.readouterr().err
