@@ -155,3 +155,26 @@ def test_bad_input():
         fixed_norm_gd(inst, [0.5, 1.0])
     with pytest.raises(ValueError, match="qstar"):
         project_norm(np.ones(101) * 0.1, 1.0)
+
+
+def test_simulate_cli(tmp_path, capsys):
+    import csv
+    import json
+
+    from theory.core.cli import main_with_groups
+
+    groups = {"perceptron": ["simulate.commands.perceptron"]}
+    traj = tmp_path / "t.csv"
+    code = main_with_groups("python -m simulate", "", groups,
+                            ["perceptron", "gd", "--N", "301", "--alpha", "0.3", "--seed", "2", "--teacher",
+                             "--json", "--save-trajectory", str(traj)])
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    inst = generate_instance(301, 0.3, seed=2, teacher=True)
+    r = gd(inst, eta=0.1, max_epochs=1000, seed=2)
+    assert out["solved"] is True and out["epochs"] == r.epochs and out["train_error"] == 0.0
+    assert out["generalization"] == pytest.approx(r.generalization, abs=1e-15)
+    rows = list(csv.DictReader(open(traj)))
+    assert len(rows) == r.epochs + 1 and float(rows[-1]["train_error"]) == 0.0
+    assert main_with_groups("python -m simulate", "", groups, ["perceptron", "cp", "--N", "300"]) == 2
+    assert "N must be odd" in capsys.readouterr().err
