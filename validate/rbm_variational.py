@@ -186,7 +186,8 @@ def trajectory_comparison(mode: str = "quick", store=None, seed: int = 0) -> Com
     Qi, Qb = np.array(r["Q_identity"]), np.array(r["Q_best"])
     KL, LB = np.array(r["KL"]), np.array(r["LB"])
     mid = min(len(Qb) - 1, 50 * len(Qb) // 200)
-    gap = float(Qb[mid].mean() - np.abs(Qi[mid]).mean())
+    gap_mid = float(Qb[mid].mean() - np.abs(Qi[mid]).mean())
+    gap = float(Qb[-1].mean() - np.abs(Qi[-1]).mean())
     rows = (
         Row("final overlap (best permutation and sign), alpha = 5", sim_mean=float(Qb[-1].mean()), n=1,
             published=1.0, source="seed 000 Fig. 2(a): ground truth recovered", abs_tol=0.15,
@@ -195,8 +196,10 @@ def trajectory_comparison(mode: str = "quick", store=None, seed: int = 0) -> Com
             note="paper: KL grows and saturates (no number given)"),
         Row("LB - LB_0 at the last step", sim_mean=float(LB[-1] - LB[0]), n=1,
             note="paper: the approximate lower bound grows"),
-        Row(f"permutation effect at step {mid + 1}: mean Q_best - mean |Q_identity|", sim_mean=gap, n=1,
-            note="paper Fig. 2(a): overlaps change under a permutation at an intermediate step"),
+        Row(f"permutation effect at step {mid + 1}: mean Q_best - mean |Q_identity|", sim_mean=gap_mid, n=1,
+            note="paper Fig. 2(a): overlaps change under a permutation at an intermediate step (50th)"),
+        Row("permutation effect at the last step: mean Q_best - mean |Q_identity|", sim_mean=gap, n=1,
+            note="> 0 when hidden units learned the planted fields in another order"),
     )
     fig = _trajectory_figure(Qi, Qb, KL, LB, mid)
     return Comparison("rbm_trajectory", "Planted RBM, P=3: learning trajectories (Fig. 2a)", rows,
