@@ -272,7 +272,8 @@ def _bc_figure(data):
     ax.set_xlabel("q*")
     ax.set_ylabel("E (training error of sign(m))")
     ax.set_xlim(0.25, 1.0)
-    ax.set_ylim(bottom=0)
+    top = max([e + (s if np.isfinite(s) else 0) for e, s in zip(data["E_mean"], data["E_se"])] + data["theory_E"])
+    ax.set_ylim(0, 1.6 * top if top > 0 else 0.2)
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
