@@ -114,9 +114,11 @@ def parzen_point(data: str, arch: str, hidden: list, intra: bool, epochs: int, l
     x, xv, xt, _ = split_data(data)
     r = _train("vpf", x, hidden, epochs, lr, seed, intra=intra)
     out = {"arch": arch, "converged": r.converged}
-    for init in ("R", "P"):
+    for j, init in enumerate(("R", "P")):
         prior = top_prior(r.model, x) if init == "P" else None
-        s = generate(r.model, n_samples, init=init, r=5, prior=prior, seed=seed + 7919)
+        # independent streams for R and P: with common random numbers the two Gibbs chains of a
+        # weakly coupled model coalesce and R, P would give identical samples
+        s = generate(r.model, n_samples, init=init, r=5, prior=prior, seed=10_000 * seed + 7919 + j)
         sigma, _ = select_sigma(xv, s)
         sc = parzen_score(xt, s, sigma)
         out.update({f"ll_{init}": sc.mean, f"se_{init}": sc.se, f"sigma_{init}": sigma})

@@ -1,0 +1,73 @@
+"""validate.vpf: participation ratio in known limits, the sweep points against chance and
+simple baselines, a tiny comparison run end to end and resumed from the store."""
+import math
+
+import numpy as np
+import pytest
+
+import validate.vpf as V
+from validate.compare import REGISTRY
+from validate.sweep import options
+
+
+def test_participation_ratio_limits():
+    h = np.zeros((2, 50))
+    h[0, :7] = 1.0
+    h[1, :] = 0.3
+    np.testing.assert_allclose(V.participation_ratio(h), [7.0, 50.0])
+    # seed 001 slide 18: L units of size m sqrt(N), N - L weak ones of size sqrt(r) x -> PR_3 -> L
+    rng = np.random.default_rng(0)
+    N, L = 10_000, 5
+    g = np.sqrt(0.5) * np.abs(rng.standard_normal(N))
+    g[:L] = 0.8 * np.sqrt(N)
+    assert V.participation_ratio(g) == pytest.approx(L, rel=0.01)
+    assert V.participation_ratio(np.zeros(4)) == 0.0
+
+
+def test_reconstruction_point_beats_chance():
+    """CD-1 RBM(32) after 3 epochs on 8x8 digits, 20 clamped transitions: chance (coin flips on
+    24 corrupted pixels) is 12; the per-image L1 s.e. over 179 test digits is ~0.2."""
+    out = V.reconstruction_point("digits", "cd-1", 32, 3, 0.1, 20, seed=0)
+    assert out["converged"]
+    for pat in V.PATTERNS:
+        assert out[pat + "_n_corrupted"] == 24
+        assert out[pat] < 12 - 3.0
+
+
+def test_parzen_point_beats_flat_samples():
+    """Samples of a (briefly) trained RBM score higher than the same number of flat
+    p = 0.5 'samples' scored with their best width."""
+    from validate.parzen import parzen_score, select_sigma
+
+    out = V.parzen_point("digits", "RBM", [32], False, 3, 3e-3, 300, seed=0)
+    x, xv, xt, _ = V.split_data("digits")
+    flat = np.full((300, 64), 0.5)
+    s, _ = select_sigma(xv, flat)
+    base = parzen_score(xt, flat, s)
+    assert out["converged"]
+    assert out["ll_R"] > base.mean + 5 * out["se_R"]
+    assert math.isfinite(out["ll_P"])
+
+
+def test_comparisons_registered():
+    assert {"vpf_reconstruction", "vpf_parzen", "vpf_compositional"} <= set(REGISTRY)
+    with pytest.raises(ValueError, match="mode"):
+        V.reconstruction(mode="huge")
+
+
+def test_tiny_reconstruction_comparison_resumes_from_store(tmp_path, monkeypatch):
+    from validate.store import ResultStore
+
+    tiny = dict(V.MODES["quick"], hidden=16, vpf_epochs=2, cd_epochs=1, cd_steps=5, seeds=(0, 1))
+    monkeypatch.setitem(V.MODES, "quick", tiny)
+    with ResultStore(tmp_path / "s.sqlite") as store, options(workers=1, progress=False):
+        a = V.reconstruction("quick", store=store, seed=0)
+        n = store.count("vpf.reconstruction")
+        b = V.reconstruction("quick", store=store, seed=0)
+    assert n == len(V.METHODS) * 2
+    assert [r.sim_mean for r in a.rows] == [r.sim_mean for r in b.rows]
+    vpf_top = next(r for r in a.rows if r.quantity == "L1 top, VPF")
+    assert vpf_top.n == 2 and vpf_top.sim_mean < 12   # below chance even after 2 epochs
+    ranks = [r for r in a.rows if r.quantity.startswith("rank of VPF")]
+    assert len(ranks) == 4 and all(r.published in (1.0, 2.0) for r in ranks)
+    assert a.figure is not None
