@@ -36,6 +36,7 @@ from simulate.perceptron_instances import (
 from simulate.rng import SeedLike, as_generator
 from theory.core.params import check_array, check_choice, check_int, check_real
 from theory.core.results import Record
+from theory.core.solver import ComputationError
 from theory.core.special import GH, logH
 
 __all__ = [
@@ -367,7 +368,7 @@ def gd(
 
 def _result(name, inst, m, t, nerr, q, L, eta, B, traj) -> GDResult:
     if not math.isfinite(L):
-        raise FloatingPointError(f"{name}: non-finite log-likelihood L = {L} at epoch {t}")
+        raise ComputationError(f"{name}: non-finite log-likelihood L = {L} at epoch {t}")
     W = binarize(m)
     return GDResult(
         algorithm=name, N=inst.N, M=inst.M, alpha=inst.alpha, eta=eta, batch_size=B,
@@ -487,7 +488,7 @@ def fixed_norm_gd(
                 break
         L, nerr = _evaluate(inst.X, inst.y, wk.all_rows, m, floor, wk.hbar, wk.b, wk.c, wk.w)
         if not math.isfinite(L):
-            raise FloatingPointError(f"fixed_norm_gd: non-finite L = {L} at qstar = {q}")
+            raise ComputationError(f"fixed_norm_gd: non-finite L = {L} at qstar = {q}")
         for k, v in zip(out, (float(q), nerr / M, float(L), steps, eq)):
             out[k].append(v)
         if stop_when_solved and nerr == 0:

@@ -178,3 +178,15 @@ def test_simulate_cli(tmp_path, capsys):
     assert len(rows) == r.epochs + 1 and float(rows[-1]["train_error"]) == 0.0
     assert main_with_groups("python -m simulate", "", groups, ["perceptron", "cp", "--N", "300"]) == 2
     assert "N must be odd" in capsys.readouterr().err
+
+
+def test_deterministic_limit_of_L():
+    # all |m_i| = 1: Q_m is a point mass on W = m, sigma -> 0 (floored), and Eq. (6) tends to
+    # sum_mu log Theta(y W.x): 0 for a solution, a finite but huge negative number otherwise
+    inst = generate_instance(101, 0.5, seed=1, teacher=True)
+    assert log_likelihood(inst.teacher.astype(float), inst) == pytest.approx(0.0, abs=1e-300)
+    W = inst.teacher.astype(float)
+    W[:20] *= -1
+    L = log_likelihood(W, inst)
+    assert math.isfinite(L) and L < -1e6
+    assert np.all(np.isfinite(gradient(W, inst)))
