@@ -157,6 +157,7 @@ class RRBMSample(Record):
     m: float
     r: float
     PR3_mean: float
+    h2: float
     energy: float
     L_init: int
     sweeps: int
@@ -187,7 +188,8 @@ def sample_rrbm(N: int, alpha: float, p: float, theta: float, g: float, *, seed,
     quench at ``beta`` (``anneal`` sweeps of relaxation). Then ``measure`` sweeps at ``beta``.
     ``L_hat = PR_3(h)`` of the final configuration; ``m`` = mean of ``h/sqrt(N)`` over the
     ``round(L_hat)`` largest hidden units; ``r`` = mean ``h^2`` over the others; ``q`` and
-    ``PR3_mean`` are averages over the ``measure`` sweeps; ``energy`` = ``E/N`` at the end.
+    ``PR3_mean`` and ``h2`` (mean ``h^2`` over all hidden units) are averages over the
+    ``measure`` sweeps; ``energy`` = ``E/N`` at the end.
     """
     N = check_int("N", N, ge=2)
     alpha = check_real("alpha", alpha, gt=0)
@@ -211,5 +213,5 @@ def sample_rrbm(N: int, alpha: float, p: float, theta: float, g: float, *, seed,
     hs = np.sort(h)[::-1]
     m = float(hs[:k].mean() / math.sqrt(N)) if k > 0 else 0.0
     r = float(np.mean(hs[k:] ** 2)) if k < M else math.nan
-    return RRBMSample(N, M, p, theta, g, beta, means["q"], L_hat, L_hat * p, m, r, means["PR3"],
+    return RRBMSample(N, M, p, theta, g, beta, means["q"], L_hat, L_hat * p, m, r, means["PR3"], means["h2"],
                       energy(xi, v, h, theta, g), L_init, int(betas.size))

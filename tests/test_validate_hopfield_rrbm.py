@@ -12,11 +12,12 @@ def tiny(monkeypatch):
     monkeypatch.setitem(vh.SIZES, "quick", dict(N=400, seeds=3, alphas=[0.05, 0.1, 0.16], T=0.2, alphas_T=[0.05],
                                                 burn=10, measure=20))
     monkeypatch.setitem(vr.SIZES, "quick", dict(N=600, alphas=[0.1], thetas=[0.5], seeds=4, beta=200.0,
-                                                ps=[0.2], pN=300, cseeds=2))
+                                                ps=[0.2], pN=300, cseeds=2, gps=[0.2], gseeds=2,
+                                                anneal=150))
 
 
 def test_registered():
-    for k in ("hopfield_T0", "hopfield_T", "rrbm_hopfield", "rrbm_compositional"):
+    for k in ("hopfield_T0", "hopfield_T", "rrbm_hopfield", "rrbm_compositional", "rrbm_glass"):
         assert k in REGISTRY
 
 
@@ -43,3 +44,11 @@ def test_rrbm_comparisons_agree(tiny):
     pr = [r for r in cc.rows if r.quantity.startswith("PR_3")][0]
     assert 0.3 < pr.sim_mean < 0.7
     assert cc.data["l_star"] == pytest.approx(0.5047, abs=1e-3)
+
+
+def test_rrbm_glass_comparison(tiny):
+    c = vr.compare_glass("quick", seed=0)
+    graded = [r for r in c.rows if r.verdict != "not comparable"]
+    assert len(graded) == 2 and all(r.verdict == "agrees" for r in graded)
+    e = [r for r in c.rows if r.quantity.startswith("E/")][0]
+    assert e.sim_mean > e.theory - 4 * e.sim_se  # annealing cannot go below the ground state (up to noise)

@@ -5,7 +5,7 @@ import argparse
 
 from validate.commands.hopfield import run
 
-KEYS = ("rrbm_hopfield", "rrbm_compositional")
+KEYS = ("rrbm_hopfield", "rrbm_compositional", "rrbm_glass")
 MODULE = "validate.rrbm"
 
 
