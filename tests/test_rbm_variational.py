@@ -139,3 +139,24 @@ def test_bad_input():
         train(np.zeros((4, 5)), 2)
     with pytest.raises(ValueError, match="estimator"):
         train(s, 2, estimator="bogus")
+
+
+def test_antithetic_pair_kernel_equals_direct_sums():
+    # closed-form pair sums (tanh x+ + tanh x- = sinh 2g / D, ...) vs the direct per-draw sums, incl. a
+    # saturated column (|lambda| = 0.999) and the overflow fallback (huge beta)
+    from simulate.rbm_variational import _data_kernel, _data_kernel_pairs, _xi
+
+    rng = np.random.default_rng(0)
+    for N, M, P, B, beta in ((100, 40, 4, 30, 1.3), (20, 10, 2, 8, 400.0)):
+        s = rng.choice([-1.0, 1.0], (M, N))
+        lam = rng.uniform(-0.5, 0.5, (N, P))
+        lam[:, 0] = 0.999 * np.sign(lam[:, 0])
+        z = draw_z(rng, B, P, antithetic=True)
+        G = s @ lam / math.sqrt(N)
+        Xi = _xi(lam)
+        out = []
+        for f, zz in ((_data_kernel, z), (_data_kernel_pairs, np.ascontiguousarray(z[:B // 2]))):
+            T, a, b = np.empty((M, P)), np.empty(P), np.empty(P)
+            out.append((f(G, Xi, zz, beta, T, a, b), T, a, b))
+        for x, y in zip(out[0], out[1]):
+            assert np.max(np.abs(np.asarray(x) - np.asarray(y))) <= 1e-13 * np.max(np.abs(x))
