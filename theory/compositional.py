@@ -33,7 +33,7 @@ from scipy.special import ive
 from theory.core.params import check_real
 from theory.core.results import Record
 from theory.core.solver import converge
-from theory.relu_rbm import H0, H1, H2, Gc
+from theory.relu_rbm import H0, H2, Gc
 
 __all__ = ["skellam", "CompositionalSolution", "free_energy", "solve", "LStar", "l_star", "phase_diagram"]
 

@@ -25,7 +25,7 @@ import time
 import numpy as np
 
 from validate.compare import Comparison, Row, comparison, mean_se
-from validate.sweep import grid, run_sweep
+from validate.sweep import run_sweep
 
 SECTION = "Random ReLU-RBMs (Tubiana-Monasson)"
 SIZES = {

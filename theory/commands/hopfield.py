@@ -6,7 +6,6 @@ import math
 from theory import hopfield, relu_rbm
 from theory.core.cli import add_output_options, add_scan_option, handler
 from theory.core.params import check_real
-from theory.core.results import Record
 
 
 def _capacity(T: float, theta: float | None = None):
