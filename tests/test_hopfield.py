@@ -125,3 +125,11 @@ def test_cli_capacity_and_retrieval(capsys):
     assert code == 0 and json.loads(out)["alpha_c"] > 0.3
     code, _ = run("retrieval", "--alpha", "-0.1")
     assert code == 2
+
+
+def test_retrieval_global_minimum_load_AGS():
+    # AGS PRA 32, 1007 (1985): retrieval states are global minima for alpha < 0.051 (quoted to 2 digits);
+    # crossing of the T = 0 energies (H8) of the retrieval and spin-glass branches
+    a = h.alpha_global()
+    assert abs(a - 0.051) < 2e-3
+    assert h.solve_T0(a * 0.9).f < h.solve_T0(a * 0.9, retrieval=False).f

@@ -43,6 +43,7 @@ __all__ = [
     "alpha_c",
     "retrieval_temperature",
     "glass_temperature",
+    "alpha_global",
     "Capacity",
 ]
 
@@ -244,3 +245,15 @@ def glass_temperature(alpha: float) -> float:
     """Spin-glass transition ``T_g = 1 + sqrt(alpha)`` (AGS; paramagnet q = 0 unstable, docs Eq. (H9))."""
     alpha = check_real("alpha", alpha, ge=0)
     return 1.0 + math.sqrt(alpha)
+
+
+def alpha_global() -> float:
+    """Load below which retrieval is the global minimum at T = 0: ``e_retrieval(alpha) = e_glass(alpha)``.
+
+    Crossing of (H8) on the two branches (:func:`solve_T0` with ``retrieval`` True/False);
+    AGS PRA 32, 1007 (1985): about 0.051.
+    """
+    def d(a: float) -> float:
+        return solve_T0(a).f - solve_T0(a, retrieval=False).f
+
+    return float(scipy.optimize.brentq(d, 0.01, _alpha_c_y()[0] * 0.999, xtol=1e-12))
