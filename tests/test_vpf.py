@@ -101,3 +101,24 @@ def test_bad_input(digits):
         train_vpf(x, (8,), epochs=0)
     with pytest.raises(ValueError, match="init"):
         generate(init_model((4, 2)), 3, init="X")
+
+
+def test_command_line_train_save_load(tmp_path, capsys):
+    import json
+
+    from simulate.__main__ import GROUPS
+    from simulate.boltzmann import load_model
+    from theory.core.cli import main_with_groups
+
+    path = tmp_path / "m.npz"
+    code = main_with_groups("simulate", "", GROUPS, ["vpf", "dbm", "--intra", "--hidden", "12,6", "--epochs", "2",
+                                                     "--seed", "3", "--save", str(path), "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and out["kind"] == "dbm2" and out["sizes"] == [64, 12, 6] and len(out["loss_history"]) == 2
+    model, meta = load_model(path)
+    assert model.kind == "dbm2" and meta["method"] == "vpf" and meta["seed"] == 3
+    assert main_with_groups("simulate", "", GROUPS, ["vpf", "rbm", "--hidden", "0", "--epochs", "1"]) == 2
+    assert main_with_groups("simulate", "", GROUPS, ["vpf", "rbm", "--data", "/no/such/file"]) == 2
+    assert main_with_groups("simulate", "", GROUPS, ["cd", "rbm", "--k", "2", "--persistent", "--hidden", "8",
+                                                     "--epochs", "1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["method"] == "PCD-2"
