@@ -89,3 +89,14 @@ def test_ufuncs_usable_inside_numba():
 def test_symmetry_H_plus_H_minus_is_one(x):
     assert H(x) + H(-x) == pytest.approx(1.0, abs=2e-16)
     assert K(x) <= 0.0
+
+
+def test_extreme_arguments_give_the_correctly_rounded_limits():
+    x = np.array([-np.inf, -1e200, -1e100, -50.0, 50.0, 1e100, 1e200, np.inf])
+    with np.errstate(all="ignore"):
+        np.testing.assert_array_equal(H(x), [1, 1, 1, 1, 0, 0, 0, 0])
+        np.testing.assert_array_equal(G(x), 0.0)
+        np.testing.assert_allclose(GH(x[4:7]), [50.019984, 1e100, 1e200], rtol=1e-7)
+        np.testing.assert_allclose(logH(x[5:6]), [-5e199], rtol=1e-15)
+        assert logH(np.inf) == -np.inf and K(np.inf) == -np.inf and logH(-np.inf) == 0.0
+        np.testing.assert_allclose(erfcx(1e100), 1 / (1e100 * np.sqrt(np.pi)), rtol=1e-15)

@@ -39,6 +39,8 @@ _SPLIT = 134217729.0  # 2**27 + 1, Veltkamp splitting constant
 @numba.njit(cache=True)
 def _erfcx_cf(t: float) -> float:
     """erfcx(t) for t >= 5 by the Laplace continued fraction (modified Lentz)."""
+    if t > 1e8:  # erfcx(t) = 1/(t sqrt(pi)) (1 - 1/(2t^2) + ...): exact to rounding here
+        return _INV_SQRTPI / t
     tiny = 1e-300
     f = t
     C = t
@@ -83,6 +85,8 @@ def _exp_neg_half_sq(x: float) -> float:
 @numba.vectorize(_SIG, cache=True)
 def G(x):
     """Standard normal density ``exp(-x^2/2)/sqrt(2 pi)``."""
+    if abs(x) > 40.0:  # exp(-800) underflows: 0 is the correctly rounded value
+        return 0.0
     return _exp_neg_half_sq(x) / _SQRT2PI
 
 
@@ -118,6 +122,8 @@ def H(x):
     """Gaussian tail ``H(x) = erfc(x/sqrt 2)/2``, 1e-14 relative up to underflow (x ~ 38.4)."""
     if x < 1.0:
         return 0.5 * math.erfc(x / _SQRT2)
+    if x > 40.0:  # H(40) ~ 4e-350 is below the smallest subnormal
+        return 0.0
     t, d = _scaled_arg(x)
     e = math.erfc(t)
     # erfc(t + d) = erfc(t) - d * 2/sqrt(pi) exp(-t^2) + O(d^2)
