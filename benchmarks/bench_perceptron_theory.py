@@ -18,6 +18,7 @@ import time
 
 import numpy as np
 from scipy.integrate import quad
+from scipy.optimize import minimize_scalar
 
 from theory.bc_energy import bc_energy_curve
 from theory.core.special import GH, logH
@@ -34,16 +35,17 @@ def quad_map(alpha, beta, qstar, q0, qhat0, qhat1, eps=1e-10):
         b = sq * z
         top = abs(b) + max(a, 0.0)
         f = lambda m, k: m**k * math.exp(a * m * m + b * m - top)
-        Z = quad(f, -1, 1, args=(0,), epsabs=0, epsrel=eps)[0]
-        return [math.log(Z) + top] + [quad(f, -1, 1, args=(k,), epsabs=0, epsrel=eps)[0] / Z for k in (1, 2, 4)]
+        Z = quad(f, -1, 1, args=(0,), epsabs=0, epsrel=eps, limit=200)[0]
+        return [math.log(Z) + top] + [quad(f, -1, 1, args=(k,), epsabs=1e-14, epsrel=eps, limit=200)[0] / Z
+                                      for k in (1, 2, 4)]
 
     S = [quad(lambda z: dz(z) * site(z)[i], -10, 10, epsabs=eps, limit=200)[0] for i in range(4)]
     sD, s, sq0 = math.sqrt(qstar - q0), math.sqrt(1 - qstar), math.sqrt(q0)
 
     def inner(z):
         h = sq0 * z
-        psi = lambda u: -0.5 * u * u + beta * float(logH(-(h + sD * u) / s))
-        um = max(0.0, -h / sD)
+        psi = lambda u: -0.5 * u * u + beta * float(logH(-(h + sD * u) / s)) - 0.5 * math.log(2 * math.pi)
+        um = minimize_scalar(lambda u: -psi(u), bracket=(0.0, max(-h / sD, 0.0) + 1.0)).x
         m = psi(um)
         Z = quad(lambda u: math.exp(psi(u) - m), um - 12, um + 12, points=[-h / sD], epsabs=0, epsrel=eps, limit=200)[0]
         d1 = quad(lambda u: math.exp(psi(u) - m) * float(GH(-(h + sD * u) / s)), um - 12, um + 12,

@@ -316,7 +316,7 @@ def test_stability_margin_and_gammas():
 
 def test_beta_c_finite_decreasing_in_alpha():
     """SM Fig. 1: beta_c finite and decreasing in alpha (here at q* = 0.9); margin = 1 at beta_c."""
-    bc = {a: beta_c(a, 0.9, beta_start=12.0, xtol=1e-5) for a in (0.5, 0.55, 0.6)}
+    bc = {a: beta_c(a, 0.9, beta_start=15.0, xtol=1e-5) for a in (0.5, 0.55, 0.6)}
     assert all(r.converged and math.isfinite(r.beta_c) for r in bc.values())
     assert bc[0.5].beta_c > bc[0.55].beta_c > bc[0.6].beta_c
     st = stability(0.55, bc[0.55].beta_c, 0.9, init=bc[0.55].values)
