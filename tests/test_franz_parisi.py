@@ -1,0 +1,200 @@
+"""Tests of theory.franz_parisi (seed 004, SM Sec. III; derivation in docs/franz_parisi.md).
+
+Cheap checks use the binary and spherical references (their node sets are small);
+the stochastic reference (q* in {0.7, 0.8, 0.9}, beta = 20) is checked at a few
+points, the full curves are ``slow``.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from theory import franz_parisi as fp
+
+ALPHA = 0.55
+
+
+@pytest.fixture(scope="module")
+def bref():
+    return fp.reference_state("binary", ALPHA)
+
+
+@pytest.fixture(scope="module")
+def sref():
+    return fp.reference_state("spherical", ALPHA)
+
+
+@pytest.fixture(scope="module")
+def bmax(bref):
+    return fp.fp_max(bref)
+
+
+# ---------------------------------------------------------------------------
+# the references
+# ---------------------------------------------------------------------------
+def _fd(f, x, h=1e-5):
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+def test_binary_rs_is_stationary_and_vanishes_near_capacity():
+    """Gardner-Derrida: phi(q, qh) stationary (finite differences); phi -> 0 at alpha_c ~ 0.833
+    (Krauth-Mezard/Gardner-Derrida zero-entropy point 0.8331; 1e-3 in phi ~ 1e-2 in alpha)."""
+    r = fp.binary_rs(ALPHA)
+    z, w = fp.normal_rule(48, "legendre", panels=16)
+
+    def phi(q, qh):
+        return (-0.5 * qh * (1 - q) + float(w @ fp.log2cosh(math.sqrt(qh) * z))
+                + ALPHA * fp._gardner_energetic(q, 48)[0])
+
+    assert abs(_fd(lambda q: phi(q, r.qhat0), r.q0)) < 1e-7
+    assert abs(_fd(lambda qh: phi(r.q0, qh), r.qhat0)) < 1e-7
+    assert phi(r.q0, r.qhat0) == pytest.approx(r.phi, abs=1e-10)
+    p1, p2 = fp.binary_rs(0.82).phi, fp.binary_rs(0.83).phi
+    alpha_c = 0.83 + p2 * 0.01 / (p1 - p2)  # secant extrapolation to phi = 0
+    assert 0 < p2 < p1
+    assert alpha_c == pytest.approx(0.833, abs=2e-3)
+
+
+def test_spherical_rs_is_stationary():
+    r = fp.spherical_rs(ALPHA)
+
+    def phi(q):
+        return 0.5 * math.log(1 - q) + q / (2 * (1 - q)) + ALPHA * fp._gardner_energetic(q, 48)[0]
+
+    assert abs(_fd(phi, r.q0)) < 1e-7
+    # the site measure reproduces the norm: <m^2> = q* = 1 and <m>^2 = q0
+    g = fp._grids_cached(r, 8)
+    assert float(np.sum(g.ew * g.em ** 2)) == pytest.approx(1.0, abs=1e-9)
+    assert float(np.sum(g.ew.sum(1) * 0 + (g.ew * g.em).sum(1) ** 2 / g.ew.sum(1))) == pytest.approx(r.q0, abs=1e-9)
+
+
+# ---------------------------------------------------------------------------
+# Franz-Parisi saddle point
+# ---------------------------------------------------------------------------
+def test_maximum_equals_entropy_of_all_binary_solutions(bref, sref, bmax):
+    """max_d S(d) = (1/N) log(# binary solutions) = Gardner-Derrida entropy, for any reference."""
+    phi = fp.binary_rs(ALPHA).phi
+    assert bmax.converged and bmax.S == pytest.approx(phi, abs=1e-7)
+    # binary reference: the typical distance is (1 - q_GD)/2
+    assert bmax.d == pytest.approx((1 - bref.q0) / 2, abs=1e-7)
+    smax = fp.fp_max(sref)
+    assert smax.converged and smax.S == pytest.approx(phi, abs=1e-7)
+
+
+@pytest.mark.parametrize("d", [0.1, 0.3])
+def test_stationarity_finite_differences(bref, bmax, d):
+    """Every first derivative of the functional SM Eq. (32) vanishes at the solution."""
+    r = fp.solve_fp(bref, d, init=bmax)
+    assert r.converged, r.message
+    x = {k: getattr(r, k) for k in ("Q0", "Qhat0", "s0", "shat0", "s1", "shat1", "phat")}
+    S0 = fp.fp_functional(bref, r.p, x)
+    assert S0 == pytest.approx(r.S, abs=1e-12)
+    for k in x:
+        h = 1e-5 * max(1.0, abs(x[k]))
+
+        def f(v, k=k):
+            y = dict(x)
+            y[k] = v
+            return fp.fp_functional(bref, r.p, y)
+
+        g = _fd(f, x[k], h)
+        assert abs(g) < 1e-6, (k, g)
+    # and it is not trivially flat: the derivative in p is -phat
+    assert _fd(lambda p: fp.fp_functional(bref, p, x), r.p) == pytest.approx(-r.phat, abs=1e-8)
+
+
+def test_dS_dd_is_2_phat(bref, bmax):
+    """Envelope theorem: dS/dp = -phat, i.e. dS/dd = 2 phat (a check on the whole curve, not one point)."""
+    h = 2e-4
+    r0 = fp.solve_fp(bref, 0.15, init=bmax)
+    rp = fp.solve_fp(bref, 0.15 + h, init=r0)
+    rm = fp.solve_fp(bref, 0.15 - h, init=r0)
+    assert (rp.S - rm.S) / (2 * h) == pytest.approx(2 * r0.phat, rel=1e-5)
+
+
+def test_quadrature_order_convergence(bref, bmax):
+    r8 = fp.solve_fp(bref, 0.1, init=bmax, order=8)
+    r12 = fp.solve_fp(bref, 0.1, init=r8, order=12)
+    assert abs(r8.S - r12.S) < 2e-5
+    assert r8.error < 1e-4
+
+
+def test_alpha_to_zero_limit():
+    """alpha -> 0: every configuration is a solution, S(d) -> -d log d - (1-d) log(1-d).
+    At alpha = 0.01 the energetic correction is O(alpha): |S - H2(d)| < alpha."""
+    ref = fp.reference_state("binary", 0.01)
+    for d in (0.05, 0.2, 0.45):
+        r = fp.solve_fp(ref, d)
+        assert r.converged
+        h2 = float(fp.binary_entropy_d(d))
+        assert r.S <= h2 + 1e-9
+        assert abs(r.S - h2) < 0.01
+
+
+def test_binary_reference_is_isolated(bref, bmax):
+    """Typical binary solutions are isolated (Huang-Kabashima; main text Fig. 2 right):
+    S < 0 in a gap of small d, S > 0 beyond it; S(0) = 0 exactly (the reference itself)."""
+    near = fp.solve_fp(bref, 0.005, init=fp.solve_fp(bref, 0.02, init=bmax))
+    far = fp.solve_fp(bref, 0.05, init=bmax)
+    assert near.converged and far.converged
+    assert near.S < 0 < far.S
+    assert fp.solve_fp(bref, 0.0).S == 0.0
+
+
+def test_spherical_reference_has_gap(sref):
+    """Binarized spherical solutions: S(d) < 0 near d = 0 (the BC is not a solution), > 0 at the max."""
+    c = fp.fp_curve(sref, [0.0, 0.03, 0.25])
+    S = [p.result.S for p in c.points]
+    assert all(p.converged for p in c.points), [p.message for p in c.points]
+    assert S[0] == -math.inf and S[1] < 0 < S[2]
+
+
+def test_curve_reports_failures_and_keeps_order(bref):
+    c = fp.fp_curve(bref, [0.3, 0.1, 0.2])
+    assert [p.params["d"] for p in c.points] == [0.3, 0.1, 0.2]
+    S = [p.result.S for p in c.points]
+    assert S[1] < S[2] < S[0]  # increasing towards the maximum at d ~ 0.32
+
+
+def test_stochastic_reference_max_and_point():
+    """Stochastic reference (alpha=0.55, beta=20, q*=0.9): the maximum is again the
+    Gardner-Derrida entropy and S(0.05) > 0 (dense region, no gap: main text Fig. 2 right)."""
+    ref = fp.reference_state("stochastic", ALPHA, 20.0, 0.9)
+    mx = fp.fp_max(ref)
+    assert mx.converged and mx.S == pytest.approx(fp.binary_rs(ALPHA).phi, abs=1e-6)
+    r = fp.solve_fp(ref, 0.05, init=mx, method="newton")
+    assert r.converged and r.S > 0 and r.error < 1e-4
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("qstar,gap", [(0.9, False), (0.7, True)])
+def test_stochastic_gap_claims(qstar, gap):
+    """SM Sec. III: the q*=0.9 curve reaches the origin with S >= 0; q*=0.7 has a gap."""
+    ref = fp.reference_state("stochastic", ALPHA, 20.0, qstar)
+    d = np.array([0.002, 0.005, 0.01, 0.02, 0.05])
+    c = fp.fp_curve(ref, d)
+    S = np.array([p.result.S if p.converged else np.nan for p in c.points])
+    assert np.all(np.isfinite(S)), [p.message for p in c.points]
+    assert (S[0] < 0) == gap
+
+
+# ---------------------------------------------------------------------------
+# input validation
+# ---------------------------------------------------------------------------
+def test_bad_input_rejected(bref):
+    with pytest.raises(ValueError, match="d must be"):
+        fp.solve_fp(bref, 1.2)
+    with pytest.raises(ValueError, match="d must be"):
+        fp.solve_fp(bref, -0.1)
+    with pytest.raises(ValueError, match="reference must be"):
+        fp.reference_state("ternary", ALPHA)
+    with pytest.raises(ValueError, match="alpha"):
+        fp.binary_rs(0.9)
+    with pytest.raises(ValueError, match="qstar"):
+        fp.franz_parisi(ALPHA, 20.0, 1.5, 0.1)
+    with pytest.raises(ValueError, match="method"):
+        fp.solve_fp(bref, 0.1, method="magic")
+    with pytest.raises(ValueError, match="ref must be"):
+        fp.solve_fp("binary", 0.1)

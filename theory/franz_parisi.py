@@ -1,0 +1,739 @@
+"""Franz-Parisi entropy of binary perceptron solutions around a reference configuration.
+
+Source: seed ``004_deaa60c1bff9cc41`` (Baldassi et al., "On the role of synaptic
+stochasticity in training low-precision neural networks"), main text Eq. (10)-(11),
+Fig. 2 right; Supplementary Material Sec. III, Eq. (31)-(39). The printed SM
+Eq. (33)-(36) carry typesetting errors; the re-derivation (replicated partition
+function, RS ansatz, both analytic continuations) and the list of corrections are
+in ``docs/franz_parisi.md``. Symbols follow the SM.
+
+``S(p)`` counts binary solutions ``W`` at overlap ``p = 1 - 2d`` with the binarized
+reference ``sign(m)`` (SM Eq. 31). The RS result (SM Eq. 32, corrected):
+
+    S(p) = extr  -1/2 Qh0 (1 - Q0) + sh0 s0 - sh1 s1 - ph p + G_S^FP + alpha G_E^FP
+
+    G_S^FP = int Dz < int Deta log 2cosh((sh1 - sh0) m + ph sign(m) + sh0/sqrt(qh0) z
+                                         + sqrt(Qh0 - sh0^2/qh0) eta) >_{m|z}
+    G_E^FP = int Dz0 Dz1 w(z0, z1) int Deta log H(-(A z0 + B z1 + sqrt(b') eta) / sqrt(1 - Q0))
+    A = s0/sqrt(q0),  B = (s1 - s0)/sqrt(q* - q0),  b' = Q0 - A^2 - B^2
+
+where ``<.>_{m|z}`` is the single-site measure of the reference system (SM Eq. 13 for
+the stochastic perceptron, the binary / spherical perceptron for SM Eq. 39) and
+``w(z0, z1)`` the reference's energetic weight of the field of replica 1,
+``u1 = sqrt(q0) z0 + sqrt(q* - q0) z1`` (``H^beta(-u1/sqrt(1-q*))`` for the
+stochastic perceptron, ``Theta(u1)`` with ``q* = 1`` for the binary and the
+spherical one), normalised at each ``z0``. This is SM Eq. (35) written in the
+other (equivalent) orthogonal decomposition of the Gaussian fields, in which
+``w`` does not depend on the Franz-Parisi order parameters.
+
+Solver: the fixed-point map of SM Eq. (37)-(38) (``Qh0, sh0, sh1`` from the
+energetic term, ``Q0, s0, s1`` from the entropic one, ``ph`` from the constraint
+``dG_S/dph = p`` by safeguarded Newton at each step) iterated by
+:func:`theory.core.solver.converge`; curves in ``d`` by :func:`theory.core.solver.span`
+starting from the maximum of ``S`` (``ph = 0``), where ``S`` equals the entropy of
+all binary solutions (Gardner-Derrida) -- a built-in consistency check.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Mapping, Sequence
+
+import numba
+import numpy as np
+from numpy.polynomial.hermite_e import hermegauss
+from numpy.polynomial.legendre import leggauss
+
+from theory.core.params import check_choice, check_int, check_real
+from theory.core.quadrature import normal_rule
+from theory.core.results import Record
+from theory.core.solver import ComputationError, Curve, CurvePoint, converge, span
+from theory.core.special import GH, H, log2cosh, logG, logH
+
+__all__ = [
+    "REFERENCES",
+    "ReferenceState",
+    "FPResult",
+    "binary_rs",
+    "spherical_rs",
+    "reference_state",
+    "fp_functional",
+    "solve_fp",
+    "fp_max",
+    "franz_parisi",
+    "fp_curve",
+    "binary_entropy_d",
+    "DEFAULT_ORDER",
+]
+
+REFERENCES = ("stochastic", "binary", "spherical")
+DEFAULT_ORDER = 8
+ZMAX = 10.0
+_VARS = ("Q0", "s0", "s1", "phat")
+
+
+# ---------------------------------------------------------------------------
+# quadrature helpers (node sets that do not depend on the FP order parameters)
+# ---------------------------------------------------------------------------
+@lru_cache(maxsize=16)
+def _gl(order: int) -> tuple[np.ndarray, np.ndarray]:
+    return leggauss(order)
+
+
+@lru_cache(maxsize=16)
+def _herm(n: int) -> tuple[np.ndarray, np.ndarray]:
+    x, w = hermegauss(n)
+    return x, w / math.sqrt(2.0 * math.pi)
+
+
+def _panels(edges: np.ndarray, order: int) -> tuple[np.ndarray, np.ndarray]:
+    """Gauss-Legendre nodes/weights on sorted per-row panel edges ``(..., n_edges)``."""
+    x, w = _gl(order)
+    half = 0.5 * np.diff(edges, axis=-1)
+    mid = 0.5 * (edges[..., 1:] + edges[..., :-1])
+    nodes = (mid[..., :, None] + half[..., :, None] * x).reshape(*mid.shape[:-1], -1)
+    wts = (half[..., :, None] * w).reshape(*mid.shape[:-1], -1)
+    return nodes, wts
+
+
+_HALF = np.array([0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 5.5, 7.5, 10.0, 13.5, 21.0])
+
+
+def _halfline(t: np.ndarray, order: int) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes and *conditional* weights of ``Dz`` restricted to ``z > t`` (rows sum to 1).
+
+    Panels graded from ``t`` on the decay scale ``1/max(1, t)`` of the truncated
+    Gaussian; for ``t < -10`` the full rule on ``[-10.5, 10.5]`` is used.
+    """
+    t = np.asarray(t, dtype=float)
+    lo = np.maximum(t, -10.5)
+    scale = 1.0 / np.maximum(1.0, lo)
+    edges = lo[:, None] + scale[:, None] * _HALF[None, :]
+    z, w = _panels(edges, order)
+    logw = np.log(w) + logG(z)
+    logw -= logw.max(axis=1, keepdims=True)
+    p = np.exp(logw)
+    return z, p / p.sum(axis=1, keepdims=True)
+
+
+def _dz(order: int, breaks=(), panels: int = 16) -> tuple[np.ndarray, np.ndarray]:
+    """Composite Gauss-Legendre ``Dz`` rule on ``[-ZMAX, ZMAX]`` with extra breakpoints."""
+    edges = np.unique(np.clip(np.concatenate([np.linspace(-ZMAX, ZMAX, panels + 1),
+                                              np.asarray(breaks, dtype=float)]), -ZMAX, ZMAX))
+    z, w = _panels(edges, order)
+    return z, w * np.exp(logG(z))
+
+
+# ---------------------------------------------------------------------------
+# reference systems
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ReferenceState(Record):
+    """RS order parameters of the reference system (the ``m``-replicas).
+
+    ``kind``: ``"stochastic"`` (SM Eq. 12-15, from :mod:`theory.stochastic_perceptron`),
+    ``"binary"`` (Gardner-Derrida, SM Eq. 39 with binary ``dnu``) or ``"spherical"``
+    (Gardner, SM Eq. 39 with spherical ``dnu``). ``qstar`` is the squared norm
+    (1 for binary and spherical), ``q0`` the overlap between two reference replicas,
+    ``qhat0``/``qhat1`` the conjugates in the convention of SM Eq. (13)
+    (site weight ``exp((qhat1 - qhat0) m^2/2 + sqrt(qhat0) z m)``), ``phi`` the
+    reference free entropy.
+    """
+
+    kind: str
+    alpha: float
+    beta: float
+    qstar: float
+    q0: float
+    qhat0: float
+    qhat1: float
+    phi: float
+    converged: bool
+    message: str = ""
+
+
+def _gardner_energetic(q: float, order: int = 24) -> tuple[float, float]:
+    """``int Dz log H(-sqrt(q/(1-q)) z)`` and ``int Dz GH(.)^2`` (Gardner's energetic term)."""
+    z, w = normal_rule(order, "legendre", panels=16)
+    y = -math.sqrt(q / (1.0 - q)) * z
+    return float(w @ logH(y)), float(w @ GH(y) ** 2)
+
+
+def binary_rs(alpha: float, *, tol: float = 1e-12, order: int = 24) -> ReferenceState:
+    """RS (Gardner-Derrida) solution of the binary perceptron at zero errors.
+
+    ``phi = extr -qh(1 - q)/2 + int Dz log 2cosh(sqrt(qh) z) + alpha int Dz log H(-sqrt(q/(1-q)) z)``,
+    ``q = int Dz tanh^2(sqrt(qh) z)``, ``qh = alpha/(1-q) int Dz GH(sqrt(q/(1-q)) z)^2``.
+    ``phi`` is the entropy of binary solutions (main text ref. [13]); it vanishes at
+    ``alpha ~ 0.833``.
+    """
+    alpha = check_real("alpha", alpha, ge=0.0, lt=0.833)
+    z, w = normal_rule(order, "legendre", panels=16)
+
+    def update(x):
+        q = min(max(x["q"], 0.0), 1.0 - 1e-12)
+        qh = alpha / (1.0 - q) * _gardner_energetic(q, order)[1]
+        return {"q": float(w @ np.tanh(math.sqrt(max(qh, 0.0)) * z) ** 2), "qh": qh}
+
+    res = converge(update, {"q": 0.5 * alpha, "qh": alpha}, tol=tol, damping=0.3, method="auto")
+    q, qh = res["q"], res["qh"]
+    phi = -0.5 * qh * (1.0 - q) + float(w @ log2cosh(math.sqrt(qh) * z)) + alpha * _gardner_energetic(q, order)[0]
+    return ReferenceState("binary", alpha, math.inf, 1.0, q, qh, qh, phi, res.converged, res.message)
+
+
+def spherical_rs(alpha: float, *, tol: float = 1e-12, order: int = 24) -> ReferenceState:
+    """RS (Gardner) solution of the spherical perceptron at zero errors, ``|m|^2 = N``.
+
+    ``phi = extr 1/2 log(1-q) + q/(2(1-q)) + alpha int Dz log H(-sqrt(q/(1-q)) z)``,
+    stationary at ``q/(1-q) = alpha int Dz GH(sqrt(q/(1-q)) z)^2``. In the site
+    convention of SM Eq. (13): ``qhat0 = q/(1-q)^2``, ``qhat1 = qhat0 - 1/(1-q)``
+    (so that ``m | z ~ N(sqrt(q) z, 1 - q)``).
+    """
+    alpha = check_real("alpha", alpha, gt=0.0, lt=2.0)
+
+    def update(x):
+        q = min(max(x["q"], 1e-12), 1.0 - 1e-12)
+        r = alpha * _gardner_energetic(q, order)[1]  # = q/(1-q) at the fixed point
+        return {"q": r / (1.0 + r)}
+
+    res = converge(update, {"q": 0.5 * alpha}, tol=tol, damping=0.3, method="auto")
+    q = res["q"]
+    phi = 0.5 * math.log(1.0 - q) + q / (2.0 * (1.0 - q)) + alpha * _gardner_energetic(q, order)[0]
+    qh0 = q / (1.0 - q) ** 2
+    return ReferenceState("spherical", alpha, math.inf, 1.0, q, qh0, qh0 - 1.0 / (1.0 - q), phi,
+                          res.converged, res.message)
+
+
+def reference_state(reference: str, alpha: float, beta: float | None = None, qstar: float | None = None,
+                    **kw) -> ReferenceState:
+    """Reference order parameters for ``reference`` in :data:`REFERENCES`."""
+    check_choice("reference", reference, set(REFERENCES))
+    if reference == "binary":
+        return binary_rs(alpha)
+    if reference == "spherical":
+        return spherical_rs(alpha)
+    from theory.stochastic_perceptron import solve_rs
+
+    beta = check_real("beta", beta, gt=0.0, le=1e4)
+    qstar = check_real("qstar", qstar, gt=0.0, lt=1.0)
+    r = solve_rs(alpha, beta, qstar, **kw)
+    return ReferenceState("stochastic", r.alpha, r.beta, r.qstar, r.q0, r.qhat0, r.qhat1, r.phi,
+                          bool(r.converged), r.message)
+
+
+# ---------------------------------------------------------------------------
+# node sets for the two terms
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Grids:
+    ez: np.ndarray   # (nz,) entropic z nodes
+    em: np.ndarray   # (nz, nm) m nodes given z
+    ew: np.ndarray   # (nz, nm) weights: Dz weight times the normalised m | z measure
+    gz0: np.ndarray  # (n0,) energetic z0 nodes
+    gz1: np.ndarray  # (n0, n1) z1 nodes given z0
+    gw: np.ndarray   # (n0, n1) weights w(z0, z1) (Dz0 weight times normalised conditional)
+    eta: np.ndarray
+    weta: np.ndarray
+    sqD: float       # sqrt(q* - q0)
+
+
+_M_GRADE = np.array([0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0])
+_X_BREAKS = np.array([-5.0, -4.0, -3.0, -2.5, -2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0, 3.0])
+
+
+def _stochastic_sites(ref: ReferenceState, order: int):
+    """Site measure ``exp(a m^2 + b m)`` on [-1, 1] (SM Eq. 13), split at m = 0 (sign(m))."""
+    a = 0.5 * (ref.qhat1 - ref.qhat0)
+    sq = math.sqrt(max(ref.qhat0, 0.0))
+    bb = np.concatenate([[1.0, 2.0, 4.0, 8.0, 16.0, 32.0], 2.0 * abs(a) + np.array([-4.0, -2.0, -1.0, 0.0, 1.0, 2.0, 4.0])])
+    z, wz = _dz(order, np.concatenate([bb, -bb]) / max(sq, 1e-3), panels=8)
+    b = sq * z
+    wp = 1.0 / np.maximum(1.0, np.abs(2.0 * a + b))
+    wm = 1.0 / np.maximum(1.0, np.abs(-2.0 * a + b))
+    edges = [np.full_like(z, -1.0), np.zeros_like(z), np.full_like(z, 1.0)]
+    edges += [1.0 - wp * g for g in _M_GRADE] + [-1.0 + wm * g for g in _M_GRADE]
+    E = np.sort(np.clip(np.stack(edges, axis=-1), -1.0, 1.0), axis=-1)
+    m, wmn = _panels(E, order)
+    with np.errstate(divide="ignore"):
+        lw = np.log(wmn) + a * m * m + b[:, None] * m
+    lw -= lw.max(axis=1, keepdims=True)
+    p = np.exp(lw)
+    return z, m, p / p.sum(axis=1, keepdims=True) * wz[:, None]
+
+
+def _binary_sites(ref: ReferenceState, order: int):
+    z, wz = _dz(order)
+    t = np.tanh(math.sqrt(ref.qhat0) * z)
+    m = np.stack([np.ones_like(z), -np.ones_like(z)], axis=1)
+    return z, m, np.stack([0.5 * (1 + t), 0.5 * (1 - t)], axis=1) * wz[:, None]
+
+
+def _spherical_sites(ref: ReferenceState, order: int):
+    q = ref.q0
+    z, wz = _dz(order)
+    zeta0 = -math.sqrt(q) * z / math.sqrt(1.0 - q)  # m = 0
+    up, wu = _halfline(zeta0, order)
+    dn, wd = _halfline(-zeta0, order)
+    zeta = np.concatenate([up, -dn], axis=1)
+    w = np.concatenate([wu * H(zeta0)[:, None], wd * H(-zeta0)[:, None]], axis=1)
+    m = math.sqrt(q) * z[:, None] + math.sqrt(1.0 - q) * zeta
+    return z, m, w * wz[:, None]
+
+
+def _energetic_nodes(ref: ReferenceState, order: int):
+    q0, qs = ref.q0, ref.qstar
+    sqD = math.sqrt(qs - q0)
+    z0, w0 = _dz(order, panels=10)
+    t = -math.sqrt(q0) * z0 / sqD  # u1 = 0
+    if ref.kind == "stochastic":
+        s = math.sqrt(1.0 - qs)
+        # u1 = sqrt(q0) z0 + sqD z1 = -s x  ->  z1 = t - x s / sqD ; the step of H^beta sits at x in [-5, 3]
+        brk = t[:, None] - _X_BREAKS[None, :] * s / sqD
+        edges = np.sort(np.clip(np.concatenate([np.tile(np.linspace(-ZMAX, ZMAX, 9), (z0.size, 1)), brk], axis=1),
+                                -ZMAX, ZMAX), axis=1)
+        z1, w1 = _panels(edges, order)
+        with np.errstate(divide="ignore"):
+            lw = np.log(w1) + logG(z1) + ref.beta * logH(-(math.sqrt(q0) * z0[:, None] + sqD * z1) / s)
+        lw -= lw.max(axis=1, keepdims=True)
+        p = np.exp(lw)
+        p /= p.sum(axis=1, keepdims=True)
+    else:
+        z1, p = _halfline(t, order)
+    return z0, z1, p * w0[:, None], sqD
+
+
+@lru_cache(maxsize=32)
+def _grids_cached(ref: ReferenceState, order: int) -> _Grids:
+    site = {"stochastic": _stochastic_sites, "binary": _binary_sites, "spherical": _spherical_sites}[ref.kind]
+    ez, em, ew = site(ref, order)
+    gz0, gz1, gw, sqD = _energetic_nodes(ref, order)
+    eta, weta = _herm(2 * order)
+    return _Grids(ez, em, ew, gz0, gz1, gw, eta, weta, sqD)
+
+
+# ---------------------------------------------------------------------------
+# kernels
+# ---------------------------------------------------------------------------
+@numba.njit(cache=True)
+def _entropic_kernel(z, m, w, eta, weta, ds, ph, e0, c):
+    """Sums of SM Eq. (33)-(34): G, <m t>, <z t>, <sign(m) t>, <1 - tanh^2> (t = <tanh>_eta)."""
+    G = 0.0
+    Emt = 0.0
+    Ezt = 0.0
+    Est = 0.0
+    Et2 = 0.0
+    for i in range(z.shape[0]):
+        zi = z[i]
+        for k in range(m.shape[1]):
+            wk = w[i, k]
+            if wk == 0.0:
+                continue
+            mk = m[i, k]
+            sg = 1.0 if mk > 0.0 else (-1.0 if mk < 0.0 else 0.0)
+            h = ds * mk + ph * sg + e0 * zi
+            g = 0.0
+            t1 = 0.0
+            t2 = 0.0
+            for j in range(eta.shape[0]):
+                x = h + c * eta[j]
+                th = math.tanh(x)
+                g += weta[j] * log2cosh(x)
+                t1 += weta[j] * th
+                t2 += weta[j] * (1.0 - th * th)
+            G += wk * g
+            Emt += wk * mk * t1
+            Ezt += wk * zi * t1
+            Est += wk * sg * t1
+            Et2 += wk * t2
+    return G, Emt, Ezt, Est, Et2
+
+
+@numba.njit(cache=True)
+def _phat_kernel(z, m, w, eta, weta, ds, ph, e0, c):
+    """<sign(m) <tanh>> and its derivative in ph, <sign(m)^2 (1 - tanh^2)>."""
+    Est = 0.0
+    Ed = 0.0
+    for i in range(z.shape[0]):
+        zi = z[i]
+        for k in range(m.shape[1]):
+            wk = w[i, k]
+            if wk == 0.0:
+                continue
+            mk = m[i, k]
+            sg = 1.0 if mk > 0.0 else (-1.0 if mk < 0.0 else 0.0)
+            h = ds * mk + ph * sg + e0 * zi
+            t1 = 0.0
+            t2 = 0.0
+            for j in range(eta.shape[0]):
+                th = math.tanh(h + c * eta[j])
+                t1 += weta[j] * th
+                t2 += weta[j] * (1.0 - th * th)
+            Est += wk * sg * t1
+            Ed += wk * sg * sg * t2
+    return Est, Ed
+
+
+@numba.njit(cache=True)
+def _energetic_kernel(z0, z1, w, eta, weta, A, B, sb, T):
+    """Sums of the energetic term: G, <z0 phi'>, <z1 phi'>, <phi''>, <GH^2>, phi = log H(-x/sqrt(T))."""
+    sT = math.sqrt(T)
+    G = 0.0
+    Ez0 = 0.0
+    Ez1 = 0.0
+    Epp = 0.0
+    Eg2 = 0.0
+    for i in range(z0.shape[0]):
+        for k in range(z1.shape[1]):
+            wk = w[i, k]
+            if wk == 0.0:
+                continue
+            mu = A * z0[i] + B * z1[i, k]
+            g = 0.0
+            d1 = 0.0
+            d2 = 0.0
+            g2 = 0.0
+            for j in range(eta.shape[0]):
+                y = -(mu + sb * eta[j]) / sT
+                gh = GH(y)
+                g += weta[j] * logH(y)
+                d1 += weta[j] * gh
+                d2 += weta[j] * (y * gh - gh * gh)
+                g2 += weta[j] * gh * gh
+            G += wk * g
+            Ez0 += wk * z0[i] * d1
+            Ez1 += wk * z1[i, k] * d1
+            Epp += wk * d2
+            Eg2 += wk * g2
+    return G, Ez0 / sT, Ez1 / sT, Epp / T, Eg2
+
+
+# ---------------------------------------------------------------------------
+# the two terms and the functional
+# ---------------------------------------------------------------------------
+def _ent_args(ref: ReferenceState, Qh0: float, sh0: float, sh1: float):
+    c2 = Qh0 - sh0 * sh0 / ref.qhat0
+    if not c2 >= -1e-12:
+        raise ComputationError(f"Qhat0 qhat0 - shat0^2 < 0 (Qhat0={Qh0:.6g}, shat0={sh0:.6g}, qhat0={ref.qhat0:.6g}): "
+                               "no real Hubbard-Stratonovich decoupling")
+    return sh1 - sh0, sh0 / math.sqrt(ref.qhat0), math.sqrt(max(c2, 0.0))
+
+
+def entropic(ref: ReferenceState, Qh0: float, sh0: float, sh1: float, ph: float, order: int = DEFAULT_ORDER) -> dict:
+    """``G_S^FP`` (SM Eq. 33-34, corrected) and its derivatives (SM Eq. 38)."""
+    g = _grids_cached(ref, order)
+    ds, e0, c = _ent_args(ref, Qh0, sh0, sh1)
+    G, Emt, Ezt, Est, Et2 = _entropic_kernel(g.ez, g.em, g.ew, g.eta, g.weta, ds, ph, e0, c)
+    dQh0 = 0.5 * Et2
+    dsh1 = Emt
+    dsh0 = -Emt + Ezt / math.sqrt(ref.qhat0) - sh0 / ref.qhat0 * Et2
+    return {"G_S": G, "dQh0": dQh0, "dsh0": dsh0, "dsh1": dsh1, "dph": Est,
+            "Q0": 1.0 - 2.0 * dQh0, "s0": -dsh0, "s1": dsh1, "p": Est}
+
+
+def _AB(ref: ReferenceState, g: _Grids, Q0: float, s0: float, s1: float):
+    A = s0 / math.sqrt(ref.q0)
+    B = (s1 - s0) / g.sqD
+    b = Q0 - A * A - B * B
+    return A, B, b
+
+
+def energetic(ref: ReferenceState, Q0: float, s0: float, s1: float, order: int = DEFAULT_ORDER) -> dict:
+    """``G_E^FP`` (SM Eq. 35-36, corrected) and its derivatives (SM Eq. 37)."""
+    if not 0.0 <= Q0 < 1.0:
+        raise ComputationError(f"Q0 must be in [0, 1) (got {Q0!r})")
+    g = _grids_cached(ref, order)
+    A, B, b = _AB(ref, g, Q0, s0, s1)
+    if not b >= -1e-12:
+        raise ComputationError(f"non-positive covariance: Q0 - s0^2/q0 - (s1-s0)^2/(q*-q0) = {b:.3g} < 0 "
+                               f"(Q0={Q0:.6g}, s0={s0:.6g}, s1={s1:.6g})")
+    T = 1.0 - Q0
+    G, Ez0, Ez1, Epp, Eg2 = _energetic_kernel(g.gz0, g.gz1, g.gw, g.eta, g.weta, A, B, math.sqrt(max(b, 0.0)), T)
+    gA = Ez0 - A * Epp
+    gB = Ez1 - B * Epp
+    dQ0 = -Eg2 / (2.0 * T)
+    ds0 = gA / math.sqrt(ref.q0) - gB / g.sqD
+    ds1 = gB / g.sqD
+    return {"G_E": G, "dQ0": dQ0, "ds0": ds0, "ds1": ds1}
+
+
+def fp_functional(ref: ReferenceState, p: float, x: Mapping[str, float], order: int = DEFAULT_ORDER) -> float:
+    """The RS Franz-Parisi functional of SM Eq. (32) at arbitrary order parameters.
+
+    ``x`` holds ``Q0, Qhat0, s0, shat0, s1, shat1, phat``. At the saddle point it is
+    ``S(p)``; tests differentiate it numerically to check stationarity.
+    """
+    S = entropic(ref, x["Qhat0"], x["shat0"], x["shat1"], x["phat"], order)
+    E = energetic(ref, x["Q0"], x["s0"], x["s1"], order)
+    return (-0.5 * x["Qhat0"] * (1.0 - x["Q0"]) + x["shat0"] * x["s0"] - x["shat1"] * x["s1"]
+            - x["phat"] * p + S["G_S"] + ref.alpha * E["G_E"])
+
+
+def binary_entropy_d(d):
+    """``-d log d - (1-d) log(1-d)``: S(d) at alpha = 0 (all configurations are solutions)."""
+    d = np.asarray(d, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = -np.where(d > 0, d * np.log(d), 0.0) - np.where(d < 1, (1 - d) * np.log1p(-d), 0.0)
+    return out[()] if out.ndim == 0 else out
+
+
+# ---------------------------------------------------------------------------
+# saddle point
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FPResult(Record):
+    """Franz-Parisi saddle point at one distance ``d = (1 - p)/2`` (SM Eq. 32, 37-38).
+
+    ``S`` is the entropy (per site) of binary solutions at distance ``d`` from the
+    reference's binarized configuration. ``error`` = ``|S(order) - S(order//2)|``
+    at the solution (quadrature error estimate); ``phat_newton`` the number of
+    inner Newton failures for ``phat`` (0 when every inner solve converged).
+    """
+
+    reference: str
+    alpha: float
+    beta: float
+    qstar: float
+    d: float
+    p: float
+    S: float
+    Q0: float
+    Qhat0: float
+    s0: float
+    shat0: float
+    s1: float
+    shat1: float
+    phat: float
+    G_S: float
+    G_E: float
+    converged: bool
+    residual: float
+    iterations: int
+    error: float
+    order: int
+    message: str = ""
+
+    @property
+    def values(self) -> dict[str, float]:
+        return {k: getattr(self, k) for k in _VARS}
+
+    def flat(self) -> dict[str, Any]:
+        return self.to_dict()
+
+
+def _phat_solve(ref, Qh0, sh0, sh1, p, ph, order, tol=1e-12) -> float:
+    """``phat`` with ``dG_S/dphat = p`` (SM Eq. 38, last): safeguarded Newton (monotone in phat)."""
+    g = _grids_cached(ref, order)
+    ds, e0, c = _ent_args(ref, Qh0, sh0, sh1)
+    lo, hi = -math.inf, math.inf
+    for _ in range(200):
+        f, df = _phat_kernel(g.ez, g.em, g.ew, g.eta, g.weta, ds, ph, e0, c)
+        r = f - p
+        if abs(r) < tol:
+            return ph
+        if r < 0:
+            lo = ph
+        else:
+            hi = ph
+        new = ph - r / df if df > 0 else math.nan
+        if not (lo < new < hi):
+            if math.isinf(lo):
+                new = hi - max(1.0, abs(hi))
+            elif math.isinf(hi):
+                new = lo + max(1.0, abs(lo))
+            else:
+                new = 0.5 * (lo + hi)
+        if hi - lo < 1e-14 * max(1.0, abs(ph)):
+            return ph
+        ph = new
+    raise ComputationError(f"Newton for phat did not converge (p={p}, last phat={ph}, residual {r:.3g})")
+
+
+def _hats(ref, Q0, s0, s1, order):
+    E = energetic(ref, Q0, s0, s1, order)
+    a = ref.alpha
+    return -2.0 * a * E["dQ0"], -a * E["ds0"], a * E["ds1"]
+
+
+def _fixed_point_map(ref: ReferenceState, p: float | None, order: int):
+    """SM Eq. (37)-(38). ``p=None``: ``phat = 0`` fixed (the maximum of S), ``p`` is an output."""
+
+    def update(x: Mapping[str, float]) -> dict[str, float]:
+        Q0 = min(max(x["Q0"], 0.0), 1.0 - 1e-13)
+        Qh0, sh0, sh1 = _hats(ref, Q0, x["s0"], x["s1"], order)
+        ph = 0.0 if p is None else _phat_solve(ref, Qh0, sh0, sh1, p, x["phat"], order)
+        S = entropic(ref, Qh0, sh0, sh1, ph, order)
+        return {"Q0": S["Q0"], "s0": S["s0"], "s1": S["s1"], "phat": ph}
+
+    return update
+
+
+def _check_ref(ref: ReferenceState) -> ReferenceState:
+    if not isinstance(ref, ReferenceState):
+        raise ValueError(f"ref must be a ReferenceState (got {type(ref).__name__})")
+    if not ref.converged:
+        raise ComputationError(f"the reference ({ref.kind}) RS solution did not converge: {ref.message}")
+    if ref.alpha <= 0.0:
+        raise ValueError(f"alpha must be > 0 for the Franz-Parisi solver (got {ref.alpha}); at alpha = 0, "
+                         "S(d) = binary_entropy_d(d)")
+    return ref
+
+
+def _result(ref, p, res_values, converged, residual, iterations, message, order, error=True) -> FPResult:
+    v = dict(res_values)
+    Q0 = min(max(v["Q0"], 0.0), 1.0 - 1e-13)
+    Qh0, sh0, sh1 = _hats(ref, Q0, v["s0"], v["s1"], order)
+    S_ = entropic(ref, Qh0, sh0, sh1, v["phat"], order)
+    E_ = energetic(ref, Q0, v["s0"], v["s1"], order)
+    if p is None:
+        p = S_["p"]
+    x = {"Q0": Q0, "Qhat0": Qh0, "s0": v["s0"], "shat0": sh0, "s1": v["s1"], "shat1": sh1, "phat": v["phat"]}
+    S = (-0.5 * Qh0 * (1.0 - Q0) + sh0 * v["s0"] - sh1 * v["s1"] - v["phat"] * p + S_["G_S"] + ref.alpha * E_["G_E"])
+    err = math.nan
+    if error:
+        try:
+            err = abs(S - fp_functional(ref, p, x, max(4, order // 2)))
+        except ComputationError:
+            pass
+    if not math.isfinite(S):
+        converged, message = False, f"non-finite S ({S}); " + message
+    return FPResult(ref.kind, ref.alpha, ref.beta, ref.qstar, 0.5 * (1.0 - p), p, float(S), Q0, Qh0, v["s0"], sh0,
+                    v["s1"], sh1, v["phat"], S_["G_S"], E_["G_E"], bool(converged), float(residual), int(iterations),
+                    float(err), order, message)
+
+
+def _init_for(ref: ReferenceState) -> dict[str, float]:
+    """Cold start near the maximum: W-overlap of binary solutions, s0 = s1 = p0 q0 (a guess)."""
+    qb = binary_rs(min(ref.alpha, 0.8)).q0
+    s = 0.5 * ref.q0
+    return {"Q0": qb, "s0": s, "s1": s, "phat": 0.0}
+
+
+def fp_max(ref: ReferenceState, *, init: Mapping[str, float] | None = None, tol: float = 1e-10,
+           order: int = DEFAULT_ORDER, maxiter: int = 2000, method: str = "auto") -> FPResult:
+    """The maximum of ``S(d)`` over ``d`` (``phat = 0``): ``S`` there is the entropy of all binary
+    solutions (Gardner-Derrida), ``d`` the typical distance of a solution from the reference's BC."""
+    ref = _check_ref(ref)
+    x0 = dict(init) if init is not None else _init_for(ref)
+    x0["phat"] = 0.0
+    try:
+        res = converge(_fixed_point_map(ref, None, order), x0, tol=tol, damping=0.2, method=method, maxiter=maxiter)
+    except ComputationError as exc:
+        return _failed(ref, math.nan, order, str(exc))
+    return _result(ref, None, res.values, res.converged, res.residual, res.iterations, res.message, order)
+
+
+def _failed(ref, d, order, msg) -> FPResult:
+    nan = math.nan
+    return FPResult(ref.kind, ref.alpha, ref.beta, ref.qstar, d, 1 - 2 * d, nan, nan, nan, nan, nan, nan, nan, nan,
+                    nan, nan, False, math.inf, 0, nan, order, msg)
+
+
+def solve_fp(ref: ReferenceState, d: float, *, init: Mapping[str, float] | FPResult | None = None,
+             tol: float = 1e-10, order: int = DEFAULT_ORDER, maxiter: int = 2000, method: str = "newton",
+             damping: float = 0.2) -> FPResult:
+    """Franz-Parisi saddle point at distance ``d`` (SM Eq. 32, 37-38).
+
+    Parameters
+    ----------
+    ref
+        Reference state (:func:`reference_state`).
+    d
+        Hamming distance per site from the BC, ``0 <= d < 1`` (``p = 1 - 2d``). At
+        ``d = 0`` the result is the exact limit: a single configuration, ``S = 0``
+        if the BC is a solution (binary reference), ``-inf`` otherwise (the
+        stochastic and spherical BCs have a finite training error, SM Eq. 30).
+    init
+        Warm start (``FPResult`` or dict with ``Q0, s0, s1, phat``); default: the
+        maximum of ``S`` (:func:`fp_max`).
+    method
+        ``"newton"`` (default: hybrid Powell on the fixed-point residual, falling
+        back to ``"auto"`` if it fails), ``"iterate"`` (damped iteration, as in
+        the SM) or ``"auto"`` (iteration, then Newton polish if it stalls).
+    """
+    ref = _check_ref(ref)
+    d = check_real("d", d, ge=0.0, lt=1.0)
+    check_choice("method", method, {"iterate", "auto", "newton"})
+    order = check_int("order", order, ge=4, le=64)
+    if d == 0.0:
+        S = 0.0 if ref.kind == "binary" else -math.inf
+        msg = ("exact limit d = 0: the BC itself" + (" (a solution)" if S == 0.0 else
+               " is not a solution with finite probability, S -> -inf"))
+        nan = math.nan
+        return FPResult(ref.kind, ref.alpha, ref.beta, ref.qstar, 0.0, 1.0, S, 1.0, math.inf, nan, nan, nan, nan,
+                        math.inf, nan, nan, True, 0.0, 0, 0.0, order, msg)
+    if init is None:
+        mx = fp_max(ref, tol=tol, order=order)
+        if not mx.converged:
+            return _failed(ref, d, order, f"could not find the maximum of S: {mx.message}")
+        init = mx
+    x0 = dict(init.values) if hasattr(init, "values") else {k: float(init[k]) for k in _VARS}
+    p = 1.0 - 2.0 * d
+    update = _fixed_point_map(ref, p, order)
+    try:
+        res = converge(update, x0, tol=tol, damping=damping, method=method, maxiter=maxiter)
+    except ComputationError as exc:
+        res = None
+        err = str(exc)
+    if method == "newton" and (res is None or not res.converged):
+        # the SM's scheme: damped iteration (polished by Newton if it stalls)
+        try:
+            res = converge(update, x0, tol=tol, damping=damping, method="auto", maxiter=maxiter)
+        except ComputationError as exc:
+            return _failed(ref, d, order, f"newton: {err if res is None else res.message}; iteration: {exc}")
+    try:
+        return _result(ref, p, res.values, res.converged, res.residual, res.iterations, res.message, order)
+    except ComputationError as exc:
+        return _failed(ref, d, order, str(exc))
+
+
+def franz_parisi(alpha: float, beta: float, qstar: float, d: float, reference: str = "stochastic", *,
+                 init: FPResult | None = None, tol: float = 1e-10, order: int = DEFAULT_ORDER) -> FPResult:
+    """``S(d)`` for one reference and distance (the command-line entry point)."""
+    alpha = check_real("alpha", alpha, gt=0.0, lt=0.833)
+    check_choice("reference", reference, set(REFERENCES))
+    ref = _ref_cached(reference, alpha, float(beta), float(qstar))
+    if init is not None and not (isinstance(init, FPResult) and init.converged and math.isfinite(init.Qhat0)):
+        init = None
+    return solve_fp(ref, d, init=init, tol=tol, order=order)
+
+
+@lru_cache(maxsize=16)
+def _ref_cached(reference: str, alpha: float, beta: float, qstar: float) -> ReferenceState:
+    return reference_state(reference, alpha, beta, qstar)
+
+
+def fp_curve(ref: ReferenceState, d: Sequence[float], *, tol: float = 1e-10, order: int = DEFAULT_ORDER,
+             max_halvings: int = 4, method: str = "newton") -> Curve:
+    """``S(d)`` along ``d`` by continuation (:func:`theory.core.solver.span`).
+
+    The path starts at the maximum of ``S`` (``phat = 0``) and is followed
+    outwards in both directions, so every point is reached from a converged
+    neighbour; failed points are kept with their diagnostics. Points are returned
+    in the order of ``d``.
+    """
+    ref = _check_ref(ref)
+    ds = np.asarray(d, dtype=float)
+    for x in ds:
+        check_real("d", x, ge=0.0, lt=1.0)
+    mx = fp_max(ref, tol=tol, order=order)
+    if not mx.converged:
+        return Curve(tuple(CurvePoint({"d": float(x)}, None, False, f"maximum of S not found: {mx.message}")
+                           for x in ds))
+
+    def solve(params, init):
+        return solve_fp(ref, params["d"], init=init, tol=tol, order=order, method=method)
+
+    def warm(res):
+        return res if (res is not None and math.isfinite(res.Qhat0)) else None
+
+    order_idx = np.argsort(ds)
+    below = [i for i in order_idx[::-1] if ds[i] <= mx.d]
+    above = [i for i in order_idx if ds[i] > mx.d]
+    points: dict[int, CurvePoint] = {}
+    for idx in (below, above):
+        path = [{"d": mx.d}] + [{"d": float(ds[i])} for i in idx]
+        c = span(solve, path, mx, max_halvings=max_halvings, warm=lambda r: r)
+        for i, pt in zip(idx, c.points[1:]):
+            points[i] = pt
+    return Curve(tuple(points[i] for i in range(ds.size)))
