@@ -291,3 +291,48 @@ def exact_local_entropy(counts: np.ndarray, lam: float) -> tuple[float, float]:
     w = np.exp(lw - mx)
     Z = w.sum()
     return float((mx + math.log(Z)) / N), float(np.sum(w * (N - 2 * k)) / Z / N)
+
+
+def bp_curve(S, reference, d, *, seed: SeedLike = 0, **kw) -> list[BPEntropy]:
+    """:func:`bp_entropy_at_distance` along ``d`` (in the given order), warm-starting the coupling."""
+    out = []
+    lam = 0.0
+    for x in np.atleast_1d(np.asarray(d, dtype=float)):
+        r = bp_entropy_at_distance(S, reference, float(x), seed=seed, lam0=lam, **kw)
+        if r.converged:
+            lam = r.lam
+        out.append(r)
+    return out
+
+
+def make_reference(N: int, alpha: float, kind: str, *, seed: SeedLike = 0, qstar: float = 0.9):
+    """An instance and a reference configuration: ``(S, sigma, info)``.
+
+    ``kind``: ``"gd"`` -- the BC ``sign(m)`` after fixed-norm GD along a ``q*`` schedule
+    ending at ``qstar`` (SM Sec. III, :func:`simulate.perceptron_gd.fixed_norm_gd`);
+    ``"teacher"`` -- a planted teacher (labels ``y = sign(W^T . x)``);
+    ``"sa"`` -- a simulated-annealing solution (:mod:`simulate.perceptron_sa`).
+    ``info["errors"]`` is the number of patterns the reference violates.
+    """
+    from theory.core.params import check_choice
+
+    check_choice("reference", kind, {"gd", "teacher", "sa"})
+    from simulate.perceptron_instances import generate_instance
+
+    rng = as_generator(seed)
+    inst = generate_instance(N, alpha, rng, teacher=(kind == "teacher"))
+    S = signed_patterns(inst.X, inst.y)
+    if kind == "teacher":
+        sigma = inst.teacher.astype(np.int64)
+    elif kind == "gd":
+        from simulate.perceptron_gd import default_schedule, fixed_norm_gd
+
+        qstar = check_real("qstar", qstar, gt=0.3, lt=1.0)
+        res = fixed_norm_gd(inst, default_schedule(0.3, qstar, 12), seed=rng)
+        sigma = np.where(np.asarray(res.m) >= 0, 1, -1)
+    else:
+        from simulate.perceptron_sa import simulated_annealing
+
+        sigma = np.asarray(simulated_annealing(inst, rng).W, dtype=np.int64)
+    errors = int(np.sum(S.astype(np.int64) @ sigma <= 0))
+    return S, sigma, {"errors": errors, "N": inst.N, "M": inst.M}
