@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simulate.boltzmann import BoltzmannMachine, bernoulli, down_prob, init_model, squared_weight, up_prob, weight_sparsity
+from simulate.boltzmann import (
+    BoltzmannMachine, bernoulli, down_prob, init_model, single_blas_thread, squared_weight, up_prob, weight_sparsity,
+)
 from simulate.mpf import Adam
 from simulate.rng import SeedLike, as_generator
 from theory.core.params import check_array, check_choice, check_int, check_real
@@ -105,18 +107,19 @@ def train_cd(x: np.ndarray, hidden: int = 196, *, k: int = 1, persistent: bool =
     t0 = time.perf_counter()
     for e in range(epochs):
         order = rng.permutation(len(x))
-        for a in range(0, len(x), batch):
-            v0 = x[order[a:a + batch]]
-            grads, vk = cd_gradient(model, v0, k, rng, chain)
-            if persistent:
-                chain = vk
-            if weight_decay:
-                grads[0] = grads[0] + 2 * weight_decay * model.W[0]
-            if opt is not None:
-                opt.step(grads)
-            else:
-                for p, g in zip(model.params(), grads):
-                    p -= lr * g
+        with single_blas_thread():  # mini-batch products: threads only add overhead
+            for a in range(0, len(x), batch):
+                v0 = x[order[a:a + batch]]
+                grads, vk = cd_gradient(model, v0, k, rng, chain)
+                if persistent:
+                    chain = vk
+                if weight_decay:
+                    grads[0] = grads[0] + 2 * weight_decay * model.W[0]
+                if opt is not None:
+                    opt.step(grads)
+                else:
+                    for p, g in zip(model.params(), grads):
+                        p -= lr * g
         if not model.is_finite():
             ok, msg = False, f"epoch {e}: parameters became non-finite"
             break

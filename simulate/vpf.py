@@ -29,6 +29,7 @@ from simulate.boltzmann import (
     down_prob,
     init_model,
     sigmoid,
+    single_blas_thread,
     squared_weight,
     up_prob,
     weight_sparsity,
@@ -93,7 +94,7 @@ def vpf_epoch(model: BoltzmannMachine, x: np.ndarray, opt: Adam, rng: np.random.
     total, nb = 0.0, 0
     # mini-batch products (40 x 784 x 196) are too small for multi-threaded BLAS: threads
     # only add synchronisation cost (10x slower on a loaded 2-core machine), so use one
-    with _one_blas_thread():
+    with single_blas_thread():
         for a in range(0, len(x), batch):                         # M-step (lines 11-14)
             idx = order[a:a + batch]
             K, grads = layered_flow(model, [h[idx] for h in H], weight_decay)
@@ -101,15 +102,6 @@ def vpf_epoch(model: BoltzmannMachine, x: np.ndarray, opt: Adam, rng: np.random.
             total += K
             nb += 1
     return total / nb
-
-
-def _one_blas_thread():
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # optional: without it BLAS keeps its default thread count
-        import contextlib
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 def train_vpf(x: np.ndarray, hidden=(196,), *, intra: bool = False, epochs: int = 50, batch: int = 40,
@@ -205,13 +197,14 @@ def generate(model: BoltzmannMachine, n: int, *, init: str = "R", r: int = 5, pr
             raise ValueError("init='P' needs prior= (the mean bottom-up activation of the top layer, top_prior())")
         prior = check_array("prior", prior, shape=(model.sizes[L],), dtype=float)
         h = bernoulli(np.broadcast_to(prior, (n, model.sizes[L])), rng)
-    for i in range(L, 0, -1):
-        for _ in range(r):
-            below = bernoulli(down_prob(model, i - 1, h), rng)
-            ext = below @ model.W[i - 1] + model.b[i]
-            h = bernoulli(sigmoid(ext), rng)
-            if model.U[i] is not None:
-                h = async_gibbs(h, ext, model.U[i], rng, intra_sweeps)
-        if i > 1:
-            h = below  # the final h_{i-1} starts the next pair of layers
-    return down_prob(model, 0, h)  # p(h_0 | h_1), h = final h_1
+    with single_blas_thread():
+        for i in range(L, 0, -1):
+            for _ in range(r):
+                below = bernoulli(down_prob(model, i - 1, h), rng)
+                ext = below @ model.W[i - 1] + model.b[i]
+                h = bernoulli(sigmoid(ext), rng)
+                if model.U[i] is not None:
+                    h = async_gibbs(h, ext, model.U[i], rng, intra_sweeps)
+            if i > 1:
+                h = below  # the final h_{i-1} starts the next pair of layers
+        return down_prob(model, 0, h)  # p(h_0 | h_1), h = final h_1
