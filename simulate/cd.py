@@ -11,7 +11,6 @@ trains with the same optimizer settings as VPF instead.
 """
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field
 

@@ -1,8 +1,5 @@
 """Layered Boltzmann machines: energy/field consistency, conditionals and the Eq. 5 Gibbs
 sampler against exact enumeration, sparsity measures in known limits, .npz save/load."""
-import itertools
-import math
-import zipfile
 
 import numpy as np
 import pytest

@@ -3,7 +3,7 @@ printed formulas, layered = dense objective, consistency with maximum likelihood
 import numpy as np
 import pytest
 
-from simulate.boltzmann import BoltzmannMachine, init_model
+from simulate.boltzmann import init_model
 from simulate.mpf import Adam, bm_logp, fit_ml_exact, fit_mpf, flow, layered_flow
 
 rng0 = np.random.default_rng(1)
