@@ -40,7 +40,7 @@ def test_parzen_point_beats_flat_samples():
     from validate.parzen import parzen_score, select_sigma
 
     out = V.parzen_point("digits", "RBM", [32], False, 3, 3e-3, 300, seed=0)
-    x, xv, xt, _ = V.split_data("digits")
+    _, xv, xt, _ = V.split_data("digits", grey=True)   # the Parzen protocol scores greyscale images
     flat = np.full((300, 64), 0.5)
     s, _ = select_sigma(xv, flat)
     base = parzen_score(xt, flat, s)
