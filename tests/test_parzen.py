@@ -58,3 +58,21 @@ def test_bad_input():
         parzen_loglik(np.zeros((1, 2)), np.zeros((1, 2)), 0.0)
     with pytest.raises(ValueError, match="dimension"):
         parzen_loglik(np.zeros((1, 2)), np.zeros((1, 3)), 0.2)
+
+
+def test_mnist_reference_matches_published():
+    """Seed 002 Table 2 caption (Desjardins et al. 2010): MNIST training images as Parzen centres
+    score the test digits at 239.88 +- 2.3. Here: 8,000 greyscale images of the shared t10k set
+    as centres, width chosen on 1,000 validation images, 1,000 test images; agreement within
+    3 standard errors of our estimate (fewer centres bias the estimate slightly downwards,
+    well inside that band)."""
+    from validate.vpf import split_data
+
+    try:
+        x, xv, xt, _ = split_data("mnist", grey=True)
+    except FileNotFoundError:
+        pytest.skip("MNIST not available")
+    s, _ = select_sigma(xv, x)
+    r = parzen_score(xt, x, s)
+    assert abs(s - 0.2) < 0.06
+    assert abs(r.mean - 239.88) <= 3 * r.se
