@@ -71,6 +71,7 @@ REFERENCES = ("stochastic", "binary", "spherical")
 DEFAULT_ORDER = 8
 ZMAX = 10.0
 _VARS = ("Q0", "s0", "s1", "phat")
+QUAD_TOL = 1e-3  # a point whose quadrature error estimate exceeds QUAD_TOL * max(1, |S|) is not 'converged'
 
 
 # ---------------------------------------------------------------------------
@@ -597,6 +598,10 @@ def _result(ref, p, res_values, converged, residual, iterations, message, order,
             pass
     if not math.isfinite(S):
         converged, message = False, f"non-finite S ({S}); " + message
+    elif math.isfinite(err) and err > QUAD_TOL * max(1.0, abs(S)):
+        converged = False
+        message = (f"quadrature not resolved: |S(order) - S(order//2)| = {err:.3g} > {QUAD_TOL:g} max(1, |S|) "
+                   f"(raise order; typical near d -> 0 where Q0 -> 1); " + message)
     return FPResult(ref.kind, ref.alpha, ref.beta, ref.qstar, 0.5 * (1.0 - p), p, float(S), Q0, Qh0, v["s0"], sh0,
                     v["s1"], sh1, v["phat"], S_["G_S"], E_["G_E"], bool(converged), float(residual), int(iterations),
                     float(err), order, message)
@@ -678,7 +683,7 @@ def solve_fp(ref: ReferenceState, d: float, *, init: Mapping[str, float] | FPRes
     if method == "newton" and (res is None or not res.converged):
         # the SM's scheme: damped iteration (polished by Newton if it stalls)
         try:
-            res = converge(update, x0, tol=tol, damping=damping, method="auto", maxiter=maxiter)
+            res = converge(update, x0, tol=tol, damping=damping, method="auto", maxiter=min(maxiter, 500))
         except ComputationError as exc:
             return _failed(ref, d, order, f"newton: {err if res is None else res.message}; iteration: {exc}")
     try:
@@ -704,7 +709,7 @@ def _ref_cached(reference: str, alpha: float, beta: float, qstar: float) -> Refe
 
 
 def fp_curve(ref: ReferenceState, d: Sequence[float], *, tol: float = 1e-10, order: int = DEFAULT_ORDER,
-             max_halvings: int = 4, method: str = "newton") -> Curve:
+             max_halvings: int = 2, method: str = "newton", max_step: float = 0.03) -> Curve:
     """``S(d)`` along ``d`` by continuation (:func:`theory.core.solver.span`).
 
     The path starts at the maximum of ``S`` (``phat = 0``) and is followed
@@ -732,8 +737,18 @@ def fp_curve(ref: ReferenceState, d: Sequence[float], *, tol: float = 1e-10, ord
     above = [i for i in order_idx if ds[i] > mx.d]
     points: dict[int, CurvePoint] = {}
     for idx in (below, above):
-        path = [{"d": mx.d}] + [{"d": float(ds[i])} for i in idx]
+        # continuation path from the maximum, with intermediate points every <= max_step in d
+        path, keep, last = [], [], mx.d
+        for i in idx:
+            n_sub = max(1, int(math.ceil(abs(ds[i] - last) / max_step - 1e-9)))
+            for j in range(1, n_sub):
+                path.append({"d": float(last + (ds[i] - last) * j / n_sub)})
+                keep.append(None)
+            path.append({"d": float(ds[i])})
+            keep.append(i)
+            last = ds[i]
         c = span(solve, path, mx, max_halvings=max_halvings, warm=lambda r: r)
-        for i, pt in zip(idx, c.points[1:]):
-            points[i] = pt
+        for i, pt in zip(keep, c.points):
+            if i is not None:
+                points[i] = pt
     return Curve(tuple(points[i] for i in range(ds.size)))
