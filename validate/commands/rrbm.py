@@ -1,21 +1,10 @@
-"""Random ReLU-RBMs: Gibbs sampling against the zero-temperature RS theory (Tubiana-Monasson)."""
-from __future__ import annotations
+"""Random ReLU-RBMs: Gibbs sampling against the zero-temperature RS theory (Tubiana-Monasson).
 
-import argparse
-
-from validate.commands.hopfield import run
-
-KEYS = ("rrbm_hopfield", "rrbm_compositional", "rrbm_glass")
-MODULE = "validate.rrbm"
+``python -m validate rrbm [--quick|--full] [--plot FILE] [--json] [--store FILE]``; with
+``--plot F.png`` the figures go to ``F_<key>.png``.
+"""
+from validate.commands._comparison import add_comparison_group
 
 
-def add_command(sub: argparse._SubParsersAction, name: str) -> None:
-    p = sub.add_parser(name, help=__doc__.splitlines()[0], description=__doc__)
-    mode = p.add_mutually_exclusive_group()
-    mode.add_argument("--quick", dest="mode", action="store_const", const="quick", help="small sizes (default)")
-    mode.add_argument("--full", dest="mode", action="store_const", const="full", help="large sizes")
-    p.set_defaults(mode="quick", func=lambda a: run(a, MODULE, KEYS))
-    p.add_argument("--plot", metavar="PREFIX", help="save figures as PREFIX_<key>.png")
-    p.add_argument("--store", metavar="FILE", help="SQLite result store (resumable)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--json", action="store_true", help="print JSON on stdout and nothing else")
+def add_command(sub, name: str) -> None:
+    add_comparison_group(sub, name, "validate.rrbm", ("rrbm_hopfield", "rrbm_compositional", "rrbm_glass"), __doc__)
