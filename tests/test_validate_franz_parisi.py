@@ -37,6 +37,7 @@ def test_bp_point_gd_reference_matches_theory_at_q09():
 def test_claim_rows():
     assert vfp._claim("x", -0.1, False, "n").verdict == "disagrees"
     assert vfp._claim("x", 0.1, True, "n").verdict == "agrees"
+    assert vfp._claim("x", math.nan, False, "n").verdict == "not comparable"
 
 
 def test_cli_bad_seed():

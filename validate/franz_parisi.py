@@ -64,6 +64,10 @@ def _S(curve):
 
 
 def _claim(quantity: str, value: float, holds: bool, note: str) -> Row:
+    """A qualitative claim of the paper; 'not comparable' when the theory point failed."""
+    if not math.isfinite(value):
+        return Row(quantity=quantity, theory=value, note=note + " (theory point failed, see notes)",
+                   verdict="not comparable", tolerance="qualitative (sign of S)")
     return Row(quantity=quantity, theory=value, note=note, verdict="agrees" if holds else "disagrees",
                tolerance="qualitative (sign of S)")
 
