@@ -152,9 +152,6 @@ def test_binary_reference_is_isolated(bref, bcurve):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason="spherical reference at d <= 0.05: the order-8 vs order-4 quadrature error "
-                          "estimate exceeds QUAD_TOL (0.047 at d=0.05), so the points are flagged not "
-                          "converged; the m|z half-line rule needs work (docs/franz_parisi.md)", strict=False)
 def test_spherical_reference_has_gap(sref):
     """Binarized spherical solutions: S(d) < 0 near d = 0 (the BC is not a solution), > 0 at the max."""
     c = fp.fp_curve(sref, [0.0, 0.03])

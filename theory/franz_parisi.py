@@ -486,9 +486,9 @@ class FPResult(Record):
     """Franz-Parisi saddle point at one distance ``d = (1 - p)/2`` (SM Eq. 32, 37-38).
 
     ``S`` is the entropy (per site) of binary solutions at distance ``d`` from the
-    reference's binarized configuration. ``error`` = ``|S(order) - S(order//2)|``
-    at the solution (quadrature error estimate); ``phat_newton`` the number of
-    inner Newton failures for ``phat`` (0 when every inner solve converged).
+    reference's binarized configuration. ``error`` = ``|S(order) - S(3 order/2)|``
+    at the solution (quadrature error estimate of the reported value; points with
+    ``error > QUAD_TOL max(1, |S|)`` are reported as not converged).
     """
 
     reference: str
@@ -593,14 +593,14 @@ def _result(ref, p, res_values, converged, residual, iterations, message, order,
     err = math.nan
     if error:
         try:
-            err = abs(S - fp_functional(ref, p, x, max(4, order // 2)))
+            err = abs(S - fp_functional(ref, p, x, order + max(2, order // 2)))
         except ComputationError:
             pass
     if not math.isfinite(S):
         converged, message = False, f"non-finite S ({S}); " + message
     elif math.isfinite(err) and err > QUAD_TOL * max(1.0, abs(S)):
         converged = False
-        message = (f"quadrature not resolved: |S(order) - S(order//2)| = {err:.3g} > {QUAD_TOL:g} max(1, |S|) "
+        message = (f"quadrature not resolved: |S(order) - S(3 order/2)| = {err:.3g} > {QUAD_TOL:g} max(1, |S|) "
                    f"(raise order; typical near d -> 0 where Q0 -> 1); " + message)
     return FPResult(ref.kind, ref.alpha, ref.beta, ref.qstar, 0.5 * (1.0 - p), p, float(S), Q0, Qh0, v["s0"], sh0,
                     v["s1"], sh1, v["phat"], S_["G_S"], E_["G_E"], bool(converged), float(residual), int(iterations),
