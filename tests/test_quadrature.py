@@ -3,7 +3,7 @@ import mpmath as mp
 import numpy as np
 import pytest
 
-from theory.core.quadrature import (gauss_expect, gauss_expect2, interval_log_integral, interval_mean,
+from theory.core.quadrature import (gauss_expect, gauss_expect2, interval_log_integral, interval_mean, interval_moments,
                                     normal_rule)
 from theory.core.special import H, logH
 
@@ -100,3 +100,23 @@ def test_bad_input():
         interval_log_integral(np.nan, 1.0)
     with pytest.raises(ValueError, match="not positive"):
         interval_log_integral(0.0, 0.0, lambda m: m)
+
+
+@pytest.mark.parametrize("a,b", [(200.0, 50.0), (-200.0, -50.0), (-20.0, 7.0), (0.0, 0.0), (3.0, 1.0), (-1000.0, 10.0)])
+def test_interval_moments_kernel_matches_mpmath(a, b):
+    pts = [-1, -b / (2 * a), 1] if a < 0 and -1 < -b / (2 * a) < 1 else [-1, 1]
+    Z = mp.quad(lambda m: mp.exp(a * m * m + b * m), pts)
+    logZ, mom = interval_moments(a, b, kmax=4, order=24)
+    assert abs(logZ - float(mp.log(Z))) <= 1e-10 * max(1.0, abs(float(mp.log(Z))))
+    for k in range(1, 5):
+        ref = mp.quad(lambda m: m**k * mp.exp(a * m * m + b * m), pts) / Z
+        assert mom[k - 1] == pytest.approx(float(ref), rel=1e-10, abs=1e-14)
+
+
+def test_interval_moments_vectorised_equals_general_path():
+    b = np.linspace(-30, 30, 41)
+    logZ, mom = interval_moments(np.full_like(b, -3.0), b, kmax=2)
+    np.testing.assert_allclose(logZ, interval_log_integral(-3.0, b), rtol=1e-14, atol=1e-14)
+    np.testing.assert_allclose(mom[1], interval_mean(-3.0, b, lambda m: m * m), rtol=1e-13, atol=1e-15)
+    with pytest.raises(ValueError, match="kmax"):
+        interval_moments(0.0, 0.0, kmax=0)

@@ -15,8 +15,8 @@ Gibbs weight ``exp(beta L(m))``, ``L(m) = sum_mu log H(-sum_i m_i x_i^mu / sqrt(
 
 Numerics (all in log domain):
 
-* ``G_S`` and its moments: :func:`theory.core.quadrature.interval_log_integral`
-  / :func:`~theory.core.quadrature.interval_mean` on a composite Gauss-Legendre
+* ``G_S`` and its moments: :func:`theory.core.quadrature.interval_moments`
+  (graded Gauss-Legendre on [-1, 1], one compiled pass) on a composite Gauss-Legendre
   ``Dz`` rule with breakpoints at the scale ``1/sqrt(qhat0)``.
 * ``G_E``: a numba kernel. For every outer node ``z`` the inner ``u`` domain is
   centred on the mode ``u*`` of the (log-concave) posterior
@@ -44,7 +44,7 @@ from numpy.polynomial.legendre import leggauss
 from scipy.optimize import brentq
 
 from theory.core.params import check_int, check_real, check_choice
-from theory.core.quadrature import interval_log_integral, interval_mean
+from theory.core.quadrature import interval_mean, interval_moments
 from theory.core.results import Record
 from theory.core.solver import ComputationError, ConvergenceError, converge, span, Curve
 from theory.core.special import GH, logG, logH
@@ -317,11 +317,6 @@ def energetic_terms(q0: float, qstar: float, beta: float, order: int = DEFAULT_O
     }
 
 
-def _m_moments(m: np.ndarray) -> np.ndarray:
-    m2 = m * m
-    return np.stack([m, m2, m2 * m2])
-
-
 def entropic_terms(qhat0: float, qhat1: float, order: int = DEFAULT_ORDER, *, with_G: bool = True) -> dict[str, float]:
     """``G_S`` (SM Eq. 13) and the site averages (SM Eq. 20) the saddle point needs.
 
@@ -340,8 +335,8 @@ def entropic_terms(qhat0: float, qhat1: float, order: int = DEFAULT_ORDER, *, wi
     z = z[keep]
     a = 0.5 * (qhat1 - qhat0)
     b = math.sqrt(qhat0) * z
-    G = float(w @ interval_log_integral(a, b, order=order)) if with_G else 0.0
-    m1, m2, m4 = interval_mean(a, b, _m_moments, order=order)
+    logZ, (m1, m2, _, m4) = interval_moments(np.full_like(b, a), b, kmax=4, order=order)
+    G = float(w @ logZ) if with_G else 0.0
     var = np.maximum(m2 - m1 * m1, 0.0)
     res = {
         "G_S": G,
