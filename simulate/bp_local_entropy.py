@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from simulate.perceptron_bpr import V_FLOOR, _factor_update
 from simulate.rng import SeedLike, as_generator
 from theory.core.params import check_array, check_int, check_real
 from theory.core.results import Record
@@ -35,8 +36,6 @@ from theory.core.special import log2cosh, logH
 
 __all__ = ["BPEntropy", "bp_local_entropy", "bp_entropy_at_distance", "exact_counts", "exact_local_entropy",
            "signed_patterns"]
-
-V_FLOOR = 1e-12
 
 
 @dataclass(frozen=True)
@@ -75,29 +74,14 @@ def signed_patterns(X, y=None) -> np.ndarray:
     return np.ascontiguousarray(X, dtype=np.int8)
 
 
+
 @numba.njit(cache=True)
 def _bp_kernel(S, sigma, lam, mcav, u, h, damping, tol, max_iter):
     M, N = S.shape
     delta = math.inf
     it = 0
     for it in range(1, max_iter + 1):
-        for mu in range(M):
-            w = 0.0
-            V = 0.0
-            for i in range(N):
-                mm = mcav[mu, i]
-                w += S[mu, i] * mm
-                V += 1.0 - mm * mm
-            for i in range(N):
-                mm = mcav[mu, i]
-                s = S[mu, i]
-                om = w - s * mm
-                v = V - (1.0 - mm * mm)
-                if v < V_FLOOR:
-                    v = V_FLOOR
-                sv = math.sqrt(v)
-                new = 0.5 * (logH(-(om + s) / sv) - logH(-(om - s) / sv))
-                u[mu, i] = damping * u[mu, i] + (1.0 - damping) * new
+        _factor_update(S, mcav, u, damping)  # Gaussian cavity-field messages, shared with BP+R
         for i in range(N):
             h[i] = lam * sigma[i]
         for mu in range(M):
