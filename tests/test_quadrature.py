@@ -120,3 +120,33 @@ def test_interval_moments_vectorised_equals_general_path():
     np.testing.assert_allclose(mom[1], interval_mean(-3.0, b, lambda m: m * m), rtol=1e-13, atol=1e-15)
     with pytest.raises(ValueError, match="kmax"):
         interval_moments(0.0, 0.0, kmax=0)
+
+
+@pytest.mark.parametrize("garbage", [np.nan, 7.0, -3.0, 1e300])
+def test_interval_moments_kernel_reads_no_uninitialised_memory(monkeypatch, garbage):
+    """Regression: the kernel once sized its edge buffer 4 slots too large and read
+    whatever ``np.empty`` left there (harmless zeros on one machine, NaN on CI).
+    Run the pure-Python body with ``np.empty`` filled with garbage: every output
+    must stay finite and equal the compiled kernel's."""
+    from theory.core import quadrature as qd
+
+    a = np.array([-40.0, -3.0, 0.0, 0.7, 25.0])
+    b = np.array([3.0, -1.0, 0.0, 12.0, -5.0])
+    x, w = qd._legendre(16)
+    ref = qd._moments_kernel(a, b, 3, x, w, qd._GRADING)
+    real_empty = np.empty
+
+    def poisoned(shape, dtype=float):
+        out = real_empty(shape, dtype=dtype)
+        if np.issubdtype(np.dtype(dtype), np.floating):
+            out.fill(garbage)
+        return out
+
+    monkeypatch.setattr(np, "empty", poisoned)
+    edges = np.empty(5 + 6 * qd._GRADING.size)
+    qd._graded_edges_one.py_func(-3.0, -1.0, qd._GRADING, edges)
+    assert np.all(np.isfinite(edges))
+    logZ, mom = qd._moments_kernel.py_func(a, b, 3, x, w, qd._GRADING)
+    assert np.all(np.isfinite(logZ)) and np.all(np.isfinite(mom))
+    np.testing.assert_allclose(logZ, ref[0], rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(mom, ref[1], rtol=1e-12, atol=1e-14)

@@ -300,16 +300,18 @@ def _graded_edges_one(a: float, b: float, grading: np.ndarray, out: np.ndarray) 
         out[k] = m0 + w0 * g
         out[k + 1] = m0 - w0 * g
         k += 2
+    if k != out.size:
+        raise ValueError("_graded_edges_one: edge buffer size does not match the rule")
     for i in range(k):
         out[i] = min(1.0, max(-1.0, out[i]))
-    out[:k].sort()
+    out.sort()
 
 
 @numba.njit(cache=True)
 def _moments_kernel(a: np.ndarray, b: np.ndarray, kmax: int, x: np.ndarray, w: np.ndarray,
                     grading: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n = a.size
-    n_edges = 3 + 6 + 6 * grading.size
+    n_edges = 5 + 6 * grading.size  # must equal the count _graded_edges_one writes
     edges = np.empty(n_edges)
     npts = (n_edges - 1) * x.size
     m = np.empty(npts)
