@@ -178,6 +178,39 @@ def test_code_version_tracks_module_source():
     assert v != code_version(json.dumps)  # another module -> another hash
 
 
+def test_code_version_follows_project_imports_transitively(tmp_path, monkeypatch):
+    """The tag changes when a module the task imports (directly or through
+    another project module) changes, and not when an unrelated or a neutral
+    (storage/reporting) module changes."""
+    import sys
+
+    import validate.store as vs
+
+    for pkg in ("theory", "simulate", "validate"):
+        (tmp_path / pkg).mkdir()
+        (tmp_path / pkg / "__init__.py").write_text("")
+    (tmp_path / "theory" / "kern.py").write_text("X = 1\n")
+    (tmp_path / "simulate" / "algo.py").write_text("from theory.kern import X\n")
+    (tmp_path / "simulate" / "other.py").write_text("Y = 2\n")
+    (tmp_path / "validate" / "store.py").write_text("Z = 3\n")
+    (tmp_path / "validate" / "task.py").write_text(
+        "from simulate import algo\nfrom . import store\n\ndef point(params, seed):\n    return {}\n")
+    monkeypatch.setattr(vs, "__file__", str(tmp_path / "validate" / "store.py"))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for name in [m for m in sys.modules if m.split(".")[0] in ("theory", "simulate", "validate")]:
+        monkeypatch.delitem(sys.modules, name)
+    import importlib
+    task = importlib.import_module("validate.task")
+    assert vs._imported_project_modules("validate.task", (tmp_path / "validate" / "task.py").read_text()) \
+        == {"simulate", "simulate.algo", "validate"}
+    v0 = vs.code_version(task.point)
+    (tmp_path / "simulate" / "other.py").write_text("Y = 20\n")
+    (tmp_path / "validate" / "store.py").write_text("Z = 30\n")
+    assert vs.code_version(task.point) == v0  # unrelated and neutral modules
+    (tmp_path / "theory" / "kern.py").write_text("X = 2\n")
+    assert vs.code_version(task.point) != v0  # a dependency of a dependency
+
+
 def test_two_processes_write_one_file_concurrently(tmp_path):
     import _sweep_funcs
 

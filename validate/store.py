@@ -196,15 +196,77 @@ def _seed_out(stored: int) -> int | None:
     return None if stored == NO_SEED else stored
 
 
+#: Top-level packages whose modules count as "the project's code" for :func:`code_version`.
+PROJECT_PACKAGES: tuple[str, ...] = ("theory", "simulate", "validate")
+#: Project modules that cannot change a computed number (storage, sweeping,
+#: reporting, CLI plumbing): left out of the :func:`code_version` hash so that
+#: editing them does not make every stored point stale.
+NEUTRAL_MODULES: frozenset[str] = frozenset({
+    "validate.store", "validate.sweep", "validate.compare", "validate.report", "validate.report_modules",
+    "theory.core.cli", "theory.core.results",
+})
+
+
+def _project_path(name: str) -> str | None:
+    """File of project module ``name`` (``a/b.py`` or ``a/b/__init__.py``), found
+    on disk beside this package without importing anything."""
+    if name.split(".")[0] not in PROJECT_PACKAGES:
+        return None
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    base = os.path.join(root, *name.split("."))
+    for path in (base + ".py", os.path.join(base, "__init__.py")):
+        if os.path.isfile(path):
+            return path
+    return None
+
+
+def _module_source(name: str) -> str | None:
+    """Source text of project module ``name``, or ``None`` when it is not one."""
+    path = _project_path(name)
+    if path is None:
+        return None
+    with open(path, encoding="utf-8") as fh:
+        return fh.read()
+
+
+def _imported_project_modules(name: str, source: str) -> set[str]:
+    """Names of project modules that ``source`` (the text of module ``name``) imports.
+
+    Parsed with :mod:`ast` (nothing is executed): ``import a.b``, ``from a.b
+    import c`` (``a.b.c`` too when it is a module) and relative imports,
+    restricted to files of :data:`PROJECT_PACKAGES`.
+    """
+    import ast
+
+    path = _project_path(name)
+    package = name if path is not None and path.endswith("__init__.py") else name.rpartition(".")[0]
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(parts + ([node.module] if node.module else []))
+            else:
+                base = node.module or ""
+            out.add(base)
+            out.update(f"{base}.{a.name}" for a in node.names)
+    return {m for m in out if m not in NEUTRAL_MODULES and _project_path(m) is not None}
+
+
 def code_version(func: Callable | None = None) -> str:
-    """Version tag for stored results: package version, plus a hash of ``func``'s module source.
+    """Version tag for stored results: package version, plus a hash of the code ``func`` runs.
 
     ``"<version>+<sha1[:10]>"``, where ``<version>`` is the installed version
     of ``lowprec-learning`` (``"0+unknown"`` when the distribution is not
     installed) and the hash covers the source text of the module defining
-    ``func`` (skipped when there is no func or its source is unavailable).
-    Only that module is hashed: a change elsewhere (e.g. in ``theory.core``)
-    does not change the tag; pass ``code_version=`` explicitly to force a rerun.
+    ``func`` and of every project module (:data:`PROJECT_PACKAGES`) it imports,
+    transitively (found by parsing the import statements). A change in a
+    kernel, in ``theory.core`` or in the comparison module therefore makes the
+    stored points of every task that depends on it stale; a change in an
+    unrelated module does not. Pass ``code_version=`` explicitly to force a
+    rerun. Without ``func`` (or without its source) the tag is the version.
     """
     try:
         version = importlib.metadata.version(DIST_NAME)
@@ -220,7 +282,18 @@ def code_version(func: Callable | None = None) -> str:
         source = None
     if not source:
         return version
-    digest = hashlib.sha1(source.encode()).hexdigest()[:10]
+    sources = {module.__name__: source}
+    todo = [module.__name__]
+    while todo:
+        name = todo.pop()
+        for dep in _imported_project_modules(name, sources[name]):
+            if dep not in sources:
+                sources[dep] = _module_source(dep) or ""
+                todo.append(dep)
+    h = hashlib.sha1()
+    for name in sorted(sources):
+        h.update(name.encode() + b"\0" + sources[name].encode() + b"\0")
+    digest = h.hexdigest()[:10]
     return f"{version}{'.' if '+' in version else '+'}{digest}"
 
 
