@@ -53,9 +53,13 @@ __all__ = [
     "gibbs_rbm",
     "reconstruct",
     "corruption_mask",
+    "RECONSTRUCT_INITS",
     "free_energy_rbm",
     "exact_rbm",
     "ExactRBM",
+    "rbm_log_partition",
+    "rbm_loglik",
+    "pseudo_loglik",
     "weight_sparsity",
     "squared_weight",
     "save_model",
@@ -333,28 +337,54 @@ def corruption_mask(side: int, pattern: str, n: int | None = None) -> np.ndarray
     return m.ravel()
 
 
+#: how :func:`reconstruct` fills the corrupted pixels before the first transition
+RECONSTRUCT_INITS = ("random", "zero", "mean")
+
+
 def reconstruct(model: BoltzmannMachine, x: np.ndarray, mask: np.ndarray, steps: int,
-                seed: SeedLike = 0) -> tuple[np.ndarray, np.ndarray]:
+                seed: SeedLike = 0, *, init: str = "random", fill: np.ndarray | None = None,
+                clamp: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Reconstruct corrupted pixels (seed 002, section "Image Reconstruction with RBMs").
 
-    The pixels in ``mask`` are replaced by fair coin flips, then ``steps``
-    Gibbs transitions are run with the uncorrupted pixels clamped to their
-    true values. Returns ``(x_hat, l1)``: ``x_hat`` are the visible
-    probabilities of the last transition (uncorrupted pixels exact) and
-    ``l1 = ||x - x_hat||_1`` per image, which equals the expected Hamming
-    distance of a binary reconstruction sampled from ``x_hat``.
+    The pixels in ``mask`` are first filled according to ``init`` (the paper does not
+    say how; see ``docs/vpf.md`` Section 5):
+
+    * ``"random"``: fair coin flips (session 1's reading of "randomly corrupted");
+    * ``"zero"``: 0 (background), i.e. the corrupted rows/columns erased;
+    * ``"mean"``: the real-valued ``fill`` (e.g. the training pixel means), used as a
+      mean-field input for the first hidden sample.
+
+    Then ``steps`` block-Gibbs transitions ``v -> h -> v`` are run, with the uncorrupted
+    pixels reset to their true values after every transition if ``clamp`` (default;
+    without clamping the chain may drift away from the uncorrupted part as well).
+    Returns ``(x_hat, l1)``: ``x_hat`` are the visible probabilities of the last
+    transition (clamped pixels exact) and ``l1 = ||x - x_hat||_1`` per image over all
+    pixels, which equals the expected Hamming distance of a binary reconstruction
+    sampled from ``x_hat``.
     """
     rng = as_generator(seed)
     steps = check_int("steps", steps, ge=1)
+    if init not in RECONSTRUCT_INITS:
+        raise ValueError(f"init must be one of {list(RECONSTRUCT_INITS)} (got {init!r})")
     x = np.asarray(x, dtype=np.float64)
     mask = np.asarray(mask, dtype=bool)
     if mask.shape != (x.shape[1],):
         raise ValueError(f"mask must have shape ({x.shape[1]},) (got {mask.shape})")
     v0 = x.copy()
-    v0[:, mask] = (rng.random((len(x), int(mask.sum()))) < 0.5)
-    clamp = np.broadcast_to(~mask, x.shape)
+    if init == "random":
+        v0[:, mask] = (rng.random((len(x), int(mask.sum()))) < 0.5)
+    elif init == "zero":
+        v0[:, mask] = 0.0
+    else:
+        if fill is None:
+            raise ValueError("init='mean' needs fill= (per-pixel values in [0, 1], e.g. the training means)")
+        fill = check_array("fill", fill, shape=(x.shape[1],), dtype=float)
+        if np.any((fill < 0) | (fill > 1)):
+            raise ValueError("fill must lie in [0, 1]")
+        v0[:, mask] = fill[mask]
+    cl = np.broadcast_to(~mask, x.shape) if clamp else None
     with single_blas_thread():
-        _, pv = gibbs_rbm(model, v0, steps, rng, clamp=clamp, v_clamped=x)
+        _, pv = gibbs_rbm(model, v0, steps, rng, clamp=cl, v_clamped=x)
     return pv, np.abs(x - pv).sum(axis=1)
 
 
@@ -397,6 +427,55 @@ def exact_rbm(model: BoltzmannMachine) -> ExactRBM:
     p = np.exp(logp - logZ)
     ph = sigmoid(S @ model.W[0] + model.b[1])
     return ExactRBM(logZ, S, p, (S * p[:, None]).T @ ph, p @ S, p @ ph)
+
+
+def rbm_log_partition(model: BoltzmannMachine, chunk: int = 4096) -> float:
+    """Exact ``log Z`` of an RBM, summing over the states of its *smaller* layer (at most 22 units).
+
+    Over the hidden states, ``Z = sum_h exp(b_1.h) prod_i (1 + exp(b_0i + (W h)_i))``
+    (visible units summed out); over the visible states, ``Z = sum_v exp(-F(v))``. Lets the
+    exact log-likelihood of an RBM with 784 visible and up to 22 hidden units be computed
+    (no AIS), in chunks of ``chunk`` states so that memory stays bounded.
+    """
+    if model.n_layers != 1 or model.intra:
+        raise ValueError(f"rbm_log_partition needs an RBM (got a {model.kind} with sizes {model.sizes})")
+    nv, nh = model.sizes
+    if min(nv, nh) > 22:
+        raise ValueError(f"rbm_log_partition enumerates 2^min(n_visible, n_hidden) states: the smaller "
+                         f"layer must have <= 22 units (got sizes {model.sizes})")
+    parts = []
+    if nh <= nv:
+        S = all_states(nh)
+        for a in range(0, len(S), chunk):
+            h = S[a:a + chunk]
+            parts.append(h @ model.b[1] + np.logaddexp(0.0, h @ model.W[0].T + model.b[0]).sum(axis=1))
+    else:
+        S = all_states(nv)
+        for a in range(0, len(S), chunk):
+            parts.append(-free_energy_rbm(model, S[a:a + chunk]))
+    return float(logsumexp(np.concatenate(parts)))
+
+
+def rbm_loglik(model: BoltzmannMachine, x: np.ndarray, logZ: float | None = None) -> np.ndarray:
+    """Exact ``log p(x) = -F(x) - log Z`` per row (:func:`rbm_log_partition`)."""
+    logZ = rbm_log_partition(model) if logZ is None else logZ
+    return -free_energy_rbm(model, x) - logZ
+
+
+def pseudo_loglik(model: BoltzmannMachine, x: np.ndarray) -> np.ndarray:
+    """Exact pseudo-log-likelihood ``sum_i log p(x_i | x_-i)`` per row of an RBM (all units,
+    no sampling): ``log p(x_i | x_-i) = -log(1 + exp(F(x) - F(x with bit i flipped)))``."""
+    x = np.asarray(x, dtype=np.float64)
+    if model.n_layers != 1 or model.intra:
+        raise ValueError(f"pseudo_loglik needs an RBM (got a {model.kind} with sizes {model.sizes})")
+    F0 = free_energy_rbm(model, x)
+    a = x @ model.W[0] + model.b[1]
+    out = np.zeros(len(x))
+    for i in range(x.shape[1]):
+        s = 1.0 - 2.0 * x[:, i]  # +1: bit i turns on
+        Fi = -(x @ model.b[0] + s * model.b[0][i]) - np.logaddexp(0.0, a + s[:, None] * model.W[0][i]).sum(axis=1)
+        out -= np.logaddexp(0.0, F0 - Fi)
+    return out
 
 
 def weight_sparsity(W: np.ndarray) -> float:

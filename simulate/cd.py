@@ -75,7 +75,7 @@ class CDResult(Record):
 
 def train_cd(x: np.ndarray, hidden: int = 196, *, k: int = 1, persistent: bool = False, epochs: int = 15,
              batch: int = 20, lr: float = 0.1, optimizer: str = "sgd", weight_decay: float = 0.0,
-             seed: SeedLike = 0, init_scale: float = 0.01) -> CDResult:
+             seed: SeedLike = 0, init_scale: float = 0.01, callback=None) -> CDResult:
     """Train an RBM with CD-k or PCD-k.
 
     Parameters
@@ -86,6 +86,7 @@ def train_cd(x: np.ndarray, hidden: int = 196, *, k: int = 1, persistent: bool =
     persistent : PCD (chains, one per batch row, started from random data rows) instead of CD
     lr, batch, optimizer : SGD with lr 0.1 and batch 20 (Theano tutorial) or ``"adam"``
     weight_decay : L2 penalty ``lambda sum w^2`` (0 in the tutorial)
+    callback : ``callback(epoch, model)`` after each epoch (learning curves)
     """
     x = check_array("x", x, ndim=2, dtype=np.float64)
     if not np.all((x == 0) | (x == 1)):
@@ -127,6 +128,8 @@ def train_cd(x: np.ndarray, hidden: int = 196, *, k: int = 1, persistent: bool =
         hist["rho"].append(weight_sparsity(model.W[0]))
         hist["w2"].append(squared_weight(model.W[0]))
         hist["act"].append(float(ph.mean()))
+        if callback is not None:
+            callback(e, model)
     name = ("PCD" if persistent else "CD") + f"-{k}"
     return CDResult(name, model.sizes, k, persistent, epochs, batch, lr, optimizer,
                     seed if isinstance(seed, int) else None, tuple(hist["rec"]), tuple(hist["rho"]),

@@ -80,7 +80,8 @@ def flow(W: np.ndarray, b: np.ndarray, Y: np.ndarray, weights: np.ndarray | None
     return K, gW, gb
 
 
-def layered_flow(model: BoltzmannMachine, H, weight_decay: float = 0.0) -> tuple[float, list[np.ndarray]]:
+def layered_flow(model: BoltzmannMachine, H, weight_decay: float = 0.0,
+                 weights: np.ndarray | None = None) -> tuple[float, list[np.ndarray]]:
     """MPF objective and gradients for a layered BM on complete states ``H = [h_0, ..., h_l]``.
 
     The M-step of VPF (seed 002, Algorithm 1 line 12): the same objective as
@@ -92,19 +93,26 @@ def layered_flow(model: BoltzmannMachine, H, weight_decay: float = 0.0) -> tuple
         dK/dU_k = <h_k^T G_k + G_k^T h_k> (zero diagonal).
 
     ``weight_decay`` adds ``lambda sum w^2`` over the weights (not the biases),
-    as in the paper's ``min L + lambda sum_ij w_ij^2``.
+    as in the paper's ``min L + lambda sum_ij w_ij^2``. ``weights`` (non-negative,
+    one per row; default ``1/B`` each) replaces the batch mean by a weighted sum,
+    e.g. an exact distribution over all complete states of a tiny model.
     Gradients are returned in the order of ``model.params()``.
     """
     Z = fields(model, H)
     B = H[0].shape[0]
+    if weights is None:
+        q = np.full(B, 1.0 / B)
+    else:
+        q = check_array("weights", weights, shape=(B,), dtype=np.float64)
+        if np.any(q < 0):
+            raise ValueError("weights must be non-negative")
     K = 0.0
     G = []
     for h, z in zip(H, Z):
         alpha = 0.5 - h
         delta = np.exp(alpha * z)
-        K += delta.sum()
-        G.append(alpha * delta / B)
-    K /= B
+        K += float(q @ delta.sum(axis=1))
+        G.append(alpha * delta * q[:, None])
     gW = [H[k].T @ G[k + 1] + G[k].T @ H[k + 1] for k in range(model.n_layers)]
     gb = [g.sum(axis=0) for g in G]
     gU = []

@@ -23,6 +23,7 @@ import numpy as np
 
 from simulate.boltzmann import (
     BoltzmannMachine,
+    all_states,
     bernoulli,
     bottom_up,
     async_gibbs,
@@ -40,7 +41,8 @@ from theory.core.params import check_array, check_choice, check_int, check_real
 from theory.core.results import Record
 from theory.core.solver import ComputationError
 
-__all__ = ["VPFResult", "train_vpf", "vpf_epoch", "generate", "top_prior", "mean_hidden_activation"]
+__all__ = ["VPFResult", "train_vpf", "vpf_epoch", "generate", "top_prior", "mean_hidden_activation",
+           "exact_vpf_gradient"]
 
 
 @dataclass(frozen=True)
@@ -208,3 +210,40 @@ def generate(model: BoltzmannMachine, n: int, *, init: str = "R", r: int = 5, pr
             if i > 1:
                 h = below  # the final h_{i-1} starts the next pair of layers
         return down_prob(model, 0, h)  # p(h_0 | h_1), h = final h_1
+
+
+def exact_vpf_gradient(model: BoltzmannMachine, p_data: np.ndarray, q_model: BoltzmannMachine | None = None,
+                       weight_decay: float = 0.0) -> tuple[float, list[np.ndarray]]:
+    """Population VPF objective and gradient of a tiny RBM by exact enumeration.
+
+    ``S(theta) = sum_x p_data(x) sum_h q(h | x) K(x, h; theta)`` with the E-step
+    distribution ``q(h | x) = p(h | x; theta_q)`` of ``q_model`` (default: ``model`` itself,
+    the E-step at the current parameters; seed 002, Eq. 3-4 and Algorithm 1 with the
+    sampling average replaced by its expectation). ``p_data`` is a distribution over the
+    ``2^n_visible`` states in the order of :func:`simulate.boltzmann.all_states`. The
+    gradient is evaluated with :func:`simulate.mpf.layered_flow` on all complete states
+    ``(x, h)`` weighted by ``p_data(x) q(h | x)``. At most 16 visible + hidden units.
+
+    If ``p_data`` is the marginal of an RBM ``theta_0`` and ``q_model = model = theta_0``,
+    the complete states are distributed as the joint ``p(x, h; theta_0)`` and, MPF being
+    consistent, the gradient vanishes: ``theta_0`` is a fixed point of VPF, as it is of
+    maximum likelihood.
+    """
+    if model.n_layers != 1 or model.intra:
+        raise ValueError(f"exact_vpf_gradient needs an RBM (got a {model.kind} with sizes {model.sizes})")
+    nv, nh = model.sizes
+    if nv + nh > 16:
+        raise ValueError(f"exact_vpf_gradient enumerates 2^(n_visible + n_hidden) states: at most 16 units "
+                         f"(got sizes {model.sizes})")
+    q_model = model if q_model is None else q_model
+    if q_model.sizes != model.sizes:
+        raise ValueError(f"q_model sizes {q_model.sizes} differ from model sizes {model.sizes}")
+    p_data = check_array("p_data", p_data, shape=(2 ** nv,), dtype=np.float64)
+    if np.any(p_data < 0) or not math.isclose(float(p_data.sum()), 1.0, rel_tol=1e-9):
+        raise ValueError("p_data must be a probability distribution over the 2^n_visible states")
+    V, Hs = all_states(nv), all_states(nh)
+    ph = up_prob(q_model, 1, V)                                              # (2^nv, nh)
+    qh = np.prod(np.where(Hs[None, :, :] == 1, ph[:, None, :], 1 - ph[:, None, :]), axis=2)  # (2^nv, 2^nh)
+    X = np.repeat(V, len(Hs), axis=0)
+    Hc = np.tile(Hs, (len(V), 1))
+    return layered_flow(model, [X, Hc], weight_decay, weights=(p_data[:, None] * qh).ravel())

@@ -162,3 +162,68 @@ def test_bad_model_input():
         init_model((5, 0))
     with pytest.raises(ValueError, match="symmetric"):
         BoltzmannMachine((2, 2), [np.zeros((2, 2))], [np.zeros(2), np.zeros(2)], [None, np.array([[0, 1.0], [2.0, 0]])])
+
+
+def _copy_rbm(n, gain=30.0):
+    """An RBM whose block-Gibbs transition copies the image almost surely: h_j = v_j and
+    v_i = h_i with probability sigmoid(gain/2) = 1 - 3e-7 (W = gain I, biases -gain/2)."""
+    m = init_model((n, n), seed=0, scale=0.0)
+    m.W[0][:] = gain * np.eye(n)
+    m.b[0][:] = -gain / 2
+    m.b[1][:] = -gain / 2
+    return m
+
+
+def test_reconstruct_fill_options_known_limit():
+    """With a copying RBM the reconstruction of the corrupted pixels is their initial fill:
+    'zero' gives an L1 error equal to the ink erased, 'mean' with fill 0.9 (> 1/2, so
+    h = 1 almost surely) the blank pixels in the mask, 'random' about half of the mask."""
+    from simulate.boltzmann import RECONSTRUCT_INITS
+
+    assert set(RECONSTRUCT_INITS) == {"random", "zero", "mean"}
+    rng = np.random.default_rng(3)
+    x = (rng.random((400, 16)) < 0.3).astype(float)
+    mask = corruption_mask(4, "top", 2)
+    m = _copy_rbm(16)
+    ink = x[:, mask].sum(axis=1)
+    _, l1 = reconstruct(m, x, mask, 2, seed=1, init="zero")
+    np.testing.assert_allclose(l1, ink, atol=1e-4)
+    _, l1 = reconstruct(m, x, mask, 2, seed=1, init="mean", fill=np.full(16, 0.9))
+    np.testing.assert_allclose(l1, mask.sum() - ink, atol=1e-4)
+    _, l1 = reconstruct(m, x, mask, 2, seed=1, init="random")
+    # each corrupted pixel is wrong with probability 1/2: mean 4, s.e. sqrt(8 * 1/4 / 400)
+    assert l1.mean() == pytest.approx(mask.sum() / 2, abs=4 * np.sqrt(mask.sum() / 4 / len(x)))
+    # unclamped: the copy keeps the uncorrupted pixels too, so the error is the same
+    xh, l1u = reconstruct(m, x, mask, 3, seed=1, init="zero", clamp=False)
+    np.testing.assert_allclose(l1u, ink, atol=1e-4)
+    np.testing.assert_allclose(xh[:, ~mask], x[:, ~mask], atol=1e-5)
+    with pytest.raises(ValueError, match="fill"):
+        reconstruct(m, x, mask, 2, init="mean")
+    with pytest.raises(ValueError, match="init"):
+        reconstruct(m, x, mask, 2, init="ones")
+
+
+def test_rbm_log_partition_and_pseudo_loglik_by_enumeration():
+    """log Z by summing over the smaller layer (hidden or visible) equals the joint-state
+    sum; the pseudo-log-likelihood equals sum_i log p(x_i | x_-i) from the exact p(x)."""
+    from simulate.boltzmann import pseudo_loglik, rbm_log_partition, rbm_loglik
+
+    for sizes in [(6, 3), (3, 6)]:
+        m = _random(sizes, False, seed=4, scale=1.0)
+        V, Hs = all_states(sizes[0]), all_states(sizes[1])
+        joint = [-energy(m, [v[None], h[None]])[0] for v in V for h in Hs]
+        assert rbm_log_partition(m) == pytest.approx(logsumexp(joint), rel=1e-13)
+        ll = rbm_loglik(m, V)
+        assert np.exp(ll).sum() == pytest.approx(1.0, rel=1e-12)
+        p = dict(zip(map(tuple, V.astype(int)), np.exp(ll)))
+        pl = []
+        for v in V.astype(int):
+            t = 0.0
+            for i in range(len(v)):
+                w = v.copy()
+                w[i] = 1 - w[i]
+                t += np.log(p[tuple(v)] / (p[tuple(v)] + p[tuple(w)]))
+            pl.append(t)
+        np.testing.assert_allclose(pseudo_loglik(m, V), pl, rtol=1e-12, atol=1e-12)
+    with pytest.raises(ValueError, match="22"):
+        rbm_log_partition(init_model((30, 30)))

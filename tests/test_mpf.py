@@ -99,6 +99,22 @@ def test_layered_flow_equals_dense_flow(sizes, intra):
         np.testing.assert_allclose(g, gW[off[k]:off[k + 1], off[k]:off[k + 1]], rtol=1e-11, atol=1e-13)
 
 
+def test_layered_flow_weights_equal_repeated_rows():
+    """Row weights w are the batch mean over a batch in which row b appears n_b times
+    (w_b = n_b / sum n): the weighted form used for exact enumeration of tiny models."""
+    rng = np.random.default_rng(4)
+    m = _random_layered((5, 4, 3), True, rng)
+    H = [(rng.random((6, s)) < 0.5).astype(float) for s in m.sizes]
+    n = np.array([1, 3, 2, 1, 4, 1])
+    K, g = layered_flow(m, H, 0.1, weights=n / n.sum())
+    Kr, gr = layered_flow(m, [np.repeat(h, n, axis=0) for h in H], 0.1)
+    assert K == pytest.approx(Kr, rel=1e-12)
+    for a, b in zip(g, gr):
+        np.testing.assert_allclose(a, b, rtol=1e-11, atol=1e-14)
+    with pytest.raises(ValueError, match="weights"):
+        layered_flow(m, H, weights=-np.ones(6))
+
+
 def test_layered_flow_weight_decay_finite_differences():
     rng = np.random.default_rng(3)
     m = _random_layered((4, 3, 3), True, rng)
