@@ -94,3 +94,39 @@ def test_quick_bc_energy_against_theory():
     c = vp.bc_energy("quick")
     assert "Theory: theory.bc_energy" in c.notes
     assert all(r.verdict == "agrees" for r in c.rows), [(r.quantity, r.verdict) for r in c.rows]
+
+
+def test_fit_level_shifts_by_the_logit():
+    """``level=0.9`` returns alpha_1/2 - w log 9 for outcomes drawn from a known logistic curve."""
+    rng = np.random.default_rng(1)
+    alphas = np.linspace(0.3, 0.6, 7)
+    a0, w = 0.5, 0.03
+    p = 1 / (1 + np.exp((alphas - a0) / w))
+    solved = [rng.random(400) < pi for pi in p]
+    est, se = vp.fit_alpha_gd(alphas, solved, n_boot=100, level=0.9)
+    assert 0 < se < 0.02
+    assert abs(est - (a0 - w * math.log(9))) < 4 * se
+    with pytest.raises(ValueError, match="level"):
+        vp.fit_alpha_gd(alphas, solved, level=1.0)
+
+
+def test_rule43_comparison_end_to_end(monkeypatch, tmp_path, capsys):
+    """Rule Eq. 43 (SM Fig. 4) at a tiny size: easy loads are always solved, alpha = 1.2 (beyond the
+    Krauth-Mezard capacity 0.83) never; the fitted loads fall in between; the CLI runs."""
+    import validate.perceptron_rule43 as r43
+
+    monkeypatch.setitem(r43.SETTINGS, "quick", {"sizes": {101: 4}, "eta_factor": {101: 1e-2},
+                                                 "alphas": [0.2, 0.3, 1.2], "max_epochs": 300})
+    with ResultStore(tmp_path / "s.sqlite") as st, options(workers=1, progress=False):
+        c = r43.rule43_capacity("quick", store=st, seed=0)
+    d = c.data["sizes"][101]
+    assert d["P"] == [1.0, 1.0, 0.0]
+    assert 0.2 < d["alpha_90"] < d["alpha_50"] < 1.2
+    rows = {r.quantity: r for r in c.rows}
+    assert rows["P(success) at alpha=0.3, N=101"].sim_mean == 1.0
+    assert rows["alpha_GD - alpha_1/2(rule 43) > 0, N=101"].verdict in ("agrees", "disagrees")
+    with options(workers=1, progress=False):
+        code = main_with_groups("python -m validate", "", {"perceptron": ["validate.commands.perceptron"]},
+                                ["perceptron", "rule43", "--quick", "--json", "--store", str(tmp_path / "s.sqlite")])
+    assert code == 0
+    assert json.loads(capsys.readouterr().out)["key"] == "perceptron.rule43"

@@ -77,14 +77,20 @@ def _logistic_nll(theta, a, k, n):
     return -float(np.sum(k * np.log(p) + (n - k) * np.log(1 - p)))
 
 
-def fit_alpha_gd(alphas, solved: list, *, n_boot: int = 200, seed: int = 0) -> tuple[float, float]:
-    """alpha where the success probability is 1/2: maximum-likelihood logistic fit
-    ``P(alpha) = 1/(1 + exp((alpha - alpha_GD)/w))`` to per-instance outcomes;
-    s.e. from a bootstrap over instances at each alpha.
+def fit_alpha_gd(alphas, solved: list, *, n_boot: int = 200, seed: int = 0,
+                 level: float = 0.5) -> tuple[float, float]:
+    """alpha where the success probability is ``level`` (default 1/2): maximum-likelihood
+    logistic fit ``P(alpha) = 1/(1 + exp((alpha - alpha_GD)/w))`` to per-instance
+    outcomes, then ``alpha_GD - w logit(level)``; s.e. from a bootstrap over
+    instances at each alpha.
 
     ``solved[j]`` is the array of 0/1 outcomes at ``alphas[j]``.
     """
     from scipy.optimize import minimize
+
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level must be in (0, 1) (got {level!r})")
+    shift = math.log(level / (1.0 - level))
 
     a = np.asarray(alphas, dtype=float)
 
@@ -93,7 +99,7 @@ def fit_alpha_gd(alphas, solved: list, *, n_boot: int = 200, seed: int = 0) -> t
         a0 = float(np.interp(-0.5, -frac, a)) if frac.max() > 0.5 > frac.min() else float(a.mean())
         res = minimize(_logistic_nll, x0=[a0, math.log(0.02)], args=(a, k, n), method="Nelder-Mead",
                        options={"xatol": 1e-6, "fatol": 1e-9, "maxiter": 2000})
-        return float(res.x[0])
+        return float(res.x[0]) - math.exp(min(res.x[1], 50.0)) * shift
 
     n = np.array([len(s) for s in solved], dtype=float)
     k = np.array([np.sum(s) for s in solved], dtype=float)

@@ -127,6 +127,13 @@ PUBLISHED: tuple[Published, ...] = (
               "'approximately' in the text, finite N=1001 and an unstated epoch cap/learning rate; "
               "we measured 0.658 +- 0.003 (docs/perceptron_algorithms.md)",
               slow=True, reproduce=_row("validate.perceptron", "capacity", "alpha_GD (P=1/2), N=1001")),
+    Published("perceptron.rule43_load", "004 (Baldassi et al.)",
+              "SM Sec. VI and Fig. 4 right: rule Eq. 43 classifies efficiently 'up to alpha ~ 0.45' (N=1001)",
+              0.45, math.nan, 0.05,
+              "'~' in the text; read as the load where P(success within 2000 epochs) = 0.9, which the "
+              "quick run puts at 0.50 +- 0.03 (N=501)",
+              slow=True, reproduce=_row("validate.perceptron_rule43", "rule43_capacity",
+                                        "alpha where P(success) = 0.9, N=1001")),
     *(_table_i(a, v) for a, v in [("SA", 0.578), ("CP", 0.628), ("CP-S", 0.644), ("GD", 0.642), ("BP+R", 0.657)]),
     Published("planted_rbm.alpha_thr_c03", "000 (Huang)", "Fig. 2(b), text: alpha_thr = 0.596 at beta = 1, c = 0.3",
               0.596, math.nan, 1e-3, "closed form; quoted to 3 digits", reproduce=_threshold(0.3)),

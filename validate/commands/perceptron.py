@@ -1,6 +1,6 @@
 """Stochastic binary perceptron: GD capacity and energy of the binarized configuration (seed 004).
 
-``python -m validate perceptron capacity|bc-energy [--quick|--full] [--plot FILE] [--json]
+``python -m validate perceptron capacity|bc-energy|rule43 [--quick|--full] [--plot FILE] [--json]
 [--store FILE] [--seed S]`` (see :mod:`validate.commands._comparison`).
 """
 from validate.commands._comparison import add_comparison_commands
@@ -11,7 +11,12 @@ COMMANDS = {
     "bc-energy": ("perceptron.bc_energy",
                   "fixed-norm GD training error of sign(m) vs q* against RS theory (main Fig. 2 left)"),
 }
+RULE43_COMMANDS = {
+    "rule43": ("perceptron.rule43",
+               "success probability of the stochastic rule SM Eq. 43 vs alpha; 'up to ~0.45' (SM Fig. 4)"),
+}
 
 
 def add_commands(subparsers) -> None:
     add_comparison_commands(subparsers, "validate.perceptron", COMMANDS)
+    add_comparison_commands(subparsers, "validate.perceptron_rule43", RULE43_COMMANDS)
