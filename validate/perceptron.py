@@ -18,7 +18,7 @@ import numpy as np
 from validate.compare import Comparison, Row, comparison, mean_se
 from validate.sweep import grid, run_sweep
 
-__all__ = ["gd_point", "fixed_norm_point", "fit_alpha_gd", "capacity", "bc_energy", "bc_theory"]
+__all__ = ["gd_point", "fixed_norm_point", "fit_alpha_gd", "success_stats", "capacity", "bc_energy", "bc_theory"]
 
 PUBLISHED_ALPHA_GD = 0.63  # main text after Eq. 7 ("approximately"), Fig. 1 right
 PUBLISHED_ALPHA_C = 0.83  # Krauth-Mezard, main text
@@ -115,6 +115,16 @@ def fit_alpha_gd(alphas, solved: list, *, n_boot: int = 200, seed: int = 0,
     return est, se
 
 
+def success_stats(table, alphas) -> tuple[list, list, list]:
+    """Per load of a success-probability sweep (rows with ``alpha``, ``solved``, ``train_error``):
+    the 0/1 outcomes, ``mean_se`` of the success indicator and of the final training error."""
+    al = table.column("alpha")
+    sv = table.column("solved").astype(float)
+    te = table.column("train_error").astype(float)
+    solved = [sv[al == a] for a in alphas]
+    return solved, [mean_se(s) for s in solved], [mean_se(te[al == a]) for a in alphas]
+
+
 def bc_theory(qstars, alpha: float = BC_ALPHA, beta: float = BC_BETA):
     """RS energy of the BC (SM Eq. 25) from ``theory.bc_energy`` if that module exists, else None.
 
@@ -149,12 +159,7 @@ def capacity(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
     for N, n_seeds in cfg["sizes"].items():
         table = run_sweep(gd_point, grid(N=N, alpha=cfg["alphas"], eta=0.1, max_epochs=cfg["max_epochs"]),
                           task="perceptron.capacity.gd", seeds=range(seed, seed + n_seeds), store=store)
-        al = table.column("alpha")
-        sv = table.column("solved").astype(float)
-        te = table.column("train_error").astype(float)
-        solved = [sv[al == a] for a in cfg["alphas"]]
-        P = [mean_se(s) for s in solved]
-        E = [mean_se(te[al == a]) for a in cfg["alphas"]]
+        solved, P, E = success_stats(table, cfg["alphas"])
         a_gd, a_se = fit_alpha_gd(cfg["alphas"], solved, seed=seed)
         data["sizes"][N] = {"alpha": cfg["alphas"], "P": [p[0] for p in P], "P_se": [p[1] for p in P],
                             "n": [p[2] for p in P], "E": [e[0] for e in E], "alpha_gd": a_gd, "alpha_gd_se": a_se}

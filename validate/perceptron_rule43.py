@@ -23,8 +23,8 @@ import time
 
 import numpy as np
 
-from validate.compare import Comparison, Row, comparison, mean_se
-from validate.perceptron import PUBLISHED_ALPHA_GD, fit_alpha_gd
+from validate.compare import Comparison, Row, comparison
+from validate.perceptron import PUBLISHED_ALPHA_GD, fit_alpha_gd, success_stats
 from validate.sweep import grid, run_sweep
 
 __all__ = ["rule43_point", "rule43_capacity", "SETTINGS", "PUBLISHED_ALPHA_43"]
@@ -59,12 +59,7 @@ def rule43_capacity(mode: str = "quick", store=None, seed: int = 0) -> Compariso
         table = run_sweep(rule43_point, grid(N=N, alpha=cfg["alphas"], eta_factor=cfg["eta_factor"][N],
                                              max_epochs=cfg["max_epochs"]),
                           task="perceptron.rule43", seeds=range(seed, seed + n_seeds), store=store)
-        al = table.column("alpha")
-        sv = table.column("solved").astype(float)
-        te = table.column("train_error").astype(float)
-        solved = [sv[al == a] for a in cfg["alphas"]]
-        P = [mean_se(s) for s in solved]
-        E = [mean_se(te[al == a]) for a in cfg["alphas"]]
+        solved, P, E = success_stats(table, cfg["alphas"])
         a90, a90_se = fit_alpha_gd(cfg["alphas"], solved, seed=seed, level=0.9)
         a50, a50_se = fit_alpha_gd(cfg["alphas"], solved, seed=seed)
         data["sizes"][N] = {"alpha": cfg["alphas"], "P": [p[0] for p in P], "P_se": [p[1] for p in P],
