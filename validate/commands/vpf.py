@@ -1,6 +1,6 @@
 """Variational probability flow vs CD/PCD and seed 002's tables: reconstruction, Parzen, compositional.
 
-``python -m validate vpf reconstruction|parzen|compositional [--quick|--full] [--plot FILE] [--json]``
+``python -m validate vpf reconstruction|parzen|compositional|likelihood [--quick|--full] [--plot FILE] [--json]``
 (see :mod:`validate.commands._comparison`).
 """
 from validate.commands._comparison import add_comparison_commands
@@ -9,6 +9,7 @@ COMMANDS = {
     "reconstruction": ("vpf_reconstruction", "L1 reconstruction error of corrupted digits (Table 1)"),
     "parzen": ("vpf_parzen", "Parzen-window log-likelihood of generated samples (Table 2)"),
     "compositional": ("vpf_compositional", "participation ratio, weight sparsity and L*p of trained RBMs"),
+    "likelihood": ("vpf_likelihood", "exact log-likelihood of small RBMs: VPF vs CD-1 at equal updates"),
 }
 
 
