@@ -18,7 +18,8 @@ posterior ``Du H^beta(-(sqrt(q0) z + sqrt(q* - q0) u)/sqrt(1 - q*)) / Z_E``.
 
 Site averages with ``sign(m)`` are split at ``m = 0``: on each half the
 integral is mapped to [-1, 1] and done by
-:func:`theory.core.quadrature.interval_log_integral` / ``interval_mean``, so
+:func:`theory.core.quadrature.interval_moments` (the graded rule of
+``interval_log_integral``, compiled), so
 no rule ever straddles the jump of ``sign``.
 """
 from __future__ import annotations
@@ -31,7 +32,7 @@ import numba
 import numpy as np
 
 from theory.core.params import check_real
-from theory.core.quadrature import interval_log_integral, interval_mean
+from theory.core.quadrature import interval_moments
 from theory.core.results import Record
 from theory.core.solver import ComputationError, Curve, span
 from theory.core.special import H, logH
@@ -43,6 +44,7 @@ from theory.stochastic_perceptron import (
     _gl,
     _LOG_SQRT2PI,
     _s_rule,
+    _n_edges_max,
     _u_edges,
     solve_rs,
 )
@@ -56,9 +58,10 @@ def _half_terms(a: float, b: np.ndarray, order: int) -> tuple[np.ndarray, np.nda
     """``log int_0^1 dm exp(a m^2 + b m)`` and ``<m>`` on [0, 1], via ``m = (1 + t)/2``, t in [-1, 1]."""
     A = 0.25 * a
     B = 0.5 * (a + b)
-    logZ = math.log(0.5) + 0.25 * a + 0.5 * b + interval_log_integral(A, B, order=order)
-    t_mean = interval_mean(A, B, lambda t: t, order=order)
-    return logZ, 0.5 * (1.0 + t_mean)
+    # one compiled pass (same graded rule as interval_log_integral / interval_mean)
+    logI, mom = interval_moments(np.full_like(B, A), B, kmax=1, order=order)
+    logZ = math.log(0.5) + 0.25 * a + 0.5 * b + logI
+    return logZ, 0.5 * (1.0 + mom[0])
 
 
 def overlaps(qhat0: float, qhat1: float, order: int = DEFAULT_ORDER) -> tuple[float, float]:
@@ -81,10 +84,19 @@ def overlaps(qhat0: float, qhat1: float, order: int = DEFAULT_ORDER) -> tuple[fl
 
 @numba.njit(cache=True)
 def _bc_kernel(z, sq0, sD, s, beta, cz, cu, sigma, glx, glw, T):
-    """Per outer node: posterior average of ``H(A/sigma)``, ``A = cz z + cu u`` (step if sigma == 0)."""
+    """Per outer node: posterior average of ``H(A/sigma)``, ``A = cz z + cu u`` (step if sigma == 0).
+
+    One pass over the u nodes (log weights and values kept in buffers whose
+    size is the exact edge count of :func:`theory.stochastic_perceptron._u_edges`,
+    checked), then a log-sum-exp normalisation.
+    """
     nz = z.size
     out = np.empty(nz)
     no = glx.size
+    logw = np.log(glw)
+    nmax = (_n_edges_max(T.size) - 1) * no
+    L = np.empty(nmax)
+    V = np.empty(nmax)
     for i in range(nz):
         h = sq0 * z[i]
         if cu != 0.0:
@@ -94,38 +106,38 @@ def _bc_kernel(z, sq0, sD, s, beta, cz, cu, sigma, glx, glw, T):
             uc = 0.0
             wk = 0.0
         e = _u_edges(h, sD, s, beta, uc, wk, T)
+        if (e.size - 1) * no > nmax:
+            raise ValueError("_bc_kernel: more u nodes than the buffers hold")
         mx = -np.inf
+        k = 0
         for p in range(e.size - 1):
             half = 0.5 * (e[p + 1] - e[p])
             if half <= 1e-300:
                 continue
             mid = 0.5 * (e[p + 1] + e[p])
+            lhalf = math.log(half)
             for j in range(no):
                 u = mid + half * glx[j]
-                v = math.log(half * glw[j]) - 0.5 * u * u + beta * logH(-(h + sD * u) / s)
+                v = lhalf + logw[j] - 0.5 * u * u + beta * logH(-(h + sD * u) / s)
+                L[k] = v
                 if v > mx:
                     mx = v
-        S = 0.0
-        SE = 0.0
-        for p in range(e.size - 1):
-            half = 0.5 * (e[p + 1] - e[p])
-            if half <= 1e-300:
-                continue
-            mid = 0.5 * (e[p + 1] + e[p])
-            for j in range(no):
-                u = mid + half * glx[j]
-                pj = math.exp(math.log(half * glw[j]) - 0.5 * u * u + beta * logH(-(h + sD * u) / s) - mx)
                 A = cz * z[i] + cu * u
                 if sigma > 0.0:
-                    val = H(A / sigma)
+                    V[k] = H(A / sigma)
                 elif A < 0.0:
-                    val = 1.0
+                    V[k] = 1.0
                 elif A == 0.0:
-                    val = 0.5
+                    V[k] = 0.5
                 else:
-                    val = 0.0
-                S += pj
-                SE += pj * val
+                    V[k] = 0.0
+                k += 1
+        S = 0.0
+        SE = 0.0
+        for j in range(k):
+            pj = math.exp(L[j] - mx)
+            S += pj
+            SE += pj * V[j]
         out[i] = SE / S
     return out
 
