@@ -12,6 +12,9 @@ import numpy as np
 import pytest
 
 from theory import franz_parisi as fp
+from theory.core.quadrature import normal_rule
+from theory.core.special import log2cosh
+from theory.perceptron_references import gardner_energetic
 
 ALPHA = 0.55
 
@@ -50,14 +53,14 @@ def _fd(f, x, h=1e-5):
 
 
 def test_binary_rs_is_stationary_and_vanishes_near_capacity():
-    """Gardner-Derrida: phi(q, qh) stationary (finite differences); phi -> 0 at alpha_c ~ 0.833
+    """The reference state comes from theory.perceptron_references (one implementation). Gardner-Derrida: phi(q, qh) stationary (finite differences); phi -> 0 at alpha_c ~ 0.833
     (Krauth-Mezard/Gardner-Derrida zero-entropy point 0.8331; 1e-3 in phi ~ 1e-2 in alpha)."""
     r = fp.binary_rs(ALPHA)
-    z, w = fp.normal_rule(48, "legendre", panels=16)
+    z, w = normal_rule(48, "legendre", panels=16)
 
     def phi(q, qh):
-        return (-0.5 * qh * (1 - q) + float(w @ fp.log2cosh(math.sqrt(qh) * z))
-                + ALPHA * fp._gardner_energetic(q, 48)[0])
+        return (-0.5 * qh * (1 - q) + float(w @ log2cosh(math.sqrt(qh) * z))
+                + ALPHA * gardner_energetic(q, 48)[0])
 
     assert abs(_fd(lambda q: phi(q, r.qhat0), r.q0)) < 1e-7
     assert abs(_fd(lambda qh: phi(r.q0, qh), r.qhat0)) < 1e-7
@@ -72,7 +75,7 @@ def test_spherical_rs_is_stationary():
     r = fp.spherical_rs(ALPHA)
 
     def phi(q):
-        return 0.5 * math.log(1 - q) + q / (2 * (1 - q)) + ALPHA * fp._gardner_energetic(q, 48)[0]
+        return 0.5 * math.log(1 - q) + q / (2 * (1 - q)) + ALPHA * gardner_energetic(q, 48)[0]
 
     assert abs(_fd(phi, r.q0)) < 1e-7
     # the site measure reproduces the norm: <m^2> = q* = 1 and <m>^2 = q0

@@ -6,7 +6,8 @@ import math
 import mpmath as mp
 import pytest
 
-from theory.perceptron_references import binary_capacity, binary_entropy, gardner_capacity
+from theory.perceptron_references import (binary_capacity, binary_entropy, gardner_capacity, gardner_energetic,
+                                          spherical_entropy)
 
 
 def test_gardner_capacity_zero_margin():
@@ -62,3 +63,34 @@ def test_bad_input(kw):
         binary_entropy(**kw)
     with pytest.raises(ValueError, match="kappa"):
         gardner_capacity(float("nan"))
+
+
+def test_spherical_entropy_stationary_and_small_alpha():
+    """Gardner's spherical log-volume: stationary in q (finite differences); alpha -> 0: the
+    annealed value alpha log(1/2) + O(alpha^2) (each pattern halves the sphere)."""
+    alpha = 0.55
+    r = spherical_entropy(alpha)
+    assert r.converged
+
+    def s(q):
+        return 0.5 * math.log(1 - q) + q / (2 * (1 - q)) + alpha * gardner_energetic(q, 48)[0]
+
+    assert s(r.q) == pytest.approx(r.entropy, abs=1e-10)
+    h = 1e-5
+    assert abs((s(r.q + h) - s(r.q - h)) / (2 * h)) < 1e-7
+    for a in (0.01, 0.02):
+        assert abs(spherical_entropy(a).entropy + a * math.log(2)) < 2 * a**2
+
+
+def test_spherical_entropy_q_to_one_at_gardner_capacity():
+    """q -> 1 as alpha -> alpha_c = 2 (Gardner 1988): 1 - q = O(alpha_c - alpha); the entropy
+    decreases in alpha."""
+    r1, r2 = spherical_entropy(1.9), spherical_entropy(1.95)
+    assert r1.converged and r2.converged
+    assert r2.q > r1.q > 0.8
+    # linear extrapolation of 1 - q to zero lands at alpha_c = 2
+    a_c = 1.95 + (1 - r2.q) * 0.05 / (r2.q - r1.q)
+    assert a_c == pytest.approx(2.0, abs=0.02)
+    assert r2.entropy < r1.entropy < spherical_entropy(0.5).entropy
+    with pytest.raises(ValueError, match="alpha"):
+        spherical_entropy(2.5)

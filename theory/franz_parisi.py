@@ -46,7 +46,6 @@ from numpy.polynomial.hermite_e import hermegauss
 from numpy.polynomial.legendre import leggauss
 
 from theory.core.params import check_choice, check_int, check_real
-from theory.core.quadrature import normal_rule
 from theory.core.results import Record
 from theory.core.solver import ComputationError, Curve, CurvePoint, converge, span
 from theory.core.special import GH, H, log2cosh, logG, logH
@@ -154,56 +153,36 @@ class ReferenceState(Record):
     message: str = ""
 
 
-def _gardner_energetic(q: float, order: int = 24) -> tuple[float, float]:
-    """``int Dz log H(-sqrt(q/(1-q)) z)`` and ``int Dz GH(.)^2`` (Gardner's energetic term)."""
-    z, w = normal_rule(order, "legendre", panels=16)
-    y = -math.sqrt(q / (1.0 - q)) * z
-    return float(w @ logH(y)), float(w @ GH(y) ** 2)
+def binary_rs(alpha: float, *, tol: float = 1e-12, order: int = 32) -> ReferenceState:
+    """Reference state of the binary perceptron at zero errors (SM Eq. 39, binary ``dnu``).
 
-
-def binary_rs(alpha: float, *, tol: float = 1e-12, order: int = 24) -> ReferenceState:
-    """RS (Gardner-Derrida) solution of the binary perceptron at zero errors.
-
-    ``phi = extr -qh(1 - q)/2 + int Dz log 2cosh(sqrt(qh) z) + alpha int Dz log H(-sqrt(q/(1-q)) z)``,
-    ``q = int Dz tanh^2(sqrt(qh) z)``, ``qh = alpha/(1-q) int Dz GH(sqrt(q/(1-q)) z)^2``.
-    ``phi`` is the entropy of binary solutions (main text ref. [13]); it vanishes at
-    ``alpha ~ 0.833``.
+    Order parameters from :func:`theory.perceptron_references.binary_entropy`
+    (Gardner-Derrida RS solution; ``phi`` is the entropy of binary solutions, main text
+    ref. [13], vanishing at ``alpha ~ 0.833``). For ``m = +-1`` the site weight has
+    ``qhat1 = qhat0`` (``m^2 = 1``).
     """
-    alpha = check_real("alpha", alpha, ge=0.0, lt=0.833)
-    z, w = normal_rule(order, "legendre", panels=16)
+    from theory.perceptron_references import binary_entropy
 
-    def update(x):
-        q = min(max(x["q"], 0.0), 1.0 - 1e-12)
-        qh = alpha / (1.0 - q) * _gardner_energetic(q, order)[1]
-        return {"q": float(w @ np.tanh(math.sqrt(max(qh, 0.0)) * z) ** 2), "qh": qh}
-
-    res = converge(update, {"q": 0.5 * alpha, "qh": alpha}, tol=tol, damping=0.3, method="auto")
-    q, qh = res["q"], res["qh"]
-    phi = -0.5 * qh * (1.0 - q) + float(w @ log2cosh(math.sqrt(qh) * z)) + alpha * _gardner_energetic(q, order)[0]
-    return ReferenceState("binary", alpha, math.inf, 1.0, q, qh, qh, phi, res.converged, res.message)
+    alpha = check_real("alpha", alpha, gt=0.0, lt=0.833)
+    r = binary_entropy(alpha, tol=tol, order=order)
+    return ReferenceState("binary", alpha, math.inf, 1.0, r.q, r.qhat, r.qhat, r.entropy, r.converged, r.message)
 
 
-def spherical_rs(alpha: float, *, tol: float = 1e-12, order: int = 24) -> ReferenceState:
-    """RS (Gardner) solution of the spherical perceptron at zero errors, ``|m|^2 = N``.
+def spherical_rs(alpha: float, *, tol: float = 1e-12, order: int = 32) -> ReferenceState:
+    """Reference state of the spherical perceptron at zero errors (SM Eq. 39, spherical ``dnu``).
 
-    ``phi = extr 1/2 log(1-q) + q/(2(1-q)) + alpha int Dz log H(-sqrt(q/(1-q)) z)``,
-    stationary at ``q/(1-q) = alpha int Dz GH(sqrt(q/(1-q)) z)^2``. In the site
-    convention of SM Eq. (13): ``qhat0 = q/(1-q)^2``, ``qhat1 = qhat0 - 1/(1-q)``
-    (so that ``m | z ~ N(sqrt(q) z, 1 - q)``).
+    Order parameters from :func:`theory.perceptron_references.spherical_entropy`
+    (Gardner's RS solution, ``|m|^2 = N``). In the site convention of SM Eq. (13):
+    ``qhat0 = q/(1-q)^2``, ``qhat1 = qhat0 - 1/(1-q)`` (so that ``m | z ~ N(sqrt(q) z, 1 - q)``).
     """
+    from theory.perceptron_references import spherical_entropy
+
     alpha = check_real("alpha", alpha, gt=0.0, lt=2.0)
-
-    def update(x):
-        q = min(max(x["q"], 1e-12), 1.0 - 1e-12)
-        r = alpha * _gardner_energetic(q, order)[1]  # = q/(1-q) at the fixed point
-        return {"q": r / (1.0 + r)}
-
-    res = converge(update, {"q": 0.5 * alpha}, tol=tol, damping=0.3, method="auto")
-    q = res["q"]
-    phi = 0.5 * math.log(1.0 - q) + q / (2.0 * (1.0 - q)) + alpha * _gardner_energetic(q, order)[0]
+    r = spherical_entropy(alpha, tol=tol, order=order)
+    q = r.q
     qh0 = q / (1.0 - q) ** 2
-    return ReferenceState("spherical", alpha, math.inf, 1.0, q, qh0, qh0 - 1.0 / (1.0 - q), phi,
-                          res.converged, res.message)
+    return ReferenceState("spherical", alpha, math.inf, 1.0, q, qh0, qh0 - 1.0 / (1.0 - q), r.entropy,
+                          r.converged, r.message)
 
 
 def reference_state(reference: str, alpha: float, beta: float | None = None, qstar: float | None = None,

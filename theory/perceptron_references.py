@@ -14,6 +14,16 @@
   ``qhat = alpha/(1-q) int Dz GH(-sqrt(q/(1-q)) z)^2``. Its zero gives the
   Krauth-Mezard capacity ``alpha_c ~ 0.833`` (the entropy of the RS solution
   vanishes there; the 1RSB frozen solution gives the same threshold).
+* RS (Gardner 1988) log-volume of the solutions of the spherical perceptron at
+  zero margin, ``|m|^2 = N``:
+
+      s(alpha) = extr_q 1/2 log(1 - q) + q/(2(1-q)) + alpha int Dz log H(-sqrt(q/(1-q)) z)
+
+  stationary at ``q/(1-q) = alpha int Dz GH(-sqrt(q/(1-q)) z)^2``; ``q -> 1`` at
+  ``alpha_c = 2``.
+
+These are also the reference systems of the Franz-Parisi calculation
+(:mod:`theory.franz_parisi`, seed 004 SM Eq. 39).
 
 Derivation: ``docs/stochastic_perceptron_rs.md``.
 """
@@ -32,7 +42,8 @@ from theory.core.results import Record
 from theory.core.solver import ComputationError, converge
 from theory.core.special import GH, log2cosh, logH
 
-__all__ = ["gardner_capacity", "BinaryEntropyResult", "binary_entropy", "BinaryCapacityResult", "binary_capacity"]
+__all__ = ["gardner_capacity", "gardner_energetic", "BinaryEntropyResult", "binary_entropy", "BinaryCapacityResult",
+           "binary_capacity", "SphericalEntropyResult", "spherical_entropy"]
 
 
 def gardner_capacity(kappa: float = 0.0, *, order: int = 16) -> float:
@@ -69,6 +80,17 @@ class BinaryEntropyResult(Record):
 
     def flat(self) -> dict[str, Any]:
         return self.to_dict()
+
+
+def gardner_energetic(q: float, order: int = 32) -> tuple[float, float]:
+    """Gardner's energetic term at zero margin and its ``q``-derivative factor.
+
+    Returns ``(int Dz log H(-sqrt(q/(1-q)) z), int Dz GH(-sqrt(q/(1-q)) z)^2)``
+    (composite Gauss-Legendre, 16 panels on ``|z| <= 10``).
+    """
+    rule = normal_rule(order, "legendre", zmax=10.0, panels=16)
+    y = -math.sqrt(q / (1.0 - q)) * rule.nodes
+    return float(rule.weights @ logH(y)), float(rule.weights @ GH(y) ** 2)
 
 
 def _terms(q: float, qhat: float, alpha: float, order: int) -> dict[str, float]:
@@ -143,3 +165,54 @@ def binary_capacity(*, tol: float = 1e-10, order: int = 32) -> BinaryCapacityRes
         return BinaryCapacityResult(math.nan, math.nan, False, str(exc))
     r = binary_entropy(a, init=state["x"], order=order)
     return BinaryCapacityResult(float(a), r.q, r.converged, "")
+
+
+@dataclass(frozen=True)
+class SphericalEntropyResult(Record):
+    """RS log-volume (per site) of the spherical perceptron's solutions at load ``alpha`` (Gardner 1988)."""
+
+    alpha: float
+    entropy: float
+    q: float
+    converged: bool
+    residual: float
+    iterations: int
+    message: str = ""
+
+    @property
+    def values(self) -> dict[str, float]:
+        return {"q": self.q}
+
+    def flat(self) -> dict[str, Any]:
+        return self.to_dict()
+
+
+def spherical_entropy(alpha: float, *, init: Mapping[str, float] | SphericalEntropyResult | None = None,
+                      tol: float = 1e-12, order: int = 32) -> SphericalEntropyResult:
+    """RS (Gardner) solution of the spherical perceptron at zero margin, see module docstring.
+
+    ``entropy`` is ``1/N log`` of the fraction of the sphere ``|m|^2 = N`` that
+    classifies all patterns; ``q`` the overlap of two solutions.
+    """
+    alpha = check_real("alpha", alpha, gt=0.0, lt=2.0)
+    order = check_int("order", order, ge=8)
+    if init is None:
+        x0 = {"q": min(0.5 * alpha, 0.9)}
+    elif isinstance(init, Mapping):
+        x0 = {"q": float(init["q"])}
+    else:
+        x0 = dict(init.values)
+
+    def update(x):
+        q = min(max(x["q"], 1e-12), 1.0 - 1e-12)
+        r = alpha * gardner_energetic(q, order)[1]  # = q/(1-q) at the fixed point
+        return {"q": r / (1.0 + r)}
+
+    res = converge(update, x0, tol=tol, damping=0.3, method="auto")
+    q = res.values["q"]
+    if not 0.0 < q < 1.0:
+        return SphericalEntropyResult(alpha, math.nan, q, False, res.residual, res.iterations,
+                                      f"solution outside the domain 0 < q < 1: {res.message}")
+    s = 0.5 * math.log(1.0 - q) + q / (2.0 * (1.0 - q)) + alpha * gardner_energetic(q, order)[0]
+    return SphericalEntropyResult(alpha, float(s), q, bool(res.converged), float(res.residual),
+                                  int(res.iterations), res.message)
