@@ -43,7 +43,7 @@ from theory.core.params import check_array, check_choice, check_int, check_real
 from theory.core.quadrature import normal_rule
 from theory.core.results import Record
 from theory.core.solver import ComputationError
-from theory.core.special import logcosh
+from theory.core.special import SERIES_MAX, atanh_small, log1p_small, logcosh, logcosh_small, tanh_series, tanh_small
 
 __all__ = ["BPResult", "message_passing", "exact_enumeration", "ExactResult", "bp_kernel", "bp_observables"]
 
@@ -51,54 +51,9 @@ __all__ = ["BPResult", "message_passing", "exact_enumeration", "ExactResult", "b
 HERMITE_ORDER = 40
 
 
-@numba.njit(cache=True)
-def _atanh_clip(x: float) -> float:
-    if x > 1.0 - 1e-15:
-        x = 1.0 - 1e-15
-    elif x < -1.0 + 1e-15:
-        x = -1.0 + 1e-15
-    return 0.5 * math.log1p(2.0 * x / (1.0 - x))
-
-
-@numba.njit(cache=True)
-def _tanh_small(d: float) -> float:
-    """``tanh(d)``: odd Taylor polynomial to ``d^11`` for ``|d| < 0.05`` (truncation < 1e-18 relative), else libm."""
-    if abs(d) < 0.05:
-        d2 = d * d
-        return d * (1.0 + d2 * (-1.0 / 3.0 + d2 * (2.0 / 15.0 + d2 * (-17.0 / 315.0 + d2 * (62.0 / 2835.0
-                                                                                     - d2 * (1382.0 / 155925.0))))))
-    return math.tanh(d)
-
-
-@numba.njit(cache=True)
-def _atanh_small(t: float) -> float:
-    """``atanh(t)``: Taylor polynomial to ``t^13`` for ``|t| < 0.05`` (truncation < 1e-19 relative), else libm."""
-    if abs(t) < 0.05:
-        t2 = t * t
-        return t * (1.0 + t2 * (1.0 / 3.0 + t2 * (1.0 / 5.0 + t2 * (1.0 / 7.0 + t2 * (1.0 / 9.0 + t2 * (1.0 / 11.0 + t2 / 13.0))))))
-    return _atanh_clip(t)
-
-
-@numba.njit(cache=True)
-def _log1p_small(y: float) -> float:
-    """``log(1 + y)``: Taylor polynomial to ``y^13`` for ``|y| < 0.05``, else libm."""
-    if abs(y) < 0.05:
-        acc = 0.0
-        p = y
-        for k in range(1, 14):
-            acc += p / k if k % 2 == 1 else -p / k
-            p *= y
-        return acc
-    return math.log1p(y)
-
-
-@numba.njit(cache=True)
-def _logcosh_small(x: float) -> float:
-    """``log cosh x``: Taylor polynomial to ``x^10`` for ``|x| < 0.05``, else the shared ``logcosh``."""
-    if abs(x) < 0.05:
-        x2 = x * x
-        return x2 * (0.5 + x2 * (-1.0 / 12.0 + x2 * (1.0 / 45.0 + x2 * (-17.0 / 2520.0 + x2 * (31.0 / 14175.0)))))
-    return logcosh(x)
+#: fast-math flags of the sweep kernels: reassociation (vectorised sums over hidden units) and FMA contraction;
+#: no finite-math or approximate-function flags, so NaN/inf still propagate and are detected
+FASTMATH = {"reassoc", "contract", "nsz"}
 
 
 @numba.njit(cache=True)
@@ -109,60 +64,148 @@ def _softplus(x: float) -> float:
     return math.log1p(math.exp(x))
 
 
-@numba.njit(cache=True)
-def bp_kernel(lam, tw, H, beta, tol, max_iter, damping, mcav, u):
-    """Iterate Eq. (S3) in place on ``mcav`` (N, P) and ``u`` (N, P).
+#: fast path only if ``P max|W| <= PRODUCT_MAX``: then ``|U_i| <= PRODUCT_MAX`` and ``e^{+-2 U_i}`` cannot overflow
+PRODUCT_MAX = 300.0
 
-    ``tw = tanh(beta lam / sqrt(N))`` (precomputed, shared by all samples).
-    ``m_{i->mu} = tanh(U_i - u_{mu->i})`` is formed by the tanh subtraction
-    formula, and ``tanh(a_{i mu})`` from ``tanh(beta chi_mu + beta H_mu)`` and the
-    small shift ``beta lambda m / sqrt N`` (Taylor polynomials below |x| = 0.05),
-    so a sweep needs O(N + P) libm calls instead of O(N P). ``u`` holds the cavity biases
-    on return. Returns ``(iterations, last max |delta m|)``; converged iff the latter < tol.
+
+@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+def _row_fast(W, tw, TA, mrow, rrow):
+    """``r_mu = e^{2 u_{mu->i}}`` for one visible unit ``i`` (into ``rrow``); returns ``Pi_i = e^{2 U_i} = prod_mu r_mu``.
+
+    With ``tanh a = (TA - td)/(1 - TA td)`` (``td = tanh(W m_{i->mu})``, Taylor series) and ``tanh u =
+    tanh a tanh w`` (Eq. S3b): ``r = (1 + tanh u)/(1 - tanh u) = (q + p)/(q - p)``, ``q = 1 - TA td``,
+    ``p = (TA - td) tanh w``: one division, no ``atanh``, and a product instead of a sum of logs.
     """
-    N, P = lam.shape
-    sq = math.sqrt(N)
-    chi = np.zeros(P)
-    U = np.zeros(N)
+    prod = 1.0
+    for mu in range(W.shape[0]):
+        td = tanh_series(W[mu] * mrow[mu])
+        q = 1.0 - TA[mu] * td
+        p = (TA[mu] - td) * tw[mu]
+        r = (q + p) / (q - p)
+        rrow[mu] = r
+        prod *= r
+    return prod
+
+
+@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+def _row_libm(W, tw, TA, mrow, trow):
+    """``tanh u_{mu->i}`` for one visible unit (into ``trow``); returns ``U_i = sum_mu u_{mu->i}`` (any ``W``)."""
+    acc = 0.0
+    for mu in range(W.shape[0]):
+        td = tanh_small(W[mu] * mrow[mu])
+        t = (TA[mu] - td) / (1.0 - TA[mu] * td) * tw[mu]
+        trow[mu] = t
+        acc += atanh_small(t)
+    return acc
+
+
+@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+def _sweeps(W, tw, bH, tol, max_iter, damping, fast, mcav, bchi):
+    """Iterate Eq. (S3) in place on ``mcav`` (N, P), from its current content.
+
+    ``W = beta lam / sqrt(N)``, ``tw = tanh(W)``, ``bH = beta H``. Parallel (Jacobi) sweeps, each one pass
+    over the edges row by row: the cavity biases of row ``i`` from ``beta chi_mu`` of the previous sweep, then
+    ``m_{i->mu} = tanh(U_i - u_{mu->i})`` while ``beta chi_mu = sum_i W m_{i->mu}`` of the next sweep is
+    accumulated. Only ``N + P`` libm calls per sweep remain:
+
+    * ``fast`` (requires ``max|W| <= SERIES_MAX`` and ``P max|W| <= PRODUCT_MAX``, see ``fast_path``):
+      ``m = (Pi_i - r)/(Pi_i + r)`` with ``r = e^{2u}``, ``Pi_i = e^{2U_i}`` (``_row_fast``); branch-free,
+      vectorised;
+    * otherwise ``m = (tanh U_i - tanh u)/(1 - tanh U_i tanh u)`` (``_row_libm``, libm beyond the series range).
+
+    ``bchi`` holds ``beta chi_mu`` of the final messages on return. Returns ``(sweeps, last max |delta m|)``
+    (``inf`` if a message became NaN); converged iff the latter is < tol.
+    """
+    N, P = W.shape
+    TA = np.empty(P)
+    nxt = np.empty(P)
+    row = np.empty(P)
+    dmax = np.empty(P)
+    for mu in range(P):
+        acc = 0.0
+        for i in range(N):
+            acc += W[i, mu] * mcav[i, mu]
+        bchi[mu] = acc
     err = np.inf
     it = 0
-    T = np.empty(N)
-    TA = np.empty(P)
     for it in range(1, max_iter + 1):
         for mu in range(P):
-            acc = 0.0
-            for i in range(N):
-                acc += lam[i, mu] * mcav[i, mu]
-            chi[mu] = acc / sq
-            TA[mu] = math.tanh(beta * chi[mu] + beta * H[mu])
+            TA[mu] = math.tanh(bchi[mu] + bH[mu])
+            nxt[mu] = 0.0
+            dmax[mu] = 0.0
         for i in range(N):
-            acc = 0.0
-            for mu in range(P):
-                # tanh(a), a = beta chi_mu + beta H_mu - delta, by the subtraction formula
-                td = _tanh_small(beta * lam[i, mu] * mcav[i, mu] / sq)
-                ta = (TA[mu] - td) / (1.0 - TA[mu] * td)
-                t = ta * tw[i, mu]  # tanh(u_{mu->i})
-                u[i, mu] = t
-                acc += _atanh_small(t)
-            U[i] = acc
-            T[i] = math.tanh(acc)
+            mrow = mcav[i]
+            Wrow = W[i]
+            if fast:
+                Pi = _row_fast(Wrow, tw[i], TA, mrow, row)
+                for mu in range(P):
+                    new = (Pi - row[mu]) / (Pi + row[mu])
+                    # per-column maxima: an elementwise max vectorises, a scalar max reduction does not
+                    dmax[mu] = max(dmax[mu], abs(new - mrow[mu]))
+                    v = damping * mrow[mu] + (1.0 - damping) * new
+                    mrow[mu] = v
+                    nxt[mu] += Wrow[mu] * v
+            else:
+                Ti = math.tanh(_row_libm(Wrow, tw[i], TA, mrow, row))
+                for mu in range(P):
+                    t = row[mu]
+                    new = (Ti - t) / (1.0 - Ti * t)  # |t| <= tanh(max |W|) < 1
+                    dmax[mu] = max(dmax[mu], abs(new - mrow[mu]))
+                    v = damping * mrow[mu] + (1.0 - damping) * new
+                    mrow[mu] = v
+                    nxt[mu] += Wrow[mu] * v
         err = 0.0
-        for i in range(N):
-            Ti = T[i]
-            for mu in range(P):
-                t = u[i, mu]
-                # tanh(U_i - u_{mu->i}) = (tanh U_i - tanh u)/(1 - tanh U_i tanh u); |tanh u| <= tanh(beta/sqrt N)
-                new = (Ti - t) / (1.0 - Ti * t)
-                d = abs(new - mcav[i, mu])
-                if d > err:
-                    err = d
-                mcav[i, mu] = damping * mcav[i, mu] + (1.0 - damping) * new
+        for mu in range(P):
+            bchi[mu] = nxt[mu]
+            if not math.isfinite(nxt[mu]):  # a NaN message (max() would skip it)
+                err = np.inf
+            elif dmax[mu] > err:
+                err = dmax[mu]
         if err < tol:
             break
-    # store the cavity biases u_{mu->i} themselves (callers use u, not tanh u)
+    return it, err
+
+
+def fast_path(W: np.ndarray) -> bool:
+    """Whether ``_sweeps`` may take the vectorised path for ``W = beta lam / sqrt(N)`` (N, P).
+
+    Needs ``max|W| <= SERIES_MAX`` (Taylor series of ``tanh``) and ``P max|W| <= PRODUCT_MAX`` (no overflow of
+    ``e^{2U}``); true for MNIST (``N = 784``) and the planted models at ``N >= 45`` with ``beta = 1``.
+    """
+    if W.size == 0:
+        return True
+    big = float(np.max(np.abs(W)))
+    return big <= SERIES_MAX and W.shape[1] * big <= PRODUCT_MAX
+
+
+@numba.njit(cache=True)
+def bp_kernel(lam, tw, H, beta, tol, max_iter, damping, mcav, u):
+    """Iterate Eq. (S3) in place on ``mcav`` (N, P) from its current content; cavity biases ``u_{mu->i}`` in ``u``.
+
+    ``tw = tanh(beta lam / sqrt(N))``. Thin wrapper of ``_sweeps``; ``u`` holds the cavity biases computed from the
+    final messages. Returns ``(iterations, last max |delta m|)``.
+    """
+    N, P = lam.shape
+    W = np.empty((N, P))
+    bH = np.empty(P)
+    big = 0.0
     for i in range(N):
         for mu in range(P):
-            u[i, mu] = _atanh_small(u[i, mu])
+            W[i, mu] = beta * lam[i, mu] / math.sqrt(N)
+            if abs(W[i, mu]) > big:
+                big = abs(W[i, mu])
+    for mu in range(P):
+        bH[mu] = beta * H[mu]
+    bchi = np.empty(P)
+    TA = np.empty(P)
+    it, err = _sweeps(W, tw, bH, tol, max_iter, damping, big <= SERIES_MAX and P * big <= PRODUCT_MAX, mcav, bchi)
+    # cavity biases from the final messages (``bchi`` = their beta chi)
+    for mu in range(P):
+        TA[mu] = math.tanh(bchi[mu] + bH[mu])
+    for i in range(N):
+        _row_libm(W[i], tw[i], TA, mcav[i], u[i])
+        for mu in range(P):
+            u[i, mu] = atanh_small(u[i, mu])
     return it, err
 
 
@@ -210,11 +253,11 @@ def bp_observables(lam, H, beta, mcav, u, zq, wq, paper, m, mhat, A, C, want_C, 
             mc = mcav[i, mu]
             L2 = Lam2[mu] - lam[i, mu] * lam[i, mu] * (1.0 - mc * mc) / N
             d = beta * lam[i, mu] * mc / sq  # a = beta chi_mu + beta H_mu - d
-            td = _tanh_small(d)
+            td = tanh_small(d)
             ta = (TA[mu] - td) / (1.0 - TA[mu] * td)
-            tw = _tanh_small(w)
-            lp = (LA[mu] + _logcosh_small(d) + _log1p_small(-TA[mu] * td) + _logcosh_small(w)
-                  + _log1p_small(ta * tw))
+            tw = tanh_small(w)
+            lp = (LA[mu] + logcosh_small(d) + log1p_small(-TA[mu] * td) + logcosh_small(w)
+                  + log1p_small(ta * tw))
             Fi += 0.5 * beta * beta * L2 + lp
             if full:
                 a = beta * (chi[mu] - lam[i, mu] * mc / sq) + beta * H[mu]
@@ -273,9 +316,9 @@ def bp_observables(lam, H, beta, mcav, u, zq, wq, paper, m, mhat, A, C, want_C, 
                     pm = 0.5 * (1.0 - mc)
                     # ratio of sinh/cosh sums, written with tanh to avoid overflow:
                     # [p+ sinh(a+w) - p- sinh(a-w)] / [p+ cosh(a+w) + p- cosh(a-w)]
-                    td = _tanh_small(beta * lam[i, mu] * mc / sq)
+                    td = tanh_small(beta * lam[i, mu] * mc / sq)
                     ta = (TA[mu] - td) / (1.0 - TA[mu] * td)
-                    tw = _tanh_small(w)
+                    tw = tanh_small(w)
                     num = pp * (ta + tw) - pm * (ta - tw)
                     den = pp * (1.0 + ta * tw) + pm * (1.0 - ta * tw)
                     C[i, mu] = num / den

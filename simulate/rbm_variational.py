@@ -35,13 +35,12 @@ from typing import Callable
 import numba
 import numpy as np
 
-from simulate.rbm_message_passing import HERMITE_ORDER, bp_kernel, bp_observables
+from simulate.rbm_message_passing import FASTMATH, _softplus, _sweeps, fast_path
 from simulate.rng import SeedLike, as_generator
 from theory.core.params import check_array, check_choice, check_int, check_real
-from theory.core.quadrature import normal_rule
 from theory.core.results import Record
 from theory.core.solver import ComputationError
-from theory.core.special import logcosh
+from theory.core.special import atanh_small, log1p_small, logcosh, logcosh_small, tanh_series, tanh_small
 
 __all__ = ["kl_divergence", "draw_z", "Estimate", "lb_and_gradient", "overlaps", "TrainResult", "train"]
 
@@ -112,7 +111,7 @@ def _data_kernel(G, Xi, z1, beta, T, S_sech, S_zt):
     return L
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def _data_kernel_pairs(G, Xi, zh, beta, T, S_sech, S_zt):
     """Same sums as ``_data_kernel`` for antithetic draws ``(z, -z)``, ``zh`` = the first half.
 
@@ -120,13 +119,18 @@ def _data_kernel_pairs(G, Xi, zh, beta, T, S_sech, S_zt):
     ``tanh x+ + tanh x- = sinh 2g / D``, ``sech^2 x+ + sech^2 x- = (1 + c d) / D^2``,
     ``z (tanh x+ - tanh x-) = z sinh 2bz / D``, ``ln cosh x+ + ln cosh x- = ln D``;
     the transcendental functions of ``g`` and of ``bz`` are evaluated once per
-    ``(a, mu)`` and once per ``(mu, s)``, and only one ``log`` per pair remains.
-    Falls back to the direct formulas where ``cosh`` could overflow (``2|x| > 600``).
+    ``(a, mu)`` and once per ``(mu, s)``. The logarithms are taken of products over blocks of draws,
+    ``sum_s ln D_s = sum_blocks [ln prod_s (D_s / D_max) + n ln D_max]`` with ``D_max = (c + max_s d_s)/2``
+    and blocks short enough (``D_s / D_max >= 2/(1 + max d)``) that no product underflows, so the loop over
+    draws is branch-free and vectorises. Falls back to the direct formulas where ``cosh`` could overflow
+    (``2|x| > 600``).
     """
     M, P = G.shape
     H2 = zh.shape[0]
-    C2 = np.empty((H2, P))
-    S2 = np.empty((H2, P))
+    C2 = np.empty((P, H2))  # (mu, s): contiguous in s for the inner loop
+    ZS2 = np.empty((P, H2))
+    cmax = np.ones(P)
+    block = np.empty(P, dtype=np.int64)
     big = np.zeros(P, dtype=np.bool_)
     for mu in range(P):
         S_sech[mu] = 0.0
@@ -135,8 +139,11 @@ def _data_kernel_pairs(G, Xi, zh, beta, T, S_sech, S_zt):
             y = 2.0 * beta * Xi[mu] * zh[s, mu]
             if abs(y) > 600.0:
                 big[mu] = True
-            C2[s, mu] = math.cosh(y)
-            S2[s, mu] = math.sinh(y)
+            C2[mu, s] = math.cosh(y)
+            ZS2[mu, s] = zh[s, mu] * math.sinh(y)
+            cmax[mu] = max(cmax[mu], C2[mu, s])
+        ell = math.log(0.5 * (1.0 + cmax[mu])) if not big[mu] else 1.0
+        block[mu] = max(1, min(H2, int(600.0 / ell))) if ell > 0.0 else H2
     L = 0.0
     for a in range(M):
         for mu in range(P):
@@ -156,17 +163,26 @@ def _data_kernel_pairs(G, Xi, zh, beta, T, S_sech, S_zt):
                 continue
             c = math.cosh(2.0 * g)
             sh = math.sinh(2.0 * g)
+            Dmax = 0.5 * (c + cmax[mu])
+            iDmax = 1.0 / Dmax
+            lDmax = math.log(Dmax)
+            crow = C2[mu]
+            zrow = ZS2[mu]
             acc = 0.0
             acc_s = 0.0
             acc_z = 0.0
-            for s in range(H2):
-                D = 0.5 * (c + C2[s, mu])
-                iD = 1.0 / D
-                acc += sh * iD
-                acc_s += (1.0 + c * C2[s, mu]) * iD * iD
-                acc_z += zh[s, mu] * S2[s, mu] * iD
-                L += math.log(D)
-            T[a, mu] = acc
+            for s0 in range(0, H2, block[mu]):
+                s1 = min(H2, s0 + block[mu])
+                prod = 1.0
+                for s in range(s0, s1):
+                    D = 0.5 * (c + crow[s])
+                    iD = 1.0 / D
+                    acc += iD
+                    acc_s += (1.0 + c * crow[s]) * iD * iD
+                    acc_z += zrow[s] * iD
+                    prod *= D * iDmax
+                L += math.log(prod) + (s1 - s0) * lDmax
+            T[a, mu] = sh * acc
             S_sech[mu] += acc_s
             S_zt[mu] += acc_z
     return L
@@ -177,54 +193,101 @@ def _is_antithetic(z: np.ndarray) -> bool:
     return B % 2 == 0 and B > 0 and np.array_equal(z[B // 2:], -z[:B // 2])
 
 
-@numba.njit(cache=True)
-def _model_kernel(lam, Xi, z2, beta, tol, max_iter, damping, zq, wq, Csum, Zm):
-    """Message passing for every draw ``s`` (Supp. A, Eq. S3-S4; Supp. B, Eq. S4).
+@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+def _learn_observables(W, tw, bchi, bH, mcav, fast, weight, Csum):
+    """Bethe ``ln Z`` (printed S4 form) of one draw, and ``Csum += weight * C`` (belief estimator, Supp. B S4).
 
-    Accumulates ``Csum[i, mu] = sum_s C^s_{i mu}`` and ``Zm[mu] = sum_s z^s_mu mhat^s_mu``.
-    Returns ``(sum_s ln Z^s, number of non-converged draws, max residual, max sweeps)``.
+    With ``a_{i mu} = A_mu - d``, ``A_mu = beta chi_mu + beta H_mu``, ``d = W m_{i->mu}``, the Gaussian
+    variance terms of ``sum_i F_i - (N - 1) sum_mu F_mu`` cancel exactly (``sum_i Lambda^2_{mu->i} =
+    (N - 1) Lambda^2_mu``), leaving (derivation in ``docs/variational_rbm.md``, Sec. 6)::
+
+        ln Z = sum_mu ln cosh A_mu + sum_i softplus(-2 U_i) + sum_{i mu} ln cosh w
+               + sum_{i mu} [ln cosh d + ln((1 - tanh A tanh d)(1 + tanh a tanh w))],
+
+    the ``ln cosh w`` sum (independent of the draw) left to the caller, and
+    ``C = (tanh w + m tanh a)/(1 + m tanh a tanh w)``. On the ``fast`` path (see ``_sweeps``) the per-edge
+    logarithms are products per row, ``cosh d = (1 - tanh^2 d)^{-1/2}`` and ``e^{-2U_i} = 1/prod_mu r_mu``,
+    so a row costs three ``log`` calls and the edge loop vectorises.
     """
-    N, P = lam.shape
-    B2 = z2.shape[0]
-    sq = math.sqrt(N)
-    tw = np.empty((N, P))
-    for i in range(N):
-        for mu in range(P):
-            tw[i, mu] = math.tanh(beta * lam[i, mu] / sq)
-    mcav = np.zeros((N, P))
-    u = np.zeros((N, P))
-    m = np.zeros(N)
-    mhat = np.zeros(P)
-    A = np.zeros(P)
-    C = np.zeros((N, P))
-    H = np.zeros(P)
-    for i in range(N):
-        for mu in range(P):
-            Csum[i, mu] = 0.0
+    N, P = W.shape
+    TA = np.empty(P)
+    L = 0.0
     for mu in range(P):
-        Zm[mu] = 0.0
+        A = bchi[mu] + bH[mu]
+        TA[mu] = math.tanh(A)
+        L += logcosh(A)
+    for i in range(N):
+        mrow = mcav[i]
+        Wrow = W[i]
+        twrow = tw[i]
+        crow = Csum[i]
+        if fast:
+            pr = 1.0  # prod e^{2u}
+            pqp = 1.0  # prod (1 - TA td)(1 + ta tw)
+            pc = 1.0  # prod (1 - td^2) = prod cosh^-2 d
+            for mu in range(P):
+                mc = mrow[mu]
+                td = tanh_series(Wrow[mu] * mc)
+                q = 1.0 - TA[mu] * td
+                P1 = TA[mu] - td  # q tanh a
+                p = P1 * twrow[mu]
+                pr *= (q + p) / (q - p)
+                pqp *= q + p
+                pc *= 1.0 - td * td
+                crow[mu] += weight * (twrow[mu] * q + mc * P1) / (q + mc * p)
+            L += math.log(pqp) - 0.5 * math.log(pc) + math.log1p(1.0 / pr)
+        else:
+            U = 0.0
+            acc = 0.0
+            for mu in range(P):
+                mc = mrow[mu]
+                d = Wrow[mu] * mc
+                td = tanh_small(d)
+                ta = (TA[mu] - td) / (1.0 - TA[mu] * td)
+                t = ta * twrow[mu]
+                U += atanh_small(t)
+                acc += logcosh_small(d) + log1p_small(t - TA[mu] * td * (1.0 + t))
+                crow[mu] += weight * (twrow[mu] + mc * ta) / (1.0 + mc * t)
+            L += acc + _softplus(-2.0 * U)
+    return L
+
+
+@numba.njit(cache=True)
+def _model_kernel(W, tw, bXi, z2, ndraws, weight, tol, max_iter, damping, fast, Csum, Zm):
+    """Message passing for draws ``s < ndraws`` (Supp. A, Eq. S3-S4; Supp. B, Eq. S4), each counted ``weight`` times.
+
+    ``W = beta lam / sqrt(N)``, ``tw = tanh(W)``, ``bXi = beta Xi``. Accumulates ``Csum[i, mu] = sum_s C^s_{i mu}``
+    and ``Zm[mu] = sum_s z^s_mu mhat^s_mu``. With antithetic draws ``(z, -z)`` the caller passes the first half
+    and ``weight = 2``: the equivalent RBM at ``-H`` is the image of the one at ``H`` under ``sigma -> -sigma``,
+    so its messages are exactly ``-m``, ``C`` and ``z mhat`` are unchanged and ``ln Z`` is equal (tested).
+    Each draw starts from ``m_{i->mu} = 0``. Returns ``(sum_s ln Z^s, non-converged draws, max residual, max sweeps)``.
+    """
+    N, P = W.shape
+    lcw = 0.0
+    for i in range(N):
+        for mu in range(P):
+            lcw += logcosh(W[i, mu])
+    mcav = np.empty((N, P))
+    bchi = np.empty(P)
+    bH = np.empty(P)
+    Csum[:, :] = 0.0
+    Zm[:] = 0.0
     lnZ = 0.0
     bad = 0
     worst = 0.0
     most = 0
-    for s in range(B2):
+    for s in range(ndraws):
         for mu in range(P):
-            H[mu] = Xi[mu] * z2[s, mu]
+            bH[mu] = bXi[mu] * z2[s, mu]
         mcav[:, :] = 0.0
-        it, err = bp_kernel(lam, tw, H, beta, tol, max_iter, damping, mcav, u)
+        it, err = _sweeps(W, tw, bH, tol, max_iter, damping, fast, mcav, bchi)
         if not err < tol:
-            bad += 1
-        if err > worst:
-            worst = err
-        if it > most:
-            most = it
-        lz, _ = bp_observables(lam, H, beta, mcav, u, zq, wq, False, m, mhat, A, C, True, False)
-        lnZ += lz
-        for i in range(N):
-            for mu in range(P):
-                Csum[i, mu] += C[i, mu]
+            bad += weight
+        worst = max(worst, err)
+        most = max(most, it)
+        lnZ += weight * (_learn_observables(W, tw, bchi, bH, mcav, fast, float(weight), Csum) + lcw)
         for mu in range(P):
-            Zm[mu] += z2[s, mu] * mhat[mu]
+            Zm[mu] += weight * z2[s, mu] * math.tanh(bchi[mu] + bH[mu])
     return lnZ, bad, worst, most
 
 
@@ -252,7 +315,7 @@ def _xi(lam: np.ndarray) -> np.ndarray:
 
 def lb_and_gradient(sigma: np.ndarray, lam: np.ndarray, z1: np.ndarray, z2: np.ndarray, *, beta: float = 1.0,
                     m: np.ndarray | float = 0.0, estimator: str = "paper", bp_tol: float = 1e-8,
-                    bp_max_iter: int = 200, damping: float = 0.0) -> Estimate:
+                    bp_max_iter: int = 200, damping: float = 0.0, symmetric: bool = True) -> Estimate:
     """Monte Carlo estimate of the lower bound and its gradient at fixed draws ``z1`` (B1, P), ``z2`` (B2, P).
 
     Parameters
@@ -269,6 +332,11 @@ def lb_and_gradient(sigma: np.ndarray, lam: np.ndarray, z1: np.ndarray, z2: np.n
         Prior means (scalar or (N, P)), ``|m| < 1``.
     estimator
         ``"paper"`` (Stein form of Eq. S2) or ``"reparam"`` (exact derivative of the estimate).
+    bp_tol, bp_max_iter, damping
+        Cavity iteration: stop when ``max |delta m_{i->mu}| < bp_tol``; at most ``bp_max_iter`` sweeps.
+    symmetric
+        If ``z2`` consists of antithetic pairs ``(z, -z)``, run message passing for the first half only and
+        count each draw twice (exact symmetry ``sigma -> -sigma``, see ``_model_kernel``).
 
     Returns
     -------
@@ -295,12 +363,13 @@ def lb_and_gradient(sigma: np.ndarray, lam: np.ndarray, z1: np.ndarray, z2: np.n
         g_data -= beta * beta * lam * (S_sech / (N * B1))[None, :]
     else:
         g_data -= beta * lam * (S_zt / (N * B1 * Xi))[None, :]
-    rule = normal_rule(HERMITE_ORDER, "hermite")
+    W = np.ascontiguousarray(beta * lam / sq)
+    paired = symmetric and _is_antithetic(z2)
+    nd = B2 // 2 if paired else B2
     Csum = np.empty((N, P))
     Zm = np.empty(P)
-    lnZ, bad, worst, most = _model_kernel(np.ascontiguousarray(lam), Xi, np.ascontiguousarray(z2), beta, bp_tol,
-                                          bp_max_iter, damping, np.asarray(rule.nodes), np.asarray(rule.weights),
-                                          Csum, Zm)
+    lnZ, bad, worst, most = _model_kernel(W, np.tanh(W), beta * Xi, np.ascontiguousarray(z2[:nd]), nd,
+                                          2 if paired else 1, bp_tol, bp_max_iter, damping, fast_path(W), Csum, Zm)
     g_eq = M * beta / (sq * B2) * (Csum - lam * (Zm / (sq * Xi))[None, :])
     g_reg = _reg_gradient(lam, m)
     KL = kl_divergence(lam, m)

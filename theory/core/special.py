@@ -199,7 +199,7 @@ SERIES_MAX = 0.15
 ATANH_SERIES_MAX = 0.25
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def tanh_series(x: float) -> float:
     """``tanh x`` by its Taylor polynomial to ``x^17`` (accurate for ``|x| <= SERIES_MAX``, no branch)."""
     x2 = x * x
@@ -209,7 +209,7 @@ def tanh_series(x: float) -> float:
             + x2 * (-0.0014558343870513183 + x2 * (0.000590027440945586)))))))))
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def logcosh_series(x: float) -> float:
     """``log cosh x`` by its Taylor polynomial to ``x^16`` (accurate for ``|x| <= SERIES_MAX``, no branch)."""
     x2 = x * x
@@ -219,7 +219,7 @@ def logcosh_series(x: float) -> float:
             + x2 * (-9.09896491907074e-05))))))))
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def atanh_series(x: float) -> float:
     """``atanh x = sum_k x^(2k+1)/(2k+1)`` to ``x^27`` (accurate for ``|x| <= ATANH_SERIES_MAX``, no branch)."""
     x2 = x * x
@@ -230,7 +230,7 @@ def atanh_series(x: float) -> float:
             + x2 * (0.037037037037037035))))))))))))))
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def log1p_series(y: float) -> float:
     """``log(1 + y) = 2 atanh(y / (2 + y))``, accurate for ``-0.4 <= y <= 0.66`` (one division, no branch)."""
     return 2.0 * atanh_series(y / (2.0 + y))
