@@ -225,4 +225,6 @@ def bc_energy_curve(alpha: float, beta: float, qstars: Sequence[float], *, init=
     """``E(q*)`` along ``qstars`` with continuation (main-text Fig. 2 left: alpha = 0.55, beta = 20)."""
     check_real("alpha", alpha, ge=0.0)
     path = [{"qstar": float(q)} for q in qstars]
-    return span(lambda prm, x: bc_energy(alpha, beta, prm["qstar"], init=x, tol=tol, order=order), path, init)
+    # warm start with the whole result (it carries q*, so solve_rs can move it to the new q*)
+    return span(lambda prm, x: bc_energy(alpha, beta, prm["qstar"], init=x, tol=tol, order=order), path, init,
+                warm=lambda r: r)

@@ -601,6 +601,23 @@ def _as_init(init) -> dict[str, float] | None:
     raise ValueError(f"init must be None, a dict with q0, qhat0, qhat1 or an RSResult (got {type(init).__name__})")
 
 
+def _predict(init, x0: dict[str, float], qstar: float, order: int) -> dict[str, float]:
+    """Warm start moved to the new ``q*`` when ``init`` is a result at another ``q*``.
+
+    ``q0`` keeps its ratio to ``q*`` and ``qhat1`` is re-solved from the norm
+    constraint at the old ``qhat0`` (entropic integrals only, about 1 ms each):
+    the norm multiplier is the order parameter that moves most with ``q*``.
+    """
+    old = getattr(init, "qstar", None)
+    if old is None or not math.isfinite(float(old)) or float(old) == qstar or x0["qhat0"] < 0.0:
+        return x0
+    try:
+        qhat1, _ = _qhat1_solve(x0["qhat0"], qstar, x0["qhat1"], order, tol=1e-8)
+    except ComputationError:
+        return x0
+    return {"q0": x0["q0"] * qstar / float(old), "qhat0": x0["qhat0"], "qhat1": qhat1}
+
+
 @dataclass(frozen=True)
 class _NewtonOutcome:
     values: dict
@@ -743,6 +760,14 @@ def solve_rs(
     -------
     RSResult
     """
+    return _solve_rs_terms(alpha, beta, qstar, init=init, tol=tol, order=order, method=method, maxiter=maxiter,
+                           strict=strict, error=error)[0]
+
+
+def _solve_rs_terms(alpha, beta, qstar, *, init=None, tol=1e-10, order=DEFAULT_ORDER, method="newton", maxiter=400,
+                    strict=False, error=True) -> tuple[RSResult, dict | None, dict | None]:
+    """:func:`solve_rs` that also returns the entropic and energetic integrals at the solution
+    (``None`` when it failed), so that gamma_S, gamma_E need no second kernel pass."""
     alpha, beta, qstar, tol, order = _validate(alpha, beta, qstar, tol, order)
     check_choice("method", method, {"newton", "iterate", "auto"})
     x0 = _as_init(init) or _default_init(alpha, beta, qstar)
@@ -751,7 +776,15 @@ def solve_rs(
     try:
         nt = None
         if method == "newton" and alpha > 0.0 and beta > 0.0:
-            nt = _newton_jacobian(alpha, beta, qstar, order, x0, tol, min(maxiter, 40))
+            xs = _predict(init, x0, qstar, order)
+            # quadratic convergence needs < 10 evaluations from inside the basin: cap a warm attempt at 12
+            nt = _newton_jacobian(alpha, beta, qstar, order, xs, tol, min(maxiter, 12 if init is not None else 30))
+            if not nt.converged and init is not None:
+                # a warm start outside Newton's basin: the bracketed cold start is cheaper than
+                # the finite-difference fallbacks below
+                nt2 = _newton_jacobian(alpha, beta, qstar, order, _default_init(alpha, beta, qstar), tol,
+                                       min(maxiter, 30))
+                nt = dataclasses.replace(nt2, iterations=nt.iterations + nt2.iterations)
         if nt is not None and nt.converged:
             res = SolverResult(nt.values, nt.residual, nt.iterations, True, 0.0, nt.method, nt.message)
             cached = (nt.S, nt.E)
@@ -781,7 +814,7 @@ def solve_rs(
     except ComputationError as exc:
         if strict:
             raise
-        return _failed(alpha, beta, qstar, order, method, str(exc))
+        return _failed(alpha, beta, qstar, order, method, str(exc)), None, None
     v = res.values
     q0, qhat0, qhat1 = v["q0"], v["qhat0"], v["qhat1"]
     ok = res.converged and 0.0 <= q0 < qstar and qhat0 >= 0.0
@@ -795,7 +828,7 @@ def solve_rs(
     except ComputationError as exc:
         if strict:
             raise
-        return _failed(alpha, beta, qstar, order, method, str(exc))
+        return _failed(alpha, beta, qstar, order, method, str(exc)), None, None
     phi_S = 0.5 * (q0 * qhat0 - qstar * qhat1) + S["G_S"]
     phi_E = alpha * E["G_E"]
     phi = phi_S + phi_E
@@ -809,7 +842,7 @@ def solve_rs(
                    float(err), order, res.method, msg)
     if strict and not out.converged:
         raise ConvergenceError(f"RS saddle point not converged at alpha={alpha}, beta={beta}, qstar={qstar}: {msg}", res)
-    return out
+    return out, S, E
 
 
 def _failed(alpha, beta, qstar, order, method, msg) -> RSResult:
@@ -831,7 +864,8 @@ def rs_curve(alpha: float, beta: float | Sequence[float], qstar: float | Sequenc
     def solve(p, x):
         return solve_rs(alpha, p["beta"], p["qstar"], init=x, tol=tol, order=order)
 
-    return span(solve, path, init)
+    # warm start with the whole result, so that solve_rs can move it to the new q* (_predict)
+    return span(solve, path, init, warm=lambda r: r)
 
 
 # ---------------------------------------------------------------------------
@@ -919,21 +953,25 @@ class BetaCResult(Record):
 
 
 def beta_c(alpha: float, qstar: float, *, beta_start: float = 1.0, beta_max: float = 500.0,
-           init=None, tol: float = 1e-10, order: int = DEFAULT_ORDER, xtol: float = 1e-6) -> BetaCResult:
+           init=None, tol: float = 1e-10, order: int = DEFAULT_ORDER, xtol: float = 1e-6,
+           ratio: float = 1.25) -> BetaCResult:
     """Critical inverse temperature of the RS solution (SM Fig. 1): ``alpha gamma_E gamma_S = 1``.
 
-    The saddle point is continued along ``beta`` on a geometric grid (ratio
-    1.25) from ``beta_start`` until the margin exceeds 1, then the root is
+    The saddle point is continued along ``beta`` on a geometric grid (``ratio``,
+    default 1.25) from ``beta_start`` until the margin exceeds 1, then the root is
     bracketed and found by Brent's method (relative ``xtol`` in ``beta``),
     each evaluation warm-started from the nearest solved point. If the margin
     at ``beta_start`` already exceeds 1, the grid goes downwards. Reports
     ``converged=False`` with the reason when a saddle point fails or no
-    crossing is found below ``beta_max``.
+    crossing is found below ``beta_max``. Along a curve in ``q*``, pass the
+    previous point's result as ``init`` with ``beta_start`` at its ``beta_c`` and
+    a small ``ratio`` (e.g. 1.1): the bracket is then found in one or two steps.
     """
     alpha = check_real("alpha", alpha, gt=0.0)
     qstar = check_real("qstar", qstar, gt=0.0, lt=1.0)
     beta_start = check_real("beta_start", beta_start, gt=0.0)
     beta_max = check_real("beta_max", beta_max, gt=beta_start, le=1e4)
+    ratio = check_real("ratio", ratio, gt=1.0, le=4.0)
     order = _check_order(order)
     nan = math.nan
 
@@ -944,18 +982,19 @@ def beta_c(alpha: float, qstar: float, *, beta_start: float = 1.0, beta_max: flo
             k = b / x.beta
             qh0 = x.qhat0 * k * k
             x = {"q0": qstar - (qstar - x.q0) / k, "qhat0": qh0, "qhat1": qh0 + (x.qhat1 - x.qhat0) * k}
-        rs = solve_rs(alpha, b, qstar, init=x, tol=tol, order=order, error=False)
+        rs, S, E = _solve_rs_terms(alpha, b, qstar, init=x, tol=tol, order=order, error=False)
         if not rs.converged:
             raise ComputationError(f"RS saddle point failed at beta={b:.6g}: {rs.message}")
-        gE, gS, err = gammas(rs)
-        return alpha * gE * gS - 1.0, rs, err
+        # gamma_E, gamma_S from the solve's own last kernel pass; the order//2 error
+        # estimate only at the root
+        return alpha * E["gamma_E"] * S["gamma_S"] - 1.0, rs, math.nan
 
     x = _as_init(init)
     try:
         b = beta_start
         f, rs, _ = margin_at(b, x)
         x = rs
-        ratio = 1.25 if f < 0 else 0.8
+        ratio = ratio if f < 0 else 1.0 / ratio
         fmax, bmax = f, b
         while True:
             bn = b * ratio
@@ -980,7 +1019,8 @@ def beta_c(alpha: float, qstar: float, *, beta_start: float = 1.0, beta_max: flo
             return val
 
         root = brentq(g, lo, hi, xtol=xtol * lo, rtol=1e-12, maxiter=100)
-        _, rsr, err = margin_at(root, cache["x"])
+        _, rsr, _ = margin_at(root, cache["x"])
+        err = gammas(rsr)[2]
         return BetaCResult(alpha, qstar, float(root), True, rsr.q0, rsr.qhat0, rsr.qhat1, err, "")
     except ComputationError as exc:
         return BetaCResult(alpha, qstar, nan, False, message=str(exc))

@@ -37,8 +37,10 @@ def _stability(alpha, beta, qstar, tol, order, init=None):
 def _betac(alpha, qstar, tol, order, beta_max, init=None):
     from theory.stochastic_perceptron import beta_c
     ok = init is not None and init.converged
+    # along a q* range: start at the previous beta_c with a fine grid (the root moves little)
     return beta_c(alpha, qstar, tol=tol, order=order, beta_max=beta_max,
-                  beta_start=max(1.0, 0.5 * init.beta_c) if ok else 1.0, init=init if ok else None)
+                  beta_start=min(init.beta_c, 0.5 * beta_max) if ok else 1.0, init=init if ok else None,
+                  ratio=1.1 if ok else 1.25)
 
 
 def _bc(alpha, beta, qstar, tol, order, init=None):
