@@ -85,3 +85,17 @@ def test_subprocess_exit_codes():
     bad = subprocess.run([sys.executable, "-m", "theory", "perceptron", "rs", "--alpha", "0.5", "--beta", "2",
                           "--qstar", "0.0", "--json"], capture_output=True, text=True)
     assert bad.returncode == 2 and "qstar" in bad.stderr and bad.stdout == ""
+
+
+def test_zero_temperature_command(capsys):
+    """beta -> infinity limit: JSON keys, phi0 = alpha loglik, and a q* range (exit 0)."""
+    code, out, _ = run(["zero-temperature", "--alpha", "0.55", "--qstar", "0.4", "--json"], capsys)
+    d = json.loads(out)
+    assert code == 0 and d["converged"] is True
+    assert {"chi", "R_hat", "A_hat", "phi0", "loglik", "margin", "stable", "E", "p"} <= set(d)
+    assert d["phi0"] == pytest.approx(0.55 * d["loglik"], rel=1e-14) and d["A_hat"] < 0 < d["chi"]
+    code, out, _ = run(["zero-temperature", "--alpha", "0.55", "--qstar", "0.3:0.9:3", "--json"], capsys)
+    rows = json.loads(out)
+    assert code == 0 and [r["qstar"] for r in rows] == pytest.approx([0.3, 0.6, 0.9])
+    code, out, err = run(["zero-temperature", "--alpha", "0.55", "--qstar", "1.3"], capsys)
+    assert code == 2 and "qstar" in err

@@ -582,6 +582,9 @@ def _fixed_point_map(alpha: float, beta: float, qstar: float, order: int):
             qhat0_new = -2.0 * alpha * E["dG_E_dq0"]
         else:
             qhat0_new = 0.0
+        if not S["chi"] > 0.0:
+            raise ComputationError(f"degenerate site measure (d<m^2>/dqhat1 = {S['chi']!r}) at qhat0={qhat0}, "
+                                   f"qhat1={qhat1}")
         step = (qstar - S["m2"]) / S["chi"]
         lim = max(5.0, abs(qhat1))
         step = max(-lim, min(lim, step))
@@ -594,20 +597,35 @@ def _as_init(init) -> dict[str, float] | None:
     if init is None:
         return None
     if isinstance(init, Mapping):
-        return {k: float(init[k]) for k in ("q0", "qhat0", "qhat1")}
+        x = {k: float(init[k]) for k in ("q0", "qhat0", "qhat1")}
+        if not all(math.isfinite(t) for t in x.values()):
+            raise ValueError(f"init must have finite q0, qhat0, qhat1 (got {x})")
+        return x
     if hasattr(init, "values"):
         v = init.values
-        return {k: float(v[k]) for k in ("q0", "qhat0", "qhat1")}
+        x = {k: float(v[k]) for k in ("q0", "qhat0", "qhat1")}
+        # a failed result (NaN order parameters) carries no information: cold start
+        return x if all(math.isfinite(t) for t in x.values()) else None
     raise ValueError(f"init must be None, a dict with q0, qhat0, qhat1 or an RSResult (got {type(init).__name__})")
 
 
-def _predict(init, x0: dict[str, float], qstar: float, order: int) -> dict[str, float]:
-    """Warm start moved to the new ``q*`` when ``init`` is a result at another ``q*``.
+def _predict(init, x0: dict[str, float], beta: float, qstar: float, order: int) -> dict[str, float]:
+    """Warm start moved to the new ``(beta, q*)`` when ``init`` is a result at another point.
 
+    A change of ``beta`` (both >= 5, ``q0 > 0.8 q*``) uses the large-beta scaling.
     ``q0`` keeps its ratio to ``q*`` and ``qhat1`` is re-solved from the norm
     constraint at the old ``qhat0`` (entropic integrals only, about 1 ms each):
     the norm multiplier is the order parameter that moves most with ``q*``.
     """
+    b_old = getattr(init, "beta", None)
+    if (b_old is not None and math.isfinite(float(b_old)) and float(b_old) >= 5.0 and beta >= 5.0
+            and float(b_old) != beta and x0["q0"] > 0.8 * float(getattr(init, "qstar", qstar))):
+        # frozen branch at large beta: beta (q* - q0), qhat0 / beta^2, (qhat1 - qhat0) / beta tend to
+        # constants (docs Sec. 10)
+        k = beta / float(b_old)
+        q_old = float(init.qstar)
+        x0 = {"q0": q_old - (q_old - x0["q0"]) / k, "qhat0": x0["qhat0"] * k * k,
+              "qhat1": x0["qhat0"] * k * k + (x0["qhat1"] - x0["qhat0"]) * k}
     old = getattr(init, "qstar", None)
     if old is None or not math.isfinite(float(old)) or float(old) == qstar or x0["qhat0"] < 0.0:
         return x0
@@ -672,7 +690,14 @@ def _newton_jacobian(alpha: float, beta: float, qstar: float, order: int, x0: Ma
         S, E, r = evaluate(x)
     except ComputationError as exc:
         return _NewtonOutcome({}, math.inf, evals, False, str(exc), None, None)
-    merit = float(r @ r)
+    # the line-search merit uses the scales of the starting point: with the scales of the
+    # current iterate, running off to |qhat1| -> infinity would look like progress
+    scale = np.maximum(1.0, np.abs(x))
+
+    def merit_of(y, ry):
+        return float(np.sum((ry * np.maximum(1.0, np.abs(y)) / scale) ** 2))
+
+    merit = merit_of(x, r)
     history = [float(np.max(np.abs(r)))]
     while evals < maxiter:
         if history[-1] < tol:
@@ -699,10 +724,10 @@ def _newton_jacobian(alpha: float, beta: float, qstar: float, order: int, x0: Ma
             y[0] = min(max(y[0], 1e-12 * qstar), qmax)
             try:
                 S1, E1, r1 = evaluate(y)
-                m1 = float(r1 @ r1)
+                m1 = merit_of(y, r1)
             except ComputationError:
                 m1 = math.inf
-            if m1 < merit or m1 < (0.1 * tol) ** 2:
+            if m1 < merit or float(np.max(np.abs(r1))) < tol:
                 accepted = True
                 break
             t *= 0.5
@@ -770,13 +795,16 @@ def _solve_rs_terms(alpha, beta, qstar, *, init=None, tol=1e-10, order=DEFAULT_O
     (``None`` when it failed), so that gamma_S, gamma_E need no second kernel pass."""
     alpha, beta, qstar, tol, order = _validate(alpha, beta, qstar, tol, order)
     check_choice("method", method, {"newton", "iterate", "auto"})
-    x0 = _as_init(init) or _default_init(alpha, beta, qstar)
+    x0 = _as_init(init)
+    if x0 is None:
+        init = None
+        x0 = _default_init(alpha, beta, qstar)
     update = _fixed_point_map(alpha, beta, qstar, order)
     cached = None  # (S, E) at the solution when the analytic-Jacobian Newton produced it
     try:
         nt = None
         if method == "newton" and alpha > 0.0 and beta > 0.0:
-            xs = _predict(init, x0, qstar, order)
+            xs = _predict(init, x0, beta, qstar, order)
             # quadratic convergence needs < 10 evaluations from inside the basin: cap a warm attempt at 12
             nt = _newton_jacobian(alpha, beta, qstar, order, xs, tol, min(maxiter, 12 if init is not None else 30))
             if not nt.converged and init is not None:

@@ -53,6 +53,11 @@ def _binary_control(alpha, beta, qstar, tol, order, init=None):
     return solve_binary_control(alpha, beta, qstar, init=init, tol=tol, order=order)
 
 
+def _zero_temperature(alpha, qstar, order, init=None):
+    from theory.stochastic_perceptron_zero_temperature import solve_zero_temperature
+    return solve_zero_temperature(alpha, qstar, order=order)
+
+
 def _binary_entropy(alpha, init=None):
     from theory.perceptron_references import binary_entropy
     return binary_entropy(alpha, init=init)
@@ -64,7 +69,7 @@ def _binary_capacity():
 
 
 def add_commands(subparsers) -> None:
-    """Register ``rs``, ``stability``, ``betac``, ``bc-energy``, ``binary-control``,
+    """Register ``rs``, ``stability``, ``betac``, ``bc-energy``, ``binary-control``, ``zero-temperature``,
     ``binary-entropy`` and ``binary-capacity`` under ``python -m theory perceptron``."""
     p = subparsers.add_parser("rs", help="RS saddle point and free entropy (SM Eq. 12-15)")
     _common(p, ("alpha", "beta", "qstar"))
@@ -88,6 +93,16 @@ def add_commands(subparsers) -> None:
     p = subparsers.add_parser("binary-control", help="binary control m = sqrt(q*) sigma: RS and energy of sigma (SM Sec. IV)")
     _common(p, ("alpha", "beta", "qstar"))
     p.set_defaults(func=handler(_binary_control, ["alpha", "beta", "qstar", "tol", "order"], y=["E", "q0"]))
+
+    p = subparsers.add_parser("zero-temperature",
+                              help="beta -> infinity limit of rs/stability/bc-energy (chi, R_hat, A_hat, phi0 = "
+                                   "lim phi/beta, margin, E); docs/stochastic_perceptron_rs.md Sec. 10")
+    add_scan_option(p, "alpha", help="load M/N", required=True)
+    add_scan_option(p, "qstar", help="squared norm q* of the control variables, in (0, 1)", required=True)
+    p.add_argument("--order", type=int, default=DEFAULT_ORDER,
+                   help=f"Gauss-Legendre nodes per panel (default {DEFAULT_ORDER})")
+    add_output_options(p)
+    p.set_defaults(func=handler(_zero_temperature, ["alpha", "qstar", "order"], y=["loglik", "E", "margin"]))
 
     p = subparsers.add_parser("binary-entropy", help="RS entropy of binary perceptron solutions (Gardner-Derrida)")
     add_scan_option(p, "alpha", help="load M/N", required=True)
