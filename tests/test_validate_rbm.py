@@ -62,3 +62,14 @@ def test_cli_runs_mnist_comparison(tiny, tmp_path, capsys):
     assert out.stat().st_size > 1000
     text = capsys.readouterr().out
     assert "KL per parameter" in text
+
+
+def test_threshold_comparison_order_parameter_grows_above_threshold(monkeypatch):
+    # alpha = 4 is far above alpha_thr (1 and 0.596), alpha = 0.5 is below (c = 0) or at it (c = 0.3):
+    # the variational order parameter q = <lambda^2> must be larger above, for every configuration
+    monkeypatch.setitem(V.SIZES, "quick", dict(TINY, steps=120, cs=[0.0]))
+    c = V.threshold_comparison("quick", store=None, seed=0)
+    for key, cur in c.data["curves"].items():
+        assert cur["q"][1] > cur["q"][0] + 0.05, key
+    names = [r.quantity for r in c.rows]
+    assert any("onset alpha of q" in n for n in names) and any("onset ratio" in n for n in names)
