@@ -154,18 +154,22 @@ def parzen_point(data: str, arch: str, hidden: list, intra: bool, epochs: int, l
 
 
 def compositional_point(data: str, hidden: int, epochs: int, lr: float, seed: int, n_filters: int = 16) -> dict:
-    """Train a VPF RBM and return its training history (loss, rho, w^2), the mean hidden
-    activations, the participation ratio L = <PR_3(p(h|v))> over test images, p = rho, L p,
-    and a few filters for the figure."""
+    """Train a VPF RBM and return its training history (loss, rho, w^2, and after every epoch
+    L = <PR_3(p(h|v))> over test images and L rho), the final mean hidden activations,
+    p = rho, L p, and a few filters for the figure."""
     from simulate.boltzmann import up_prob
+    from simulate.vpf import train_vpf
 
     x, _, xt, _ = split_data(data)
-    r = _train("vpf", x, [hidden], epochs, lr, seed)
+    L_hist = []
+    r = train_vpf(x, (hidden,), epochs=epochs, lr=lr, seed=seed,
+                  callback=lambda e, m: L_hist.append(float(participation_ratio(up_prob(m, 1, xt)).mean())))
     act = up_prob(r.model, 1, x).mean(axis=0)
-    L = float(participation_ratio(up_prob(r.model, 1, xt)).mean())
+    L = L_hist[-1]
     p = r.rho[-1]
     order = np.random.default_rng(seed).permutation(hidden)[:n_filters]
     return {"converged": r.converged, "loss": list(r.loss), "rho": list(r.rho), "w2": list(r.w2),
+            "L_history": L_hist, "Lp_history": [a * b for a, b in zip(L_hist, r.rho)],
             "mean_activation": float(act.mean()), "activations": act.tolist(), "L": L, "p": p, "Lp": L * p,
             "filters": r.model.W[0][:, order].T.tolist()}
 
@@ -349,10 +353,21 @@ def compositional(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
         rows.append(Row(f"L = <PR_3(p(h|v))>, RBM({h})", sim_mean=r["L"], n=1, note="strongly active hidden units"))
         rows.append(Row(f"p = rho, RBM({h})", sim_mean=r["p"], n=1))
         rows.append(Row(f"L p, RBM({h})", sim_mean=r["Lp"], n=1, note=l_star_note))
-    fig, ax = _figure(4, 3.6)
+    # L ~ l*/p predicts L p constant while p changes: over the second half of training and
+    # across hidden sizes, compare the spread of L p with the spread of p
+    late = [(a, b) for h in by_h for a, b in zip(by_h[h]["Lp_history"][len(by_h[h]["rho"]) // 2:],
+                                                 by_h[h]["rho"][len(by_h[h]["rho"]) // 2:])]
+    lp = np.array([a for a, _ in late])
+    pp = np.array([b for _, b in late])
+    rows.append(Row("max/min of L p, second half of training, all sizes", sim_mean=float(lp.max() / lp.min()),
+                    n=len(lp), note=f"max/min of p over the same points: {pp.max() / pp.min():.3g}; L ~ l*/p "
+                                    "predicts a ratio near 1 for L p"))
+    fig, ax = _figure(5, 3.6)
     for h in sorted(by_h):
         ax[0].plot(np.arange(1, len(by_h[h]["loss"]) + 1), by_h[h]["loss"], label=f"RBM({h})")
         ax[2].plot(by_h[h]["rho"], label=f"rho, RBM({h})")
+        ax[4].plot(by_h[h]["rho"], by_h[h]["Lp_history"], "o-", ms=3, label=f"RBM({h})")
+    ax[4].set_xlabel("p = rho (training moves right to left)"); ax[4].set_ylabel("L p"); ax[4].legend(fontsize=7)
     ax[0].set_xlabel("epoch"); ax[0].set_ylabel("MPF objective K"); ax[0].legend(fontsize=7)
     ax[1].hist(by_h[big]["activations"], bins=20)
     ax[1].set_xlabel(f"mean activation, RBM({big})"); ax[1].set_title(f"mean {by_h[big]['mean_activation']:.2f}")
@@ -369,7 +384,8 @@ def compositional(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
              "L is the participation ratio PR_3 of the hidden conditional means p(h_mu = 1 | v) of test images "
              "(Bernoulli hidden units: a silent unit still has p > 0, so L overestimates the number of strongly "
              "active units relative to ReLU hiddens); p = rho (Tubiana-Monasson weight sparsity). " + l_star_note)
-    data = {str(h): {k: by_h[h][k] for k in ("loss", "rho", "w2", "mean_activation", "L", "p", "Lp")} for h in by_h}
+    data = {str(h): {k: by_h[h][k] for k in ("loss", "rho", "w2", "mean_activation", "L", "p", "Lp", "L_history",
+                                              "Lp_history")} for h in by_h}
     return Comparison("vpf_compositional", "VPF RBMs: activations, weight sparsity, compositional measures (Fig. 2-3)",
                       tuple(rows), data=data, command=f"python -m validate vpf compositional --{mode}",
                       wall_time=time.perf_counter() - t0, notes=notes, figure=fig)
