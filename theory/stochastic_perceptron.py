@@ -505,6 +505,9 @@ def _qhat1_solve(qhat0: float, qstar: float, qhat1: float, order: int, tol: floa
             lo = qhat1
         else:
             hi = qhat1
+        if not S["chi"] > 0.0:
+            raise ComputationError(f"degenerate site measure (d<m^2>/dqhat1 = {S['chi']!r}) at qhat0={qhat0}, "
+                                   f"qhat1={qhat1}")
         new = qhat1 - r / S["chi"]
         if not (lo < new < hi):
             if math.isinf(lo):
