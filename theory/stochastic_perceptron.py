@@ -495,7 +495,7 @@ def _qhat1_solve(qhat0: float, qstar: float, qhat1: float, order: int, tol: floa
     ``int Dz <m^2>`` increases with ``qhat1`` (its derivative is ``chi > 0``):
     safeguarded Newton inside an expanding bracket.
     """
-    S = entropic_terms(qhat0, qhat1, order, with_G=False)
+    S = entropic_terms(qhat0, qhat1, order, with_G=False, jac=True)
     lo, hi = -math.inf, math.inf
     for _ in range(100):
         r = S["m2"] - qstar
@@ -517,7 +517,7 @@ def _qhat1_solve(qhat0: float, qstar: float, qhat1: float, order: int, tol: floa
             else:
                 new = 0.5 * (lo + hi)
         qhat1 = new
-        S = entropic_terms(qhat0, qhat1, order, with_G=False)
+        S = entropic_terms(qhat0, qhat1, order, with_G=False, jac=True)
     return qhat1, S
 
 
@@ -533,12 +533,15 @@ def _default_init(alpha: float, beta: float, qstar: float) -> dict[str, float]:
     if alpha == 0.0 or beta == 0.0:
         return {"q0": 0.0, "qhat0": 0.0, "qhat1": q1}
     lo_order = 6
-    state = {"qhat1": q1, "qhat0": 0.0}
+    state = {"qhat1": q1, "qhat0": 0.0, "slope": 0.0}
 
     def resid(q0):
         qhat0 = -2.0 * alpha * energetic_terms(q0, qstar, beta, lo_order)["dG_E_dq0"]
-        qhat1, S = _qhat1_solve(qhat0, qstar, state["qhat1"], lo_order, tol=1e-7)
+        # start the norm-constraint solve on the tangent dqhat1/dqhat0 = -M_0/M_1 = Q_1/chi
+        guess = state["qhat1"] + state["slope"] * (qhat0 - state["qhat0"])
+        qhat1, S = _qhat1_solve(qhat0, qstar, guess, lo_order, tol=1e-7)
         state["qhat1"], state["qhat0"] = qhat1, qhat0
+        state["slope"] = S["dq0_dqhat1"] / S["chi"] if S["chi"] > 0 else 0.0
         return S["q0"] - q0
 
     try:
