@@ -45,7 +45,8 @@ TABLE2_REFERENCE = (239.88, 2.3)  # MNIST training set as samples (Desjardins et
 MODES = {
     "quick": dict(data="digits", hidden=64, dbm=(48, 48, 16), vpf_epochs=20, vpf_lr=3e-3, cd_epochs=15,
                   cd_steps=100, n_samples=1000, comp_hidden=(32, 64), seeds=(0, 1, 2), parzen_seeds=(0, 1),
-                  recon_init="zero", ll_hidden=16, ll_epochs=40, ll_lr=3e-3, ll_checkpoints=(1, 5, 10, 20, 40),
+                  recon_init="zero", recon_vpf_epochs=60, recon_vpf_lr=1e-2,  # VPF to convergence: Section 12
+                  ll_hidden=16, ll_epochs=40, ll_lr=3e-3, ll_checkpoints=(1, 5, 10, 20, 40),
                   ll_seeds=(0, 1)),
     "full": dict(data="mnist", hidden=196, dbm=(196, 196, 64), vpf_epochs=50, vpf_lr=1e-3, cd_epochs=15,
                  cd_steps=1000, n_samples=10_000, comp_hidden=(100, 196, 400), seeds=(0, 1, 2), parzen_seeds=(0, 1, 2),
@@ -191,9 +192,11 @@ def _figure(ncols: int, width: float = 4.0):
 def reconstruction(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
     cfg = _check_mode(mode)
     t0 = time.perf_counter()
+    vpf_epochs = cfg.get("recon_vpf_epochs", cfg["vpf_epochs"])
+    vpf_lr = cfg.get("recon_vpf_lr", cfg["vpf_lr"])
     points = [dict(data=cfg["data"], method=m, hidden=cfg["hidden"],
-                   epochs=cfg["vpf_epochs"] if m == "vpf" else cfg["cd_epochs"],
-                   lr=cfg["vpf_lr"] if m == "vpf" else 0.1, steps=2 if m == "vpf" else cfg["cd_steps"],
+                   epochs=vpf_epochs if m == "vpf" else cfg["cd_epochs"],
+                   lr=vpf_lr if m == "vpf" else 0.1, steps=2 if m == "vpf" else cfg["cd_steps"],
                    init=cfg["recon_init"])
               for m in METHODS]
     seeds = [seed + s for s in cfg["seeds"]]
@@ -242,7 +245,7 @@ def reconstruction(mode: str = "quick", store=None, seed: int = 0) -> Comparison
     nc = recs[0]["top_n_corrupted"] if recs else 0
     notes = (f"{cfg['data']}, fixed 80/10/10 split; RBM({cfg['hidden']}); {nc} corrupted pixels per image "
              f"(coin flips: {nc / 2:g}), filled with '{cfg['recon_init']}' before the first transition (the paper "
-             f"does not say; docs/vpf.md Section 5), uncorrupted pixels clamped; VPF: Adam lr {cfg['vpf_lr']}, {cfg['vpf_epochs']} epochs, 2 Gibbs "
+             f"does not say; docs/vpf.md Section 5), uncorrupted pixels clamped; VPF: Adam lr {vpf_lr}, {vpf_epochs} epochs, 2 Gibbs "
              f"transitions; CD/PCD: SGD lr 0.1, batch 20, {cfg['cd_epochs']} epochs, {cfg['cd_steps']} transitions. "
              f"{len(seeds)} seeds; s.e. over seeds.")
     data = {m: {p: list(res[m][p]) for p in PATTERNS} for m in METHODS}
