@@ -20,11 +20,12 @@ from simulate.rbm_variational import draw_z, kl_divergence, lb_and_gradient
 from theory.core.special import logcosh
 
 
-def numpy_step(sig, lam, z1, z2, beta=1.0, tol=1e-8, max_iter=200):
+def numpy_step(sig, lam, z1, z2, beta=1.0, tol=1e-6, max_iter=200):
     """The same step written with numpy array operations (loops over draws and sweeps only).
 
     Same draws, same estimators (printed Stein form of the data term, belief estimator of ``C``), same
-    Jacobi sweeps from ``m = 0`` with the same stopping rule ``max |delta m| < tol``, the same antithetic-pair
+    Jacobi sweeps with the same stopping rule ``max |delta m| < tol`` and the same warm start (each draw from the
+    converged messages of the previous one, from ``m = 0`` for the first), the same antithetic-pair
     closed forms in the data term and the same spin-flip symmetry (one message-passing run per pair
     ``(z, -z)``); transcendental functions are numpy's ``tanh``/``arctanh``/``logcosh`` on whole arrays.
     """
@@ -55,9 +56,12 @@ def numpy_step(sig, lam, z1, z2, beta=1.0, tol=1e-8, max_iter=200):
     paired = B2 % 2 == 0 and np.array_equal(z2[B2 // 2:], -z2[:B2 // 2])
     nd, wgt = (B2 // 2, 2) if paired else (B2, 1)
     sweeps = 0
+    err = 0.0
+    mc = np.zeros((N, P))
     for s in range(nd):
         bH = beta * Xi * z2[s]
-        mc = np.zeros((N, P))
+        if not err < tol:  # previous draw did not converge: start from 0
+            mc = np.zeros((N, P))
         for it in range(1, max_iter + 1):
             a = (W * mc).sum(axis=0) + bH - W * mc
             u = np.arctanh(np.tanh(a) * tw)
@@ -103,7 +107,10 @@ def main() -> None:
     ap.add_argument("--P", type=int, default=100)
     ap.add_argument("--B", type=int, default=500, help="B1 = B2 (even: antithetic pairs)")
     ap.add_argument("--scale", type=float, default=0.3, help="lambda uniform in [-scale, scale] (default 0.3)")
-    ap.add_argument("--tol", type=float, default=1e-8, help="message-passing tolerance, both sides (default 1e-8)")
+    ap.add_argument("--tol", type=float, default=1e-6,
+                    help="message-passing tolerance, both sides (default 1e-6, as in train)")
+    ap.add_argument("--lam", metavar="FILE.npy", help="lambda (784, P) to use instead of the random one, e.g. saved "
+                    "from a training run (python -m simulate rbm variational ... --save-trajectory)")
     ap.add_argument("--repeat", type=int, default=1, help="repetitions, the fastest is reported (default 1)")
     args = ap.parse_args()
     try:
@@ -114,6 +121,11 @@ def main() -> None:
     rng = np.random.default_rng(0)
     N = sig.shape[1]
     lam = rng.uniform(-args.scale, args.scale, (N, args.P))
+    if args.lam:
+        lam = np.load(args.lam)
+        if lam.shape[0] != N:
+            raise SystemExit(f"--lam: expected {N} rows, got shape {lam.shape}")
+        args.P = lam.shape[1]
     z = draw_z(rng, args.B, args.P, antithetic=True)
     zc = draw_z(rng, 4, 2, antithetic=True)
     lb_and_gradient(sig[:5], lam[:, :2], zc, zc)  # compile (cached on disk)
@@ -121,7 +133,8 @@ def main() -> None:
     est, w_nb, c_nb = _timed(lambda: lb_and_gradient(sig, lam, z, z, bp_tol=args.tol), args.repeat)
     _, w_ns, c_ns = _timed(lambda: lb_and_gradient(sig, lam, z, z, bp_tol=args.tol, symmetric=False), args.repeat)
     (LB_np, g_np, sw_np), w_np, c_np = _timed(lambda: numpy_step(sig, lam, z, z, tol=args.tol), args.repeat)
-    print(f"one step: N={N}, P={args.P}, M={len(sig)}, B1=B2={args.B}, |lambda| <= {args.scale}, tol={args.tol:g}, "
+    state = f"lambda from {args.lam}" if args.lam else f"|lambda| <= {args.scale}"
+    print(f"one step: N={N}, P={args.P}, M={len(sig)}, B1=B2={args.B}, {state}, tol={args.tol:g}, "
           f"BP sweeps <= {est.bp_sweeps} (numpy {sw_np})")
     print(f"                         wall s    CPU s")
     print(f"  numba               : {w_nb:8.2f} {c_nb:8.2f}")
