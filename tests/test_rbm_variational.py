@@ -213,3 +213,17 @@ def test_warm_start_reaches_the_same_fixed_point():
     assert a.bp_failures == b.bp_failures == 0
     assert a.LB == pytest.approx(b.LB, rel=1e-12)
     np.testing.assert_allclose(a.grad, b.grad, rtol=0, atol=1e-10 * np.abs(b.grad).max())
+
+
+def test_cli_default_learning_rate_is_2_over_M_for_images(capsys):
+    # images: eta = 2/M (stable on the mean-image mode, docs Sec. 11); planted data keep eta = 0.1
+    import json
+
+    from theory.core.cli import main_with_groups
+
+    code = main_with_groups("python -m simulate", "", {"rbm": ["simulate.commands.rbm"]},
+                            ["rbm", "variational", "--data", "digits", "--n-samples", "50", "--hidden", "2",
+                             "--steps", "2", "--B1", "4", "--B2", "4", "--json"])
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["eta"] == pytest.approx(2 / 50) and out["M"] == 50

@@ -30,7 +30,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     v.add_argument("--hidden", type=int, default=None, help="hidden units to learn (default: --P)")
     v.add_argument("--n-samples", type=int, default=None, help="use the first n images of --data")
     v.add_argument("--steps", type=int, default=200)
-    v.add_argument("--eta", type=float, default=0.1, help="learning rate (default 0.1)")
+    v.add_argument("--eta", type=float, default=None,
+                   help="learning rate (default 0.1 for planted data, 2/M for images: the gradient sums over the M "
+                        "images and the mean-image mode of ±1 images grows by ~1 + 0.6 eta M per step)")
     v.add_argument("--B1", type=int, default=100, help="MC draws for the data term (default 100)")
     v.add_argument("--B2", type=int, default=100, help="MC draws for the partition function (default 100)")
     v.add_argument("--estimator", choices=["paper", "reparam"], default="paper")
@@ -59,14 +61,14 @@ def _run_planted(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_data(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray | None, float]:
-    """(sigma, planted xi or None, beta) from --data or --planted."""
+def _load_data(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray | None, float, bool]:
+    """(sigma, planted xi or None, beta, whether the data are images) from --data or --planted."""
     from simulate.data import binarize, load
     from simulate.planted_rbm import planted_data
 
     if args.planted:
         d = planted_data(args.N, args.P, args.alpha, args.beta, args.c, seed=args.seed)
-        return d.sigma, d.xi, args.beta
+        return d.sigma, d.xi, args.beta, False
     path = Path(args.data)
     if path.suffix == ".npz":
         if not path.exists():
@@ -74,21 +76,22 @@ def _load_data(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray | None,
         z = np.load(path)
         if "sigma" not in z:
             raise ValueError(f"{path}: no 'sigma' array (expected an .npz written by 'rbm planted --out')")
-        return z["sigma"], (z["xi"] if "xi" in z else None), args.beta
+        return z["sigma"], (z["xi"] if "xi" in z else None), args.beta, False
     ds = load(args.data)
     sig = binarize(ds.images, spins=True)
     if args.n_samples is not None:
         n = check_int("n-samples", args.n_samples, ge=1, le=len(sig))
         sig = sig[:n]
-    return sig, None, args.beta
+    return sig, None, args.beta, True
 
 
 def _run_variational(args: argparse.Namespace) -> int:
     from simulate.rbm_variational import train
 
-    sigma, xi, beta = _load_data(args)
+    sigma, xi, beta, images = _load_data(args)
     P = args.hidden if args.hidden is not None else (xi.shape[1] if xi is not None else args.P)
-    r = train(sigma, P, beta=beta, steps=args.steps, eta=args.eta, B1=args.B1, B2=args.B2,
+    eta = args.eta if args.eta is not None else (2.0 / len(sigma) if images else 0.1)
+    r = train(sigma, P, beta=beta, steps=args.steps, eta=eta, B1=args.B1, B2=args.B2,
               estimator=args.estimator, seed=args.train_seed, xi=xi)
     if args.save_trajectory:
         np.savez_compressed(args.save_trajectory, KL=r.KL, LB=r.LB, Q_identity=r.Q_identity, Q_best=r.Q_best,
