@@ -26,7 +26,7 @@ SOURCE = "seed 000 (Huang), Fig. 2"
 SIZES = {
     "quick": dict(N=100, steps=200, B=40, alphas=[0.3, 0.45, 0.6, 0.75, 0.9, 1.1, 1.5, 2.0, 4.0], seeds=4,
                   cs=[0.0, 0.3, 0.6],
-                  traj=dict(N=100, P=3, M=500, B=40, steps=200), mnist=dict(P=16, M=200, B=20, steps=40)),
+                  traj=dict(N=100, P=3, M=500, B=1000, steps=200), mnist=dict(P=16, M=200, B=20, steps=40)),
     "full": dict(N=100, steps=200, B=1000, alphas=[0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0], seeds=10,
                  cs=[0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8],
                  traj=dict(N=100, P=3, M=500, B=1000, steps=200), mnist=dict(P=100, M=1000, B=500, steps=100)),
