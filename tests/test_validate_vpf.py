@@ -58,7 +58,7 @@ def test_comparisons_registered():
 def test_tiny_reconstruction_comparison_resumes_from_store(tmp_path, monkeypatch):
     from validate.store import ResultStore
 
-    tiny = dict(V.MODES["quick"], hidden=16, recon_vpf_epochs=2, cd_epochs=1, cd_steps=5, seeds=(0, 1))
+    tiny = dict(V.MODES["quick"], hidden=16, vpf_epochs=2, cd_epochs=1, cd_steps=5, seeds=(0, 1))
     monkeypatch.setitem(V.MODES, "quick", tiny)
     with ResultStore(tmp_path / "s.sqlite") as store, options(workers=1, progress=False):
         a = V.reconstruction("quick", store=store, seed=0)
