@@ -30,6 +30,11 @@ are provided (``estimator``):
   ``N(chi~_mu, Lambda~_mu^2)`` built from the full magnetisations.
 
 Both agree to ``O(1/N)``; tests compare them with exact enumeration.
+
+Speed: the sweeps (``_sweeps``) run on one core in the product form ``m_{i->mu} = (Pi_i - r)/(Pi_i + r)``,
+``r = e^{2u}``, ``Pi_i = e^{2 U_i}``, with the branch-free Taylor series of ``theory.core.special`` when
+``fast_path`` holds (``max |beta lam/sqrt N| <= SERIES_MAX``), so that the edge loops vectorise
+(docs/variational_rbm.md, Sec. 5 and "Implementation notes").
 """
 from __future__ import annotations
 
@@ -45,7 +50,7 @@ from theory.core.results import Record
 from theory.core.solver import ComputationError
 from theory.core.special import SERIES_MAX, atanh_small, log1p_small, logcosh, logcosh_small, tanh_series, tanh_small
 
-__all__ = ["BPResult", "message_passing", "exact_enumeration", "ExactResult", "bp_kernel", "bp_observables"]
+__all__ = ["BPResult", "message_passing", "exact_enumeration", "ExactResult", "bp_kernel", "bp_observables", "fast_path"]
 
 #: Gauss-Hermite order for the Gaussian averages of the "paper" estimator
 HERMITE_ORDER = 40
