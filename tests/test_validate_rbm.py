@@ -67,9 +67,22 @@ def test_cli_runs_mnist_comparison(tiny, tmp_path, capsys):
 def test_threshold_comparison_order_parameter_grows_above_threshold(monkeypatch):
     # alpha = 4 is far above alpha_thr (1 and 0.596), alpha = 0.5 is below (c = 0) or at it (c = 0.3):
     # the variational order parameter q = <lambda^2> must be larger above, for every configuration
+    from validate.sweep import options
+
     monkeypatch.setitem(V.SIZES, "quick", dict(TINY, steps=120, cs=[0.0]))
-    c = V.threshold_comparison("quick", store=None, seed=0)
+    with options(workers=1):  # inline: a process pool costs more than these 7 tiny realisations
+        c = V.threshold_comparison("quick", store=None, seed=0)
     for key, cur in c.data["curves"].items():
         assert cur["q"][1] > cur["q"][0] + 0.05, key
     names = [r.quantity for r in c.rows]
     assert any("onset alpha of q" in n for n in names) and any("onset ratio" in n for n in names)
+
+
+def test_best_matching_by_permutations_equals_hungarian():
+    # the vectorised search over all P! assignments (P <= 6) and the Hungarian algorithm agree sample by sample
+    from scipy.optimize import linear_sum_assignment
+
+    rng = np.random.default_rng(0)
+    Q = rng.uniform(0, 1, (50, 4, 4))
+    want = [Q[k][linear_sum_assignment(-Q[k])].mean() for k in range(50)]
+    np.testing.assert_allclose(V._best_matching_means(Q), want, rtol=1e-14)
