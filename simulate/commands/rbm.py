@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from theory.core.cli import emit
-from theory.core.params import check_int, check_real
+from theory.core.params import check_int
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
