@@ -52,7 +52,7 @@ MODES = {
                   ll_seeds=(0, 1)),
     "full": dict(data="mnist", hidden=196, dbm=(196, 196, 64), vpf_epochs=50, vpf_lr=1e-3, cd_epochs=15,
                  cd_steps=1000, n_samples=10_000, comp_hidden=(100, 196, 400), seeds=(0, 1, 2), parzen_seeds=(0, 1, 2),
-                 recon_init="zero", ll_hidden=20, ll_epochs=30, ll_lr=1e-3, ll_checkpoints=(1, 5, 10, 20, 30),
+                 recon_init="zero", ll_hidden=16, ll_epochs=30, ll_lr=1e-3, ll_checkpoints=(1, 5, 10, 20, 30),
                  ll_seeds=(0, 1)),
 }
 
