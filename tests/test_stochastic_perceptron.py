@@ -152,7 +152,11 @@ def _mp_logZE(h, q0, qstar, beta):
     lo, hi = um - 12, um + 12
     inner = [p for p in (um, u0, u0 + 3 * c, u0 - c / 3) if lo < p < hi]
     pts = [lo] + sorted(inner) + [hi]
-    return mp.log(mp.quad(f, pts))
+    # the inner quadrature needs 30 digits: at dps 15 (20) this integral was off by 1.4e-6 (8e-9)
+    # relative at z = -3.5 (q0 = 0.8, q* = 0.95, beta = 20), far in the posterior's steep side,
+    # which made the slow G_E check fail by 4.5e-10 (scipy nested quad and our rule agree to 1e-14)
+    with mp.workdps(max(mp.mp.dps, 30)):
+        return +mp.log(mp.quad(f, pts))
 
 
 def _mp_G_E(q0, qstar, beta, zs=None):
@@ -213,7 +217,7 @@ def test_G_E_against_nested_quad(q0, qstar, beta):
 @pytest.mark.slow
 @pytest.mark.parametrize("q0,qstar,beta", [(0.3, 0.6, 2.0), (0.8, 0.95, 20.0)])
 def test_G_E_against_mpmath(q0, qstar, beta):
-    """Full nested mpmath evaluation (about 3 minutes per point)."""
+    """Full nested mpmath evaluation (about 5 minutes per point: the inner integrals at 30 digits)."""
     mp.mp.dps = 15
     ref = float(_mp_G_E(q0, qstar, beta))
     assert G_E(q0, qstar, beta) == pytest.approx(ref, abs=1e-10)

@@ -42,7 +42,6 @@ from theory.stochastic_perceptron import (
     _check_order,
     _e_rule,
     _gl,
-    _LOG_SQRT2PI,
     _s_rule,
     _n_edges_max,
     _u_edges,

@@ -27,14 +27,18 @@ Numerics (all in log domain):
 The fixed-point map (SM Eq. 15) is
 ``q0 <- int Dz <m>^2``, ``qhat0 <- alpha int Dz (d_h log Z_E)^2`` and, for the
 norm constraint ``q* = int Dz <m^2>``, a Newton step in ``qhat1``
-(``d<m^2>/dqhat1 = (<m^4> - <m^2>^2)/2``); it is solved by
-:func:`theory.core.solver.converge`.
+(``d<m^2>/dqhat1 = (<m^4> - <m^2>^2)/2``). It is solved by Newton's method
+with the analytic Jacobian (:func:`_newton_jacobian`: every entry is an
+integral from the same kernel pass, 3-5 map evaluations from a warm start),
+with :func:`theory.core.solver.converge` (hybrid Powell, damped iteration) as
+the fallback. The beta -> infinity limit is in
+:mod:`theory.stochastic_perceptron_zero_temperature`.
 """
 from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
