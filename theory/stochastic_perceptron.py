@@ -479,6 +479,7 @@ class RSResult(Record):
         return self.to_dict()
 
 
+@lru_cache(maxsize=512)
 def _qhat1_at_qhat0_zero(qstar: float) -> float:
     """``qhat1`` with ``<m^2> = q*`` under ``exp(qhat1 m^2 / 2)`` on [-1, 1] (the alpha=0 / beta=0 solution)."""
 
@@ -543,7 +544,8 @@ def _default_init(alpha: float, beta: float, qstar: float) -> dict[str, float]:
         qhat0 = -2.0 * alpha * energetic_terms(q0, qstar, beta, lo_order)["dG_E_dq0"]
         # start the norm-constraint solve on the tangent dqhat1/dqhat0 = -M_0/M_1 = Q_1/chi
         guess = state["qhat1"] + state["slope"] * (qhat0 - state["qhat0"])
-        qhat1, S = _qhat1_solve(qhat0, qstar, guess, lo_order, tol=1e-7)
+        # 1e-6 in <m^2> moves the root in q0 by ~1e-6, far below the 1e-3 bracket tolerance
+        qhat1, S = _qhat1_solve(qhat0, qstar, guess, lo_order, tol=1e-6)
         state["qhat1"], state["qhat0"] = qhat1, qhat0
         state["slope"] = S["dq0_dqhat1"] / S["chi"] if S["chi"] > 0 else 0.0
         return S["q0"] - q0
