@@ -9,30 +9,36 @@ in the same run: the fixed-point map of SM Eq. (15) (G_S with the moments <m>,
 <m^2>, <m^4>, and G_E with d_h log Z_E) evaluated by nested
 ``scipy.integrate.quad`` at the accuracy of our rules (1e-10), once; the
 baseline time of a solve or curve is that time multiplied by the number of
-order-12 map evaluations our code made (counted). This is a lower bound on the
-baseline: it leaves out the Jacobian integrals, the cheaper order-6 cold-start
-evaluations, the stability integrals and the E integral (Eq. 28-30), which the
-baseline would also have to compute. Ratios are printed; nothing is asserted.
+order-12 map evaluations our code made (counted), plus for the E curve the
+nested-quad time of p, p_tilde and E (Eq. 28-30, measured once at q* = 0.8)
+times the number of E evaluations. This is a lower bound on the baseline: it
+leaves out the Jacobian integrals, the cheaper order-6 cold-start evaluations,
+the order//2 error estimates and the stability integrals. Ratios are printed; nothing is asserted.
 
-Measured (2026-11-23 11:40 UTC, full run, 27 s; shared 2-core machine at load
-average 6.5-7 from other jobs, so wall times are ~2.3x the CPU times):
+Measured (2026-11-23 11:44 UTC, full run, 22 s; shared 2-core machine at load
+average 5.5-6 from other jobs, so wall times are 2-2.5x the CPU times, and
+the CPU times themselves vary by ~1.5x between runs):
 
-* one saddle point (alpha=0.55, beta=20, q*=0.7, tol 1e-10): warm start 34 ms
-  wall / 14.5 ms CPU (3 map evaluations, Newton with the analytic Jacobian;
-  hybrid Powell without it needs 19-25), cold start 99 ms wall / 42 ms CPU
-  (order-6 bracketing of the reduced 1-d map, then 3 Newton evaluations);
-  one map evaluation 7.9 ms wall / 3.7 ms CPU; nested quad 2270 ms: 287x per
-  evaluation, 199x per warm solve (session 1: 140 ms warm / 183 ms cold with
-  21-24 evaluations).
-* 50-point E(q*) curve (beta=20): 3.9 s, 77 ms/point, 0 failed, 221 order-12
-  map evaluations; baseline 502 s, 130x.
+* one saddle point (alpha=0.55, beta=20, q*=0.7, tol 1e-10): warm start 36 ms
+  wall / 15 ms CPU (3 map evaluations, Newton with the analytic Jacobian;
+  hybrid Powell without it needs 15-25 from the same start), cold start 95 ms
+  wall / 38-53 ms CPU (order-6 bracketing of the reduced 1-d map, then 3
+  Newton evaluations); one map evaluation 7.9 ms wall / 3.8 ms CPU; nested
+  quad 1963 ms: 248x per evaluation, 164x per warm solve (session 1: 140 ms
+  warm / 183 ms cold, 21-24 evaluations).
+* 50-point E(q*) curve (beta=20, q* in [0.3, 0.99]): 3.6 s, 72 ms/point, 0
+  failed, 221 order-12 map evaluations + 50 E evaluations; baseline (nested
+  quad of the map, and of p, p_tilde, E: 1327 ms, agreeing to 8e-15) 500 s,
+  138x.
 * 30-point beta_c(q*) curve (q* in [0.78, 0.97], warm starts along q* at the
-  previous beta_c, grid ratio 1.1): 12.8 s, 0.43 s/point, 0 failed, 1074
-  order-12 map evaluations, beta_c from 22.9 to 299.3; baseline 2438 s, 191x
+  previous beta_c, grid ratio 1.1): 9.7 s, 0.32 s/point, 0 failed, 1074
+  order-12 map evaluations, beta_c from 22.9 to 299.3; baseline 2109 s, 218x
   (session 1: 3.4 s/point).
 
-The 20 ms target is met by the warm solve in CPU time (and in wall time on an
-idle core), not by the cold start.
+The 20 ms target is met by the warm solve in CPU time (the wall time here is
+inflated by the other jobs), not by the cold start (about 2x over). The same
+run with the session-1 code (first run today, load ~2): cold 381 ms, warm 253
+ms wall, 21-24 map evaluations.
 """
 from __future__ import annotations
 
@@ -86,6 +92,44 @@ def quad_map(alpha, beta, qstar, q0, qhat0, qhat1, eps=1e-10):
     return S, GE, alpha * d1sq
 
 
+def quad_bc_energy(beta, qstar, q0, qhat0, qhat1, eps=1e-10):
+    """p, p_tilde (SM Eq. 28-29) and E (Eq. 30) by nested adaptive quad (baseline of the E curve)."""
+    from theory.core.special import H
+    a = 0.5 * (qhat1 - qhat0)
+    sq = math.sqrt(qhat0)
+    dz = lambda z: math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+
+    def site(z):
+        b = sq * z
+        top = abs(b) + max(a, 0.0)
+        f = lambda m: math.exp(a * m * m + b * m - top)
+        Zm = quad(f, -1, 0, epsabs=0, epsrel=eps)[0]
+        Zp = quad(f, 0, 1, epsabs=0, epsrel=eps)[0]
+        mp_ = quad(lambda m: m * f(m), 0, 1, epsabs=0, epsrel=eps)[0]
+        mm_ = quad(lambda m: m * f(m), -1, 0, epsabs=0, epsrel=eps)[0]
+        Z = Zm + Zp
+        return (mp_ - mm_) / Z, (Zp - Zm) / Z * (mp_ + mm_) / Z
+
+    p = quad(lambda z: dz(z) * site(z)[0], -10, 10, epsabs=eps, limit=200)[0]
+    pt = quad(lambda z: dz(z) * site(z)[1], -10, 10, epsabs=eps, limit=200)[0]
+    D, s = qstar - q0, math.sqrt(1 - qstar)
+    sig = math.sqrt(max(1 - pt * pt / q0 - (p - pt) ** 2 / D, 0.0))
+
+    def inner(z):
+        h = math.sqrt(q0) * z
+        psi = lambda u: -0.5 * u * u + beta * float(logH(-(h + math.sqrt(D) * u) / s))
+        um = minimize_scalar(lambda u: -psi(u), bracket=(0.0, max(-h / math.sqrt(D), 0.0) + 1.0)).x
+        m = psi(um)
+        A = lambda u: (pt / math.sqrt(q0)) * z + ((p - pt) / math.sqrt(D)) * u
+        num = quad(lambda u: math.exp(psi(u) - m) * float(H(A(u) / sig)), um - 12, um + 12,
+                   points=[-h / math.sqrt(D)], limit=200, epsabs=0, epsrel=eps)[0]
+        den = quad(lambda u: math.exp(psi(u) - m), um - 12, um + 12, points=[-h / math.sqrt(D)], limit=200,
+                   epsabs=0, epsrel=eps)[0]
+        return num / den
+
+    return p, pt, quad(lambda z: dz(z) * inner(z), -10, 10, epsabs=eps, limit=200)[0]
+
+
 def timeit(f, repeat=1):
     t = time.perf_counter()
     for _ in range(repeat):
@@ -102,22 +146,34 @@ def cputime(f, repeat=1):
 
 
 class EvalCounter:
-    """Counts order >= 12 calls of ``energetic_terms`` (one per map evaluation) made through the module."""
+    """Counts order >= 12 calls of ``energetic_terms`` (one per map evaluation) and of
+    ``bc_energy_at`` (one per E) made through the modules."""
 
     def __init__(self):
+        import theory.bc_energy as be
         self.n = 0
+        self.n_E = 0
+        self._be = be
         self._orig = sp.energetic_terms
+        self._orig_E = be.bc_energy_at
 
     def __enter__(self):
         def counted(q0, qstar, beta, order=sp.DEFAULT_ORDER):
             if order >= sp.DEFAULT_ORDER:
                 self.n += 1
             return self._orig(q0, qstar, beta, order)
+
+        def counted_E(q0, qstar, beta, p, pt, order=sp.DEFAULT_ORDER):
+            if order >= sp.DEFAULT_ORDER:
+                self.n_E += 1
+            return self._orig_E(q0, qstar, beta, p, pt, order)
         sp.energetic_terms = counted
+        self._be.bc_energy_at = counted_E
         return self
 
     def __exit__(self, *exc):
         sp.energetic_terms = self._orig
+        self._be.bc_energy_at = self._orig_E
 
 
 def main():
@@ -156,9 +212,15 @@ def main():
     with EvalCounter() as ce:
         t_curve, c = timeit(lambda: bc_energy_curve(alpha, beta, qs))
     print(f"{n_e}-point E(q*) curve (alpha={alpha}, beta={beta}, q* in [0.3, 0.99]): {t_curve:8.2f} s "
-          f"({t_curve / n_e * 1e3:.0f} ms/point, failed {len(c.failed)}, {ce.n} order-12 map evaluations "
-          f"incl. the E error estimate)")
-    print(f"  baseline (nested quad x evaluations): {ce.n * t_quad:8.1f} s, ratio {ce.n * t_quad / t_curve:8.1f}x")
+          f"({t_curve / n_e * 1e3:.0f} ms/point, failed {len(c.failed)}, {ce.n} order-12 map evaluations)")
+    from theory.bc_energy import bc_energy
+    rb = bc_energy(alpha, beta, 0.8)
+    t_qE, (p_q, pt_q, E_q) = timeit(lambda: quad_bc_energy(beta, 0.8, rb.q0, rb.qhat0, rb.qhat1))
+    print(f"  baseline: p, p_tilde, E by nested quad at q*=0.8: {t_qE * 1e3:8.1f} ms (agreement: E diff "
+          f"{abs(E_q - rb.E):.1e}, p diff {abs(p_q - rb.p):.1e})")
+    base = ce.n * t_quad + ce.n_E * t_qE
+    print(f"  baseline (nested quad x {ce.n} map evaluations + {ce.n_E} E evaluations): {base:8.1f} s, "
+          f"ratio {base / t_curve:8.1f}x")
     n_b = 6 if args.quick else 30
     qb = np.linspace(0.78, 0.97, n_b)
     prev = None
