@@ -389,3 +389,23 @@ def test_u_edges_write_every_slot():
         e = _u_edges(h, 0.3, 0.5, beta, xc, xw, _T_KINK)
         n = _n_edges_max(_T_KINK.size if xw > 0 else 0)
         assert e.size == n and np.all(np.isfinite(e)) and np.all(np.diff(e) >= 0)
+
+
+@pytest.mark.parametrize("alpha,beta,qstar,order", [(0.6, 1000.0, 0.9, 12), (0.55, 1e4, 0.7, 24)])
+def test_cold_start_at_very_large_beta(alpha, beta, qstar, order):
+    """Cold solves at beta = 1e3, 1e4 (qhat0 ~ 3e4, 6e6; dqhat0/dq0 ~ 1e7), where a residual-based
+    line search rejected good Newton steps (the natural monotonicity test accepts them): the
+    returned point satisfies SM Eq. 15 term by term at a higher order (32), and the large-beta
+    scaling of docs Sec. 10 holds (beta (q* - q0) of order chi(q*), qhat0 / beta^2 of order R_hat).
+    At beta = 1e4 the default order 12 leaves 1.3e-7 in the site moments (measured against
+    orders 24 and 32, which agree to 1e-12), hence order 24 there."""
+    r = solve_rs(alpha, beta, qstar, order=order, error=False)
+    assert r.converged and r.method == "newton-jacobian"
+    S = entropic_terms(r.qhat0, r.qhat1, 32)
+    E = energetic_terms(r.q0, qstar, beta, 32)
+    assert S["q0"] == pytest.approx(r.q0, abs=1e-9)
+    assert S["m2"] == pytest.approx(qstar, abs=1e-9)
+    assert -2 * alpha * E["dG_E_dq0"] == pytest.approx(r.qhat0, rel=1e-8)
+    from theory.stochastic_perceptron_zero_temperature import solve_zero_temperature
+    z = solve_zero_temperature(alpha, qstar)
+    assert 0.5 < beta * (qstar - r.q0) / z.chi < 1.5 and 0.5 < r.qhat0 / beta**2 / z.R_hat < 2.0

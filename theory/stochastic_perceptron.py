@@ -510,10 +510,9 @@ def _qhat1_solve(qhat0: float, qstar: float, qhat1: float, order: int, tol: floa
             lo = qhat1
         else:
             hi = qhat1
-        if not S["chi"] > 0.0:
-            raise ComputationError(f"degenerate site measure (d<m^2>/dqhat1 = {S['chi']!r}) at qhat0={qhat0}, "
-                                   f"qhat1={qhat1}")
-        new = qhat1 - r / S["chi"]
+        # chi = Var(m^2)/2 can round to <= 0 when the site measure is nearly a point mass
+        # (extreme trial qhat1): then only the bracket steps below are taken
+        new = qhat1 - r / S["chi"] if S["chi"] > 0.0 else math.nan
         if not (lo < new < hi):
             if math.isinf(lo):
                 new = hi - max(10.0, 2.0 * abs(hi))
@@ -680,8 +679,9 @@ def _newton_jacobian(alpha: float, beta: float, qstar: float, order: int, x0: Ma
     root the convergence is quadratic (2-4 evaluations from a warm start,
     against 20-25 for the finite-difference hybrid method of
     :func:`theory.core.solver.converge`). Steps are shortened to stay in the
-    domain ``0 < q0 < q*``, ``qhat0 >= 0`` and halved (up to 12 times) while the
-    residual norm does not decrease. Convergence: ``max |F(x) - x| / max(1, |x|) < tol``
+    domain ``0 < q0 < q*``, ``qhat0 >= 0`` and halved (up to 12 times) until the
+    residual norm or the simplified Newton correction (natural monotonicity
+    test) decreases. Convergence: ``max |F(x) - x| / max(1, |x|) < tol``
     for the fixed-point map, the same measure as :func:`converge`; the
     returned ``S``/``E`` are the integrals at the returned point.
     """
@@ -737,9 +737,16 @@ def _newton_jacobian(alpha: float, beta: float, qstar: float, order: int, x0: Ma
             try:
                 S1, E1, r1 = evaluate(y)
                 m1 = merit_of(y, r1)
+                # natural monotonicity test (Deuflhard): the simplified Newton correction
+                # J(x)^-1 R(y) must be shorter than (1 - t/2) times the step. Affine invariant,
+                # so it is not fooled by the bad scaling of the qhat0 equation near q0 -> q*
+                # (dqhat0/dq0 ~ 1e7 at beta = 1000), where the residual can grow on a good step.
+                R1 = np.array([S1["q0"] - y[0], -2.0 * alpha * E1["dG_E_dq0"] - y[1], S1["m2"] - qstar])
+                dbar = np.linalg.solve(J, -R1)
+                natural = float(np.sum((dbar / scale) ** 2)) < (1.0 - 0.5 * t) ** 2 * float(np.sum((d / scale) ** 2))
             except ComputationError:
-                m1 = math.inf
-            if m1 < merit or float(np.max(np.abs(r1))) < tol:
+                m1, natural = math.inf, False
+            if m1 < merit or natural or float(np.max(np.abs(r1))) < tol:
                 accepted = True
                 break
             t *= 0.5
