@@ -35,8 +35,12 @@ the CPU times themselves vary by ~1.5x between runs):
   order-12 map evaluations, beta_c from 22.9 to 299.3; baseline 2109 s, 218x
   (session 1: 3.4 s/point).
 
-The 20 ms target is met by the warm solve in CPU time (the wall time here is
-inflated by the other jobs), not by the cold start (about 2x over). The same
+A second full run at 11:50 (load 4.5, after the natural-monotonicity change):
+warm 36 ms wall / 20 ms CPU, cold 86 ms / 42 ms CPU, one evaluation 5.9 ms CPU
+(CPU times are inflated by contention too), E curve 3.1 s (188x), beta_c curve
+10.2 s (244x). The 20 ms target is met by the warm solve in CPU time (15-20
+ms; the wall time here is inflated by the other jobs), not by the cold start
+(about 2x over). The same
 run with the session-1 code (first run today, load ~2): cold 381 ms, warm 253
 ms wall, 21-24 map evaluations.
 """
