@@ -114,3 +114,60 @@ def test_span_step_halving_recovers():
     curve = span(solve, [{"t": 0.0}, {"t": 1.0}], max_halvings=3)
     assert [p.converged for p in curve.points] == [True, True]
     assert curve.points[1].halvings >= 2
+
+
+# --------------------------------------------------------------------------- newton (analytic Jacobian)
+def _circle_line(y):
+    """x^2 + y^2 = 4 and x = y: root (sqrt 2, sqrt 2); the 'map' residual G is the step -J^-1 R."""
+    R = np.array([y[0] ** 2 + y[1] ** 2 - 4.0, y[0] - y[1]])
+    J = np.array([[2 * y[0], 2 * y[1]], [1.0, -1.0]])
+    return R, J, -np.linalg.solve(J, R), "payload"
+
+
+def test_newton_converges_quadratically_with_the_analytic_jacobian():
+    from theory.core.solver import newton
+
+    r = newton(_circle_line, [3.0, 1.0], tol=1e-13)
+    assert r.converged and r.message == "converged" and r.aux == "payload"
+    np.testing.assert_allclose(r.x, [math.sqrt(2.0)] * 2, rtol=0, atol=1e-13)
+    assert r.iterations <= 7  # quadratic: from distance ~1 to 1e-13 in a handful of steps
+    assert r.to_dict()["converged"] is True
+
+
+def test_newton_keeps_the_box_and_rejects_points_the_model_cannot_compute():
+    """R = log x - log a on x > 0: the full Newton step from x = 10a leaves the domain; the
+    fraction-to-boundary rule keeps every iterate positive, and the model's ComputationError
+    for x <= 0 is never hit."""
+    from theory.core.solver import ComputationError, newton
+
+    a = 1e-3
+    seen = []
+
+    def fun(y):
+        seen.append(float(y[0]))
+        if y[0] <= 0:
+            raise ComputationError("log of a non-positive number")
+        R = np.array([math.log(y[0]) - math.log(a)])
+        return R, np.array([[1.0 / y[0]]]), -R * y[0], None
+
+    r = newton(fun, [10.0 * a + 5.0], lower=[0.0], tol=1e-12, maxiter=60)
+    assert r.converged, r.message
+    assert abs(r.x[0] - a) < 1e-12 * max(1.0, a) * 10
+    assert min(seen) > 0
+
+
+def test_newton_reports_failure_instead_of_raising():
+    from theory.core.solver import ComputationError, newton
+
+    def no_root(y):  # x^2 + 1 = 0 has no real root
+        R = np.array([y[0] ** 2 + 1.0])
+        return R, np.array([[2.0 * y[0]]]), -R / (2.0 * y[0] if y[0] else 1.0), None
+
+    r = newton(no_root, [0.3], maxiter=40)
+    assert not r.converged and r.message and r.iterations <= 40
+
+    def broken(y):
+        raise ComputationError("cannot evaluate here")
+
+    r = newton(broken, [1.0])
+    assert not r.converged and "cannot evaluate" in r.message and r.aux is None

@@ -50,7 +50,7 @@ from scipy.optimize import brentq
 from theory.core.params import check_int, check_real, check_choice
 from theory.core.quadrature import interval_mean, interval_moments
 from theory.core.results import Record
-from theory.core.solver import ComputationError, ConvergenceError, Curve, SolverResult, converge, span
+from theory.core.solver import ComputationError, ConvergenceError, Curve, SolverResult, converge, newton, span
 from theory.core.special import GH, logG, logH
 
 __all__ = [
@@ -659,14 +659,6 @@ class _NewtonOutcome:
     method: str = "newton-jacobian"
 
 
-def _scaled_residual(x: np.ndarray, S: dict, E: dict, alpha: float, qstar: float) -> np.ndarray:
-    """``(F(x) - x) / max(1, |x|)`` of the fixed-point map of :func:`_fixed_point_map` (unclipped)."""
-    q0, qhat0, qhat1 = x
-    return np.array([(S["q0"] - q0) / max(1.0, abs(q0)),
-                     (-2.0 * alpha * E["dG_E_dq0"] - qhat0) / max(1.0, abs(qhat0)),
-                     ((qstar - S["m2"]) / S["chi"]) / max(1.0, abs(qhat1))])
-
-
 def _newton_jacobian(alpha: float, beta: float, qstar: float, order: int, x0: Mapping[str, float],
                      tol: float, maxiter: int) -> _NewtonOutcome:
     """Newton's method on SM Eq. (15) with the analytic Jacobian (one kernel pass per step).
@@ -678,88 +670,33 @@ def _newton_jacobian(alpha: float, beta: float, qstar: float, order: int, x0: Ma
     :func:`energetic_terms`), so a step costs one map evaluation and near the
     root the convergence is quadratic (2-4 evaluations from a warm start,
     against 20-25 for the finite-difference hybrid method of
-    :func:`theory.core.solver.converge`). Steps are shortened to stay in the
-    domain ``0 < q0 < q*``, ``qhat0 >= 0`` and halved (up to 12 times) until the
-    residual norm or the simplified Newton correction (natural monotonicity
-    test) decreases. Convergence: ``max |F(x) - x| / max(1, |x|) < tol``
-    for the fixed-point map, the same measure as :func:`converge`; the
-    returned ``S``/``E`` are the integrals at the returned point.
+    :func:`theory.core.solver.converge`). The damped step, the domain
+    ``0 < q0 < q*``, ``qhat0 >= 0`` and the natural-monotonicity line search
+    are those of the shared :func:`theory.core.solver.newton`. Convergence:
+    ``max |F(x) - x| / max(1, |x|) < tol`` for the fixed-point map, the same
+    measure as :func:`converge`; the returned ``S``/``E`` are the integrals at
+    the returned point.
     """
     x = np.array([float(x0["q0"]), max(float(x0["qhat0"]), 0.0), float(x0["qhat1"])])
-    qmax = qstar * (1.0 - 1e-12)
-    x[0] = min(max(x[0], 1e-12 * qstar), qmax)
-    evals = 0
+    x[0] = min(max(x[0], 1e-12 * qstar), qstar * (1.0 - 1e-12))
 
-    def evaluate(y):
-        nonlocal evals
-        evals += 1
+    def fun(y):
         S = entropic_terms(y[1], y[2], order, jac=True)
         E = energetic_terms(y[0], qstar, beta, order)
-        r = _scaled_residual(y, S, E, alpha, qstar)
-        return S, E, r
-
-    try:
-        S, E, r = evaluate(x)
-    except ComputationError as exc:
-        return _NewtonOutcome({}, math.inf, evals, False, str(exc), None, None)
-    # the line-search merit uses the scales of the starting point: with the scales of the
-    # current iterate, running off to |qhat1| -> infinity would look like progress
-    scale = np.maximum(1.0, np.abs(x))
-
-    def merit_of(y, ry):
-        return float(np.sum((ry * np.maximum(1.0, np.abs(y)) / scale) ** 2))
-
-    merit = merit_of(x, r)
-    history = [float(np.max(np.abs(r)))]
-    while evals < maxiter:
-        if history[-1] < tol:
-            return _NewtonOutcome(dict(zip(("q0", "qhat0", "qhat1"), map(float, x))), history[-1], evals, True,
-                                  "converged", S, E)
-        R = np.array([S["q0"] - x[0], -2.0 * alpha * E["dG_E_dq0"] - x[1], S["m2"] - qstar])
+        R = np.array([S["q0"] - y[0], -2.0 * alpha * E["dG_E_dq0"] - y[1], S["m2"] - qstar])
         J = np.array([[-1.0, S["dq0_dqhat0"], S["dq0_dqhat1"]],
                       [-2.0 * alpha * E["d2G_E_dq0"], -1.0, 0.0],
                       [0.0, S["dm2_dqhat0"], S["chi"]]])
-        try:
-            d = np.linalg.solve(J, -R)
-        except np.linalg.LinAlgError:
-            return _NewtonOutcome({}, history[-1], evals, False, "singular Jacobian", None, None)
-        t = 1.0
-        # stay inside the domain: q0 in (0, q*), qhat0 >= 0
-        for k, lo, hi in ((0, 0.0, qstar), (1, 0.0, math.inf)):
-            if x[k] + t * d[k] <= lo:
-                t = min(t, 0.9 * (x[k] - lo) / -d[k]) if d[k] < 0 else t
-            if x[k] + t * d[k] >= hi:
-                t = min(t, 0.9 * (hi - x[k]) / d[k])
-        accepted = False
-        for _ in range(13):
-            y = x + t * d
-            y[0] = min(max(y[0], 1e-12 * qstar), qmax)
-            try:
-                S1, E1, r1 = evaluate(y)
-                m1 = merit_of(y, r1)
-                # natural monotonicity test (Deuflhard): the simplified Newton correction
-                # J(x)^-1 R(y) must be shorter than (1 - t/2) times the step. Affine invariant,
-                # so it is not fooled by the bad scaling of the qhat0 equation near q0 -> q*
-                # (dqhat0/dq0 ~ 1e7 at beta = 1000), where the residual can grow on a good step.
-                R1 = np.array([S1["q0"] - y[0], -2.0 * alpha * E1["dG_E_dq0"] - y[1], S1["m2"] - qstar])
-                dbar = np.linalg.solve(J, -R1)
-                natural = float(np.sum((dbar / scale) ** 2)) < (1.0 - 0.5 * t) ** 2 * float(np.sum((d / scale) ** 2))
-            except ComputationError:
-                m1, natural = math.inf, False
-            if m1 < merit or natural or float(np.max(np.abs(r1))) < tol:
-                accepted = True
-                break
-            t *= 0.5
-            if evals >= maxiter:
-                break
-        if not accepted:
-            return _NewtonOutcome(dict(zip(("q0", "qhat0", "qhat1"), map(float, x))), history[-1], evals, False,
-                                  "Newton line search failed (no decrease of the residual)", S, E)
-        x, S, E, r, merit = y, S1, E1, r1, m1
-        history.append(float(np.max(np.abs(r))))
-    ok = history[-1] < tol
-    return _NewtonOutcome(dict(zip(("q0", "qhat0", "qhat1"), map(float, x))), history[-1], evals, ok,
-                          "converged" if ok else f"Newton iteration cap {maxiter} reached", S, E)
+        G = np.array([S["q0"] - y[0], -2.0 * alpha * E["dG_E_dq0"] - y[1], (qstar - S["m2"]) / S["chi"]])
+        return R, J, G, (S, E)
+
+    # q0 in (0, q*), qhat0 >= 0: the natural-monotonicity test matters here, since near
+    # q0 -> q* the qhat0 equation is badly scaled (dqhat0/dq0 ~ 1e7 at beta = 1000) and the
+    # residual can grow on a good step
+    nr = newton(fun, x, lower=[0.0, 0.0, -np.inf], upper=[qstar, np.inf, np.inf], tol=tol, maxiter=maxiter)
+    S, E = nr.aux if nr.aux is not None else (None, None)
+    values = dict(zip(("q0", "qhat0", "qhat1"), map(float, nr.x))) if nr.aux is not None else {}
+    return _NewtonOutcome(values, nr.residual, nr.iterations, nr.converged, nr.message, S, E)
 
 
 def solve_rs(

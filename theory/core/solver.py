@@ -11,6 +11,10 @@ frozen :class:`SolverResult`; it never returns a silent wrong number:
 * ``strict=True`` raises :class:`ConvergenceError` carrying the last iterate
   and the residual history.
 
+:func:`newton` is the same solve for a model that can also supply the Jacobian
+of its equations analytically (damped Newton with a natural-monotonicity line
+search, box constraints kept by a fraction-to-boundary rule).
+
 :func:`span` continues a solution along a path of external parameters
 (warm start, automatic step halving on failure) and records failed points with
 their diagnostics instead of dropping them.
@@ -35,6 +39,8 @@ __all__ = [
     "ConvergenceError",
     "SolverResult",
     "converge",
+    "newton",
+    "NewtonResult",
     "span",
     "Curve",
     "CurvePoint",
@@ -246,6 +252,112 @@ def _root(F, x0, names, tol, maxiter, method) -> SolverResult:
 # ---------------------------------------------------------------------------
 # continuation
 # ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class NewtonResult(Record):
+    """Outcome of :func:`newton`: last iterate, its residual, evaluations used, the
+    payload ``aux`` that ``fun`` returned at the last iterate (``None`` if it failed)."""
+
+    x: np.ndarray = field(metadata={"internal": True})
+    residual: float
+    iterations: int
+    converged: bool
+    message: str
+    aux: Any = field(default=None, repr=False, compare=False, metadata={"internal": True})
+
+
+def newton(
+    fun: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray, Any]],
+    x0: Sequence[float],
+    *,
+    lower: Sequence[float] | None = None,
+    upper: Sequence[float] | None = None,
+    tol: float = 1e-10,
+    maxiter: int = 30,
+    max_halvings: int = 12,
+    boundary_fraction: float = 0.9,
+) -> NewtonResult:
+    """Damped Newton for equations ``R(x) = 0`` whose Jacobian the model computes itself.
+
+    ``fun(x)`` returns ``(R, J, G, aux)``: the equations ``R`` and their Jacobian
+    ``J = dR/dx`` (the Newton step solves ``J d = -R``); the fixed-point residual
+    ``G = F(x) - x`` of the model's map, used for the convergence test
+    ``max_i |G_i| / max(1, |x_i|) < tol`` (the measure of :func:`converge`) and
+    for the merit ``sum (G_i / s_i)^2`` with the scales ``s = max(1, |x0|)`` of
+    the starting point (with the scales of the current iterate, running off to
+    infinity would look like progress); and any payload ``aux`` (integrals the
+    caller wants at the solution). ``fun`` may raise :class:`ComputationError`
+    for a point where it cannot compute: a trial step there is rejected.
+
+    Each step is shortened so that every component stays inside ``(lower,
+    upper)`` (at most ``boundary_fraction`` of the way to a bound), then halved
+    up to ``max_halvings`` times until the merit decreases or the natural
+    monotonicity test holds (Deuflhard: the simplified correction
+    ``J(x)^-1 R(x + t d)`` is shorter, in the scales ``s``, than ``(1 - t/2)``
+    times the step; affine invariant, so a badly scaled equation cannot reject a
+    good step). ``maxiter`` caps the evaluations of ``fun``. Never raises on
+    failure: the result says ``converged=False`` and why.
+    """
+    x = np.array(x0, dtype=float)
+    n = x.size
+    lo = np.full(n, -np.inf) if lower is None else np.asarray(lower, dtype=float)
+    hi = np.full(n, np.inf) if upper is None else np.asarray(upper, dtype=float)
+    evals = 0
+
+    def evaluate(y):
+        nonlocal evals
+        evals += 1
+        R, J, G, aux = fun(y)
+        return np.asarray(R, dtype=float), np.asarray(J, dtype=float), np.asarray(G, dtype=float), aux
+
+    def measure(y, G):
+        return float(np.max(np.abs(G) / np.maximum(1.0, np.abs(y))))
+
+    try:
+        R, J, G, aux = evaluate(x)
+    except ComputationError as exc:
+        return NewtonResult(x, np.inf, evals, False, str(exc), None)
+    scale = np.maximum(1.0, np.abs(x))
+    merit = float(np.sum((G / scale) ** 2))
+    res = measure(x, G)
+    while True:
+        if not np.isfinite(res):
+            return NewtonResult(x, res, evals, False, "non-finite residual", aux)
+        if res < tol:
+            return NewtonResult(x, res, evals, True, "converged", aux)
+        if evals >= maxiter:
+            return NewtonResult(x, res, evals, False, f"Newton evaluation cap {maxiter} reached", aux)
+        try:
+            d = np.linalg.solve(J, -R)
+        except np.linalg.LinAlgError:
+            return NewtonResult(x, res, evals, False, "singular Jacobian", aux)
+        t = 1.0
+        for k in range(n):
+            if d[k] < 0 and np.isfinite(lo[k]) and x[k] + t * d[k] <= lo[k]:
+                t = boundary_fraction * (x[k] - lo[k]) / -d[k]
+            if d[k] > 0 and np.isfinite(hi[k]) and x[k] + t * d[k] >= hi[k]:
+                t = boundary_fraction * (hi[k] - x[k]) / d[k]
+        accepted = False
+        for _ in range(max_halvings + 1):
+            y = x + t * d
+            try:
+                R1, J1, G1, aux1 = evaluate(y)
+                m1 = float(np.sum((G1 / scale) ** 2))
+                dbar = np.linalg.solve(J, -R1)
+                natural = float(np.sum((dbar / scale) ** 2)) < (1.0 - 0.5 * t) ** 2 * float(np.sum((d / scale) ** 2))
+                r1 = measure(y, G1)
+            except (ComputationError, np.linalg.LinAlgError):
+                m1, natural, r1 = np.inf, False, np.inf
+            if m1 < merit or natural or r1 < tol:
+                accepted = True
+                break
+            t *= 0.5
+            if evals >= maxiter:
+                break
+        if not accepted:
+            return NewtonResult(x, res, evals, False, "Newton line search failed (no decrease of the residual)", aux)
+        x, R, J, G, aux, merit, res = y, R1, J1, G1, aux1, m1, r1
+
+
 @dataclass(frozen=True)
 class CurvePoint(Record):
     """One point of a continuation: the external parameters and the solve there."""
