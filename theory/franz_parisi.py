@@ -35,12 +35,12 @@ all binary solutions (Gardner-Derrida) -- a built-in consistency check.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
-import numba
 import numpy as np
 from numpy.polynomial.hermite_e import hermegauss
 from numpy.polynomial.legendre import leggauss
@@ -48,7 +48,8 @@ from numpy.polynomial.legendre import leggauss
 from theory.core.params import check_choice, check_int, check_real
 from theory.core.results import Record
 from theory.core.solver import ComputationError, Curve, CurvePoint, converge, span
-from theory.core.special import GH, H, log2cosh, logG, logH
+from theory.core.special import H, logG, logH
+from theory.franz_parisi_kernels import energetic_sums, entropic_sums, phat_sums
 
 __all__ = [
     "REFERENCES",
@@ -64,6 +65,8 @@ __all__ = [
     "fp_curve",
     "binary_entropy_d",
     "DEFAULT_ORDER",
+    "scaled_state",
+    "branch_end",
 ]
 
 REFERENCES = ("stochastic", "binary", "spherical")
@@ -295,97 +298,11 @@ def _grids_cached(ref: ReferenceState, order: int) -> _Grids:
 # ---------------------------------------------------------------------------
 # kernels
 # ---------------------------------------------------------------------------
-@numba.njit(cache=True)
-def _entropic_kernel(z, m, w, eta, weta, ds, ph, e0, c):
-    """Sums of SM Eq. (33)-(34): G, <m t>, <z t>, <sign(m) t>, <1 - tanh^2> (t = <tanh>_eta)."""
-    G = 0.0
-    Emt = 0.0
-    Ezt = 0.0
-    Est = 0.0
-    Et2 = 0.0
-    for i in range(z.shape[0]):
-        zi = z[i]
-        for k in range(m.shape[1]):
-            wk = w[i, k]
-            if wk == 0.0:
-                continue
-            mk = m[i, k]
-            sg = 1.0 if mk > 0.0 else (-1.0 if mk < 0.0 else 0.0)
-            h = ds * mk + ph * sg + e0 * zi
-            g = 0.0
-            t1 = 0.0
-            t2 = 0.0
-            for j in range(eta.shape[0]):
-                x = h + c * eta[j]
-                th = math.tanh(x)
-                g += weta[j] * log2cosh(x)
-                t1 += weta[j] * th
-                t2 += weta[j] * (1.0 - th * th)
-            G += wk * g
-            Emt += wk * mk * t1
-            Ezt += wk * zi * t1
-            Est += wk * sg * t1
-            Et2 += wk * t2
-    return G, Emt, Ezt, Est, Et2
-
-
-@numba.njit(cache=True)
-def _phat_kernel(z, m, w, eta, weta, ds, ph, e0, c):
-    """<sign(m) <tanh>> and its derivative in ph, <sign(m)^2 (1 - tanh^2)>."""
-    Est = 0.0
-    Ed = 0.0
-    for i in range(z.shape[0]):
-        zi = z[i]
-        for k in range(m.shape[1]):
-            wk = w[i, k]
-            if wk == 0.0:
-                continue
-            mk = m[i, k]
-            sg = 1.0 if mk > 0.0 else (-1.0 if mk < 0.0 else 0.0)
-            h = ds * mk + ph * sg + e0 * zi
-            t1 = 0.0
-            t2 = 0.0
-            for j in range(eta.shape[0]):
-                th = math.tanh(h + c * eta[j])
-                t1 += weta[j] * th
-                t2 += weta[j] * (1.0 - th * th)
-            Est += wk * sg * t1
-            Ed += wk * sg * sg * t2
-    return Est, Ed
-
-
-@numba.njit(cache=True)
-def _energetic_kernel(z0, z1, w, eta, weta, A, B, sb, T):
-    """Sums of the energetic term: G, <z0 phi'>, <z1 phi'>, <phi''>, <GH^2>, phi = log H(-x/sqrt(T))."""
-    sT = math.sqrt(T)
-    G = 0.0
-    Ez0 = 0.0
-    Ez1 = 0.0
-    Epp = 0.0
-    Eg2 = 0.0
-    for i in range(z0.shape[0]):
-        for k in range(z1.shape[1]):
-            wk = w[i, k]
-            if wk == 0.0:
-                continue
-            mu = A * z0[i] + B * z1[i, k]
-            g = 0.0
-            d1 = 0.0
-            d2 = 0.0
-            g2 = 0.0
-            for j in range(eta.shape[0]):
-                y = -(mu + sb * eta[j]) / sT
-                gh = GH(y)
-                g += weta[j] * logH(y)
-                d1 += weta[j] * gh
-                d2 += weta[j] * (y * gh - gh * gh)
-                g2 += weta[j] * gh * gh
-            G += wk * g
-            Ez0 += wk * z0[i] * d1
-            Ez1 += wk * z1[i, k] * d1
-            Epp += wk * d2
-            Eg2 += wk * g2
-    return G, Ez0 / sT, Ez1 / sT, Epp / T, Eg2
+def _drel(order: int) -> float:
+    """Spacing of the interpolation tables of the inner eta averages, relative to their scale
+    (:mod:`theory.franz_parisi_kernels`); refined with the order so that the error estimate
+    (order against 3 order/2) also sees the interpolation error."""
+    return 0.16 / order
 
 
 # ---------------------------------------------------------------------------
@@ -403,7 +320,8 @@ def entropic(ref: ReferenceState, Qh0: float, sh0: float, sh1: float, ph: float,
     """``G_S^FP`` (SM Eq. 33-34, corrected) and its derivatives (SM Eq. 38)."""
     g = _grids_cached(ref, order)
     ds, e0, c = _ent_args(ref, Qh0, sh0, sh1)
-    G, Emt, Ezt, Est, Et2 = _entropic_kernel(g.ez, g.em, g.ew, g.eta, g.weta, ds, ph, e0, c)
+    xl, wl = _gl(order)
+    G, Emt, Ezt, Est, Et2 = entropic_sums(g.ez, g.em, g.ew, g.eta, g.weta, xl, wl, ds, ph, e0, c, _drel(order))
     dQh0 = 0.5 * Et2
     dsh1 = Emt
     dsh0 = -Emt + Ezt / math.sqrt(ref.qhat0) - sh0 / ref.qhat0 * Et2
@@ -428,7 +346,9 @@ def energetic(ref: ReferenceState, Q0: float, s0: float, s1: float, order: int =
         raise ComputationError(f"non-positive covariance: Q0 - s0^2/q0 - (s1-s0)^2/(q*-q0) = {b:.3g} < 0 "
                                f"(Q0={Q0:.6g}, s0={s0:.6g}, s1={s1:.6g})")
     T = 1.0 - Q0
-    G, Ez0, Ez1, Epp, Eg2 = _energetic_kernel(g.gz0, g.gz1, g.gw, g.eta, g.weta, A, B, math.sqrt(max(b, 0.0)), T)
+    xl, wl = _gl(order)
+    G, Ez0, Ez1, Epp, Eg2 = energetic_sums(g.gz0, g.gz1, g.gw, g.eta, g.weta, xl, wl, A, B, math.sqrt(max(b, 0.0)), T,
+                                           _drel(order))
     gA = Ez0 - A * Epp
     gB = Ez1 - B * Epp
     dQ0 = -Eg2 / (2.0 * T)
@@ -467,7 +387,10 @@ class FPResult(Record):
     ``S`` is the entropy (per site) of binary solutions at distance ``d`` from the
     reference's binarized configuration. ``error`` = ``|S(order) - S(3 order/2)|``
     at the solution (quadrature error estimate of the reported value; points with
-    ``error > QUAD_TOL max(1, |S|)`` are reported as not converged).
+    ``error > QUAD_TOL max(1, |S|)`` are reported as not converged). ``d_c``: where
+    the RS branch ends (``Q0 -> 1``, ``S -> -inf``) when it has been located
+    (:func:`branch_end`); for ``d < d_c`` the result is ``S = -inf`` with no order
+    parameters (the RS saddle point does not exist there).
     """
 
     reference: str
@@ -492,10 +415,16 @@ class FPResult(Record):
     error: float
     order: int
     message: str = ""
+    d_c: float = math.nan
 
     @property
     def values(self) -> dict[str, float]:
         return {k: getattr(self, k) for k in _VARS}
+
+    @property
+    def tau(self) -> float:
+        """``1 - Q0``: the branch ends where it vanishes (:mod:`theory.franz_parisi_endpoint`)."""
+        return 1.0 - self.Q0
 
     def flat(self) -> dict[str, Any]:
         return self.to_dict()
@@ -505,9 +434,11 @@ def _phat_solve(ref, Qh0, sh0, sh1, p, ph, order, tol=1e-12) -> float:
     """``phat`` with ``dG_S/dphat = p`` (SM Eq. 38, last): safeguarded Newton (monotone in phat)."""
     g = _grids_cached(ref, order)
     ds, e0, c = _ent_args(ref, Qh0, sh0, sh1)
+    xl, wl = _gl(order)
+    drel = _drel(order)
     lo, hi = -math.inf, math.inf
     for _ in range(200):
-        f, df = _phat_kernel(g.ez, g.em, g.ew, g.eta, g.weta, ds, ph, e0, c)
+        f, df = phat_sums(g.ez, g.em, g.ew, g.eta, g.weta, xl, wl, ds, ph, e0, c, drel)
         r = f - p
         if abs(r) < tol:
             return ph
@@ -666,9 +597,59 @@ def solve_fp(ref: ReferenceState, d: float, *, init: Mapping[str, float] | FPRes
         except ComputationError as exc:
             return _failed(ref, d, order, f"newton: {err if res is None else res.message}; iteration: {exc}")
     try:
-        return _result(ref, p, res.values, res.converged, res.residual, res.iterations, res.message, order)
+        r = _result(ref, p, res.values, res.converged, res.residual, res.iterations, res.message, order)
     except ComputationError as exc:
         return _failed(ref, d, order, str(exc))
+    if r.converged and r.tau < TAU_END:
+        # near Q0 = 1: locate the end of the branch; a 'solution' below it is a quadrature artefact
+        e = branch_end(ref, r, order=order)
+        if e.converged and 0.0 < e.d_c < 0.5:
+            if d < e.d_c:
+                return _beyond_end(ref, d, e.d_c, order)
+            r = dataclasses.replace(r, d_c=e.d_c)
+    return r
+
+
+GEOM_STEP = 0.6  # continuation towards small d: successive distances differ by at most this factor
+TAU_END = 0.05  # below this 1 - Q0 a saddle point is checked against the end of the branch (artefacts below it)
+TAU_LOCATE = 0.2  # fp_curve locates the end of the branch once 1 - Q0 falls below this
+
+
+def scaled_state(r: FPResult) -> dict[str, float]:
+    """Finite-``tau`` saddle point in the scaled variables of the ``Q0 -> 1`` limit
+    (``K = Qhat0 tau^2, a0 = shat0 tau, a1 = shat1 tau, pt = phat tau``, plus ``s0, s1, p``)."""
+    t = 1.0 - r.Q0
+    return {"K": r.Qhat0 * t * t, "a0": r.shat0 * t, "a1": r.shat1 * t, "pt": r.phat * t, "s0": r.s0, "s1": r.s1,
+            "p": r.p}
+
+
+def branch_end(ref: ReferenceState, near: FPResult, *, order: int = DEFAULT_ORDER):
+    """``d_c`` where the RS branch reaches ``Q0 = 1`` (:func:`theory.franz_parisi_endpoint.fp_endpoint`),
+    started from a converged saddle point ``near`` the end (small ``1 - Q0``)."""
+    from theory.franz_parisi_endpoint import fp_endpoint
+
+    return fp_endpoint(ref, scaled_state(near), order=order)
+
+
+def _beyond_end(ref: ReferenceState, d: float, d_c: float, order: int) -> FPResult:
+    """The result below the end ``d_c`` of the RS branch (no RS saddle point there).
+
+    When the reference's BC is not a solution (stochastic at finite beta, binarized
+    spherical: a finite fraction of patterns must be fixed) ``S -> -inf`` as
+    ``d -> d_c+`` (``S ~ (alpha eps/2) log(1 - Q0)``, docs) and ``S(d < d_c) = -inf``
+    (reported as converged). For the binary reference (the BC is a solution) ``S(d_c)``
+    stays finite: below ``d_c`` the RS ansatz has no answer (``converged=False``).
+    """
+    nan = math.nan
+    if ref.kind == "binary":
+        msg = (f"d = {d:g} < d_c = {d_c:.6g}: beyond the end of the RS branch (Q0 -> 1 at d_c with finite S; "
+               "no RS saddle point below it, RSB needed)")
+        return FPResult(ref.kind, ref.alpha, ref.beta, ref.qstar, d, 1.0 - 2.0 * d, nan, 1.0, math.inf, nan, nan,
+                        nan, nan, math.inf, nan, nan, False, math.inf, 0, nan, order, msg, d_c)
+    msg = (f"d = {d:g} < d_c = {d_c:.6g}: beyond the end of the RS branch (Q0 -> 1 and S -> -inf at d_c; "
+           "no RS saddle point here, the RS entropy is -inf)")
+    return FPResult(ref.kind, ref.alpha, ref.beta, ref.qstar, d, 1.0 - 2.0 * d, -math.inf, 1.0, math.inf, nan, nan,
+                    nan, nan, math.inf, nan, nan, True, 0.0, 0, 0.0, order, msg, d_c)
 
 
 def franz_parisi(alpha: float, beta: float, qstar: float, d: float, reference: str = "stochastic", *,
@@ -693,8 +674,12 @@ def fp_curve(ref: ReferenceState, d: Sequence[float], *, tol: float = 1e-10, ord
 
     The path starts at the maximum of ``S`` (``phat = 0``) and is followed
     outwards in both directions, so every point is reached from a converged
-    neighbour; failed points are kept with their diagnostics. Points are returned
-    in the order of ``d``.
+    neighbour (intermediate points every ``max_step`` in ``d``, and in geometric
+    steps ``GEOM_STEP`` towards ``d -> 0``); failed points are kept with their
+    diagnostics. Points are returned in the order of ``d``. When ``1 - Q0`` becomes
+    small (``< TAU_LOCATE``) on the way down, the end of the RS branch is located
+    (:func:`branch_end`); points below it are reported as ``S = -inf`` (the RS saddle
+    point does not exist there; ``d_c`` is recorded on every point).
     """
     ref = _check_ref(ref)
     ds = np.asarray(d, dtype=float)
@@ -705,8 +690,27 @@ def fp_curve(ref: ReferenceState, d: Sequence[float], *, tol: float = 1e-10, ord
         return Curve(tuple(CurvePoint({"d": float(x)}, None, False, f"maximum of S not found: {mx.message}")
                            for x in ds))
 
+    end: dict[str, Any] = {"d_c": None, "tried_tau": math.inf}
+
     def solve(params, init):
-        return solve_fp(ref, params["d"], init=init, tol=tol, order=order, method=method)
+        d = params["d"]
+        if end["d_c"] is not None and d < end["d_c"]:
+            return _beyond_end(ref, d, end["d_c"], order)
+        if (init is not None and d < init.d and init.tau < TAU_LOCATE and math.isnan(init.d_c)
+                and init.tau < end["tried_tau"]):
+            # approaching Q0 = 1: locate the end of the branch before solving below it
+            end["tried_tau"] = 0.5 * init.tau
+            e = branch_end(ref, init, order=order)
+            if e.converged and 0.0 < e.d_c < init.d:
+                end["d_c"] = e.d_c
+                if d < e.d_c:
+                    return _beyond_end(ref, d, e.d_c, order)
+        r = solve_fp(ref, d, init=init, tol=tol, order=order, method=method)
+        if math.isfinite(r.d_c):
+            end["d_c"] = r.d_c
+            if d < r.d_c and math.isfinite(r.S):
+                return _beyond_end(ref, d, r.d_c, order)
+        return r
 
     def warm(res):
         return res if (res is not None and math.isfinite(res.Qhat0)) else None
@@ -723,11 +727,22 @@ def fp_curve(ref: ReferenceState, d: Sequence[float], *, tol: float = 1e-10, ord
             for j in range(1, n_sub):
                 path.append({"d": float(last + (ds[i] - last) * j / n_sub)})
                 keep.append(None)
+            if ds[i] > 0.0:
+                # towards d -> 0 (Q0 -> 1) in geometric steps: 1 - Q0 shrinks in proportion to d
+                x = last * GEOM_STEP
+                while ds[i] < x * GEOM_STEP:
+                    path.append({"d": float(x)})
+                    keep.append(None)
+                    x *= GEOM_STEP
             path.append({"d": float(ds[i])})
             keep.append(i)
             last = ds[i]
-        c = span(solve, path, mx, max_halvings=max_halvings, warm=lambda r: r)
+        c = span(solve, path, mx, max_halvings=max_halvings, warm=lambda r: (r if math.isfinite(r.Qhat0) else None))
         for i, pt in zip(keep, c.points):
             if i is not None:
                 points[i] = pt
+    if end["d_c"] is not None:  # record d_c on every point of the branch
+        for i, pt in points.items():
+            if pt.result is not None and math.isnan(pt.result.d_c):
+                points[i] = dataclasses.replace(pt, result=dataclasses.replace(pt.result, d_c=end["d_c"]))
     return Curve(tuple(points[i] for i in range(ds.size)))
