@@ -257,8 +257,14 @@ def test_stochastic_gap_claims(qstar, gap):
     d = np.array([0.002, 0.005, 0.01, 0.02, 0.05])
     c = fp.fp_curve(ref, d)
     S = np.array([p.result.S if p.converged else np.nan for p in c.points])
-    assert np.all(np.isfinite(S)), [p.message for p in c.points]
+    assert not np.any(np.isnan(S)), [p.message for p in c.points]
     assert (S[0] < 0) == gap
+    if gap:
+        # q* = 0.7: the branch ends (Q0 -> 1, S -> -inf) at d_c = 0.00445, between 0.002 and 0.005
+        assert S[0] == -math.inf and np.isfinite(S[1]) and S[1] < 0 < S[2]
+        assert 0.002 < c.points[0].result.d_c < 0.005
+    else:
+        assert np.all(np.isfinite(S)) and np.all(S > 0)
 
 
 # ---------------------------------------------------------------------------
