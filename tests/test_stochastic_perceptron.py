@@ -409,3 +409,35 @@ def test_cold_start_at_very_large_beta(alpha, beta, qstar, order):
     from theory.stochastic_perceptron_zero_temperature import solve_zero_temperature
     z = solve_zero_temperature(alpha, qstar)
     assert 0.5 < beta * (qstar - r.q0) / z.chi < 1.5 and 0.5 < r.qhat0 / beta**2 / z.R_hat < 2.0
+
+
+GRID_ALPHA = (0.3, 0.55, 0.8)
+GRID_BETA = (0.5, 5.0, 20.0, 50.0, 200.0)
+GRID_QSTAR = (0.05, 0.3, 0.7, 0.95, 0.99)
+
+
+@pytest.mark.parametrize("alpha", GRID_ALPHA)
+def test_cold_start_reduced_newton_matches_bracketing(alpha):
+    """The cold start (safeguarded Newton on the reduced 1-d map, _reduced_newton) reaches, on the
+    whole grid beta in {0.5 .. 200} x q* in {0.05 .. 0.99}, the saddle point that the bracketing
+    start of session 1 (_bracket_init: first sign change of the reduced map from q0 -> 0, then
+    Brent) leads to, to 1e-9; the fast path is taken (no fallback) and the polish needs at most
+    5 order-12 map evaluations (at tol 1e-12). Both solves are independent Newton runs from different starts, so
+    agreement to 1e-9 (10x the tolerance 1e-10 of the residual, divided by a Jacobian of order 1)
+    checks that they converge to the same root, i.e. that the reduced Newton picks the branch
+    connected to beta -> 0. Both at tol 1e-12: at tol 1e-10 the ill-conditioned qhat0 equation
+    (dqhat0/dq0 ~ 1e4 at beta = 200) leaves a relative 1.1e-9 between two converged solves.
+    Measured: the reduced Newton needs 2-9 order-6 evaluations of the reduced map."""
+    from theory.stochastic_perceptron import _bracket_init, _reduced_newton
+    for beta in GRID_BETA:
+        for qstar in GRID_QSTAR:
+            x = _reduced_newton(alpha, beta, qstar)
+            assert x is not None, (alpha, beta, qstar)
+            c = solve_rs(alpha, beta, qstar, tol=1e-12, error=False)
+            b = solve_rs(alpha, beta, qstar, init=_bracket_init(alpha, beta, qstar), tol=1e-12, error=False)
+            where = (alpha, beta, qstar)
+            assert c.converged and b.converged and c.method == "newton-jacobian", where
+            assert c.iterations <= 5, (where, c.iterations)
+            assert c.q0 == pytest.approx(b.q0, abs=1e-9), where
+            assert c.qhat0 == pytest.approx(b.qhat0, rel=1e-9, abs=1e-9), where
+            assert c.qhat1 == pytest.approx(b.qhat1, rel=1e-9, abs=1e-9), where

@@ -525,7 +525,74 @@ def _qhat1_solve(qhat0: float, qstar: float, qhat1: float, order: int, tol: floa
     return qhat1, S
 
 
+def _reduced_newton(alpha: float, beta: float, qstar: float, order: int = 6, xtol: float = 1e-6,
+                    maxeval: int = 14) -> dict[str, float] | None:
+    """Cold start: safeguarded Newton on the reduced 1-d map ``f(q0) = F(q0) - q0`` at low order.
+
+    ``F``: ``qhat0 = -2 alpha dG_E/dq0`` (SM Eq. 15), ``qhat1`` from the norm
+    constraint ``int Dz <m^2> = q*`` (:func:`_qhat1_solve`), then ``int Dz <m>^2``.
+    Its derivative comes from the integrals of the same pass (docs, Sec. 3):
+    ``dF/dq0 = (dq0/dqhat0 + dq0/dqhat1 dqhat1/dqhat0) dqhat0/dq0`` with
+    ``dqhat1/dqhat0 = -(dm2/dqhat0)/chi`` (implicit function of the norm
+    constraint) and ``dqhat0/dq0 = -2 alpha d2G_E/dq0``. Newton runs in the
+    logit ``y = log(q0 / (q* - q0))`` (the root approaches q* like 1/beta at
+    large beta) inside the bracket ``f(0+) > 0 > f(q*)``, which every
+    evaluation narrows; a step leaving the bracket or uphill is replaced by
+    bisection (in ``y``). The start ``q0 / (q* - q0) = (alpha beta)^0.7`` is a
+    heuristic interpolating the small-beta (``q0 ~ alpha beta``) and frozen
+    (``q* - q0 ~ 1/beta``) regimes. Returns ``None`` when it has not
+    converged to ``xtol * q*`` in ``maxeval`` evaluations (the caller then
+    brackets, :func:`_bracket_init`).
+    """
+    state = {"qhat1": _qhat1_at_qhat0_zero(qstar), "qhat0": 0.0, "slope": 0.0}
+
+    def reduced(q0):
+        E = energetic_terms(q0, qstar, beta, order)
+        qhat0 = -2.0 * alpha * E["dG_E_dq0"]
+        guess = state["qhat1"] + state["slope"] * (qhat0 - state["qhat0"])
+        qhat1, S = _qhat1_solve(qhat0, qstar, guess, order, tol=1e-9)
+        slope = -S["dm2_dqhat0"] / S["chi"] if S["chi"] > 0.0 else 0.0
+        state.update(qhat1=qhat1, qhat0=qhat0, slope=slope)
+        dF = (S["dq0_dqhat0"] + S["dq0_dqhat1"] * slope) * (-2.0 * alpha * E["d2G_E_dq0"])
+        return S["q0"] - q0, dF - 1.0
+
+    ylo, yhi = -math.inf, math.inf  # f > 0 at ylo, f < 0 at yhi (in the logit)
+    y = 0.7 * math.log(alpha * beta)
+    try:
+        for _ in range(maxeval):
+            q0 = qstar / (1.0 + math.exp(-y))
+            if not 0.0 < q0 < qstar:
+                return None
+            f, df = reduced(q0)
+            if not (math.isfinite(f) and math.isfinite(df)):
+                return None
+            if f > 0.0:
+                ylo = max(ylo, y)
+            else:
+                yhi = min(yhi, y)
+            dq = q0 * (qstar - q0) / qstar  # dq0/dy
+            g = df * dq
+            yn = y - f / g if g < 0.0 else math.nan
+            if ylo < yn < yhi:
+                if abs(yn - y) * dq < xtol * qstar:
+                    return {"q0": qstar / (1.0 + math.exp(-yn)), "qhat0": state["qhat0"], "qhat1": state["qhat1"]}
+            else:
+                yn = 0.5 * (max(ylo, y - 10.0) + min(yhi, y + 10.0))
+            y = yn
+    except (ComputationError, OverflowError, ZeroDivisionError):
+        return None
+    return None
+
+
 def _default_init(alpha: float, beta: float, qstar: float) -> dict[str, float]:
+    """Cold start: :func:`_reduced_newton`, or the bracketing of :func:`_bracket_init` if that fails."""
+    if alpha == 0.0 or beta == 0.0:
+        return {"q0": 0.0, "qhat0": 0.0, "qhat1": _qhat1_at_qhat0_zero(qstar)}
+    x = _reduced_newton(alpha, beta, qstar)
+    return x if x is not None else _bracket_init(alpha, beta, qstar)
+
+
+def _bracket_init(alpha: float, beta: float, qstar: float) -> dict[str, float]:
     """Cold start: the 1-d reduced problem ``q0 = F(q0)`` bracketed on (0, q*) at low order.
 
     ``F``: ``qhat0 = -2 alpha dG_E/dq0``, then ``qhat1`` from the norm
@@ -763,11 +830,13 @@ def _solve_rs_terms(alpha, beta, qstar, *, init=None, tol=1e-10, order=DEFAULT_O
             xs = _predict(init, x0, beta, qstar, order)
             # quadratic convergence needs < 10 evaluations from inside the basin: cap a warm attempt at 12
             nt = _newton_jacobian(alpha, beta, qstar, order, xs, tol, min(maxiter, 12 if init is not None else 30))
-            if not nt.converged and init is not None:
-                # a warm start outside Newton's basin: the bracketed cold start is cheaper than
-                # the finite-difference fallbacks below
-                nt2 = _newton_jacobian(alpha, beta, qstar, order, _default_init(alpha, beta, qstar), tol,
-                                       min(maxiter, 30))
+            # a warm start outside Newton's basin: the cold start is cheaper than the finite-difference
+            # fallbacks below; a cold start from the reduced Newton that fails: the bracketed one
+            retries = ([_default_init] if init is not None else []) + [_bracket_init]
+            for start in retries:
+                if nt.converged:
+                    break
+                nt2 = _newton_jacobian(alpha, beta, qstar, order, start(alpha, beta, qstar), tol, min(maxiter, 30))
                 nt = dataclasses.replace(nt2, iterations=nt.iterations + nt2.iterations)
         if nt is not None and nt.converged:
             res = SolverResult(nt.values, nt.residual, nt.iterations, True, 0.0, nt.method, nt.message)
@@ -786,7 +855,7 @@ def _solve_rs_terms(alpha, beta, qstar, *, init=None, tol=1e-10, order=DEFAULT_O
                                           message=f"{res.message} (after: {nt.message})")
         if not res.converged and method == "newton" and alpha > 0.0 and beta > 0.0:
             # a poor warm start: retry from the bracketed cold start, then damped iteration
-            starts = [_default_init(alpha, beta, qstar)] if init is not None else []
+            starts = ([_default_init(alpha, beta, qstar)] if init is not None else []) + [_bracket_init(alpha, beta, qstar)]
             for x1 in starts:
                 res2 = converge(update, x1, tol=tol, method="newton", maxiter=maxiter)
                 if res2.converged:
