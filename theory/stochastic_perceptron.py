@@ -525,8 +525,12 @@ def _qhat1_solve(qhat0: float, qstar: float, qhat1: float, order: int, tol: floa
     return qhat1, S
 
 
+_Y_JUMP = 10.0
+_Y_POW = 0.7
+
+
 def _reduced_newton(alpha: float, beta: float, qstar: float, order: int = 6, xtol: float = 1e-6,
-                    maxeval: int = 14) -> dict[str, float] | None:
+                    maxeval: int = 14, norm_tol: float = 1e-8) -> dict[str, float] | None:
     """Cold start: safeguarded Newton on the reduced 1-d map ``f(q0) = F(q0) - q0`` at low order.
 
     ``F``: ``qhat0 = -2 alpha dG_E/dq0`` (SM Eq. 15), ``qhat1`` from the norm
@@ -544,20 +548,21 @@ def _reduced_newton(alpha: float, beta: float, qstar: float, order: int = 6, xto
     converged to ``xtol * q*`` in ``maxeval`` evaluations (the caller then
     brackets, :func:`_bracket_init`).
     """
-    state = {"qhat1": _qhat1_at_qhat0_zero(qstar), "qhat0": 0.0, "slope": 0.0}
+    # first norm-constraint guess: the site shape a = (qhat1 - qhat0)/2 of the qhat0 = 0 solution kept
+    state = {"qhat1": _qhat1_at_qhat0_zero(qstar), "qhat0": 0.0, "slope": 1.0}
 
     def reduced(q0):
         E = energetic_terms(q0, qstar, beta, order)
         qhat0 = -2.0 * alpha * E["dG_E_dq0"]
         guess = state["qhat1"] + state["slope"] * (qhat0 - state["qhat0"])
-        qhat1, S = _qhat1_solve(qhat0, qstar, guess, order, tol=1e-9)
+        qhat1, S = _qhat1_solve(qhat0, qstar, guess, order, tol=norm_tol)
         slope = -S["dm2_dqhat0"] / S["chi"] if S["chi"] > 0.0 else 0.0
         state.update(qhat1=qhat1, qhat0=qhat0, slope=slope)
         dF = (S["dq0_dqhat0"] + S["dq0_dqhat1"] * slope) * (-2.0 * alpha * E["d2G_E_dq0"])
         return S["q0"] - q0, dF - 1.0
 
     ylo, yhi = -math.inf, math.inf  # f > 0 at ylo, f < 0 at yhi (in the logit)
-    y = 0.7 * math.log(alpha * beta)
+    y = _Y_POW * math.log(alpha * beta)
     try:
         for _ in range(maxeval):
             q0 = qstar / (1.0 + math.exp(-y))
@@ -577,7 +582,7 @@ def _reduced_newton(alpha: float, beta: float, qstar: float, order: int = 6, xto
                 if abs(yn - y) * dq < xtol * qstar:
                     return {"q0": qstar / (1.0 + math.exp(-yn)), "qhat0": state["qhat0"], "qhat1": state["qhat1"]}
             else:
-                yn = 0.5 * (max(ylo, y - 10.0) + min(yhi, y + 10.0))
+                yn = 0.5 * (max(ylo, y - _Y_JUMP) + min(yhi, y + _Y_JUMP))
             y = yn
     except (ComputationError, OverflowError, ZeroDivisionError):
         return None
