@@ -149,6 +149,26 @@ def cputime(f, repeat=1):
     return (time.process_time() - t) / repeat
 
 
+def count_order6(f):
+    """Numbers of order-6 ``energetic_terms`` and ``entropic_terms`` calls made by ``f()`` (the cold start)."""
+    n = [0, 0]
+    oe, os_ = sp.energetic_terms, sp.entropic_terms
+
+    def ce(q0, qstar, beta, order=sp.DEFAULT_ORDER):
+        n[0] += order < sp.DEFAULT_ORDER
+        return oe(q0, qstar, beta, order)
+
+    def cs(qhat0, qhat1, order=sp.DEFAULT_ORDER, **kw):
+        n[1] += order < sp.DEFAULT_ORDER
+        return os_(qhat0, qhat1, order, **kw)
+    sp.energetic_terms, sp.entropic_terms = ce, cs
+    try:
+        f()
+    finally:
+        sp.energetic_terms, sp.entropic_terms = oe, os_
+    return n
+
+
 class EvalCounter:
     """Counts order >= 12 calls of ``energetic_terms`` (one per map evaluation) and of
     ``bc_energy_at`` (one per E) made through the modules."""
@@ -190,13 +210,19 @@ def main():
     t_warm, rw = timeit(lambda: solve_rs(alpha, beta, qstar + 1e-3, init=r, error=False), repeat=5)
     t_eval, _ = timeit(lambda: (entropic_terms(r.qhat0, r.qhat1, jac=True), energetic_terms(r.q0, qstar, beta)),
                        repeat=10)
-    c_cold = cputime(lambda: solve_rs(alpha, beta, qstar, error=False), repeat=3)
+    c_cold = cputime(lambda: solve_rs(alpha, beta, qstar, error=False), repeat=10)
+    # the session-1 cold start in the same run: order-6 bracketing of the reduced map, then the same Newton
+    c_brak = cputime(lambda: solve_rs(alpha, beta, qstar, init=sp._bracket_init(alpha, beta, qstar), error=False),
+                     repeat=10)
+    n6 = count_order6(lambda: solve_rs(alpha, beta, qstar, error=False))
     c_warm = cputime(lambda: solve_rs(alpha, beta, qstar + 1e-3, init=r, error=False), repeat=5)
     c_eval = cputime(lambda: (entropic_terms(r.qhat0, r.qhat1, jac=True), energetic_terms(r.q0, qstar, beta)),
                      repeat=10)
     print(f"one RS saddle point (alpha={alpha}, beta={beta}, q*={qstar}, tol 1e-10): wall (CPU) time")
-    print(f"  cold start {t_cold * 1e3:8.1f} ms ({c_cold * 1e3:.1f} ms CPU; {r.iterations} map evaluations in the "
-          f"Newton stage, after the order-6 bracketing)")
+    print(f"  cold start {t_cold * 1e3:8.1f} ms ({c_cold * 1e3:.1f} ms CPU; reduced 1-d Newton: {n6[0]} order-6 G_E "
+          f"and {n6[1]} G_S evaluations, then {r.iterations} order-12 map evaluations)")
+    print(f"  cold start with the order-6 bracketing of session 1 instead (same run): {c_brak * 1e3:.1f} ms CPU, "
+          f"ratio {c_brak / c_cold:.2f}x")
     print(f"  warm start {t_warm * 1e3:8.1f} ms ({c_warm * 1e3:.1f} ms CPU; {rw.iterations} map evaluations, "
           f"start 1e-3 away in q*)")
     print(f"  one map evaluation (with the Jacobian) {t_eval * 1e3:8.2f} ms ({c_eval * 1e3:.2f} ms CPU)")
@@ -210,7 +236,21 @@ def main():
           f"theory.core.solver (measured below) the baseline would need more evaluations")
     h = sp.converge(sp._fixed_point_map(alpha, beta, qstar + 1e-3, sp.DEFAULT_ORDER), r.values, tol=1e-10,
                     method="newton")
+    print(f"  nested-quad cold solve (the {r.iterations} order-12 evaluations only): {t_quad * r.iterations:8.2f} s, "
+          f"ratio {t_quad * r.iterations / t_cold:8.1f}x")
     print(f"  (hybrid Powell without the Jacobian from the same warm start: {h.iterations} map evaluations)")
+    grid = [(a_, b_, q_) for a_ in (0.3, 0.55, 0.8) for b_ in (0.5, 5.0, 20.0, 50.0, 200.0)
+            for q_ in (0.05, 0.3, 0.7, 0.95, 0.99)]
+    if args.quick:
+        grid = grid[::5]
+    tg = []
+    for g in grid:
+        tg.append(cputime(lambda: solve_rs(*g, error=False)))
+    tb = sum(cputime(lambda: solve_rs(*g, init=sp._bracket_init(*g), error=False)) for g in grid)
+    tg = np.array(tg)
+    print(f"cold starts on {len(grid)} points (alpha in 0.3..0.8, beta in 0.5..200, q* in 0.05..0.99), CPU: "
+          f"median {np.median(tg) * 1e3:.1f} ms, max {tg.max() * 1e3:.1f} ms, {np.mean(tg <= 0.02) * 100:.0f}% "
+          f"<= 20 ms; bracketing start: total ratio {tb / tg.sum():.2f}x")
     n_e = 10 if args.quick else 50
     qs = np.linspace(0.3, 0.99, n_e)
     with EvalCounter() as ce:
