@@ -526,7 +526,11 @@ def _qhat1_solve(qhat0: float, qstar: float, qhat1: float, order: int, tol: floa
 
 
 _Y_JUMP = 10.0
-_Y_POW = 0.7
+
+
+def _y_start(alpha: float, beta: float, qstar: float) -> float:
+    """Start of :func:`_reduced_newton` in the logit ``log(q0 / (q* - q0))``."""
+    return 0.7 * math.log(alpha * beta)
 
 
 def _reduced_newton(alpha: float, beta: float, qstar: float, order: int = 6, xtol: float = 1e-6,
@@ -562,7 +566,7 @@ def _reduced_newton(alpha: float, beta: float, qstar: float, order: int = 6, xto
         return S["q0"] - q0, dF - 1.0
 
     ylo, yhi = -math.inf, math.inf  # f > 0 at ylo, f < 0 at yhi (in the logit)
-    y = _Y_POW * math.log(alpha * beta)
+    y = _y_start(alpha, beta, qstar)
     try:
         for _ in range(maxeval):
             q0 = qstar / (1.0 + math.exp(-y))
