@@ -35,10 +35,19 @@ the CPU times themselves vary by ~1.5x between runs):
   order-12 map evaluations, beta_c from 22.9 to 299.3; baseline 2109 s, 218x
   (session 1: 3.4 s/point).
 
+Cold start after the reduced 1-d Newton (12:20 UTC, load 4.8): 12.6 ms wall /
+12.3 ms CPU = 3.8 map evaluations' worth (3 order-6 G_E + 8 order-6 G_S, then 2
+order-12 map evaluations), against 34.2 ms CPU for the session-1 bracketing
+start in the same run (2.8x); 75-point grid of cold starts: median 15.6 ms,
+max 29.1 ms CPU, 81% within 20 ms, 1.66x faster in total than the bracketing.
+The same-run ratio "cold start / one map evaluation" is the number that does
+not depend on the load (3.8 in runs at load 4.8 and 5.4). Numbers below are
+from before that change.
+
 A second full run at 11:50 (load 4.5, after the natural-monotonicity change):
 warm 36 ms wall / 20 ms CPU, cold 86 ms / 42 ms CPU, one evaluation 5.9 ms CPU
 (CPU times are inflated by contention too), E curve 3.1 s (188x), beta_c curve
-10.2 s (244x). The 20 ms target is met by the warm solve in CPU time (15-20
+10.2 s (244x). The 20 ms target was met (at 11:50) by the warm solve in CPU time (15-20
 ms; the wall time here is inflated by the other jobs), not by the cold start
 (about 2x over). The same
 run with the session-1 code (first run today, load ~2): cold 381 ms, warm 253

@@ -31,7 +31,9 @@ norm constraint ``q* = int Dz <m^2>``, a Newton step in ``qhat1``
 with the analytic Jacobian (:func:`_newton_jacobian`: every entry is an
 integral from the same kernel pass, 3-5 map evaluations from a warm start),
 with :func:`theory.core.solver.converge` (hybrid Powell, damped iteration) as
-the fallback. The beta -> infinity limit is in
+the fallback. A cold start first solves the reduced 1-d map in ``q0`` at order 6
+by a safeguarded Newton with the analytic derivative (:func:`_reduced_newton`),
+after which the order-12 Newton needs 2-3 map evaluations. The beta -> infinity limit is in
 :mod:`theory.stochastic_perceptron_zero_temperature`.
 """
 from __future__ import annotations
