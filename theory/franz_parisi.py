@@ -660,6 +660,12 @@ def franz_parisi(alpha: float, beta: float, qstar: float, d: float, reference: s
     ref = _ref_cached(reference, alpha, float(beta), float(qstar))
     if init is not None and not (isinstance(init, FPResult) and init.converged and math.isfinite(init.Qhat0)):
         init = None
+    if init is None:  # by continuation from the maximum (locates the end of the branch too)
+        pt = fp_curve(ref, [check_real("d", d, ge=0.0, lt=1.0)], tol=tol, order=order).points[0]
+        if pt.result is None:
+            return _failed(ref, float(d), order, pt.message)
+        return pt.result if pt.converged == pt.result.converged else dataclasses.replace(
+            pt.result, converged=pt.converged, message=pt.message or pt.result.message)
     return solve_fp(ref, d, init=init, tol=tol, order=order)
 
 

@@ -5,12 +5,15 @@
 
 A range in ``d`` is computed by continuation from the maximum of ``S(d)``
 (:func:`theory.franz_parisi.fp_curve`); every point reports ``converged``,
-``residual``, ``iterations`` and the quadrature ``error``. ``d = 0`` is the exact
-limit (0 for the binary reference, ``-inf`` otherwise). Exit code 1 if a point failed.
+``residual``, ``iterations`` and the quadrature ``error`` (a single ``d`` is reached by
+continuation too). ``d = 0`` is the exact limit (0 for the binary reference, ``-inf``
+otherwise); below the end ``d_c`` of the RS branch (``Q0 -> 1``) ``S = -inf`` (stochastic,
+spherical references; see ``docs/franz_parisi.md``). Exit code 1 if a point failed.
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 
 import numpy as np
@@ -36,7 +39,7 @@ def add_commands(subparsers) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from theory.franz_parisi import fp_curve, reference_state, solve_fp
+    from theory.franz_parisi import fp_curve, reference_state
     from theory.core.params import check_real
 
     alpha = check_real("alpha", args.alpha, gt=0.0, lt=0.833)
@@ -63,7 +66,14 @@ def _run(args: argparse.Namespace) -> int:
         emit(args, rows, columns=None if args.json else COLUMNS, x="d", y=["S"])
         ok = all(r["converged"] for r in rows)
     else:
-        res = solve_fp(ref, float(args.d), tol=args.tol, order=args.order)
+        # one distance: also by continuation from the maximum (a cold solve far from it can
+        # fail, and only the continuation locates the end of the RS branch, d_c)
+        pt = fp_curve(ref, ds, tol=args.tol, order=args.order).points[0]
+        if pt.result is None:
+            print(f"error: {pt.message}", file=sys.stderr)
+            return 1
+        res = pt.result if pt.converged == pt.result.converged else dataclasses.replace(
+            pt.result, converged=pt.converged, message=pt.message or pt.result.message)
         emit(args, res, columns=None if args.json else COLUMNS)
         ok = res.converged
     if not ok:
