@@ -11,6 +11,14 @@ Checks: theory vs BP mean at each d (4 s.e. or 0.02 absolute: the SM itself note
 "slight deviation" from finite N, beta = 20 vs GD, and GD vs Gibbs sampling of m), and the
 paper's qualitative claims: q* = 0.9 reaches the origin with S >= 0 (no gap), q* = 0.7 has
 a gap, binary and spherical references have gaps.
+
+Cost: ``--quick`` (N = 301, 4 instances x 2 q*) a few minutes. ``--full`` (N = 1001,
+20 instances x 3 q*): one BP instance (GD reference + 6 distances) measured at 92 s CPU
+(q* = 0.9, seed 0, 2026-11-23), so ~90 min CPU for the 60 instances (~45-50 min wall
+on 2 workers) plus a few minutes for the five theory curves (the points next to the
+end of the RS branch are the slow ones); resumable through ``--store``. Below the end
+``d_c`` of a branch the theory value is ``-inf`` (docs/franz_parisi.md), which the gap
+claims treat as ``S < 0``.
 """
 from __future__ import annotations
 
