@@ -7,7 +7,9 @@ from theory.core.quadrature import (gauss_expect, gauss_expect2, interval_log_in
                                     normal_rule)
 from theory.core.special import H, logH
 
-mp.mp.dps = 30
+from conftest import mpmath_precision  # noqa: E402
+
+_precision = mpmath_precision(30)
 
 
 @pytest.mark.parametrize("kind", ["hermite", "legendre"])

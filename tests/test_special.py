@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 
 from theory.core.special import GH, G, H, K, erfcx, log2cosh, logcosh, logH, H_pow
 
-mp.mp.dps = 50
+from conftest import mpmath_precision  # noqa: E402
+
+_precision = mpmath_precision(50)
 XS = np.linspace(-40.0, 40.0, 801)
 
 
