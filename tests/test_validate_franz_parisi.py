@@ -38,6 +38,10 @@ def test_claim_rows():
     assert vfp._claim("x", -0.1, False, "n").verdict == "disagrees"
     assert vfp._claim("x", 0.1, True, "n").verdict == "agrees"
     assert vfp._claim("x", math.nan, False, "n").verdict == "not comparable"
+    # below the end of the RS branch S = -inf is an answer: a gap claim holds, a no-gap claim fails
+    assert vfp._claim("x", -math.inf, -math.inf < 0, "n").verdict == "agrees"
+    assert "d_c" in vfp._claim("x", -math.inf, -math.inf >= 0, "n").note
+    assert vfp._claim("x", -math.inf, -math.inf >= 0, "n").verdict == "disagrees"
 
 
 def test_cli_bad_seed():

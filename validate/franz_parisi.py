@@ -72,10 +72,15 @@ def _S(curve):
 
 
 def _claim(quantity: str, value: float, holds: bool, note: str) -> Row:
-    """A qualitative claim of the paper; 'not comparable' when the theory point failed."""
-    if not math.isfinite(value):
+    """A qualitative claim of the paper; 'not comparable' when the theory point failed (NaN).
+
+    ``-inf`` is a converged answer (below the end ``d_c`` of the RS branch there is no
+    solution at that distance) and is judged like any negative S."""
+    if math.isnan(value):
         return Row(quantity=quantity, theory=value, note=note + " (theory point failed, see notes)",
                    verdict="not comparable", tolerance="qualitative (sign of S)")
+    if value == -math.inf:
+        note += " (S = -inf: the distance lies below the end d_c of the RS branch)"
     return Row(quantity=quantity, theory=value, note=note, verdict="agrees" if holds else "disagrees",
                tolerance="qualitative (sign of S)")
 
