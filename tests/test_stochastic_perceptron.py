@@ -173,11 +173,12 @@ def test_G_S_against_mpmath(qhat0, qhat1):
 
 def test_logZE_inner_integral_against_mpmath():
     """The inner u-integral (the steep H^beta step) at beta = 20, q* = 0.95 against mpmath."""
-    from theory.stochastic_perceptron import _energetic_kernel, _gl
+    from theory.core.quadrature import legendre_nodes
+    from theory.stochastic_perceptron import _energetic_kernel
     mp.mp.dps = 20
     q0, qstar, beta = 0.8, 0.95, 20.0
     zs = np.array([-2.5, -0.7, 0.0, 0.4, 1.9])
-    glx, glw = _gl(12)
+    glx, glw = legendre_nodes(12)
     out = _energetic_kernel(zs, math.sqrt(q0), math.sqrt(qstar - q0), math.sqrt(1 - qstar), beta, glx, glw)
     for z, v in zip(zs, out[0]):
         ref = float(_mp_logZE(mp.sqrt(q0) * z, q0, qstar, beta))

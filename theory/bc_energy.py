@@ -32,7 +32,7 @@ import numba
 import numpy as np
 
 from theory.core.params import check_real
-from theory.core.quadrature import interval_moments
+from theory.core.quadrature import interval_moments, legendre_nodes
 from theory.core.results import Record
 from theory.core.solver import ComputationError, Curve, span
 from theory.core.special import H, logH
@@ -41,7 +41,6 @@ from theory.stochastic_perceptron import (
     RSResult,
     _check_order,
     _e_rule,
-    _gl,
     _s_rule,
     _n_edges_max,
     _u_edges,
@@ -157,7 +156,7 @@ def bc_energy_at(q0: float, qstar: float, beta: float, p: float, p_tilde: float,
                                f"q0={q0}, q*={qstar}): the overlaps are inconsistent")
     sigma = math.sqrt(max(var, 0.0))
     z, w = _e_rule(q0, qstar, order)
-    glx, glw = _gl(order)
+    glx, glw = legendre_nodes(order)
     vals = _bc_kernel(z, math.sqrt(q0), math.sqrt(D), math.sqrt(1.0 - qstar), float(beta), cz, cu, sigma,
                       glx, glw, _T_KINK)
     E = float(w @ vals)

@@ -30,16 +30,14 @@ import numpy as np
 
 from theory.bc_energy import _T_KINK, _bc_kernel
 from theory.core.params import check_choice
+from theory.core.quadrature import dz_rule, legendre_nodes
 from theory.core.results import Record
 from theory.core.solver import ComputationError, Curve, converge, span
 from theory.core.special import log2cosh
 from theory.stochastic_perceptron import (
     DEFAULT_ORDER,
-    _check_order,
     _e_rule,
-    _gl,
     _validate,
-    dz_rule,
     energetic_terms,
 )
 
@@ -57,7 +55,7 @@ def ising_terms(qhat0: float, qstar: float, order: int = DEFAULT_ORDER) -> dict[
 def clipped_energy(q0: float, qstar: float, beta: float, order: int = DEFAULT_ORDER) -> float:
     """Training error of ``sigma`` (SM Fig. 3), SM Eq. (30) at ``sigma_E = 0`` (see module docstring)."""
     z, w = _e_rule(q0, qstar, order)
-    glx, glw = _gl(order)
+    glx, glw = legendre_nodes(order)
     sq = math.sqrt(qstar)
     vals = _bc_kernel(z, math.sqrt(q0), math.sqrt(qstar - q0), math.sqrt(1.0 - qstar), float(beta),
                       math.sqrt(q0) / sq, math.sqrt(qstar - q0) / sq, 0.0, glx, glw, _T_KINK)

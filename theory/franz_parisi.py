@@ -42,10 +42,9 @@ from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
 import numpy as np
-from numpy.polynomial.hermite_e import hermegauss
-from numpy.polynomial.legendre import leggauss
 
 from theory.core.params import check_choice, check_int, check_real
+from theory.core.quadrature import dz_rule, hermite_nodes, legendre_nodes, panel_rule
 from theory.core.results import Record
 from theory.core.solver import ComputationError, Curve, CurvePoint, converge, span
 from theory.core.special import H, logG, logH
@@ -79,27 +78,6 @@ QUAD_TOL = 1e-3  # a point whose quadrature error estimate exceeds QUAD_TOL * ma
 # ---------------------------------------------------------------------------
 # quadrature helpers (node sets that do not depend on the FP order parameters)
 # ---------------------------------------------------------------------------
-@lru_cache(maxsize=16)
-def _gl(order: int) -> tuple[np.ndarray, np.ndarray]:
-    return leggauss(order)
-
-
-@lru_cache(maxsize=16)
-def _herm(n: int) -> tuple[np.ndarray, np.ndarray]:
-    x, w = hermegauss(n)
-    return x, w / math.sqrt(2.0 * math.pi)
-
-
-def _panels(edges: np.ndarray, order: int) -> tuple[np.ndarray, np.ndarray]:
-    """Gauss-Legendre nodes/weights on sorted per-row panel edges ``(..., n_edges)``."""
-    x, w = _gl(order)
-    half = 0.5 * np.diff(edges, axis=-1)
-    mid = 0.5 * (edges[..., 1:] + edges[..., :-1])
-    nodes = (mid[..., :, None] + half[..., :, None] * x).reshape(*mid.shape[:-1], -1)
-    wts = (half[..., :, None] * w).reshape(*mid.shape[:-1], -1)
-    return nodes, wts
-
-
 _HALF = np.array([0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 5.5, 7.5, 10.0, 13.5, 21.0])
 
 
@@ -113,19 +91,11 @@ def _halfline(t: np.ndarray, order: int) -> tuple[np.ndarray, np.ndarray]:
     lo = np.maximum(t, -10.5)
     scale = 1.0 / np.maximum(1.0, lo)
     edges = lo[:, None] + scale[:, None] * _HALF[None, :]
-    z, w = _panels(edges, order)
+    z, w = panel_rule(edges, order)
     logw = np.log(w) + logG(z)
     logw -= logw.max(axis=1, keepdims=True)
     p = np.exp(logw)
     return z, p / p.sum(axis=1, keepdims=True)
-
-
-def _dz(order: int, breaks=(), panels: int = 16) -> tuple[np.ndarray, np.ndarray]:
-    """Composite Gauss-Legendre ``Dz`` rule on ``[-ZMAX, ZMAX]`` with extra breakpoints."""
-    edges = np.unique(np.clip(np.concatenate([np.linspace(-ZMAX, ZMAX, panels + 1),
-                                              np.asarray(breaks, dtype=float)]), -ZMAX, ZMAX))
-    z, w = _panels(edges, order)
-    return z, w * np.exp(logG(z))
 
 
 # ---------------------------------------------------------------------------
@@ -230,14 +200,14 @@ def _stochastic_sites(ref: ReferenceState, order: int):
     a = 0.5 * (ref.qhat1 - ref.qhat0)
     sq = math.sqrt(max(ref.qhat0, 0.0))
     bb = np.concatenate([[1.0, 2.0, 4.0, 8.0, 16.0, 32.0], 2.0 * abs(a) + np.array([-4.0, -2.0, -1.0, 0.0, 1.0, 2.0, 4.0])])
-    z, wz = _dz(order, np.concatenate([bb, -bb]) / max(sq, 1e-3), panels=8)
+    z, wz = dz_rule(order, np.concatenate([bb, -bb]) / max(sq, 1e-3), panels=8)
     b = sq * z
     wp = 1.0 / np.maximum(1.0, np.abs(2.0 * a + b))
     wm = 1.0 / np.maximum(1.0, np.abs(-2.0 * a + b))
     edges = [np.full_like(z, -1.0), np.zeros_like(z), np.full_like(z, 1.0)]
     edges += [1.0 - wp * g for g in _M_GRADE] + [-1.0 + wm * g for g in _M_GRADE]
     E = np.sort(np.clip(np.stack(edges, axis=-1), -1.0, 1.0), axis=-1)
-    m, wmn = _panels(E, order)
+    m, wmn = panel_rule(E, order)
     with np.errstate(divide="ignore"):
         lw = np.log(wmn) + a * m * m + b[:, None] * m
     lw -= lw.max(axis=1, keepdims=True)
@@ -246,7 +216,7 @@ def _stochastic_sites(ref: ReferenceState, order: int):
 
 
 def _binary_sites(ref: ReferenceState, order: int):
-    z, wz = _dz(order)
+    z, wz = dz_rule(order, panels=16)
     t = np.tanh(math.sqrt(ref.qhat0) * z)
     m = np.stack([np.ones_like(z), -np.ones_like(z)], axis=1)
     return z, m, np.stack([0.5 * (1 + t), 0.5 * (1 - t)], axis=1) * wz[:, None]
@@ -254,7 +224,7 @@ def _binary_sites(ref: ReferenceState, order: int):
 
 def _spherical_sites(ref: ReferenceState, order: int):
     q = ref.q0
-    z, wz = _dz(order)
+    z, wz = dz_rule(order, panels=16)
     zeta0 = -math.sqrt(q) * z / math.sqrt(1.0 - q)  # m = 0
     up, wu = _halfline(zeta0, order)
     dn, wd = _halfline(-zeta0, order)
@@ -267,7 +237,7 @@ def _spherical_sites(ref: ReferenceState, order: int):
 def _energetic_nodes(ref: ReferenceState, order: int):
     q0, qs = ref.q0, ref.qstar
     sqD = math.sqrt(qs - q0)
-    z0, w0 = _dz(order, panels=10)
+    z0, w0 = dz_rule(order, panels=10)
     t = -math.sqrt(q0) * z0 / sqD  # u1 = 0
     if ref.kind == "stochastic":
         s = math.sqrt(1.0 - qs)
@@ -275,7 +245,7 @@ def _energetic_nodes(ref: ReferenceState, order: int):
         brk = t[:, None] - _X_BREAKS[None, :] * s / sqD
         edges = np.sort(np.clip(np.concatenate([np.tile(np.linspace(-ZMAX, ZMAX, 9), (z0.size, 1)), brk], axis=1),
                                 -ZMAX, ZMAX), axis=1)
-        z1, w1 = _panels(edges, order)
+        z1, w1 = panel_rule(edges, order)
         with np.errstate(divide="ignore"):
             lw = np.log(w1) + logG(z1) + ref.beta * logH(-(math.sqrt(q0) * z0[:, None] + sqD * z1) / s)
         lw -= lw.max(axis=1, keepdims=True)
@@ -291,7 +261,7 @@ def _grids_cached(ref: ReferenceState, order: int) -> _Grids:
     site = {"stochastic": _stochastic_sites, "binary": _binary_sites, "spherical": _spherical_sites}[ref.kind]
     ez, em, ew = site(ref, order)
     gz0, gz1, gw, sqD = _energetic_nodes(ref, order)
-    eta, weta = _herm(2 * order)
+    eta, weta = hermite_nodes(2 * order)
     return _Grids(ez, em, ew, gz0, gz1, gw, eta, weta, sqD)
 
 
@@ -320,7 +290,7 @@ def entropic(ref: ReferenceState, Qh0: float, sh0: float, sh1: float, ph: float,
     """``G_S^FP`` (SM Eq. 33-34, corrected) and its derivatives (SM Eq. 38)."""
     g = _grids_cached(ref, order)
     ds, e0, c = _ent_args(ref, Qh0, sh0, sh1)
-    xl, wl = _gl(order)
+    xl, wl = legendre_nodes(order)
     G, Emt, Ezt, Est, Et2 = entropic_sums(g.ez, g.em, g.ew, g.eta, g.weta, xl, wl, ds, ph, e0, c, _drel(order))
     dQh0 = 0.5 * Et2
     dsh1 = Emt
@@ -346,7 +316,7 @@ def energetic(ref: ReferenceState, Q0: float, s0: float, s1: float, order: int =
         raise ComputationError(f"non-positive covariance: Q0 - s0^2/q0 - (s1-s0)^2/(q*-q0) = {b:.3g} < 0 "
                                f"(Q0={Q0:.6g}, s0={s0:.6g}, s1={s1:.6g})")
     T = 1.0 - Q0
-    xl, wl = _gl(order)
+    xl, wl = legendre_nodes(order)
     G, Ez0, Ez1, Epp, Eg2 = energetic_sums(g.gz0, g.gz1, g.gw, g.eta, g.weta, xl, wl, A, B, math.sqrt(max(b, 0.0)), T,
                                            _drel(order))
     gA = Ez0 - A * Epp
@@ -434,7 +404,7 @@ def _phat_solve(ref, Qh0, sh0, sh1, p, ph, order, tol=1e-12) -> float:
     """``phat`` with ``dG_S/dphat = p`` (SM Eq. 38, last): safeguarded Newton (monotone in phat)."""
     g = _grids_cached(ref, order)
     ds, e0, c = _ent_args(ref, Qh0, sh0, sh1)
-    xl, wl = _gl(order)
+    xl, wl = legendre_nodes(order)
     drel = _drel(order)
     lo, hi = -math.inf, math.inf
     for _ in range(200):

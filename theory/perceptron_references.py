@@ -53,7 +53,7 @@ def gardner_capacity(kappa: float = 0.0, *, order: int = 16) -> float:
     Gauss-Legendre rule with a panel edge at ``-kappa`` integrates it exactly up
     to the truncation ``|t| <= 10`` of the Gaussian (relative error < 1e-20).
     """
-    from theory.stochastic_perceptron import dz_rule
+    from theory.core.quadrature import dz_rule
 
     kappa = check_real("kappa", kappa, gt=-8.0, lt=8.0)
     z, w = dz_rule(check_int("order", order, ge=4), [-kappa])

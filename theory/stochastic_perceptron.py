@@ -46,11 +46,10 @@ from typing import Any, Mapping, Sequence
 
 import numba
 import numpy as np
-from numpy.polynomial.legendre import leggauss
 from scipy.optimize import brentq
 
 from theory.core.params import check_int, check_real, check_choice
-from theory.core.quadrature import interval_mean, interval_moments
+from theory.core.quadrature import dz_rule, interval_mean, interval_moments, legendre_nodes
 from theory.core.results import Record
 from theory.core.solver import ComputationError, ConvergenceError, Curve, SolverResult, converge, newton, span
 from theory.core.special import GH, logG, logH
@@ -73,7 +72,6 @@ __all__ = [
 ]
 
 DEFAULT_ORDER = 12
-ZMAX = 10.0  # Dz truncation: neglected mass 2 H(10) = 1.5e-23
 _UHALF = 9.0  # half-width of the u window around the posterior mode (log-concave, curvature <= -1)
 _DROP = 42.0  # the u window is cut where the posterior falls below exp(-_DROP) (5.7e-19) of its maximum
 _LOG_SQRT2PI = 0.5 * math.log(2.0 * math.pi)
@@ -84,36 +82,6 @@ _T_DECAY = np.array([-0.5, -1.5, -4.0])  # times 1/sqrt(max(beta, 1))
 _T_MODE = np.array([-4.0, -2.0, -1.0, 0.0, 1.0, 2.0, 4.0])
 _N_UNIFORM = 4  # uniform panels on the window [u* - 9, u* + 9]
 _Z_BREAKS = np.array([-6.0, -3.0, -1.5, -0.5, 0.5, 1.5, 3.0, 6.0])
-
-
-# ---------------------------------------------------------------------------
-# quadrature helpers
-# ---------------------------------------------------------------------------
-@lru_cache(maxsize=32)
-def _gl(order: int) -> tuple[np.ndarray, np.ndarray]:
-    x, w = leggauss(order)
-    x.setflags(write=False)
-    w.setflags(write=False)
-    return x, w
-
-
-def dz_rule(order: int, breaks: Sequence[float] | np.ndarray = (), panels: int = 8) -> tuple[np.ndarray, np.ndarray]:
-    """Composite Gauss-Legendre rule for ``Dz`` on ``[-ZMAX, ZMAX]`` with extra breakpoints.
-
-    Like :func:`theory.core.quadrature.normal_rule` (``kind="legendre"``) but the
-    panel edges also include ``breaks`` (clipped to the interval), so that kinks
-    and steep steps of the integrand sit on panel edges.
-
-    Returns ``(z, w)`` with ``sum(w) = 1 - 2 H(ZMAX)``.
-    """
-    edges = np.unique(np.clip(np.concatenate([np.linspace(-ZMAX, ZMAX, panels + 1),
-                                              np.asarray(breaks, dtype=float)]), -ZMAX, ZMAX))
-    x, w = _gl(order)
-    half = 0.5 * np.diff(edges)
-    mid = 0.5 * (edges[1:] + edges[:-1])
-    z = (mid[:, None] + half[:, None] * x[None, :]).ravel()
-    wz = (half[:, None] * w[None, :]).ravel() * np.exp(logG(z))
-    return z, wz
 
 
 # ---------------------------------------------------------------------------
@@ -353,7 +321,7 @@ def energetic_terms(q0: float, qstar: float, beta: float, order: int = DEFAULT_O
     if not (0.0 <= q0 < qstar < 1.0):
         raise ValueError(f"energetic_terms needs 0 <= q0 < qstar < 1 (got q0={q0!r}, qstar={qstar!r})")
     z, w = _e_rule(q0, qstar, order)
-    glx, glw = _gl(order)
+    glx, glw = legendre_nodes(order)
     out = _energetic_kernel(z, math.sqrt(q0), math.sqrt(qstar - q0), math.sqrt(1.0 - qstar), float(beta), glx, glw)
     if not np.all(np.isfinite(out)):
         raise ComputationError(f"non-finite energetic integrand at q0={q0}, qstar={qstar}, beta={beta}")

@@ -52,7 +52,8 @@ from theory.core.params import check_int, check_real
 from theory.core.results import Record
 from theory.core.solver import ComputationError, Curve, span
 from theory.core.special import GH, H, logG, logH
-from theory.stochastic_perceptron import DEFAULT_ORDER, dz_rule
+from theory.core.quadrature import dz_rule
+from theory.stochastic_perceptron import DEFAULT_ORDER
 
 __all__ = ["ZeroTemperatureResult", "threshold", "prox_terms", "solve_zero_temperature", "zero_temperature_curve"]
 
