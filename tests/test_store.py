@@ -172,7 +172,8 @@ def test_code_version_tracks_module_source():
     import _sweep_funcs
 
     v = code_version(_sweep_funcs.noisy_point)
-    assert v == code_version(_sweep_funcs.fails_on)  # same module -> same tag
+    assert v == code_version(_sweep_funcs.noisy_point)
+    assert v != code_version(_sweep_funcs.fails_on)  # another function's code -> another hash
     base = code_version()
     assert v.startswith(base) and len(v) == len(base) + 11
     assert v != code_version(json.dumps)  # another module -> another hash
@@ -194,7 +195,7 @@ def test_code_version_follows_project_imports_transitively(tmp_path, monkeypatch
     (tmp_path / "simulate" / "other.py").write_text("Y = 2\n")
     (tmp_path / "validate" / "store.py").write_text("Z = 3\n")
     (tmp_path / "validate" / "task.py").write_text(
-        "from simulate import algo\nfrom . import store\n\ndef point(params, seed):\n    return {}\n")
+        "from simulate import algo\nfrom . import store\n\ndef point(params, seed):\n    return {'x': algo.X, 's': store.Z}\n")
     monkeypatch.setattr(vs, "__file__", str(tmp_path / "validate" / "store.py"))
     monkeypatch.syspath_prepend(str(tmp_path))
     for name in [m for m in sys.modules if m.split(".")[0] in ("theory", "simulate", "validate")]:
@@ -209,6 +210,55 @@ def test_code_version_follows_project_imports_transitively(tmp_path, monkeypatch
     assert vs.code_version(task.point) == v0  # unrelated and neutral modules
     (tmp_path / "theory" / "kern.py").write_text("X = 2\n")
     assert vs.code_version(task.point) != v0  # a dependency of a dependency
+
+
+def test_code_version_is_per_function(tmp_path, monkeypatch):
+    """The tag covers the point function, what it uses of its own module
+    (helpers, constants, the imports binding its names, imports inside it) and
+    the modules behind those; the rest of the module (theory curves, figures)
+    and modules only the rest imports do not count."""
+    import importlib
+    import sys
+
+    import validate.store as vs
+
+    for pkg in ("theory", "simulate", "validate"):
+        (tmp_path / pkg).mkdir()
+        (tmp_path / pkg / "__init__.py").write_text("")
+    (tmp_path / "theory" / "curve.py").write_text("C = 1\n")
+    (tmp_path / "simulate" / "algo.py").write_text("A = 1\n")
+    (tmp_path / "simulate" / "local.py").write_text("L = 1\n")
+    (tmp_path / "validate" / "store.py").write_text("")
+    task_src = ("import numpy as np\nfrom simulate import algo\nfrom theory.curve import C\n\nK = 3\n\n"
+                "def _helper(x):\n    return x * K\n\n"
+                "def point(n, seed):\n    from simulate.local import L\n    return {'v': _helper(algo.A + L + n)}\n\n"
+                "def theory_curve():\n    return C\n")
+    (tmp_path / "validate" / "task.py").write_text(task_src)
+    monkeypatch.setattr(vs, "__file__", str(tmp_path / "validate" / "store.py"))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for name in [m for m in sys.modules if m.split(".")[0] in ("theory", "simulate", "validate")]:
+        monkeypatch.delitem(sys.modules, name)
+    task = importlib.import_module("validate.task")
+
+    def tag():
+        return vs.code_version(task.point)  # reads the files anew each time
+
+    v0 = tag()
+    frags, mods = vs._function_closure("validate.task", task_src, "point")
+    assert mods == {"simulate", "simulate.algo", "simulate.local"}
+    assert any(f.startswith("def _helper") for f in frags) and any(f.startswith("K = 3") for f in frags)
+    (tmp_path / "validate" / "task.py").write_text(task_src.replace("return C", "return 2 * C"))
+    (tmp_path / "theory" / "curve.py").write_text("C = 2\n")
+    assert tag() == v0  # the rest of the module and what only it imports
+    for path, text in [("validate/task.py", task_src.replace("x * K", "x * K + 1")),  # a helper
+                       ("validate/task.py", task_src.replace("K = 3", "K = 4")),  # a constant
+                       ("simulate/algo.py", "A = 2\n"),  # a module-level import
+                       ("simulate/local.py", "L = 2\n")]:  # an import inside the function
+        old = (tmp_path / path).read_text()
+        (tmp_path / path).write_text(text)
+        assert tag() != v0, path
+        (tmp_path / path).write_text(old)
+        assert tag() == v0
 
 
 def test_two_processes_write_one_file_concurrently(tmp_path):

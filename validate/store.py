@@ -245,14 +245,90 @@ def _imported_project_modules(name: str, source: str) -> set[str]:
         if isinstance(node, ast.Import):
             out.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                parts = package.split(".")[: len(package.split(".")) - node.level + 1]
-                base = ".".join(parts + ([node.module] if node.module else []))
-            else:
-                base = node.module or ""
+            base = _import_base(node, package)
             out.add(base)
             out.update(f"{base}.{a.name}" for a in node.names)
     return {m for m in out if m not in NEUTRAL_MODULES and _project_path(m) is not None}
+
+
+def _function_closure(module_name: str, source: str, name: str) -> tuple[list[str], set[str]]:
+    """The code of function ``name`` of module ``module_name`` (its text ``source``), as
+    ``(fragments, modules)``.
+
+    ``fragments`` are the source texts of the function, of every top-level
+    function, class or assignment of the same module that it uses (by name,
+    recursively) and of the import statements that bind the names it uses;
+    ``modules`` are the project modules reached through those imports (also
+    imports written inside the functions). Names are found with :mod:`ast`,
+    conservatively: a name is followed wherever it appears as a load, so a
+    local variable that shadows a module-level one only adds text to the hash.
+    Raises ``LookupError`` when ``name`` is not a top-level definition.
+    """
+    import ast
+
+    tree = ast.parse(source)
+    defs: dict[str, ast.AST] = {}
+    imports: dict[str, tuple[ast.AST, set[str]]] = {}
+    path = _project_path(module_name)
+    package = module_name if path is not None and path.endswith("__init__.py") else module_name.rpartition(".")[0]
+
+    def targets(node: ast.AST) -> set[str]:
+        if isinstance(node, ast.Import):
+            return {a.name for a in node.names}
+        base = _import_base(node, package)
+        return {base} | {f"{base}.{a.name}" for a in node.names}
+
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            defs[node.name] = node
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            for t in (node.targets if isinstance(node, ast.Assign) else [node.target]):
+                for n in ast.walk(t):
+                    if isinstance(n, ast.Name):
+                        defs.setdefault(n.id, node)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for a in node.names:
+                bound = a.asname or a.name.split(".")[0]
+                mods = {a.name if isinstance(node, ast.Import) else f"{_import_base(node, package)}.{a.name}"}
+                if isinstance(node, ast.ImportFrom):
+                    mods.add(_import_base(node, package))
+                imports[bound] = (node, mods)
+    if name not in defs:
+        raise LookupError(name)
+    fragments: dict[tuple[int, int], str] = {}  # keyed by position: stable order
+    modules: set[str] = set()
+    todo, seen = [name], set()
+    while todo:
+        n = todo.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        if n in imports:
+            node, mods = imports[n]
+            fragments[(node.lineno, node.col_offset)] = ast.get_source_segment(source, node) or ""
+            modules |= mods
+            continue
+        node = defs.get(n)
+        if node is None:
+            continue
+        text = ast.get_source_segment(source, node) or ""
+        deco = [ast.get_source_segment(source, d) or "" for d in getattr(node, "decorator_list", [])]
+        fragments[(node.lineno, node.col_offset)] = "\n".join(deco + [text])
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Name):
+                todo.append(sub.id)
+            elif isinstance(sub, (ast.Import, ast.ImportFrom)):
+                modules |= targets(sub)
+    frag = [fragments[k] for k in sorted(fragments)]
+    return frag, {m for m in modules if m not in NEUTRAL_MODULES and _project_path(m) is not None}
+
+
+def _import_base(node: Any, package: str) -> str:
+    """Absolute module name of an ``ImportFrom`` node inside ``package``."""
+    if node.level:
+        parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+        return ".".join(parts + ([node.module] if node.module else []))
+    return node.module or ""
 
 
 def code_version(func: Callable | None = None) -> str:
@@ -260,13 +336,22 @@ def code_version(func: Callable | None = None) -> str:
 
     ``"<version>+<sha1[:10]>"``, where ``<version>`` is the installed version
     of ``lowprec-learning`` (``"0+unknown"`` when the distribution is not
-    installed) and the hash covers the source text of the module defining
-    ``func`` and of every project module (:data:`PROJECT_PACKAGES`) it imports,
-    transitively (found by parsing the import statements). A change in a
-    kernel, in ``theory.core`` or in the comparison module therefore makes the
-    stored points of every task that depends on it stale; a change in an
-    unrelated module does not. Pass ``code_version=`` explicitly to force a
-    rerun. Without ``func`` (or without its source) the tag is the version.
+    installed) and the hash covers
+
+    * the source of ``func`` and of what it uses from its own module: the
+      top-level functions, classes and constants it names (recursively) and the
+      import statements that bind its names (:func:`_function_closure`);
+    * the whole source of every project module (:data:`PROJECT_PACKAGES`)
+      reached through those imports, transitively (found by parsing the import
+      statements; :data:`NEUTRAL_MODULES` left out).
+
+    A change in a kernel, in ``theory.core`` or in the point function therefore
+    makes the stored points of every task that depends on it stale, while a
+    change elsewhere in the comparison module (its theory curves, figures,
+    tables) or in an unrelated module does not. When ``func`` is not a
+    top-level function of a module with source, the whole module is hashed.
+    Pass ``code_version=`` explicitly to force a rerun. Without ``func`` (or
+    without its source) the tag is the version.
     """
     try:
         version = importlib.metadata.version(DIST_NAME)
@@ -282,8 +367,15 @@ def code_version(func: Callable | None = None) -> str:
         source = None
     if not source:
         return version
-    sources = {module.__name__: source}
-    todo = [module.__name__]
+    try:
+        own, deps = _function_closure(module.__name__, source, func.__name__)
+        sources = {f"{module.__name__}:{func.__name__}": "\0".join(own)}
+    except (LookupError, AttributeError, SyntaxError):
+        deps = _imported_project_modules(module.__name__, source)
+        sources = {module.__name__: source}
+    todo = sorted(deps)
+    for dep in todo:
+        sources.setdefault(dep, _module_source(dep) or "")
     while todo:
         name = todo.pop()
         for dep in _imported_project_modules(name, sources[name]):
