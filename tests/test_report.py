@@ -81,3 +81,39 @@ def test_html_loads_every_figure_in_headless_chromium(fake_registry, tmp_path):
     for chunk in dom.split("<section")[1:]:
         body = chunk.split("</section>")[0]
         assert "<table" in body or "<pre" in body
+
+
+def _slow_square(x, seed):
+    import time
+
+    time.sleep(0.01)
+    return {"y": x * x + seed}
+
+
+def test_report_accounts_for_points_computed_now_and_loaded_from_the_store(monkeypatch, tmp_path):
+    """The summary quotes the compute behind a report that resumed from a store:
+    points computed in this run, points loaded, and their stored wall times."""
+    from validate.sweep import grid, run_sweep
+
+    registry = {}
+    monkeypatch.setattr(compare, "REGISTRY", registry)
+    import validate.report as rep_mod
+    monkeypatch.setattr(rep_mod, "REGISTRY", registry)
+
+    def swept(mode, store, seed):
+        t = run_sweep(_slow_square, grid(x=[1, 2, 3]), task="acct", seeds=[seed], store=store, workers=1,
+                      progress=False)
+        return Comparison("fake.swept", "Swept", (Row("sum", theory=14.0, sim_mean=sum(t.column("y")), sim_se=0.1,
+                                                      n=3),))
+
+    registry["fake.swept"] = {"fn": swept, "title": "Swept", "section": "Hopfield model", "order": 0}
+    store = tmp_path / "store.sqlite"
+    first = run_report("quick", tmp_path / "a", store=store, modules=[], progress=False)
+    again = run_report("quick", tmp_path / "b", store=store, modules=[], progress=False)
+    c1, c2 = first.compute(), again.compute()
+    assert (c1["points_computed"], c1["points_cached"]) == (3, 0)
+    assert (c2["points_computed"], c2["points_cached"]) == (0, 3)
+    assert c1["seconds_computed"] >= 0.03 and c2["seconds_cached"] == pytest.approx(c1["seconds_computed"])
+    md = (tmp_path / "b" / "report.md").read_text()
+    assert "3 simulation points (3 from the store)" in md and "0 computed in this run, 3 loaded" in md
+    assert json.loads((tmp_path / "b" / "report.json").read_text())["compute"]["points_cached"] == 3

@@ -59,6 +59,12 @@ class Section(Record):
     figure_file: str = ""
     error: str = ""
     comparison: Comparison | None = field(default=None, repr=False)
+    #: simulation points of the section's sweeps: computed in this run / loaded from the store
+    points_computed: int = 0
+    points_cached: int = 0
+    #: summed wall time of those points (for cached ones: as stored when they were computed)
+    seconds_computed: float = 0.0
+    seconds_cached: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         d = super().to_dict()
@@ -76,6 +82,11 @@ class Report(Record):
     version: str
     sections: tuple[Section, ...]
 
+    def compute(self) -> dict[str, float]:
+        """Simulation points behind the report: counts and summed wall time, now and from the store."""
+        keys = ("points_computed", "points_cached", "seconds_computed", "seconds_cached")
+        return {k: sum(getattr(s, k) for s in self.sections) for k in keys}
+
     def counts(self) -> dict[str, int]:
         out = {"agrees": 0, "disagrees": 0, "not comparable": 0, "errors": 0, "missing": 0}
         for s in self.sections:
@@ -92,6 +103,7 @@ class Report(Record):
         d = super().to_dict()
         d["sections"] = [s.to_dict() for s in self.sections]
         d["counts"] = self.counts()
+        d["compute"] = self.compute()
         return d
 
 
@@ -186,14 +198,23 @@ def run_report(
 
 
 def _run_one(key: str, entry: dict, mode: str, store, seed: int, out: Path) -> Section:
+    from validate.sweep import accounting
+
     t = time.perf_counter()
-    try:
-        comp = entry["fn"](mode=mode, store=store, seed=seed)
-        if not isinstance(comp, Comparison):
-            raise TypeError(f"comparison {key} returned {type(comp).__name__}, not Comparison")
-    except Exception:
+    with accounting() as ledger:
+        try:
+            comp = entry["fn"](mode=mode, store=store, seed=seed)
+            if not isinstance(comp, Comparison):
+                raise TypeError(f"comparison {key} returned {type(comp).__name__}, not Comparison")
+        except Exception:
+            comp, error = None, traceback.format_exc(limit=8)
+    points = {"points_computed": sum(e["n_computed"] for e in ledger),
+              "points_cached": sum(e["n_cached"] for e in ledger),
+              "seconds_computed": sum(e["seconds_computed"] for e in ledger),
+              "seconds_cached": sum(e["seconds_cached"] for e in ledger)}
+    if comp is None:
         return Section(key, entry["title"], entry["section"], "error", time.perf_counter() - t,
-                       error=traceback.format_exc(limit=8))
+                       error=error, **points)
     fig_file = ""
     if comp.figure is not None:
         import matplotlib.pyplot as plt
@@ -201,7 +222,8 @@ def _run_one(key: str, entry: dict, mode: str, store, seed: int, out: Path) -> S
         fig_file = f"fig_{key.replace('.', '_').replace('/', '_')}.png"
         comp.figure.savefig(out / fig_file, dpi=110, bbox_inches="tight")
         plt.close(comp.figure)
-    return Section(key, entry["title"], entry["section"], "ok", time.perf_counter() - t, fig_file, comparison=comp)
+    return Section(key, entry["title"], entry["section"], "ok", time.perf_counter() - t, fig_file, comparison=comp,
+                   **points)
 
 
 # ---------------------------------------------------------------------------
@@ -234,12 +256,23 @@ def _summary_lines(rep: Report) -> list[str]:
     lines = [
         f"mode **{rep.mode}**, seed {rep.seed}, package version {rep.version}",
         f"wall time {rep.wall_time:.1f} s on {rep.machine['platform']} ({rep.machine['cpus']} CPUs, Python {rep.machine['python']})",
+        _compute_line(rep.compute(), rep.wall_time),
         f"comparisons: {c['agrees']} agree, {c['disagrees']} disagree, {c['not comparable']} not comparable; "
         f"{c['errors']} sections failed to run, {c['missing']} modules missing",
     ]
     if disagree:
         lines.append("disagreements: " + "; ".join(disagree))
     return lines
+
+
+def _compute_line(p: dict[str, float], wall: float) -> str:
+    total = p["seconds_computed"] + p["seconds_cached"]
+    n = int(p["points_computed"] + p["points_cached"])
+    return (f"simulation points: {n} ({int(p['points_computed'])} computed in this run, "
+            f"{int(p['points_cached'])} loaded from the store); their summed compute time is "
+            f"{total / 3600:.2f} h, of which {p['seconds_computed'] / 3600:.2f} h in this run "
+            f"(a point's own wall time, summed over points run in parallel: the cost of the report "
+            f"from scratch; this run's wall time {wall / 3600:.2f} h)")
 
 
 def _grouped(rep: Report) -> dict[str, list[Section]]:
@@ -249,13 +282,21 @@ def _grouped(rep: Report) -> dict[str, list[Section]]:
     return groups
 
 
+def _points(s: Section) -> str:
+    n = s.points_computed + s.points_cached
+    if not n:
+        return ""
+    return (f"; {n} simulation points ({s.points_cached} from the store), "
+            f"{(s.seconds_computed + s.seconds_cached) / 60:.1f} min of point compute")
+
+
 def render_markdown(rep: Report) -> str:
     out = ["# Validation report: theory against simulation", ""]
     out += [f"- {x}" for x in _summary_lines(rep)] + [""]
     for group, secs in _grouped(rep).items():
         out += [f"## {group}", ""]
         for s in secs:
-            out += [f"### {s.title}", "", f"`{s.key}` — {s.status}, {s.wall_time:.1f} s", ""]
+            out += [f"### {s.title}", "", f"`{s.key}` — {s.status}, {s.wall_time:.1f} s{_points(s)}", ""]
             if s.status != "ok":
                 out += ["```", s.error.strip(), "```", ""]
                 continue
@@ -287,7 +328,7 @@ def render_html(rep: Report) -> str:
         out.append(f"<h2>{e(group)}</h2>")
         for s in secs:
             out.append(f"<section class='comparison' id='{e(s.key)}'><h3>{e(s.title)}</h3>")
-            out.append(f"<p><code>{e(s.key)}</code> — {e(s.status)}, {s.wall_time:.1f} s</p>")
+            out.append(f"<p><code>{e(s.key)}</code> — {e(s.status)}, {s.wall_time:.1f} s{e(_points(s))}</p>")
             if s.status != "ok":
                 out.append(f"<pre class='error'>{e(s.error)}</pre></section>")
                 continue

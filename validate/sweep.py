@@ -48,11 +48,12 @@ from validate.store import (
     encode_result,
 )
 
-__all__ = ["run_sweep", "grid", "options", "SweepTable", "FailedPoint", "SweepError"]
+__all__ = ["run_sweep", "grid", "options", "accounting", "SweepTable", "FailedPoint", "SweepError"]
 
 _OPTION_NAMES = ("scheduler", "workers", "progress", "start_method")
 _DEFAULTS: contextvars.ContextVar[dict] = contextvars.ContextVar("validate_sweep_defaults", default={})
 _META = ("seed", "wall_time", "cached")
+_LEDGER: contextvars.ContextVar[list | None] = contextvars.ContextVar("validate_sweep_ledger", default=None)
 
 Key = tuple[str, "int | None"]  # (canonical params JSON, seed)
 
@@ -145,6 +146,31 @@ class FailedPoint(Record):
 
     def __str__(self) -> str:
         return f"{self.params} seed={self.seed}: {self.error_type}: {self.message}"
+
+
+@contextlib.contextmanager
+def accounting() -> Iterator[list[dict[str, Any]]]:
+    """Collect one entry per :func:`run_sweep` finished inside the ``with`` block.
+
+    Each entry is ``{"task", "n_computed", "n_cached", "seconds_computed",
+    "seconds_cached"}``: the points computed now and their summed wall time,
+    and the points loaded from the store with the wall time stored with them
+    (what computing them cost when they were made). The report uses it to
+    quote the compute behind a run that resumed from earlier ones.
+
+    >>> def square(x, seed=None):
+    ...     return {"y": x * x}
+    >>> with accounting() as ledger:
+    ...     _ = run_sweep(square, grid(x=[1, 2]), task="demo", workers=1, progress=False)
+    >>> ledger[0]["n_computed"]
+    2
+    """
+    entries: list[dict[str, Any]] = []
+    token = _LEDGER.set(entries)
+    try:
+        yield entries
+    finally:
+        _LEDGER.reset(token)
 
 
 @dataclass(frozen=True)
@@ -471,6 +497,11 @@ def _sweep(func, task, cv, order, params_of, store, workers, scheduler, start_me
             bar.close()
 
     failed = tuple(failures[k] for k in dict.fromkeys(order) if k in failures)
+    ledger = _LEDGER.get()
+    if ledger is not None:
+        ledger.append({"task": task, "n_computed": len(outcomes) - n_cached, "n_cached": n_cached,
+                       "seconds_computed": float(sum(o[1] for o in outcomes.values() if not o[2])),
+                       "seconds_cached": float(sum(o[1] for o in outcomes.values() if o[2]))})
     table = SweepTable(task, _build_rows(order, params_of, outcomes), len(outcomes) - n_cached,
                        n_cached, failed, cv)
     if failed:
