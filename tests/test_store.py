@@ -179,31 +179,42 @@ def test_code_version_tracks_module_source():
     assert v != code_version(json.dumps)  # another module -> another hash
 
 
-def test_code_version_follows_project_imports_transitively(tmp_path, monkeypatch):
-    """The tag changes when a module the task imports (directly or through
-    another project module) changes, and not when an unrelated or a neutral
-    (storage/reporting) module changes."""
+@pytest.fixture
+def fake_project(tmp_path, monkeypatch):
+    """``make(files) -> module``: a throw-away theory/simulate/validate tree under
+    ``tmp_path`` (``{"pkg/mod.py": text}``) that :mod:`validate.store` takes as the
+    project; returns the imported ``validate.task``."""
+    import importlib
     import sys
 
     import validate.store as vs
 
-    for pkg in ("theory", "simulate", "validate"):
-        (tmp_path / pkg).mkdir()
-        (tmp_path / pkg / "__init__.py").write_text("")
-    (tmp_path / "theory" / "kern.py").write_text("X = 1\n")
-    (tmp_path / "simulate" / "algo.py").write_text("from theory.kern import X\n")
-    (tmp_path / "simulate" / "other.py").write_text("Y = 2\n")
-    (tmp_path / "validate" / "store.py").write_text("Z = 3\n")
-    (tmp_path / "validate" / "task.py").write_text(
-        "from simulate import algo\nfrom . import store\n\ndef point(params, seed):\n    return {'x': algo.X, 's': store.Z}\n")
-    monkeypatch.setattr(vs, "__file__", str(tmp_path / "validate" / "store.py"))
-    monkeypatch.syspath_prepend(str(tmp_path))
-    for name in [m for m in sys.modules if m.split(".")[0] in ("theory", "simulate", "validate")]:
-        monkeypatch.delitem(sys.modules, name)
-    import importlib
-    task = importlib.import_module("validate.task")
-    assert vs._imported_project_modules("validate.task", (tmp_path / "validate" / "task.py").read_text()) \
-        == {"simulate", "simulate.algo", "validate"}
+    def make(files: dict[str, str]):
+        for pkg in ("theory", "simulate", "validate"):
+            (tmp_path / pkg).mkdir()
+            (tmp_path / pkg / "__init__.py").write_text("")
+        for path, text in files.items():
+            (tmp_path / path).write_text(text)
+        monkeypatch.setattr(vs, "__file__", str(tmp_path / "validate" / "store.py"))
+        monkeypatch.syspath_prepend(str(tmp_path))
+        for name in [m for m in sys.modules if m.split(".")[0] in ("theory", "simulate", "validate")]:
+            monkeypatch.delitem(sys.modules, name)
+        return importlib.import_module("validate.task")
+
+    return make
+
+
+def test_code_version_follows_project_imports_transitively(tmp_path, fake_project):
+    """The tag changes when a module the task imports (directly or through
+    another project module) changes, and not when an unrelated or a neutral
+    (storage/reporting) module changes."""
+    import validate.store as vs
+
+    task_src = ("from simulate import algo\nfrom . import store\n\n"
+                "def point(params, seed):\n    return {'x': algo.X, 's': store.Z}\n")
+    task = fake_project({"theory/kern.py": "X = 1\n", "simulate/algo.py": "from theory.kern import X\n",
+                         "simulate/other.py": "Y = 2\n", "validate/store.py": "Z = 3\n", "validate/task.py": task_src})
+    assert vs._imported_project_modules("validate.task", task_src) == {"simulate", "simulate.algo", "validate"}
     v0 = vs.code_version(task.point)
     (tmp_path / "simulate" / "other.py").write_text("Y = 20\n")
     (tmp_path / "validate" / "store.py").write_text("Z = 30\n")
@@ -212,33 +223,19 @@ def test_code_version_follows_project_imports_transitively(tmp_path, monkeypatch
     assert vs.code_version(task.point) != v0  # a dependency of a dependency
 
 
-def test_code_version_is_per_function(tmp_path, monkeypatch):
+def test_code_version_is_per_function(tmp_path, fake_project):
     """The tag covers the point function, what it uses of its own module
     (helpers, constants, the imports binding its names, imports inside it) and
     the modules behind those; the rest of the module (theory curves, figures)
     and modules only the rest imports do not count."""
-    import importlib
-    import sys
-
     import validate.store as vs
 
-    for pkg in ("theory", "simulate", "validate"):
-        (tmp_path / pkg).mkdir()
-        (tmp_path / pkg / "__init__.py").write_text("")
-    (tmp_path / "theory" / "curve.py").write_text("C = 1\n")
-    (tmp_path / "simulate" / "algo.py").write_text("A = 1\n")
-    (tmp_path / "simulate" / "local.py").write_text("L = 1\n")
-    (tmp_path / "validate" / "store.py").write_text("")
     task_src = ("import numpy as np\nfrom simulate import algo\nfrom theory.curve import C\n\nK = 3\n\n"
                 "def _helper(x):\n    return x * K\n\n"
                 "def point(n, seed):\n    from simulate.local import L\n    return {'v': _helper(algo.A + L + n)}\n\n"
                 "def theory_curve():\n    return C\n")
-    (tmp_path / "validate" / "task.py").write_text(task_src)
-    monkeypatch.setattr(vs, "__file__", str(tmp_path / "validate" / "store.py"))
-    monkeypatch.syspath_prepend(str(tmp_path))
-    for name in [m for m in sys.modules if m.split(".")[0] in ("theory", "simulate", "validate")]:
-        monkeypatch.delitem(sys.modules, name)
-    task = importlib.import_module("validate.task")
+    task = fake_project({"theory/curve.py": "C = 1\n", "simulate/algo.py": "A = 1\n", "simulate/local.py": "L = 1\n",
+                         "validate/store.py": "", "validate/task.py": task_src})
 
     def tag():
         return vs.code_version(task.point)  # reads the files anew each time
