@@ -3,23 +3,14 @@ from __future__ import annotations
 
 import math
 
-import numba
 import numpy as np
 import pytest
 
 from simulate.perceptron_gd import gd
 from simulate.perceptron_instances import generate_instance, training_error
-from simulate.perceptron_rules import _sample_Q, run_rule
-from simulate.rng import seed_numba
+from simulate.fast_rng import new_state, reference_stream
+from simulate.perceptron_rules import _field_Q, run_rule
 from theory.core.special import GH
-
-
-@numba.njit(cache=True)
-def _uniforms(n):
-    out = np.empty(n)
-    for i in range(n):
-        out[i] = np.random.random()
-    return out
 
 
 def _reference_epoch(inst, rule, seed, eta):
@@ -27,11 +18,11 @@ def _reference_epoch(inst, rule, seed, eta):
     rng = np.random.default_rng(seed)
     N, M = inst.N, inst.M
     m = np.clip(rng.normal(0.0, 1.0 / math.sqrt(N), size=N), -1.0, 1.0)
+    state = new_state(rng)
     order = rng.permutation(M)
-    seed_numba(rng)
     sigma = math.sqrt(N / 2)
     stochastic = rule in ("cp-s", "rule43")
-    U = _uniforms(N * M) if stochastic else None  # the same numba stream the kernel consumes
+    U = np.array(reference_stream(state, N * M)) if stochastic else None  # the stream the kernel consumes
     X = inst.X.astype(float)
     for k, mu in enumerate(order):
         x, y = X[mu], float(inst.y[mu])
@@ -62,14 +53,12 @@ def test_one_epoch_matches_reference(rule, eta):
 def test_sampling_of_Q_m():
     # frequencies of W_i = +1 against (1 + m_i)/2, 5 s.e. with n = 20000 draws per coordinate
     m = np.array([-1.0, -0.6, 0.0, 0.3, 0.9, 1.0])
-    W = np.empty(m.size)
-    np.random.seed(0)
-    seed_numba(np.random.default_rng(1))
+    state = new_state(np.random.default_rng(1))
+    onehot = np.eye(m.size, dtype=np.int8)  # the field on row e_i is W_i
     n = 20000
     freq = np.zeros(m.size)
     for _ in range(n):
-        _sample_Q(m, W)
-        freq += W > 0
+        freq += [_field_Q(m, onehot[i], state) > 0 for i in range(m.size)]
     freq /= n
     p = (1 + m) / 2
     se = np.sqrt(np.maximum(p * (1 - p), 1e-12) / n)
