@@ -115,5 +115,5 @@ def test_report_accounts_for_points_computed_now_and_loaded_from_the_store(monke
     assert (c2["points_computed"], c2["points_cached"]) == (0, 3)
     assert c1["seconds_computed"] >= 0.03 and c2["seconds_cached"] == pytest.approx(c1["seconds_computed"])
     md = (tmp_path / "b" / "report.md").read_text()
-    assert "3 simulation points (3 from the store)" in md and "0 computed in this run, 3 loaded" in md
+    assert "3 simulation points (3 from the store)" in md and "simulation points: 3, 3 of them loaded" in md
     assert json.loads((tmp_path / "b" / "report.json").read_text())["compute"]["points_cached"] == 3

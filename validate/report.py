@@ -268,11 +268,9 @@ def _summary_lines(rep: Report) -> list[str]:
 def _compute_line(p: dict[str, float], wall: float) -> str:
     total = p["seconds_computed"] + p["seconds_cached"]
     n = int(p["points_computed"] + p["points_cached"])
-    return (f"simulation points: {n} ({int(p['points_computed'])} computed in this run, "
-            f"{int(p['points_cached'])} loaded from the store); their summed compute time is "
-            f"{total / 3600:.2f} h, of which {p['seconds_computed'] / 3600:.2f} h in this run "
-            f"(a point's own wall time, summed over points run in parallel: the cost of the report "
-            f"from scratch; this run's wall time {wall / 3600:.2f} h)")
+    return (f"simulation points: {n}, {int(p['points_cached'])} of them loaded from the store; "
+            f"{total / 3600:.2f} h of point compute (each point's own wall time, summed: the one-core cost "
+            f"of the simulations from scratch), {p['seconds_computed'] / 3600:.2f} h of it in this run")
 
 
 def _grouped(rep: Report) -> dict[str, list[Section]]:
