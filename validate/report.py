@@ -256,7 +256,7 @@ def _summary_lines(rep: Report) -> list[str]:
     lines = [
         f"mode **{rep.mode}**, seed {rep.seed}, package version {rep.version}",
         f"wall time {rep.wall_time:.1f} s on {rep.machine['platform']} ({rep.machine['cpus']} CPUs, Python {rep.machine['python']})",
-        _compute_line(rep.compute(), rep.wall_time),
+        _compute_line(rep.compute()),
         f"comparisons: {c['agrees']} agree, {c['disagrees']} disagree, {c['not comparable']} not comparable; "
         f"{c['errors']} sections failed to run, {c['missing']} modules missing",
     ]
@@ -265,7 +265,7 @@ def _summary_lines(rep: Report) -> list[str]:
     return lines
 
 
-def _compute_line(p: dict[str, float], wall: float) -> str:
+def _compute_line(p: dict[str, float]) -> str:
     total = p["seconds_computed"] + p["seconds_cached"]
     n = int(p["points_computed"] + p["points_cached"])
     return (f"simulation points: {n}, {int(p['points_cached'])} of them loaded from the store; "
