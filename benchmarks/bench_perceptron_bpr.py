@@ -15,6 +15,7 @@ import time
 
 import numpy as np
 
+from _timing import best
 from simulate.perceptron_bpr import V_FLOOR, bpr_sweep, init_messages
 from simulate.perceptron_instances import generate_instance
 from theory.core.special import logH
@@ -34,15 +35,6 @@ def numpy_sweep(S, mcav, u, h, r):
     h[:] = r * h + u.sum(axis=0)
     mcav[:] = np.tanh(h[None, :] - u)
     return d
-
-
-def best_of(fn, repeat):
-    ts = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t)
-    return min(ts)
 
 
 def main() -> None:
@@ -75,9 +67,9 @@ def main() -> None:
         st = state()
         numpy_sweep(S, *st, 0.5)
 
-    t_copy = best_of(state, args.repeat)
-    t_nb = best_of(run_numba, args.repeat) - t_copy
-    t_np = best_of(run_numpy, args.repeat) - t_copy
+    t_copy = best(state, args.repeat, clock=time.perf_counter)
+    t_nb = best(run_numba, args.repeat, clock=time.perf_counter) - t_copy
+    t_np = best(run_numpy, args.repeat, clock=time.perf_counter) - t_copy
     edges = inst.M * inst.N
     print(f"BP+R sweep, N={inst.N}, M={inst.M} ({edges} edges), best of {args.repeat}")
     print(f"  agreement: max|du| = {diff_u:.2e}, max|dh| = {diff_h:.2e}")

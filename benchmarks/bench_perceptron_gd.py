@@ -21,6 +21,7 @@ import numba
 import numpy as np
 from scipy.special import log_ndtr
 
+from _timing import best
 from simulate.perceptron_gd import SIGMA2_FLOOR, _step, _Work, gd
 from simulate.perceptron_instances import generate_instance
 from theory.core.special import GH
@@ -47,16 +48,6 @@ def numpy_epoch(Xf, y, m, eta):
     g = GH(u)
     grad = Xf.T @ (g * y / sigma) + m * np.sum(g * y * hbar) / sigma**3
     return np.clip(m + eta * grad, -1, 1), L
-
-
-def best(f, repeat):
-    """Best of ``repeat`` runs, in CPU time of this process (robust on a shared machine; kernels are serial)."""
-    ts = []
-    for _ in range(repeat):
-        t = time.process_time()
-        f()
-        ts.append(time.process_time() - t)
-    return min(ts)
 
 
 def main() -> None:

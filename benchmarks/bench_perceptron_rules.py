@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import argparse
 import math
-import time
 
 import numba
 import numpy as np
 
+from _timing import best
 from simulate.fast_rng import new_state
 from simulate.perceptron_instances import generate_instance
 from simulate.perceptron_rules import _CODE, _online_epoch
@@ -49,16 +49,6 @@ def _mt_epoch(X, y, order, m, eta, sigma):
         for i in range(N):
             v = m[i] + a * row[i] + bb * m[i]
             m[i] = 1.0 if v > 1.0 else (-1.0 if v < -1.0 else v)
-
-
-def best(f, repeat):
-    """Best of ``repeat`` runs in CPU time of this process (robust on a shared machine)."""
-    ts = []
-    for _ in range(repeat):
-        t = time.process_time()
-        f()
-        ts.append(time.process_time() - t)
-    return min(ts)
 
 
 def main() -> None:

@@ -1,0 +1,16 @@
+"""Timing helper shared by the benchmark scripts (run as ``python benchmarks/bench_*.py``)."""
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+
+def best(f: Callable[[], object], repeat: int, clock: Callable[[], float] = time.process_time) -> float:
+    """Best of ``repeat`` calls of ``f``, measured with ``clock`` (default: CPU time of this
+    process, robust on a shared machine since the kernels are serial)."""
+    ts = []
+    for _ in range(repeat):
+        t = clock()
+        f()
+        ts.append(clock() - t)
+    return min(ts)
