@@ -260,14 +260,16 @@ def _function_closure(module_name: str, source: str, name: str) -> tuple[list[st
     recursively) and of the import statements that bind the names it uses;
     ``modules`` are the project modules reached through those imports (also
     imports written inside the functions). Names are found with :mod:`ast`,
-    conservatively: a name is followed wherever it appears as a load, so a
-    local variable that shadows a module-level one only adds text to the hash.
+    conservatively: a name is followed wherever it appears, every top-level
+    statement binding it counts (``K = 1`` and a later ``K += 1``), a local
+    variable that shadows a module-level one only adds text to the hash, and
+    the modules of ``from m import *`` always count.
     Raises ``LookupError`` when ``name`` is not a top-level definition.
     """
     import ast
 
     tree = ast.parse(source)
-    defs: dict[str, ast.AST] = {}
+    defs: dict[str, list[ast.AST]] = {}  # every top-level statement binding the name
     imports: dict[str, tuple[ast.AST, set[str]]] = {}
     path = _project_path(module_name)
     package = module_name if path is not None and path.endswith("__init__.py") else module_name.rpartition(".")[0]
@@ -278,14 +280,17 @@ def _function_closure(module_name: str, source: str, name: str) -> tuple[list[st
         base = _import_base(node, package)
         return {base} | {f"{base}.{a.name}" for a in node.names}
 
+    star: set[str] = set()  # modules of ``from m import *``: any name may come from them
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            defs[node.name] = node
+            defs.setdefault(node.name, []).append(node)
         elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             for t in (node.targets if isinstance(node, ast.Assign) else [node.target]):
                 for n in ast.walk(t):
-                    if isinstance(n, ast.Name):
-                        defs.setdefault(n.id, node)
+                    if isinstance(n, ast.Name) and node not in defs.setdefault(n.id, []):
+                        defs[n.id].append(node)
+        elif isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
+            star.add(_import_base(node, package))
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             for a in node.names:
                 bound = a.asname or a.name.split(".")[0]
@@ -308,18 +313,17 @@ def _function_closure(module_name: str, source: str, name: str) -> tuple[list[st
             fragments[(node.lineno, node.col_offset)] = ast.get_source_segment(source, node) or ""
             modules |= mods
             continue
-        node = defs.get(n)
-        if node is None:
-            continue
-        text = ast.get_source_segment(source, node) or ""
-        deco = [ast.get_source_segment(source, d) or "" for d in getattr(node, "decorator_list", [])]
-        fragments[(node.lineno, node.col_offset)] = "\n".join(deco + [text])
-        for sub in ast.walk(node):
-            if isinstance(sub, ast.Name):
-                todo.append(sub.id)
-            elif isinstance(sub, (ast.Import, ast.ImportFrom)):
-                modules |= targets(sub)
+        for node in defs.get(n, []):
+            text = ast.get_source_segment(source, node) or ""
+            deco = [ast.get_source_segment(source, d) or "" for d in getattr(node, "decorator_list", [])]
+            fragments[(node.lineno, node.col_offset)] = "\n".join(deco + [text])
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Name):
+                    todo.append(sub.id)
+                elif isinstance(sub, (ast.Import, ast.ImportFrom)):
+                    modules |= targets(sub)
     frag = [fragments[k] for k in sorted(fragments)]
+    modules |= star
     return frag, {m for m in modules if m not in NEUTRAL_MODULES and _project_path(m) is not None}
 
 
