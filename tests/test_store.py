@@ -231,19 +231,21 @@ def test_code_version_is_per_function(tmp_path, fake_project):
     import validate.store as vs
 
     task_src = ("import numpy as np\nfrom simulate import algo\nfrom simulate.star import *\n"
+                "try:\n    from simulate.opt import O\nexcept ImportError:\n    O = 0\n"
                 "from theory.curve import C\n\nK = 3\nK += 0\n\n"
                 "def _helper(x):\n    return x * K\n\n"
-                "def point(n, seed):\n    from simulate.local import L\n    return {'v': _helper(algo.A + L + n)}\n\n"
+                "def point(n, seed):\n    from simulate.local import L\n    return {'v': _helper(algo.A + L + n + O)}\n\n"
                 "def theory_curve():\n    return C\n")
     task = fake_project({"theory/curve.py": "C = 1\n", "simulate/algo.py": "A = 1\n", "simulate/local.py": "L = 1\n",
-                         "simulate/star.py": "S = 1\n", "validate/store.py": "", "validate/task.py": task_src})
+                         "simulate/star.py": "S = 1\n", "simulate/opt.py": "O = 1\n", "validate/store.py": "",
+                         "validate/task.py": task_src})
 
     def tag():
         return vs.code_version(task.point)  # reads the files anew each time
 
     v0 = tag()
     frags, mods = vs._function_closure("validate.task", task_src, "point")
-    assert mods == {"simulate", "simulate.algo", "simulate.local", "simulate.star"}
+    assert mods == {"simulate", "simulate.algo", "simulate.local", "simulate.star", "simulate.opt"}
     assert any(f.startswith("def _helper") for f in frags) and any(f.startswith("K = 3") for f in frags)
     (tmp_path / "validate" / "task.py").write_text(task_src.replace("return C", "return 2 * C"))
     (tmp_path / "theory" / "curve.py").write_text("C = 2\n")
@@ -252,6 +254,8 @@ def test_code_version_is_per_function(tmp_path, fake_project):
                        ("validate/task.py", task_src.replace("K = 3", "K = 4")),  # a constant
                        ("validate/task.py", task_src.replace("K += 0", "K += 1")),  # ... rebound later
                        ("simulate/star.py", "S = 2\n"),  # a star import (any name may come from it)
+                       ("simulate/opt.py", "O = 2\n"),  # an optional import in a top-level try block
+                       ("validate/task.py", task_src.replace("O = 0", "O = -1")),  # ... and its fallback
                        ("simulate/algo.py", "A = 2\n"),  # a module-level import
                        ("simulate/local.py", "L = 2\n")]:  # an import inside the function
         old = (tmp_path / path).read_text()

@@ -262,8 +262,9 @@ def _function_closure(module_name: str, source: str, name: str) -> tuple[list[st
     imports written inside the functions). Names are found with :mod:`ast`,
     conservatively: a name is followed wherever it appears, every top-level
     statement binding it counts (``K = 1`` and a later ``K += 1``), a local
-    variable that shadows a module-level one only adds text to the hash, and
-    the modules of ``from m import *`` always count.
+    variable that shadows a module-level one only adds text to the hash,
+    bindings inside top-level ``if``/``try``/``with`` blocks count (optional
+    imports), and the modules of ``from m import *`` always count.
     Raises ``LookupError`` when ``name`` is not a top-level definition.
     """
     import ast
@@ -280,8 +281,17 @@ def _function_closure(module_name: str, source: str, name: str) -> tuple[list[st
         base = _import_base(node, package)
         return {base} | {f"{base}.{a.name}" for a in node.names}
 
+    def statements(body):  # module-level statements, also inside top-level if/try/with/for/while blocks
+        for node in body:
+            yield node
+            if isinstance(node, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
+                for block in ("body", "orelse", "finalbody"):
+                    yield from statements(getattr(node, block, []))
+                for handler in getattr(node, "handlers", []):
+                    yield from statements(handler.body)
+
     star: set[str] = set()  # modules of ``from m import *``: any name may come from them
-    for node in tree.body:
+    for node in statements(tree.body):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             defs.setdefault(node.name, []).append(node)
         elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
@@ -312,8 +322,7 @@ def _function_closure(module_name: str, source: str, name: str) -> tuple[list[st
             node, mods = imports[n]
             fragments[(node.lineno, node.col_offset)] = ast.get_source_segment(source, node) or ""
             modules |= mods
-            continue
-        for node in defs.get(n, []):
+        for node in defs.get(n, []):  # also when an import binds it too (``except ImportError: X = None``)
             text = ast.get_source_segment(source, node) or ""
             deco = [ast.get_source_segment(source, d) or "" for d in getattr(node, "decorator_list", [])]
             fragments[(node.lineno, node.col_offset)] = "\n".join(deco + [text])
