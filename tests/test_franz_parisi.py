@@ -237,6 +237,9 @@ def test_finite_tau_branch_runs_into_the_end_point(send):
     K64, K66 = (fp.scaled_state(r)["K"] for r in (r64, r66))
     assert abs(K64 - e.K) < abs(K66 - e.K)
     assert r64.S < r66.S < 0
+    # fp_curve records d_c and the log(1 - Q0) coefficient c of the end point on the branch points
+    assert r66.d_c == pytest.approx(e.d_c, abs=1e-10)
+    assert r66.log_coefficient == pytest.approx(e.log_coefficient, rel=1e-8) and e.log_coefficient > 0.07
 
 
 def test_stochastic_reference_max_and_point():

@@ -358,9 +358,11 @@ class FPResult(Record):
     reference's binarized configuration. ``error`` = ``|S(order) - S(3 order/2)|``
     at the solution (quadrature error estimate of the reported value; points with
     ``error > QUAD_TOL max(1, |S|)`` are reported as not converged). ``d_c``: where
-    the RS branch ends (``Q0 -> 1``, ``S -> -inf``) when it has been located
-    (:func:`branch_end`); for ``d < d_c`` the result is ``S = -inf`` with no order
-    parameters (the RS saddle point does not exist there).
+    the RS branch ends (``Q0 -> 1``) when it has been located (:func:`branch_end`), and
+    ``log_coefficient`` the coefficient ``c`` of ``log(1 - Q0)`` in ``S`` there
+    (``c > 0``: ``S -> -inf`` at ``d_c``); both NaN when the end was not located. For
+    ``d < d_c`` the RS saddle point does not exist: the result is ``S = -inf`` with no
+    order parameters, or a failed point (:func:`_beyond_end`).
     """
 
     reference: str
@@ -386,6 +388,7 @@ class FPResult(Record):
     order: int
     message: str = ""
     d_c: float = math.nan
+    log_coefficient: float = math.nan
 
     @property
     def values(self) -> dict[str, float]:
@@ -541,7 +544,7 @@ def solve_fp(ref: ReferenceState, d: float, *, init: Mapping[str, float] | FPRes
     check_choice("method", method, {"iterate", "auto", "newton"})
     order = check_int("order", order, ge=4, le=64)
     if d == 0.0:
-        S = 0.0 if ref.kind == "binary" else -math.inf
+        S = 0.0 if _bc_is_solution(ref) else -math.inf
         msg = ("exact limit d = 0: the BC itself" + (" (a solution)" if S == 0.0 else
                " is not a solution with finite probability, S -> -inf"))
         nan = math.nan
@@ -552,7 +555,8 @@ def solve_fp(ref: ReferenceState, d: float, *, init: Mapping[str, float] | FPRes
         if not mx.converged:
             return _failed(ref, d, order, f"could not find the maximum of S: {mx.message}")
         init = mx
-    x0 = dict(init.values) if hasattr(init, "values") else {k: float(init[k]) for k in _VARS}
+    # (a Mapping has a .values method too: test for FPResult, not for the attribute)
+    x0 = dict(init.values) if isinstance(init, FPResult) else {k: float(init[k]) for k in _VARS}
     p = 1.0 - 2.0 * d
     update = _fixed_point_map(ref, p, order)
     try:
@@ -575,14 +579,15 @@ def solve_fp(ref: ReferenceState, d: float, *, init: Mapping[str, float] | FPRes
         e = branch_end(ref, r, order=order)
         if e.converged and 0.0 < e.d_c < 0.5:
             if d < e.d_c:
-                return _beyond_end(ref, d, e.d_c, order)
-            r = dataclasses.replace(r, d_c=e.d_c)
+                return _beyond_end(ref, d, e.d_c, e.log_coefficient, order)
+            r = dataclasses.replace(r, d_c=e.d_c, log_coefficient=e.log_coefficient)
     return r
 
 
 GEOM_STEP = 0.6  # continuation towards small d: successive distances differ by at most this factor
 TAU_END = 0.05  # below this 1 - Q0 a saddle point is checked against the end of the branch (artefacts below it)
 TAU_LOCATE = 0.2  # fp_curve locates the end of the branch once 1 - Q0 falls below this
+LOGCOEF_TOL = 1e-6  # c = EndpointResult.log_coefficient above this: S -> -inf at d_c (c's quadrature error ~1e-7)
 
 
 def scaled_state(r: FPResult) -> dict[str, float]:
@@ -601,25 +606,38 @@ def branch_end(ref: ReferenceState, near: FPResult, *, order: int = DEFAULT_ORDE
     return fp_endpoint(ref, scaled_state(near), order=order)
 
 
-def _beyond_end(ref: ReferenceState, d: float, d_c: float, order: int) -> FPResult:
+def _bc_is_solution(ref: ReferenceState) -> bool:
+    """Whether the reference's BC is itself a solution (``S(d = 0) = 0``; else ``-inf``): only the
+    binary reference at zero errors (stochastic at finite beta and binarized spherical solutions
+    have a finite training error, SM Eq. 30)."""
+    return ref.kind == "binary"
+
+
+def _beyond_end(ref: ReferenceState, d: float, d_c: float, c: float, order: int) -> FPResult:
     """The result below the end ``d_c`` of the RS branch (no RS saddle point there).
 
-    When the reference's BC is not a solution (stochastic at finite beta, binarized
-    spherical: a finite fraction of patterns must be fixed) ``S -> -inf`` as
-    ``d -> d_c+`` (``S ~ (alpha eps/2) log(1 - Q0)``, docs) and ``S(d < d_c) = -inf``
-    (reported as converged). For the binary reference (the BC is a solution) ``S(d_c)``
-    stays finite: below ``d_c`` the RS ansatz has no answer (``converged=False``).
+    Near ``d_c``, ``S = c log(1 - Q0) + O(1)`` with the computed ``c = (alpha/2) P(x < 0)``
+    (:class:`theory.franz_parisi_endpoint.EndpointResult`, ``docs/franz_parisi.md``, "The log tau
+    term"). ``S(d < d_c) = -inf`` (reported as converged) when ``c > LOGCOEF_TOL`` (``S -> -inf`` as
+    ``d -> d_c+``) and the BC is not a solution (``S(0) = -inf``: stochastic at finite beta,
+    binarized spherical), so that ``S = -inf`` at both ends of ``[0, d_c]``. Otherwise the RS
+    ansatz gives no value below ``d_c`` (``converged=False``, ``S = nan``): ``c`` not positive
+    (``S`` finite at ``d_c``), or the BC is a solution (binary reference: ``S(0) = 0``, although
+    its ``c = 0.006 > 0`` too: there the ``log`` dominates only for ``1 - Q0 << sigma^2 = 2.6e-3``).
     """
     nan = math.nan
-    if ref.kind == "binary":
-        msg = (f"d = {d:g} < d_c = {d_c:.6g}: beyond the end of the RS branch (Q0 -> 1 at d_c with finite S; "
-               "no RS saddle point below it, RSB needed)")
+    c_str = f"c = {c:.4g}" if math.isfinite(c) else "c could not be computed"
+    if not (c > LOGCOEF_TOL and not _bc_is_solution(ref)):
+        why = ("the BC is a solution (S(0) = 0)" if _bc_is_solution(ref) else
+               f"S stays finite at d_c ({c_str} <= {LOGCOEF_TOL:g})" if math.isfinite(c) else c_str)
+        msg = (f"d = {d:g} < d_c = {d_c:.6g}: beyond the end of the RS branch (Q0 -> 1 at d_c, S ~ c log(1 - Q0), "
+               f"{c_str}); no RS saddle point below d_c and no RS value, since {why} (RSB needed)")
         return FPResult(ref.kind, ref.alpha, ref.beta, ref.qstar, d, 1.0 - 2.0 * d, nan, 1.0, math.inf, nan, nan,
-                        nan, nan, math.inf, nan, nan, False, math.inf, 0, nan, order, msg, d_c)
-    msg = (f"d = {d:g} < d_c = {d_c:.6g}: beyond the end of the RS branch (Q0 -> 1 and S -> -inf at d_c; "
-           "no RS saddle point here, the RS entropy is -inf)")
+                        nan, nan, math.inf, nan, nan, False, math.inf, 0, nan, order, msg, d_c, c)
+    msg = (f"d = {d:g} < d_c = {d_c:.6g}: beyond the end of the RS branch (Q0 -> 1 and S ~ c log(1 - Q0) -> -inf "
+           f"at d_c, {c_str}; no RS saddle point here and S(0) = -inf: the RS entropy is -inf)")
     return FPResult(ref.kind, ref.alpha, ref.beta, ref.qstar, d, 1.0 - 2.0 * d, -math.inf, 1.0, math.inf, nan, nan,
-                    nan, nan, math.inf, nan, nan, True, 0.0, 0, 0.0, order, msg, d_c)
+                    nan, nan, math.inf, nan, nan, True, 0.0, 0, 0.0, order, msg, d_c, c)
 
 
 def franz_parisi(alpha: float, beta: float, qstar: float, d: float, reference: str = "stochastic", *,
@@ -654,8 +672,9 @@ def fp_curve(ref: ReferenceState, d: Sequence[float], *, tol: float = 1e-10, ord
     steps ``GEOM_STEP`` towards ``d -> 0``); failed points are kept with their
     diagnostics. Points are returned in the order of ``d``. When ``1 - Q0`` becomes
     small (``< TAU_LOCATE``) on the way down, the end of the RS branch is located
-    (:func:`branch_end`); points below it are reported as ``S = -inf`` (the RS saddle
-    point does not exist there; ``d_c`` is recorded on every point).
+    (:func:`branch_end`); points below it are reported as ``S = -inf`` or as failed (the RS
+    saddle point does not exist there, :func:`_beyond_end`); ``d_c`` and the ``log(1 - Q0)``
+    coefficient ``c`` are recorded on every point.
     """
     ref = _check_ref(ref)
     ds = np.asarray(d, dtype=float)
@@ -666,26 +685,26 @@ def fp_curve(ref: ReferenceState, d: Sequence[float], *, tol: float = 1e-10, ord
         return Curve(tuple(CurvePoint({"d": float(x)}, None, False, f"maximum of S not found: {mx.message}")
                            for x in ds))
 
-    end: dict[str, Any] = {"d_c": None, "tried_tau": math.inf}
+    end: dict[str, Any] = {"d_c": None, "c": math.nan, "tried_tau": math.inf}
 
     def solve(params, init):
         d = params["d"]
         if end["d_c"] is not None and d < end["d_c"]:
-            return _beyond_end(ref, d, end["d_c"], order)
+            return _beyond_end(ref, d, end["d_c"], end["c"], order)
         if (init is not None and d < init.d and init.tau < TAU_LOCATE and math.isnan(init.d_c)
                 and init.tau < end["tried_tau"]):
             # approaching Q0 = 1: locate the end of the branch before solving below it
             end["tried_tau"] = 0.5 * init.tau
             e = branch_end(ref, init, order=order)
             if e.converged and 0.0 < e.d_c < init.d:
-                end["d_c"] = e.d_c
+                end["d_c"], end["c"] = e.d_c, e.log_coefficient
                 if d < e.d_c:
-                    return _beyond_end(ref, d, e.d_c, order)
+                    return _beyond_end(ref, d, e.d_c, e.log_coefficient, order)
         r = solve_fp(ref, d, init=init, tol=tol, order=order, method=method)
         if math.isfinite(r.d_c):
-            end["d_c"] = r.d_c
+            end["d_c"], end["c"] = r.d_c, r.log_coefficient
             if d < r.d_c and math.isfinite(r.S):
-                return _beyond_end(ref, d, r.d_c, order)
+                return _beyond_end(ref, d, r.d_c, r.log_coefficient, order)
         return r
 
     def warm(res):
@@ -717,8 +736,9 @@ def fp_curve(ref: ReferenceState, d: Sequence[float], *, tol: float = 1e-10, ord
         for i, pt in zip(keep, c.points):
             if i is not None:
                 points[i] = pt
-    if end["d_c"] is not None:  # record d_c on every point of the branch
+    if end["d_c"] is not None:  # record d_c and c on every point of the branch
         for i, pt in points.items():
             if pt.result is not None and math.isnan(pt.result.d_c):
-                points[i] = dataclasses.replace(pt, result=dataclasses.replace(pt.result, d_c=end["d_c"]))
+                points[i] = dataclasses.replace(pt, result=dataclasses.replace(pt.result, d_c=end["d_c"],
+                                                                                  log_coefficient=end["c"]))
     return Curve(tuple(points[i] for i in range(ds.size)))

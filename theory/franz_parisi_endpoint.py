@@ -18,6 +18,20 @@ and ``S -> -inf`` there (the analogue of ``q -> 1`` of the binary perceptron's R
 at ``alpha = 4/pi``). Below ``d_c`` the RS saddle point does not exist. This module
 solves the seven equations (``Phi`` stationary in ``K, a0, a1, pt, s0, s1`` and ``Phi = 0``)
 for ``(K, a0, a1, pt, s0, s1, p_c)``.
+
+The next orders (``docs/franz_parisi.md``, "The log tau term") come from the energetic term
+alone, ``log H(-x/sqrt(tau)) = -x^2/(2 tau) + (1/2) log tau - log(|x| sqrt(2 pi)) + o(1)`` for
+``x < 0`` plus a boundary layer ``|x| ~ sqrt(tau)``:
+
+    S = Phi/tau + c log tau + R0 + R1 sqrt(tau) + O(tau log tau),
+    c  = (alpha/2) P(x < 0),        P(x < 0) = < H(mu_E/sigma) >_{z0, z1},   mu_E = A z0 + B z1,
+    R1 = alpha p_x(0) I_g,           p_x(0) = < G(mu_E/sigma) >_{z0, z1} / sigma,
+    I_g = int du [log H(-u) + Theta(-u) (u^2/2 + log(|u| sqrt(2 pi)))] = -2.30141591327...
+
+(the entropic term's correction is ``O(tau)``, the trace terms are exact). Along the branch
+(stationary in ``tau``: ``Phi/tau = c + R1 sqrt(tau)/2``) ``S = c log tau + const + (3/2) R1 sqrt(tau)``,
+``dS/dlog tau = c + (3/4) R1 sqrt(tau) + O(tau log tau)``: ``c > 0`` is what makes ``S -> -inf``
+at ``d_c``; :class:`EndpointResult` reports ``c`` and ``R1``.
 """
 from __future__ import annotations
 
@@ -31,9 +45,12 @@ from theory.core.results import Record
 from theory.core.solver import ComputationError, converge
 from theory.core.special import G, H
 
-__all__ = ["EndpointResult", "fp_endpoint", "endpoint_functional"]
+__all__ = ["EndpointResult", "fp_endpoint", "endpoint_functional", "I_G"]
 
 _VARS = ("K", "a0", "a1", "pt", "s0", "s1", "p")
+# int du [log H(-u) - f(u)], f(u) = -(u^2/2 + log(|u| sqrt(2 pi))) Theta(-u): the boundary layer |x| ~ sqrt(tau)
+# of the energetic term (mpmath, 40 digits; tests/test_franz_parisi_logcoef.py recomputes it)
+I_G = -2.3014159132725170
 
 
 @numba.njit(cache=True)
@@ -65,11 +82,13 @@ def _ent_kernel(z, m, w, a0, a1, pt, sq, gam):
 
 @numba.njit(cache=True)
 def _en_kernel(z0, z1, w, A, B, sig):
-    """C = <E[x^2 Theta(-x)]> and the sums <z0 D>, <z1 D>, <H(mu/sigma)>, D = dE[x^2 Theta(-x)]/dmu."""
+    """C = <E[x^2 Theta(-x)]> and the sums <z0 D>, <z1 D>, <H(mu/sigma)>, <G(mu/sigma)>,
+    D = dE[x^2 Theta(-x)]/dmu (``<H> = P(x < 0)``, ``<G>/sigma`` = density of ``x`` at 0)."""
     C = 0.0
     Ez0 = 0.0
     Ez1 = 0.0
     EH = 0.0
+    EG = 0.0
     for i in range(z0.shape[0]):
         for k in range(z1.shape[1]):
             wk = w[i, k]
@@ -84,7 +103,8 @@ def _en_kernel(z0, z1, w, A, B, sig):
             Ez0 += wk * z0[i] * D
             Ez1 += wk * z1[i, k] * D
             EH += wk * h
-    return C, Ez0, Ez1, EH
+            EG += wk * g
+    return C, Ez0, Ez1, EH, EG
 
 
 def _terms(ref, x: Mapping[str, float], order: int) -> dict[str, float]:
@@ -105,7 +125,7 @@ def _terms(ref, x: Mapping[str, float], order: int) -> dict[str, float]:
         raise ComputationError(f"endpoint: 1 - A^2 - B^2 = {sig2:.3g} <= 0 (s0={s0:.6g}, s1={s1:.6g})")
     sig = math.sqrt(sig2)
     ES, EG, Ems, Ezs, Ess = _ent_kernel(g.ez, g.em, g.ew, a0, a1, pt, sq, gam)
-    C, Ez0, Ez1, EH = _en_kernel(g.gz0, g.gz1, g.gw, A, B, sig)
+    C, Ez0, Ez1, EH, EGe = _en_kernel(g.gz0, g.gz1, g.gw, A, B, sig)
     dA = Ez0 - 2.0 * A * EH
     dB = Ez1 - 2.0 * B * EH
     return {
@@ -116,6 +136,8 @@ def _terms(ref, x: Mapping[str, float], order: int) -> dict[str, float]:
         "dpt": Ess,                                       # dE_S/dpt
         "dCs0": dA / math.sqrt(ref.q0) - dB / g.sqD,
         "dCs1": dB / g.sqD,
+        "P": EH,                                          # P(x < 0)
+        "px0": EGe / sig,                                 # density of x at 0
     }
 
 
@@ -128,7 +150,15 @@ def endpoint_functional(ref, x: Mapping[str, float], order: int = 8) -> float:
 
 @dataclass(frozen=True)
 class EndpointResult(Record):
-    """Where the RS Franz-Parisi branch reaches ``Q0 = 1`` (``S -> -inf``): ``d_c`` and the scaled conjugates."""
+    """Where the RS Franz-Parisi branch reaches ``Q0 = 1``: ``d_c`` and the scaled conjugates.
+
+    ``violated_fraction`` = ``P(x < 0)``, the fraction of patterns whose end-point field
+    ``x = A z0 + B z1 + sigma eta`` is negative (they are satisfied only on the scale
+    ``sqrt(tau)``); ``log_coefficient`` = ``c = (alpha/2) P(x < 0)``, the coefficient of
+    ``log tau`` in ``S`` near ``d_c``; ``sqrt_coefficient`` = ``R1 = alpha p_x(0) I_G``, that of
+    ``sqrt(tau)`` (module docstring; ``docs/franz_parisi.md``, "The log tau term"; SM Eq. 32-38
+    of seed 004). ``c > 0`` means ``S -> -inf`` as ``d -> d_c+``. NaN when the solve failed.
+    """
 
     reference: str
     alpha: float
@@ -145,6 +175,9 @@ class EndpointResult(Record):
     residual: float
     iterations: int
     message: str = ""
+    violated_fraction: float = math.nan
+    log_coefficient: float = math.nan
+    sqrt_coefficient: float = math.nan
 
     def flat(self) -> dict[str, Any]:
         return self.to_dict()
@@ -183,6 +216,13 @@ def fp_endpoint(ref, init: Mapping[str, float], *, tol: float = 1e-11, order: in
         return EndpointResult(ref.kind, ref.alpha, ref.beta, ref.qstar, nan, nan, nan, nan, nan, nan, nan, False,
                               math.inf, 0, str(exc))
     v = res.values
+    P = px0 = math.nan
+    converged, message = bool(res.converged), res.message
+    try:
+        T = _terms(ref, v, order)
+        P, px0 = T["P"], T["px0"]
+    except ComputationError as exc:
+        converged, message = False, f"{message}; log coefficient: {exc}"
     return EndpointResult(ref.kind, ref.alpha, ref.beta, ref.qstar, 0.5 * (1.0 - v["p"]), v["K"], v["a0"], v["a1"],
-                          v["pt"], v["s0"], v["s1"], bool(res.converged), float(res.residual), int(res.iterations),
-                          res.message)
+                          v["pt"], v["s0"], v["s1"], converged, float(res.residual), int(res.iterations),
+                          message, P, 0.5 * a * P, a * px0 * I_G)
