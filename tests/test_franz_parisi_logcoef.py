@@ -168,22 +168,66 @@ def test_below_end_decision_rests_on_c(sref, bref):
     assert not r.converged and math.isnan(r.S) and "the BC is a solution" in r.message
 
 
+# S on the spherical branch from the plain continuation (each point started from the previous one, before
+# the end-point warm start existed; docs/franz_parisi.md, Check 2: -0.16212, -0.20604), and the order
+# parameters at d = 0.062 (repr of the fp_curve result)
+SPH_S_PLAIN = {0.062: -0.16212097665419756, 0.0605: -0.20603867631105555}
+SPH_062 = {"Q0": 0.9746457088508024, "s0": 0.2971474534473627, "s1": 0.7406832313330283, "phat": 10.182535119555736}
+
+
+def test_end_point_warm_start_gives_the_same_saddle_point(sref, ends):
+    """solve_fp(..., end=e) starts from fp.endpoint_warm_start (the scaled state interpolated linearly in d
+    towards the end point, tau = f tau_prev, f = (d - d_c)/(d_prev - d_c); docs/franz_parisi.md, "The log
+    tau term"): at d = 0.0605 (tau = 0.0117) the same saddle point as the plain continuation from
+    d = 0.062 (|Delta S| = 2.8e-13 measured; tolerance 1e-9 for the solver tolerance 1e-10), in 15 map
+    evaluations instead of 706."""
+    e = ends["spherical", 8]
+    prev = fp.solve_fp(sref, 0.062, init=SPH_062)
+    assert prev.converged and prev.S == pytest.approx(SPH_S_PLAIN[0.062], abs=1e-9)
+    r = fp.solve_fp(sref, 0.0605, init=prev, end=e)
+    assert r.converged and r.S == pytest.approx(SPH_S_PLAIN[0.0605], abs=1e-9)
+    assert r.iterations < 100  # the warm start was used (from prev itself: 706)
+    # the warm start itself
+    x = fp.endpoint_warm_start(prev, e, 0.0605)
+    f = (0.0605 - e.d_c) / (0.062 - e.d_c)
+    tau = 1.0 - x["Q0"]
+    assert tau == pytest.approx(f * prev.tau, rel=1e-12)
+    assert x["phat"] * tau == pytest.approx(e.pt + f * (prev.phat * prev.tau - e.pt), rel=1e-12)
+    assert x["Qhat0"] * tau ** 2 == pytest.approx(e.K + f * (prev.Qhat0 * prev.tau ** 2 - e.K), rel=1e-12)
+    assert x["s1"] == pytest.approx(e.s1 + f * (prev.s1 - e.s1), rel=1e-12)
+    assert abs(tau - r.tau) < 0.1 * r.tau  # tau ~ d - d_c is a good guess here
+    same = fp.endpoint_warm_start(prev, e, prev.d)  # f = 1: the previous point itself
+    assert all(same[k] == pytest.approx(v, rel=1e-12) for k, v in prev.values.items())
+    for bad in (e.d_c, 0.5 * e.d_c, 0.063):
+        with pytest.raises(ValueError, match="must lie in"):
+            fp.endpoint_warm_start(prev, e, bad)
+
+
+@pytest.mark.slow
+def test_fp_curve_end_point_warm_start_reproduces_the_branch(sref, ends):
+    """fp_curve uses the warm start once it has located d_c: the points agree with the plain continuation
+    (|Delta S| = 4e-14, 2.8e-13 measured) and d = 0.0605 takes 15 map evaluations instead of 706
+    (67-80 s wall on the loaded machine, hence slow)."""
+    e = ends["spherical", 8]
+    c = fp.fp_curve(sref, sorted(SPH_S_PLAIN))
+    assert all(p.converged for p in c.points), [p.message for p in c.points]
+    r = {p.params["d"]: p.result for p in c.points}
+    for d, S in SPH_S_PLAIN.items():
+        assert r[d].S == pytest.approx(S, abs=1e-9), d
+        assert r[d].d_c == pytest.approx(e.d_c, abs=1e-10)
+    assert r[0.0605].iterations < 100
+
+
 def _branch(ref, end, ds, order: int = 8):
-    """Saddle points at ``ds`` (decreasing towards d_c), continued from the maximum of S. Warm start of
-    each point: the scaled state (theory.franz_parisi.scaled_state) interpolated linearly in d between
-    the previous point and the end point, with tau ~ (d - d_c) -- a few Newton steps even at tau ~ 1e-4
-    (with the previous point as the start, solve_fp needs minutes there)."""
-    xe = {"K": end.K, "a0": end.a0, "a1": end.a1, "pt": end.pt, "s0": end.s0, "s1": end.s1}
+    """Saddle points at ``ds`` (decreasing towards d_c), continued from the maximum of S. Each point after
+    the first is warm-started by solve_fp(..., end=end) from theory.franz_parisi.endpoint_warm_start (the
+    scaled state interpolated linearly in d between the previous point and the end point, tau ~ d - d_c;
+    the code path fp_curve uses once it has located d_c) -- a few Newton steps even at tau ~ 1e-4 (with the
+    previous point as the start, solve_fp needs minutes there)."""
     prev = fp.fp_max(ref, order=order)
     out = []
     for d in ds:
-        init = prev
-        if out:
-            f = (d - end.d_c) / (prev.d - end.d_c)
-            x = {k: xe[k] + f * (v - xe[k]) for k, v in fp.scaled_state(prev).items() if k in xe}
-            tau = f * prev.tau
-            init = {"Q0": 1.0 - tau, "s0": x["s0"], "s1": x["s1"], "phat": x["pt"] / tau}
-        r = fp.solve_fp(ref, d, init=init, order=order)
+        r = fp.solve_fp(ref, d, init=prev, order=order, end=end if out else None)
         assert r.converged and math.isfinite(r.S), (d, r.message)
         out.append(r)
         prev = r
