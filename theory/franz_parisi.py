@@ -39,7 +39,7 @@ import dataclasses
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -48,10 +48,8 @@ from theory.core.quadrature import dz_rule, hermite_nodes, legendre_nodes, panel
 from theory.core.results import Record
 from theory.core.solver import ComputationError, Curve, CurvePoint, converge, span
 from theory.core.special import H, logG, logH
+from theory.franz_parisi_endpoint import EndpointResult, fp_endpoint
 from theory.franz_parisi_kernels import energetic_sums, entropic_sums, phat_sums
-
-if TYPE_CHECKING:  # imported lazily at run time (numba kernels of the end-point module)
-    from theory.franz_parisi_endpoint import EndpointResult
 
 __all__ = [
     "REFERENCES",
@@ -630,11 +628,9 @@ def scaled_state(r: FPResult) -> dict[str, float]:
             "p": r.p}
 
 
-def branch_end(ref: ReferenceState, near: FPResult, *, order: int = DEFAULT_ORDER):
+def branch_end(ref: ReferenceState, near: FPResult, *, order: int = DEFAULT_ORDER) -> EndpointResult:
     """``d_c`` where the RS branch reaches ``Q0 = 1`` (:func:`theory.franz_parisi_endpoint.fp_endpoint`),
     started from a converged saddle point ``near`` the end (small ``1 - Q0``)."""
-    from theory.franz_parisi_endpoint import fp_endpoint
-
     return fp_endpoint(ref, scaled_state(near), order=order)
 
 
