@@ -43,7 +43,8 @@ def _shrink(monkeypatch, key: str) -> None:
         import validate.perceptron_rule43 as m
 
         monkeypatch.setitem(m.SETTINGS, "full", dict(m.SETTINGS["full"], sizes={151: 3, 201: 2},
-                                                     eta_factor={151: 1e-2, 201: 1e-3}, max_epochs=30))
+                                                     eta_factor={151: 1e-2, 201: 1e-3}, max_epochs=30,
+                                                     alpha_max={201: 0.45}))
     elif key.startswith("vpf_"):
         import validate.vpf as m
         from simulate.data import mnist_dir
@@ -77,6 +78,11 @@ def test_full_mode_branch_runs(key, monkeypatch, tmp_path):
         comp = REGISTRY[key]["fn"](mode="full", store=st, seed=0)
     assert isinstance(comp, Comparison) and comp.rows and comp.figure is not None
     assert "--full" in comp.command
+    if key == "perceptron.rule43":  # the per-size load cap of the full grid
+        from validate.perceptron_rule43 import SETTINGS
+
+        assert comp.data["sizes"][151]["alpha"] == SETTINGS["full"]["alphas"]
+        assert comp.data["sizes"][201]["alpha"] == [a for a in SETTINGS["full"]["alphas"] if a <= 0.45] != []
     for r in comp.rows:
         assert r.verdict in VERDICTS, (r.quantity, r.verdict)
         if r.verdict != "not comparable":  # a compared row has a theory value or a simulation mean
