@@ -110,6 +110,21 @@ def test_fit_level_shifts_by_the_logit():
         vp.fit_alpha_gd(alphas, solved, level=1.0)
 
 
+def test_fit_of_completely_separated_outcomes_is_the_bracket():
+    """All solved up to 0.4, none from 0.45 on (the full rule-43 run at N = 10001): the logistic
+    MLE does not exist and every bootstrap sample is the data itself (s.e. 0 before the fix), so
+    the threshold is the bracket's midpoint with the s.e. of a uniform over it, at any level."""
+    alphas = [0.5, 0.3, 0.4, 0.45]  # unsorted on purpose
+    solved = [np.zeros(10), np.ones(10), np.ones(10), np.zeros(10)]
+    for level in (0.5, 0.9):
+        est, se = vp.fit_alpha_gd(alphas, solved, level=level)
+        assert est == pytest.approx(0.425) and se == pytest.approx(0.05 / math.sqrt(12))
+    # one failure at 0.4 breaks the separation: back to the fit, inside the grid, finite s.e.
+    solved[2] = np.r_[np.ones(9), 0.0]
+    est, se = vp.fit_alpha_gd(alphas, solved, level=0.5)
+    assert 0.4 < est < 0.45 and 0 < se < 0.05
+
+
 def test_rule43_comparison_end_to_end(monkeypatch, tmp_path, capsys):
     """Rule Eq. 43 (SM Fig. 4) at a tiny size: easy loads are always solved, alpha = 1.2 (beyond the
     Krauth-Mezard capacity 0.83) never; the fitted loads fall in between; the CLI runs."""
@@ -121,7 +136,9 @@ def test_rule43_comparison_end_to_end(monkeypatch, tmp_path, capsys):
         c = r43.rule43_capacity("quick", store=st, seed=0)
     d = c.data["sizes"][101]
     assert d["P"] == [1.0, 1.0, 0.0]
-    assert 0.2 < d["alpha_90"] < d["alpha_50"] < 1.2
+    # completely separated outcomes: both loads are the bracket (0.3, 1.2), not a fit
+    assert d["alpha_90"] == d["alpha_50"] == pytest.approx(0.75)
+    assert d["alpha_90_se"] == pytest.approx(0.9 / math.sqrt(12))
     rows = {r.quantity: r for r in c.rows}
     assert rows["P(success) at alpha=0.3, N=101"].sim_mean == 1.0
     assert rows["alpha_GD - alpha_1/2(rule 43) > 0, N=101"].verdict in ("agrees", "disagrees")

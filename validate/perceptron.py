@@ -85,6 +85,13 @@ def fit_alpha_gd(alphas, solved: list, *, n_boot: int = 200, seed: int = 0,
     instances at each alpha.
 
     ``solved[j]`` is the array of 0/1 outcomes at ``alphas[j]``.
+
+    When the outcomes are completely separated (every instance solved up to
+    ``alphas[j]``, none from ``alphas[j+1]`` on) the maximum-likelihood width
+    is zero and every bootstrap sample repeats the same data, so neither the
+    fit nor its bootstrap s.e. means anything: the threshold is then only
+    bracketed, and the bracket's midpoint is returned with the s.e. of a
+    uniform distribution over it, ``(alphas[j+1] - alphas[j]) / sqrt(12)``.
     """
     from scipy.optimize import minimize
 
@@ -93,6 +100,14 @@ def fit_alpha_gd(alphas, solved: list, *, n_boot: int = 200, seed: int = 0,
     shift = math.log(level / (1.0 - level))
 
     a = np.asarray(alphas, dtype=float)
+    frac = np.array([np.mean(s) for s in solved], dtype=float)
+    order = np.argsort(a)
+    f_sorted = frac[order]
+    if np.all((f_sorted == 0.0) | (f_sorted == 1.0)) and np.all(np.diff(f_sorted) <= 0) \
+            and f_sorted[0] == 1.0 and f_sorted[-1] == 0.0:
+        j = int(np.argmax(f_sorted == 0.0))
+        lo, hi = float(a[order][j - 1]), float(a[order][j])
+        return 0.5 * (lo + hi), (hi - lo) / math.sqrt(12.0)
 
     def fit(k, n):
         frac = k / n
