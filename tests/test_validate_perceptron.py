@@ -110,6 +110,15 @@ def test_fit_level_shifts_by_the_logit():
         vp.fit_alpha_gd(alphas, solved, level=1.0)
 
 
+def test_flipped_runs_counts_final_errors_above_one_half_per_load():
+    """A BC erring on more than half of random labels is the flipped phase of GD's sign-flip
+    cycle (the full run: 0.9985 at N = 1001, alpha = 0.68); 1/2 itself and below are not."""
+    alpha = [0.64, 0.68, 0.68, 0.68, 0.7, 0.7]
+    err = [0.99984, 0.9985, 0.00147, 0.5, 0.4, 0.99857]
+    assert vp.flipped_runs(alpha, err) == {0.64: 1, 0.68: 1, 0.7: 1}
+    assert vp.flipped_runs(alpha, np.zeros(6)) == {}
+
+
 def test_fit_of_completely_separated_outcomes_is_the_bracket():
     """All solved up to 0.4, none from 0.45 on (the full rule-43 run at N = 10001): the logistic
     MLE does not exist and every bootstrap sample is the data itself (s.e. 0 before the fix), so

@@ -18,7 +18,8 @@ import numpy as np
 from validate.compare import Comparison, Row, comparison, mean_se
 from validate.sweep import grid, run_sweep
 
-__all__ = ["gd_point", "fixed_norm_point", "fit_alpha_gd", "success_stats", "capacity", "bc_energy", "bc_theory"]
+__all__ = ["gd_point", "fixed_norm_point", "fit_alpha_gd", "flipped_runs", "success_stats", "capacity", "bc_energy",
+           "bc_theory"]
 
 PUBLISHED_ALPHA_GD = 0.63  # main text after Eq. 7 ("approximately"), Fig. 1 right
 PUBLISHED_ALPHA_C = 0.83  # Krauth-Mezard, main text
@@ -170,14 +171,20 @@ def capacity(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
     """Success probability of GD (eta = 0.1, epoch cap) versus alpha; alpha_GD from a logistic fit."""
     t0 = time.time()
     cfg = CAPACITY_SETTINGS[mode]
-    rows, data, figs = [], {"sizes": {}}, []
+    rows, data, figs, flip_notes = [], {"sizes": {}}, [], []
     for N, n_seeds in cfg["sizes"].items():
         table = run_sweep(gd_point, grid(N=N, alpha=cfg["alphas"], eta=0.1, max_epochs=cfg["max_epochs"]),
                           task="perceptron.capacity.gd", seeds=range(seed, seed + n_seeds), store=store)
         solved, P, E = success_stats(table, cfg["alphas"])
         a_gd, a_se = fit_alpha_gd(cfg["alphas"], solved, seed=seed)
+        flipped = flipped_runs(table.column("alpha"), table.column("train_error"))
         data["sizes"][N] = {"alpha": cfg["alphas"], "P": [p[0] for p in P], "P_se": [p[1] for p in P],
-                            "n": [p[2] for p in P], "E": [e[0] for e in E], "alpha_gd": a_gd, "alpha_gd_se": a_se}
+                            "n": [p[2] for p in P], "E": [e[0] for e in E], "alpha_gd": a_gd, "alpha_gd_se": a_se,
+                            "flipped": flipped}
+        if flipped:
+            flip_notes.append(f"N={N}: {sum(flipped.values())} run(s) ended with training error > 1/2 at alpha "
+                              f"{sorted(flipped)} (GD's sign-flip cycle at q* = 1, docs/perceptron_algorithms.md; "
+                              f"kept in the mean final training error)")
         rows.append(Row(f"alpha_GD (P=1/2), N={N}", sim_mean=a_gd, sim_se=a_se, n=int(sum(len(s) for s in solved)),
                         published=PUBLISHED_ALPHA_GD, source="seed 004, main text and Fig. 1 right", n_se=3,
                         abs_tol=0.03,
@@ -204,7 +211,19 @@ def capacity(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
                       rows=tuple(rows), data=data, command=f"python -m validate perceptron capacity --{mode}",
                       wall_time=time.time() - t0, figure=fig,
                       notes=f"GD of main Eq. 7, eta = 0.1, m0 ~ N(0,1/N), cap {cfg['max_epochs']} epochs; "
-                            f"sizes/instances {cfg['sizes']} (paper: N=1001 x 1000, N=10001 x 100).")
+                            f"sizes/instances {cfg['sizes']} (paper: N=1001 x 1000, N=10001 x 100)."
+                            + "".join("; " + n for n in flip_notes))
+
+
+def flipped_runs(alpha, train_error) -> dict[float, int]:
+    """Runs per load whose final BC errs on more than half of the patterns.
+
+    Random labels make any BC err on about half of them; a final error near 1
+    means GD ended on the flipped phase of its period-2 sign-flip cycle
+    (``m -> -m`` once every ``|m_i| = 1``, docs/perceptron_algorithms.md)."""
+    alpha = np.asarray(alpha, dtype=float)
+    bad = np.asarray(train_error, dtype=float) > 0.5
+    return {float(a): int(np.sum(bad & (alpha == a))) for a in np.unique(alpha[bad])}
 
 
 def _capacity_figure(data, alpha_c):
