@@ -212,7 +212,7 @@ def capacity(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
                       wall_time=time.time() - t0, figure=fig,
                       notes=f"GD of main Eq. 7, eta = 0.1, m0 ~ N(0,1/N), cap {cfg['max_epochs']} epochs; "
                             f"sizes/instances {cfg['sizes']} (paper: N=1001 x 1000, N=10001 x 100)."
-                            + "".join("; " + n for n in flip_notes))
+                            + "".join(f" {n}." for n in flip_notes))
 
 
 def flipped_runs(alpha, train_error) -> dict[float, int]:
