@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 
-from theory.franz_parisi import fp_max, reference_state, solve_fp, fp_curve
+from theory.perceptron.franz_parisi.solver import fp_max, reference_state, solve_fp, fp_curve
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Benchmark: one BP+R sweep (simulate.perceptron_bpr, numba) vs a straightforward numpy sweep.
+"""Benchmark: one BP+R sweep (simulate.perceptron.bp_reinforcement, numba) vs a straightforward numpy sweep.
 
 Run: ``python benchmarks/bench_perceptron_bpr.py [--N 1001] [--alpha 0.6] [--repeat 5]``.
 Both implementations start from the same messages; the script checks that they
@@ -16,8 +16,8 @@ import time
 import numpy as np
 
 from _timing import best
-from simulate.perceptron_bpr import V_FLOOR, bpr_sweep, init_messages
-from simulate.perceptron_instances import generate_instance
+from simulate.perceptron.bp_reinforcement import V_FLOOR, bpr_sweep, init_messages
+from simulate.perceptron.instances import generate_instance
 from theory.core.special import logH
 
 

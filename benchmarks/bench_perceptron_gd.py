@@ -2,7 +2,7 @@
 
 At N = 10001, alpha = 0.55 (M = 5501) it times, in the same run:
 
-* the numba epoch of :mod:`simulate.perceptron_gd` (two streaming passes over
+* the numba epoch of :mod:`simulate.perceptron.gd` (two streaming passes over
   the int8 pattern matrix);
 * (a) a straightforward numpy float64 implementation of the same epoch
   (float64 copy of X, ``X @ m``, ``X.T @ c``), checked to give the same update;
@@ -22,8 +22,8 @@ import numpy as np
 from scipy.special import log_ndtr
 
 from _timing import best
-from simulate.perceptron_gd import SIGMA2_FLOOR, _step, _Work, gd
-from simulate.perceptron_instances import generate_instance
+from simulate.perceptron.gd import SIGMA2_FLOOR, _step, _Work, gd
+from simulate.perceptron.instances import generate_instance
 from theory.core.special import GH
 
 

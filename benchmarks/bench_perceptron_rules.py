@@ -2,11 +2,11 @@
 
 At N = 10001, alpha = 0.55 (M = 5501, the SM Fig. 4 size) it times, in the same run:
 
-* the epoch of :mod:`simulate.perceptron_rules` (``W ~ Q_m`` drawn from the
-  xoroshiro128+ stream of :mod:`simulate.fast_rng` inside the field sum);
+* the epoch of :mod:`simulate.perceptron.rules` (``W ~ Q_m`` drawn from the
+  xoroshiro128+ stream of :mod:`simulate.core.fast_rng` inside the field sum);
 * (a) the baseline: the same epoch with ``W ~ Q_m`` drawn from numba's
   Mersenne Twister (``np.random.random()``) into an array, as before
-  :mod:`simulate.fast_rng` existed;
+  :mod:`simulate.core.fast_rng` existed;
 * (b) the floor: the same epoch of the deterministic plain perceptron rule
   (no sampling), i.e. what the sampling adds on top of the two passes;
 
@@ -23,10 +23,10 @@ import numba
 import numpy as np
 
 from _timing import best
-from simulate.fast_rng import new_state
-from simulate.perceptron_instances import generate_instance
-from simulate.perceptron_rules import _CODE, _online_epoch
-from simulate.rng import seed_numba
+from simulate.core.fast_rng import new_state
+from simulate.perceptron.instances import generate_instance
+from simulate.perceptron.rules import _CODE, _online_epoch
+from simulate.core.rng import seed_numba
 from theory.core.special import GH
 
 

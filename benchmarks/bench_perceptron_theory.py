@@ -67,10 +67,10 @@ from scipy.optimize import minimize_scalar
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-import theory.stochastic_perceptron as sp  # noqa: E402
-from theory.bc_energy import bc_energy_curve  # noqa: E402
+import theory.perceptron.rs as sp  # noqa: E402
+from theory.perceptron.bc_energy import bc_energy_curve  # noqa: E402
 from theory.core.special import GH, logH  # noqa: E402
-from theory.stochastic_perceptron import beta_c, energetic_terms, entropic_terms, solve_rs  # noqa: E402
+from theory.perceptron.rs import beta_c, energetic_terms, entropic_terms, solve_rs  # noqa: E402
 
 
 def quad_map(alpha, beta, qstar, q0, qhat0, qhat1, eps=1e-10):
@@ -183,7 +183,7 @@ class EvalCounter:
     ``bc_energy_at`` (one per E) made through the modules."""
 
     def __init__(self):
-        import theory.bc_energy as be
+        import theory.perceptron.bc_energy as be
         self.n = 0
         self.n_E = 0
         self._be = be
@@ -268,7 +268,7 @@ def main():
         t_curve, c = timeit(lambda: bc_energy_curve(alpha, beta, qs))
     print(f"{n_e}-point E(q*) curve (alpha={alpha}, beta={beta}, q* in [0.3, 0.99]): {t_curve:8.2f} s "
           f"({t_curve / n_e * 1e3:.0f} ms/point, failed {len(c.failed)}, {ce.n} order-12 map evaluations)")
-    from theory.bc_energy import bc_energy
+    from theory.perceptron.bc_energy import bc_energy
     rb = bc_energy(alpha, beta, 0.8)
     t_qE, (p_q, pt_q, E_q) = timeit(lambda: quad_bc_energy(beta, 0.8, rb.q0, rb.qhat0, rb.qhat1))
     print(f"  baseline: p, p_tilde, E by nested quad at q*=0.8: {t_qE * 1e3:8.1f} ms (agreement: E diff "

@@ -10,7 +10,7 @@ cavity sweeps (Eq. S3) per draw, stopped at ``max |delta m| < tol``, each draw w
 previous draw's messages, one message-passing run per antithetic pair (exact spin-flip symmetry);
 belief estimator of ``C`` and the printed Bethe ``ln Z``.
 
-* numba side: ``simulate.rbm_variational.lb_and_gradient`` (compiled kernels, one core): vectorised sweeps
+* numba side: ``simulate.variational_rbm.learning.lb_and_gradient`` (compiled kernels, one core): vectorised sweeps
   in the product form ``m = (Pi - r)/(Pi + r)`` with Taylor series for ``tanh`` of the small shifts, fused
   ``ln Z``/``C`` pass with per-row logarithms of products, blocked logarithms in the data kernel.
 * numpy side: ``numpy_step`` below, whole-array numpy operations over the ``N P`` edges (``tanh``,
@@ -28,8 +28,8 @@ import time
 
 import numpy as np
 
-from simulate.data import binarize, load
-from simulate.rbm_variational import draw_z, kl_divergence, lb_and_gradient
+from simulate.core.data import binarize, load
+from simulate.variational_rbm.learning import draw_z, kl_divergence, lb_and_gradient
 from theory.core.special import logcosh
 
 

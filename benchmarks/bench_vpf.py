@@ -23,10 +23,10 @@ def main() -> None:
 
     from sklearn.neural_network import BernoulliRBM
 
-    from simulate.boltzmann import init_model
-    from simulate.data import binarize, load
-    from simulate.mpf import Adam
-    from simulate.vpf import vpf_epoch
+    from simulate.boltzmann.machines import init_model
+    from simulate.core.data import binarize, load
+    from simulate.boltzmann.mpf import Adam
+    from simulate.boltzmann.vpf import vpf_epoch
 
     try:
         ds = load("mnist", part="test")

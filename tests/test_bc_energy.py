@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from scipy.integrate import quad
 
-from theory.bc_energy import bc_energy, bc_energy_at, bc_energy_curve, overlaps
+from theory.perceptron.bc_energy import bc_energy, bc_energy_at, bc_energy_curve, overlaps
 from theory.core.special import H, logH
-from theory.stochastic_perceptron import solve_rs
+from theory.perceptron.rs import solve_rs
 
 
 def test_beta_zero_is_one_half():

@@ -6,9 +6,9 @@ import math
 import numpy as np
 import pytest
 
-from theory.binary_control import binary_control_curve, clipped_energy, ising_terms, solve_binary_control
-from theory.perceptron_references import binary_entropy
-from theory.stochastic_perceptron import energetic_terms
+from theory.perceptron.binary_control import binary_control_curve, clipped_energy, ising_terms, solve_binary_control
+from theory.perceptron.references import binary_entropy
+from theory.perceptron.rs import energetic_terms
 
 
 def test_beta_zero():

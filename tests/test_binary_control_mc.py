@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from scipy import special, stats
 
-from simulate.binary_control_mc import binary_control_mc, binary_control_scan, binary_control_table, log_likelihood
-from simulate.perceptron_instances import generate_instance, make_instance
+from simulate.perceptron.binary_control_mc import binary_control_mc, binary_control_scan, binary_control_table, log_likelihood
+from simulate.perceptron.instances import generate_instance, make_instance
 
 
 def _L_direct(sigma, X, y, q):

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from scipy.special import logsumexp
 
-from simulate.boltzmann import (
+from simulate.boltzmann.machines import (
     MODEL_FORMAT_VERSION, BoltzmannMachine, all_states, async_gibbs, bottom_up, corruption_mask, energy,
     exact_rbm, fields, init_model, load_model, reconstruct, save_model, squared_weight, up_prob, weight_sparsity,
 )
@@ -178,7 +178,7 @@ def test_reconstruct_fill_options_known_limit():
     """With a copying RBM the reconstruction of the corrupted pixels is their initial fill:
     'zero' gives an L1 error equal to the ink erased, 'mean' with fill 0.9 (> 1/2, so
     h = 1 almost surely) the blank pixels in the mask, 'random' about half of the mask."""
-    from simulate.boltzmann import RECONSTRUCT_INITS
+    from simulate.boltzmann.machines import RECONSTRUCT_INITS
 
     assert set(RECONSTRUCT_INITS) == {"random", "zero", "mean"}
     rng = np.random.default_rng(3)
@@ -206,7 +206,7 @@ def test_reconstruct_fill_options_known_limit():
 def test_rbm_log_partition_and_pseudo_loglik_by_enumeration():
     """log Z by summing over the smaller layer (hidden or visible) equals the joint-state
     sum; the pseudo-log-likelihood equals sum_i log p(x_i | x_-i) from the exact p(x)."""
-    from simulate.boltzmann import pseudo_loglik, rbm_log_partition, rbm_loglik
+    from simulate.boltzmann.machines import pseudo_loglik, rbm_log_partition, rbm_loglik
 
     for sizes in [(6, 3), (3, 6)]:
         m = _random(sizes, False, seed=4, scale=1.0)

@@ -1,4 +1,4 @@
-"""Tests of simulate.bp_local_entropy: BP Bethe entropy around a reference vs exact enumeration."""
+"""Tests of simulate.perceptron.bp_local_entropy: BP Bethe entropy around a reference vs exact enumeration."""
 from __future__ import annotations
 
 import math
@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from simulate import bp_local_entropy as bp
+from simulate.perceptron import bp_local_entropy as bp
 
 
 def _instance(N, M, seed):

@@ -3,8 +3,8 @@ log-likelihood gradient (CD with a long chain, PCD's persistent chains), learnin
 import numpy as np
 import pytest
 
-from simulate.boltzmann import all_states, exact_rbm, init_model, sigmoid
-from simulate.cd import cd_gradient, train_cd
+from simulate.boltzmann.machines import all_states, exact_rbm, init_model, sigmoid
+from simulate.boltzmann.cd import cd_gradient, train_cd
 
 NV, NH = 4, 3
 

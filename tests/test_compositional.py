@@ -4,8 +4,8 @@ import math
 import numpy as np
 import pytest
 
-from theory import compositional as c
-from theory import relu_rbm as R
+from theory.rbm import compositional as c
+from theory.rbm import relu_rbm as R
 
 
 @pytest.mark.parametrize("l", [0.3, 2.0, 15.0])

@@ -1,11 +1,11 @@
-"""IDX loader and data sets (simulate/data.py): header validation, MNIST test file, digits default."""
+"""IDX loader and data sets (simulate/core/data.py): header validation, MNIST test file, digits default."""
 import gzip
 import struct
 
 import numpy as np
 import pytest
 
-from simulate.data import binarize, load, mnist_dir, read_idx
+from simulate.core.data import binarize, load, mnist_dir, read_idx
 
 
 def _write_idx(path, arr, code=0x08):

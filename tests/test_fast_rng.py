@@ -1,10 +1,10 @@
-"""The xoroshiro128+ stream of simulate.fast_rng: exact against an independent
+"""The xoroshiro128+ stream of simulate.core.fast_rng: exact against an independent
 transcription, uniform (chi-square), pairs uncorrelated, reproducible."""
 import numpy as np
 import pytest
 from scipy import stats
 
-from simulate.fast_rng import fill_uniform, new_state, reference_stream
+from simulate.core.fast_rng import fill_uniform, new_state, reference_stream
 
 
 def test_kernel_matches_plain_python_transcription():

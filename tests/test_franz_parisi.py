@@ -1,4 +1,4 @@
-"""Tests of theory.franz_parisi (seed 004, SM Sec. III; derivation in docs/franz_parisi.md).
+"""Tests of theory.perceptron.franz_parisi.solver (seed 004, SM Sec. III; derivation in docs/franz_parisi.md).
 
 Cheap checks use the binary and spherical references (their node sets are small);
 the stochastic reference (q* in {0.7, 0.8, 0.9}, beta = 20) is checked at a few
@@ -11,10 +11,10 @@ import math
 import numpy as np
 import pytest
 
-from theory import franz_parisi as fp
+from theory.perceptron.franz_parisi import solver as fp
 from theory.core.quadrature import normal_rule
 from theory.core.special import log2cosh
-from theory.perceptron_references import gardner_energetic
+from theory.perceptron.references import gardner_energetic
 
 ALPHA = 0.55
 
@@ -53,7 +53,7 @@ def _fd(f, x, h=1e-5):
 
 
 def test_binary_rs_is_stationary_and_vanishes_near_capacity():
-    """The reference state comes from theory.perceptron_references (one implementation). Gardner-Derrida: phi(q, qh) stationary (finite differences); phi -> 0 at alpha_c ~ 0.833
+    """The reference state comes from theory.perceptron.references (one implementation). Gardner-Derrida: phi(q, qh) stationary (finite differences); phi -> 0 at alpha_c ~ 0.833
     (Krauth-Mezard/Gardner-Derrida zero-entropy point 0.8331; 1e-3 in phi ~ 1e-2 in alpha)."""
     r = fp.binary_rs(ALPHA)
     z, w = normal_rule(48, "legendre", panels=16)
@@ -201,8 +201,8 @@ def send(sref):
 
 
 def test_spherical_branch_end_is_converged_in_order(sref, send):
-    """The Q0 -> 1 limit equations (theory.franz_parisi_endpoint): d_c independent of the order."""
-    from theory.franz_parisi_endpoint import fp_endpoint
+    """The Q0 -> 1 limit equations (theory.perceptron.franz_parisi.endpoint): d_c independent of the order."""
+    from theory.perceptron.franz_parisi.endpoint import fp_endpoint
 
     r64, r66, e = send
     assert e.converged and 0.05 < e.d_c < 0.064
@@ -212,7 +212,7 @@ def test_spherical_branch_end_is_converged_in_order(sref, send):
 
 def test_spherical_branch_end_is_stationary_with_phi_zero(sref, send):
     """Phi = 0 and every first derivative of Phi vanishes at the end point (finite differences)."""
-    from theory.franz_parisi_endpoint import endpoint_functional
+    from theory.perceptron.franz_parisi.endpoint import endpoint_functional
 
     e = send[2]
     x = {"K": e.K, "a0": e.a0, "a1": e.a1, "pt": e.pt, "s0": e.s0, "s1": e.s1, "p": 1 - 2 * e.d_c}

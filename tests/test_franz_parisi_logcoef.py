@@ -1,7 +1,7 @@
 """The ``log tau`` coefficient of the RS Franz-Parisi entropy near the end ``d_c`` of its branch.
 
 ``S = Phi/tau + c log tau + R0 + R1 sqrt(tau) + ...`` as ``tau = 1 - Q0 -> 0`` with
-``c = (alpha/2) P(x < 0)`` and ``R1 = alpha p_x(0) I_G`` (``theory/franz_parisi_endpoint.py``,
+``c = (alpha/2) P(x < 0)`` and ``R1 = alpha p_x(0) I_G`` (``theory/perceptron/franz_parisi/endpoint.py``,
 ``docs/franz_parisi.md`` section "The log tau term"; seed 004, SM Eq. 32-38). Checks:
 
 * ``P(x < 0)`` of the module against an independent scipy quadrature, ``I_G`` against mpmath;
@@ -20,8 +20,8 @@ import numpy as np
 import pytest
 from scipy import integrate, special
 
-from theory import franz_parisi as fp
-from theory.franz_parisi_endpoint import I_G, fp_endpoint
+from theory.perceptron.franz_parisi import solver as fp
+from theory.perceptron.franz_parisi.endpoint import I_G, fp_endpoint
 
 ALPHA = 0.55
 # end points rounded to 3 digits (docs/franz_parisi.md; the finite-tau branch runs into them:
@@ -220,7 +220,7 @@ def test_fp_curve_end_point_warm_start_reproduces_the_branch(sref, ends):
 
 def _branch(ref, end, ds, order: int = 8):
     """Saddle points at ``ds`` (decreasing towards d_c), continued from the maximum of S. Each point after
-    the first is warm-started by solve_fp(..., end=end) from theory.franz_parisi.endpoint_warm_start (the
+    the first is warm-started by solve_fp(..., end=end) from theory.perceptron.franz_parisi.solver.endpoint_warm_start (the
     scaled state interpolated linearly in d between the previous point and the end point, tau ~ d - d_c;
     the code path fp_curve uses once it has located d_c) -- a few Newton steps even at tau ~ 1e-4 (with the
     previous point as the start, solve_fp needs minutes there)."""

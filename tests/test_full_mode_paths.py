@@ -25,29 +25,29 @@ VERDICTS = {"agrees", "disagrees", "not comparable"}
 def _shrink(monkeypatch, key: str) -> None:
     """Toy-size full settings for comparison ``key``."""
     if key == "perceptron.bc_energy":
-        import validate.perceptron as m
+        import validate.perceptron.capacity as m
 
         monkeypatch.setitem(m.BC_SETTINGS, "full", dict(m.BC_SETTINGS["full"], N=151, seeds=3, count=6, max_steps=30,
                                                         gd_seeds=2))
     elif key == "perceptron.teacher_student":
-        import validate.perceptron_flatness as m
+        import validate.perceptron.flatness as m
 
         monkeypatch.setitem(m.TS_SETTINGS, "full", dict(m.TS_SETTINGS["full"], N=151, seeds=3, d=[0.0, 0.01, 0.03],
                                                         n_samples=100))
     elif key == "perceptron.franz_parisi":
-        import validate.franz_parisi as m
+        import validate.perceptron.franz_parisi as m
 
         monkeypatch.setitem(m.SETTINGS, "full", dict(m.SETTINGS["full"], N=151, instances=2, d_theory=(0.005, 0.1),
                                                      d_bp=(0.05, 0.1)))
     elif key == "perceptron.rule43":
-        import validate.perceptron_rule43 as m
+        import validate.perceptron.rule43 as m
 
         monkeypatch.setitem(m.SETTINGS, "full", dict(m.SETTINGS["full"], sizes={151: 3, 201: 2},
                                                      eta_factor={151: 1e-2, 201: 1e-3}, max_epochs=30,
                                                      alpha_max={201: 0.45}))
     elif key.startswith("vpf_"):
-        import validate.vpf as m
-        from simulate.data import mnist_dir
+        import validate.boltzmann.vpf as m
+        from simulate.core.data import mnist_dir
 
         if not any(mnist_dir().glob("t10k-images*")):
             pytest.skip(f"MNIST test set not found in {mnist_dir()} (set MNIST_DIR)")
@@ -79,7 +79,7 @@ def test_full_mode_branch_runs(key, monkeypatch, tmp_path):
     assert isinstance(comp, Comparison) and comp.rows and comp.figure is not None
     assert "--full" in comp.command
     if key == "perceptron.rule43":  # the per-size load cap of the full grid
-        from validate.perceptron_rule43 import SETTINGS
+        from validate.perceptron.rule43 import SETTINGS
 
         assert comp.data["sizes"][151]["alpha"] == SETTINGS["full"]["alphas"]
         assert comp.data["sizes"][201]["alpha"] == [a for a in SETTINGS["full"]["alphas"] if a <= 0.45] != []

@@ -5,7 +5,7 @@ import mpmath as mp
 import numpy as np
 import pytest
 
-from theory import hopfield as h
+from theory.rbm import hopfield as h
 
 
 def test_alpha_c_T0_published():

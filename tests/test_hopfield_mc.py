@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from simulate.hopfield_mc import energy, patterns, retrieve, run_chain
+from simulate.boltzmann.hopfield_mc import energy, patterns, retrieve, run_chain
 
 
 def _exact_m2(xi, T, target=0):

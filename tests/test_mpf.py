@@ -3,8 +3,8 @@ printed formulas, layered = dense objective, consistency with maximum likelihood
 import numpy as np
 import pytest
 
-from simulate.boltzmann import init_model
-from simulate.mpf import Adam, bm_logp, fit_ml_exact, fit_mpf, flow, layered_flow
+from simulate.boltzmann.machines import init_model
+from simulate.boltzmann.mpf import Adam, bm_logp, fit_ml_exact, fit_mpf, flow, layered_flow
 
 rng0 = np.random.default_rng(1)
 

@@ -6,7 +6,7 @@ import pytest
 from scipy.special import logsumexp
 from scipy.stats import multivariate_normal
 
-from validate.parzen import parzen_loglik, parzen_score, select_sigma
+from validate.boltzmann.parzen import parzen_loglik, parzen_score, select_sigma
 
 
 def _direct(x, mu, s):
@@ -66,7 +66,7 @@ def test_mnist_reference_matches_published():
     as centres, width chosen on 1,000 validation images, 1,000 test images; agreement within
     3 standard errors of our estimate (fewer centres bias the estimate slightly downwards,
     well inside that band)."""
-    from validate.vpf import split_data
+    from validate.boltzmann.vpf import split_data
 
     try:
         x, xv, xt, _ = split_data("mnist", grey=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulate.perceptron_bpr import bp_reinforcement, factor_messages
-from simulate.perceptron_instances import generate_instance, n_errors
+from simulate.perceptron.bp_reinforcement import bp_reinforcement, factor_messages
+from simulate.perceptron.instances import generate_instance, n_errors
 
 
 def _exact_u(s, m):

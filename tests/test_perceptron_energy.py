@@ -6,8 +6,8 @@ import itertools
 import numpy as np
 import pytest
 
-from simulate.perceptron_energy import energy_around, energy_profile
-from simulate.perceptron_instances import generate_instance, make_instance, training_error
+from simulate.perceptron.energy import energy_around, energy_profile
+from simulate.perceptron.instances import generate_instance, make_instance, training_error
 
 
 def test_E_at_zero_distance_is_training_error():

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from scipy.special import log_ndtr
 
-from simulate.perceptron_gd import fixed_norm_gd, gd, gradient, log_likelihood, project_norm
-from simulate.perceptron_instances import generate_instance, training_error
+from simulate.perceptron.gd import fixed_norm_gd, gd, gradient, log_likelihood, project_norm
+from simulate.perceptron.instances import generate_instance, training_error
 
 
 def _L_reference(m, inst):

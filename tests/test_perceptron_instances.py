@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from simulate.perceptron_instances import (
+from simulate.perceptron.instances import (
     binarize,
     generalization_accuracy,
     generate_instance,

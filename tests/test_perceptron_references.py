@@ -6,7 +6,7 @@ import math
 import mpmath as mp
 import pytest
 
-from theory.perceptron_references import (binary_capacity, binary_entropy, gardner_capacity, gardner_energetic,
+from theory.perceptron.references import (binary_capacity, binary_entropy, gardner_capacity, gardner_energetic,
                                           spherical_entropy)
 
 
@@ -43,7 +43,7 @@ def test_binary_entropy_small_alpha_annealed():
 
 
 def test_binary_entropy_stationary():
-    from theory.perceptron_references import _terms
+    from theory.perceptron.references import _terms
     alpha = 0.6
     r = binary_entropy(alpha)
 

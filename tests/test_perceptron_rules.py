@@ -6,10 +6,10 @@ import math
 import numpy as np
 import pytest
 
-from simulate.perceptron_gd import gd
-from simulate.perceptron_instances import generate_instance, training_error
-from simulate.fast_rng import new_state, reference_stream
-from simulate.perceptron_rules import _field_Q, run_rule
+from simulate.perceptron.gd import gd
+from simulate.perceptron.instances import generate_instance, training_error
+from simulate.core.fast_rng import new_state, reference_stream
+from simulate.perceptron.rules import _field_Q, run_rule
 from theory.core.special import GH
 
 

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simulate.perceptron_instances import generate_instance, make_instance, n_errors
-from simulate.perceptron_sa import energy_table, metropolis_kernel, signed_patterns_T, simulated_annealing, stabilities_of
-from simulate.rng import seed_numba
+from simulate.perceptron.instances import generate_instance, make_instance, n_errors
+from simulate.perceptron.sa import energy_table, metropolis_kernel, signed_patterns_T, simulated_annealing, stabilities_of
+from simulate.core.rng import seed_numba
 
 
 def _tiny_instance(N=5, M=4, seed=3):

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from theory.planted_rbm import alpha_threshold, hidden_correlation, threshold
+from theory.rbm.planted import alpha_threshold, hidden_correlation, threshold
 
 
 def test_published_thresholds():

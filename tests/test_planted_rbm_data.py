@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from simulate.planted_rbm import exact_distribution, gibbs_sample, integrated_autocorrelation, planted_data, planted_fields
+from simulate.variational_rbm.planted import exact_distribution, gibbs_sample, integrated_autocorrelation, planted_data, planted_fields
 
 
 @pytest.mark.parametrize("N,P,c", [(100, 3, 0.0), (100, 2, 0.3), (64, 5, 0.25), (40, 2, 1.0)])

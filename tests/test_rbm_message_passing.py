@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from simulate.rbm_message_passing import exact_enumeration, message_passing
+from simulate.variational_rbm.message_passing import exact_enumeration, message_passing
 
 
 def _instance(N, P, seed, scale=1.0):
@@ -135,7 +135,7 @@ def test_bad_input():
 def test_series_and_libm_branches_of_the_sweep_agree():
     # the vectorisable branch (Taylor series, valid for |W| <= SERIES_MAX) and the libm branch iterate the same
     # map: same sweeps, messages equal to rounding (1e-13 absolute on |m| <= 1)
-    from simulate.rbm_message_passing import _sweeps
+    from simulate.variational_rbm.message_passing import _sweeps
 
     rng = np.random.default_rng(4)
     N, P, beta = 200, 7, 1.0

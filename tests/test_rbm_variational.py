@@ -5,9 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from simulate.planted_rbm import planted_data, planted_fields
-from simulate.rbm_message_passing import exact_enumeration
-from simulate.rbm_variational import draw_z, kl_divergence, lb_and_gradient, overlaps, train
+from simulate.variational_rbm.planted import planted_data, planted_fields
+from simulate.variational_rbm.message_passing import exact_enumeration
+from simulate.variational_rbm.learning import draw_z, kl_divergence, lb_and_gradient, overlaps, train
 
 
 def test_kl_against_direct_sum():
@@ -144,7 +144,7 @@ def test_bad_input():
 def test_antithetic_pair_kernel_equals_direct_sums():
     # closed-form pair sums (tanh x+ + tanh x- = sinh 2g / D, ...) vs the direct per-draw sums, incl. a
     # saturated column (|lambda| = 0.999), products of D over short blocks, and the overflow fallback (huge beta)
-    from simulate.rbm_variational import _data_kernel, _data_kernel_pairs, _xi
+    from simulate.variational_rbm.learning import _data_kernel, _data_kernel_pairs, _xi
 
     rng = np.random.default_rng(0)
     # (N, M, P, B, beta): typical; draws split into log blocks (large 2 beta Xi z); overflow fallback
@@ -184,7 +184,7 @@ def test_antithetic_partition_draws_use_the_spin_flip_symmetry_exactly():
 def test_fused_learning_observables_equal_message_passing(N):
     # the learning kernel's ln Z (variance terms cancelled analytically) and sum_s C, sum_s z mhat equal the
     # public message_passing observables draw by draw (N = 12: libm branch, N = 300: series branch)
-    from simulate.rbm_message_passing import message_passing
+    from simulate.variational_rbm.message_passing import message_passing
 
     rng = np.random.default_rng(N)
     P, M = 3, 4

@@ -5,8 +5,8 @@ import mpmath as mp
 import numpy as np
 import pytest
 
-from theory import hopfield
-from theory import relu_rbm as R
+from theory.rbm import hopfield
+from theory.rbm import relu_rbm as R
 
 
 @pytest.mark.parametrize("x", [-4.0, -1.3, 0.0, 0.7, 2.5, 5.0])

@@ -7,8 +7,8 @@ import pytest
 from scipy.integrate import quad
 from scipy.stats import truncnorm
 
-from simulate.rng import seed_numba
-from simulate.rrbm_gibbs import (_trunc_normal_pos, condensed_state, energy, gibbs, participation_ratio,
+from simulate.core.rng import seed_numba
+from simulate.boltzmann.relu_rbm_gibbs import (_trunc_normal_pos, condensed_state, energy, gibbs, participation_ratio,
                                  random_weights, sample_rrbm)
 
 

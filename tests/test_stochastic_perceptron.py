@@ -12,7 +12,7 @@ import mpmath as mp
 import numpy as np
 import pytest
 
-from theory.stochastic_perceptron import (
+from theory.perceptron.rs import (
     G_E,
     G_S,
     beta_c,
@@ -174,7 +174,7 @@ def test_G_S_against_mpmath(qhat0, qhat1):
 def test_logZE_inner_integral_against_mpmath():
     """The inner u-integral (the steep H^beta step) at beta = 20, q* = 0.95 against mpmath."""
     from theory.core.quadrature import legendre_nodes
-    from theory.stochastic_perceptron import _energetic_kernel
+    from theory.perceptron.rs import _energetic_kernel
     mp.mp.dps = 20
     q0, qstar, beta = 0.8, 0.95, 20.0
     zs = np.array([-2.5, -0.7, 0.0, 0.4, 1.9])
@@ -376,7 +376,7 @@ def test_newton_jacobian_converges_quadratically_from_warm_start():
     assert w.q0 == pytest.approx(c.q0, abs=1e-10) and w.qhat1 == pytest.approx(c.qhat1, rel=1e-9)
     # the hybrid method without the Jacobian (fallback path) agrees
     from theory.core.solver import converge
-    from theory.stochastic_perceptron import _fixed_point_map
+    from theory.perceptron.rs import _fixed_point_map
     h = converge(_fixed_point_map(0.55, 20.0, 0.71, 12), r.values, tol=1e-11, method="newton")
     assert h.converged and h["q0"] == pytest.approx(w.q0, abs=1e-10) and h.iterations > w.iterations
 
@@ -384,8 +384,8 @@ def test_newton_jacobian_converges_quadratically_from_warm_start():
 def test_u_edges_write_every_slot():
     """The inner-rule edges: exactly _n_edges_max of them (the kernels size their buffers by it),
     finite and sorted, for the plain rule and with the extra kink edges of the BC energy."""
-    from theory.bc_energy import _T_KINK
-    from theory.stochastic_perceptron import _n_edges_max, _u_edges
+    from theory.perceptron.bc_energy import _T_KINK
+    from theory.perceptron.rs import _n_edges_max, _u_edges
     for h, beta, xc, xw in [(0.3, 20.0, 0.0, 0.0), (-2.0, 500.0, 1.3, 0.2), (1.5, 0.5, -4.0, 3.0)]:
         e = _u_edges(h, 0.3, 0.5, beta, xc, xw, _T_KINK)
         n = _n_edges_max(_T_KINK.size if xw > 0 else 0)
@@ -407,7 +407,7 @@ def test_cold_start_at_very_large_beta(alpha, beta, qstar, order):
     assert S["q0"] == pytest.approx(r.q0, abs=1e-9)
     assert S["m2"] == pytest.approx(qstar, abs=1e-9)
     assert -2 * alpha * E["dG_E_dq0"] == pytest.approx(r.qhat0, rel=1e-8)
-    from theory.stochastic_perceptron_zero_temperature import solve_zero_temperature
+    from theory.perceptron.zero_temperature import solve_zero_temperature
     z = solve_zero_temperature(alpha, qstar)
     assert 0.5 < beta * (qstar - r.q0) / z.chi < 1.5 and 0.5 < r.qhat0 / beta**2 / z.R_hat < 2.0
 
@@ -429,7 +429,7 @@ def test_cold_start_reduced_newton_matches_bracketing(alpha):
     connected to beta -> 0. Both at tol 1e-12: at tol 1e-10 the ill-conditioned qhat0 equation
     (dqhat0/dq0 ~ 1e4 at beta = 200) leaves a relative 1.1e-9 between two converged solves.
     Measured: the reduced Newton needs 2-9 order-6 evaluations of the reduced map."""
-    from theory.stochastic_perceptron import _bracket_init, _reduced_newton
+    from theory.perceptron.rs import _bracket_init, _reduced_newton
     for beta in GRID_BETA:
         for qstar in GRID_QSTAR:
             x = _reduced_newton(alpha, beta, qstar)

@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize_scalar
 
-from theory.bc_energy import bc_energy
+from theory.perceptron.bc_energy import bc_energy
 from theory.core.special import logH
-from theory.stochastic_perceptron import _solve_rs_terms
-from theory.stochastic_perceptron_zero_temperature import (
+from theory.perceptron.rs import _solve_rs_terms
+from theory.perceptron.zero_temperature import (
     _prox_kernel,
     prox_terms,
     solve_zero_temperature,

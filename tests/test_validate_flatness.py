@@ -1,4 +1,4 @@
-"""validate.perceptron_flatness: exact teacher curve, tiny end-to-end runs of both comparisons, CLI."""
+"""validate.perceptron.flatness: exact teacher curve, tiny end-to-end runs of both comparisons, CLI."""
 from __future__ import annotations
 
 import itertools
@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-import validate.perceptron_flatness as vf
+import validate.perceptron.flatness as vf
 from validate.compare import REGISTRY
 from validate.sweep import options
 
@@ -77,7 +77,7 @@ def test_binary_control_tiny_end_to_end(tiny):
     assert len(c.rows) == 2
     for r in c.rows:
         assert r.n == 4 and math.isfinite(r.sim_mean)
-        assert math.isfinite(r.theory)  # theory.binary_control is in the tree
+        assert math.isfinite(r.theory)  # theory.perceptron.binary_control is in the tree
         assert r.verdict in ("agrees", "disagrees")
     # E decreases with q* in both theory and simulation (SM Fig. 3)
     assert c.rows[0].theory > c.rows[1].theory

@@ -1,4 +1,4 @@
-"""Tests of validate.franz_parisi: sweep function, claim rows, the command line."""
+"""Tests of validate.perceptron.franz_parisi: sweep function, claim rows, the command line."""
 from __future__ import annotations
 
 import math
@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-import validate.franz_parisi as vfp
+import validate.perceptron.franz_parisi as vfp
 from validate.compare import REGISTRY
 
 

@@ -1,8 +1,8 @@
 """Comparisons hopfield_* and rrbm_* at tiny sizes: verdicts, figures, store reuse."""
 import pytest
 
-import validate.hopfield as vh
-import validate.rrbm as vr
+import validate.rbm.hopfield as vh
+import validate.rbm.relu_rbm as vr
 from validate.compare import REGISTRY
 from validate.store import ResultStore
 

@@ -1,4 +1,4 @@
-"""Tests of the GD-capacity and BC-energy comparisons (validate/perceptron.py, seed 004)."""
+"""Tests of the GD-capacity and BC-energy comparisons (validate/perceptron/capacity.py, seed 004)."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-import validate.perceptron as vp
+import validate.perceptron.capacity as vp
 from theory.core.cli import main_with_groups
 from validate.store import ResultStore
 from validate.sweep import options, run_sweep
@@ -92,7 +92,7 @@ def test_quick_capacity_matches_paper():
 @pytest.mark.slow
 def test_quick_bc_energy_against_theory():
     c = vp.bc_energy("quick")
-    assert "Theory: theory.bc_energy" in c.notes
+    assert "Theory: theory.perceptron.bc_energy" in c.notes
     assert all(r.verdict == "agrees" for r in c.rows), [(r.quantity, r.verdict) for r in c.rows]
 
 
@@ -137,7 +137,7 @@ def test_fit_of_completely_separated_outcomes_is_the_bracket():
 def test_rule43_comparison_end_to_end(monkeypatch, tmp_path, capsys):
     """Rule Eq. 43 (SM Fig. 4) at a tiny size: easy loads are always solved, alpha = 1.2 (beyond the
     Krauth-Mezard capacity 0.83) never; the fitted loads fall in between; the CLI runs."""
-    import validate.perceptron_rule43 as r43
+    import validate.perceptron.rule43 as r43
 
     monkeypatch.setitem(r43.SETTINGS, "quick", {"sizes": {101: 4}, "eta_factor": {101: 1e-2},
                                                  "alphas": [0.2, 0.3, 1.2], "max_epochs": 300})

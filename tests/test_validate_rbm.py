@@ -1,11 +1,11 @@
-"""Comparisons of variational RBM learning (validate/rbm_variational.py) at tiny sizes."""
+"""Comparisons of variational RBM learning (validate/variational_rbm/learning.py) at tiny sizes."""
 import math
 
 import numpy as np
 import pytest
 from scipy.stats import binom
 
-import validate.rbm_variational as V
+import validate.variational_rbm.learning as V
 from theory.core.cli import main_with_groups
 from validate.store import ResultStore
 

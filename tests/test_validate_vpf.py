@@ -1,11 +1,11 @@
-"""validate.vpf: participation ratio in known limits, the sweep points against chance and
+"""validate.boltzmann.vpf: participation ratio in known limits, the sweep points against chance and
 simple baselines, a tiny comparison run end to end and resumed from the store."""
 import math
 
 import numpy as np
 import pytest
 
-import validate.vpf as V
+import validate.boltzmann.vpf as V
 from validate.compare import REGISTRY
 from validate.sweep import options
 
@@ -37,7 +37,7 @@ def test_reconstruction_point_beats_chance():
 def test_parzen_point_beats_flat_samples():
     """Samples of a (briefly) trained RBM score higher than the same number of flat
     p = 0.5 'samples' scored with their best width."""
-    from validate.parzen import parzen_score, select_sigma
+    from validate.boltzmann.parzen import parzen_score, select_sigma
 
     out = V.parzen_point("digits", "RBM", [32], False, 3, 3e-3, 300, seed=0)
     _, xv, xt, _ = V.split_data("digits", grey=True)   # the Parzen protocol scores greyscale images
@@ -83,7 +83,7 @@ def test_independent_pixel_baseline_equals_exact_rbm_loglik():
     """The independent-pixel log-likelihood (closed form) equals the exact log-likelihood of
     an RBM with zero weights and visible biases logit(m), computed by enumerating 2^8 hidden
     states: two independent code paths (closed form vs rbm_log_partition)."""
-    from simulate.boltzmann import init_model, rbm_loglik
+    from simulate.boltzmann.machines import init_model, rbm_loglik
 
     x, _, xt, _ = V.split_data("digits")
     m = (x.sum(axis=0) + 1.0) / (len(x) + 2.0)

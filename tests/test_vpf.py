@@ -4,9 +4,9 @@ distribution, seeds, input checks."""
 import numpy as np
 import pytest
 
-from simulate.boltzmann import corruption_mask, exact_rbm, init_model, reconstruct
-from simulate.data import binarize, load
-from simulate.vpf import generate, top_prior, train_vpf
+from simulate.boltzmann.machines import corruption_mask, exact_rbm, init_model, reconstruct
+from simulate.core.data import binarize, load
+from simulate.boltzmann.vpf import generate, top_prior, train_vpf
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +107,7 @@ def test_command_line_train_save_load(tmp_path, capsys):
     import json
 
     from simulate.__main__ import GROUPS
-    from simulate.boltzmann import load_model
+    from simulate.boltzmann.machines import load_model
     from theory.core.cli import main_with_groups
 
     path = tmp_path / "m.npz"
@@ -128,7 +128,7 @@ def test_command_line_train_save_load(tmp_path, capsys):
 
 
 def _tiny_rbm(nv=6, nh=3, seed=0, scale=1.5):
-    from simulate.boltzmann import init_model
+    from simulate.boltzmann.machines import init_model
 
     rng = np.random.default_rng(seed)
     m = init_model((nv, nh), seed=rng, scale=scale)
@@ -140,7 +140,7 @@ def _tiny_rbm(nv=6, nh=3, seed=0, scale=1.5):
 def _visible_dist(m):
     from scipy.special import logsumexp
 
-    from simulate.boltzmann import all_states, free_energy_rbm
+    from simulate.boltzmann.machines import all_states, free_energy_rbm
 
     lp = -free_energy_rbm(m, all_states(m.sizes[0]))
     return np.exp(lp - logsumexp(lp))
@@ -157,7 +157,7 @@ def test_true_rbm_is_a_fixed_point_of_population_vpf(sizes, seed):
     rounding, as the ML gradient does. A sign or scale error in either the visible or the
     hidden flip terms, or an E-step from the wrong conditional, breaks this; moving the
     parameters by 0.1 gives gradients of order 1e-2."""
-    from simulate.vpf import exact_vpf_gradient
+    from simulate.boltzmann.vpf import exact_vpf_gradient
 
     m0 = _tiny_rbm(*sizes, seed=seed)
     p0 = _visible_dist(m0)
@@ -178,8 +178,8 @@ def test_population_vpf_dynamics_recovers_the_marginal():
     is at KL = 0.11; the best model without hidden units (independent pixels) has KL 0.069;
     after 600 steps KL must be below 1e-3 (measured 1.2e-4 after 500). The parameters
     themselves need not return (an RBM's marginal is nearly unidentifiable)."""
-    from simulate.boltzmann import all_states
-    from simulate.vpf import exact_vpf_gradient
+    from simulate.boltzmann.machines import all_states
+    from simulate.boltzmann.vpf import exact_vpf_gradient
 
     m0 = _tiny_rbm()
     p0 = _visible_dist(m0)
@@ -205,8 +205,8 @@ def test_vpf_on_samples_of_a_tiny_rbm_learns_its_distribution():
     than the best hidden-free model (independent pixels, KL 0.069), i.e. KL < 0.069/4, and
     no worse than 3x CD-10 trained on the same data (+0.002 for sampling noise). Statistical
     floor: ~ (#params)/(2N) = 27/20,000 ~ 0.0014."""
-    from simulate.boltzmann import all_states
-    from simulate.cd import train_cd
+    from simulate.boltzmann.machines import all_states
+    from simulate.boltzmann.cd import train_cd
 
     m0 = _tiny_rbm()
     p0 = _visible_dist(m0)
@@ -232,7 +232,7 @@ def test_mnist_rbm_paper_settings_beats_erasing_and_sparsifies():
     per test image, by more than 5 s.e. (measured: 3.8-5.4 pixels, s.e. ~0.23). Weight
     sparsity rho must fall during training (Fig. 3c: to ~0.15 for RBM(400)); required:
     below 3/4 of its epoch-5 value (measured 0.51 -> 0.27)."""
-    from validate.vpf import split_data
+    from validate.boltzmann.vpf import split_data
 
     x, _, xt, side = split_data("mnist")
     r = train_vpf(x, (196,), epochs=50, lr=1e-3, seed=0)

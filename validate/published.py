@@ -49,26 +49,26 @@ class Published(Record):
 
 # --- how each number is reproduced (imports are lazy: a missing module fails only its entry) ---
 def _km_capacity(mode: str) -> float:
-    from theory.perceptron_references import binary_capacity
+    from theory.perceptron.references import binary_capacity
 
     return float(binary_capacity().alpha_c)
 
 
 def _gardner_capacity(mode: str) -> float:
-    from theory.perceptron_references import gardner_capacity
+    from theory.perceptron.references import gardner_capacity
 
     return float(gardner_capacity(kappa=0.0))
 
 
 def _hopfield_capacity(mode: str) -> float:
-    from theory.hopfield import alpha_c
+    from theory.rbm.hopfield import alpha_c
 
     return float(alpha_c(0.0).alpha_c)
 
 
 def _threshold(c: float) -> Callable[[str], float]:
     def f(mode: str) -> float:
-        from theory.planted_rbm import alpha_threshold
+        from theory.rbm.planted import alpha_threshold
 
         return float(alpha_threshold(1.0, c))
 
@@ -105,7 +105,7 @@ def _table_i(alg: str, value: float) -> Published:
         f"perceptron.table_i.{alg.lower().replace('+', 'p').replace('-', '_')}", "004 (Baldassi et al.)", _TABLE_I,
         value, 0.003, 0.01,
         "3x the paper's +-0.003 plus ~0.001 for our s.e. with 40 instances; full mode only (N=1001)",
-        slow=True, reproduce=_row("validate.perceptron_flatness", "teacher_student", f"accuracy {alg}"),
+        slow=True, reproduce=_row("validate.perceptron.flatness", "teacher_student", f"accuracy {alg}"),
         known_disagreement=("ours 0.637 +- 0.003 with 10 instances (docs/bp_reinforcement.md); the paper's "
                             "reinforcement variant may differ" if alg == "BP+R" else ""))
 
@@ -126,13 +126,13 @@ PUBLISHED: tuple[Published, ...] = (
               0.63, math.nan, 0.03,
               "'approximately' in the text, finite N=1001 and an unstated epoch cap/learning rate; "
               "we measured 0.658 +- 0.003 (docs/perceptron_algorithms.md)",
-              slow=True, reproduce=_row("validate.perceptron", "capacity", "alpha_GD (P=1/2), N=1001")),
+              slow=True, reproduce=_row("validate.perceptron.capacity", "capacity", "alpha_GD (P=1/2), N=1001")),
     Published("perceptron.rule43_load", "004 (Baldassi et al.)",
               "SM Sec. VI and Fig. 4 right: rule Eq. 43 classifies efficiently 'up to alpha ~ 0.45' (N=1001)",
               0.45, math.nan, 0.05,
               "'~' in the text; read as the load where P(success within 2000 epochs) = 0.9, which the "
               "quick run puts at 0.50 +- 0.03 (N=501)",
-              slow=True, reproduce=_row("validate.perceptron_rule43", "rule43_capacity",
+              slow=True, reproduce=_row("validate.perceptron.rule43", "rule43_capacity",
                                         "alpha where P(success) = 0.9, N=1001")),
     *(_table_i(a, v) for a, v in [("SA", 0.578), ("CP", 0.628), ("CP-S", 0.644), ("GD", 0.642), ("BP+R", 0.657)]),
     Published("planted_rbm.alpha_thr_c03", "000 (Huang)", "Fig. 2(b), text: alpha_thr = 0.596 at beta = 1, c = 0.3",

@@ -216,12 +216,9 @@ def _run_one(key: str, entry: dict, mode: str, store, seed: int, out: Path) -> S
         return Section(key, entry["title"], entry["section"], "error", time.perf_counter() - t,
                        error=error, **points)
     fig_file = ""
-    if comp.figure is not None:
-        import matplotlib.pyplot as plt
-
+    if comp.figure is not None:  # a matplotlib.figure.Figure outside pyplot: nothing to close
         fig_file = f"fig_{key.replace('.', '_').replace('/', '_')}.png"
         comp.figure.savefig(out / fig_file, dpi=110, bbox_inches="tight")
-        plt.close(comp.figure)
     return Section(key, entry["title"], entry["section"], "ok", time.perf_counter() - t, fig_file, comparison=comp,
                    **points)
 

@@ -1,11 +1,11 @@
 """Modules whose ``@comparison`` functions the report runs (imported in this order)."""
 MODULES: list[str] = [
-    "validate.perceptron",
-    "validate.perceptron_rule43",
-    "validate.perceptron_flatness",
-    "validate.franz_parisi",
-    "validate.rbm_variational",
-    "validate.vpf",
-    "validate.hopfield",
-    "validate.rrbm",
+    "validate.perceptron.capacity",
+    "validate.perceptron.rule43",
+    "validate.perceptron.flatness",
+    "validate.perceptron.franz_parisi",
+    "validate.variational_rbm.learning",
+    "validate.boltzmann.vpf",
+    "validate.rbm.hopfield",
+    "validate.rbm.relu_rbm",
 ]

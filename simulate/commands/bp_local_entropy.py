@@ -34,7 +34,7 @@ def add_commands(subparsers) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from simulate.bp_local_entropy import make_reference, bp_curve
+    from simulate.perceptron.bp_local_entropy import make_reference, bp_curve
 
     S, sigma, info = make_reference(args.N, args.alpha, args.reference, seed=args.seed, qstar=args.qstar)
     ds = np.atleast_1d(np.asarray(args.d, dtype=float))

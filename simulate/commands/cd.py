@@ -8,8 +8,8 @@ from theory.core.cli import add_output_options, emit
 
 
 def _run(args: argparse.Namespace) -> int:
-    from simulate.boltzmann import save_model
-    from simulate.cd import train_cd
+    from simulate.boltzmann.machines import save_model
+    from simulate.boltzmann.cd import train_cd
 
     sizes = parse_sizes(args.hidden)
     if len(sizes) != 1:

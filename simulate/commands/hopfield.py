@@ -10,7 +10,7 @@ def _retrieve(args) -> int:
 
     import numpy as np
 
-    from simulate.hopfield_mc import retrieve
+    from simulate.boltzmann.hopfield_mc import retrieve
 
     N = check_int("N", args.N, ge=2)
     alphas = np.atleast_1d(args.alpha)

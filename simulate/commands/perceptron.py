@@ -54,24 +54,24 @@ def add_commands(subparsers) -> None:
 
 
 def _run(name: str, args: argparse.Namespace) -> int:
-    from simulate.perceptron_instances import generate_instance
+    from simulate.perceptron.instances import generate_instance
 
     inst = generate_instance(args.N, args.alpha, seed=args.seed, teacher=args.teacher)
     if name == "gd":
-        from simulate.perceptron_gd import gd
+        from simulate.perceptron.gd import gd
 
         r = gd(inst, eta=0.1 if args.eta is None else args.eta, max_epochs=args.max_epochs, seed=args.seed,
                variant=args.variant, batch_size=args.batch_size)
         traj = r.trajectory
     elif name == "gd-fixed-norm":
-        from simulate.perceptron_gd import default_schedule, fixed_norm_gd
+        from simulate.perceptron.gd import default_schedule, fixed_norm_gd
 
         r = fixed_norm_gd(inst, default_schedule(args.q_start, args.q_stop, args.q_count),
                           eta=0.1 if args.eta is None else args.eta, tol=args.tol, max_steps=args.max_steps,
                           seed=args.seed)
         traj = r.stages
     else:
-        from simulate.perceptron_rules import run_rule
+        from simulate.perceptron.rules import run_rule
 
         r = run_rule(inst, name, eta=args.eta, max_epochs=args.max_epochs, seed=args.seed)
         traj = r.trajectory

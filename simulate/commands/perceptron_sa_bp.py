@@ -76,7 +76,7 @@ def add_commands(subparsers) -> None:
 
 
 def _instance(args):
-    from simulate.perceptron_instances import generate_instance
+    from simulate.perceptron.instances import generate_instance
 
     return generate_instance(args.N, args.alpha, seed=args.seed, teacher=args.teacher)
 
@@ -93,7 +93,7 @@ def _finish(args, r, extra) -> int:
 
 
 def _sa(args) -> int:
-    from simulate.perceptron_sa import simulated_annealing
+    from simulate.perceptron.sa import simulated_annealing
 
     r = simulated_annealing(_instance(args), args.seed, beta0=args.beta0, rate=args.rate,
                             sweeps_per_step=args.sweeps_per_step, max_sweeps=args.max_sweeps, energy=args.energy)
@@ -101,14 +101,14 @@ def _sa(args) -> int:
 
 
 def _bpr(args) -> int:
-    from simulate.perceptron_bpr import bp_reinforcement
+    from simulate.perceptron.bp_reinforcement import bp_reinforcement
 
     r = bp_reinforcement(_instance(args), args.seed, rate=args.rate, damping=args.damping, max_iter=args.max_iter)
     return _finish(args, r, "bpr")
 
 
 def _mc(args) -> int:
-    from simulate.binary_control_mc import binary_control_scan
+    from simulate.perceptron.binary_control_mc import binary_control_scan
 
     q = np.atleast_1d(np.asarray(args.q_star, dtype=float))
     res = binary_control_scan(_instance(args), q, args.beta, args.seed, n_equil=args.n_equil,
@@ -125,19 +125,19 @@ def solve_with(algorithm: str, inst, seed: int):
             raise ValueError("--algorithm teacher needs --teacher")
         return inst.teacher.copy(), True
     if algorithm == "sa":
-        from simulate.perceptron_sa import simulated_annealing
+        from simulate.perceptron.sa import simulated_annealing
 
         r = simulated_annealing(inst, seed)
     elif algorithm == "bpr":
-        from simulate.perceptron_bpr import bp_reinforcement
+        from simulate.perceptron.bp_reinforcement import bp_reinforcement
 
         r = bp_reinforcement(inst, seed)
     elif algorithm == "gd":
-        from simulate.perceptron_gd import gd
+        from simulate.perceptron.gd import gd
 
         r = gd(inst, eta=0.1, seed=seed, record=False)
     elif algorithm in ("cp", "cp-s"):
-        from simulate.perceptron_rules import run_rule
+        from simulate.perceptron.rules import run_rule
 
         r = run_rule(inst, algorithm, seed=seed)
     else:
@@ -146,7 +146,7 @@ def solve_with(algorithm: str, inst, seed: int):
 
 
 def _energy(args) -> int:
-    from simulate.perceptron_energy import energy_profile
+    from simulate.perceptron.energy import energy_profile
 
     inst = _instance(args)
     W, solved = solve_with(args.algorithm, inst, args.seed)

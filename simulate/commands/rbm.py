@@ -52,7 +52,7 @@ def _planted_options(p: argparse.ArgumentParser) -> None:
 
 
 def _run_planted(args: argparse.Namespace) -> int:
-    from simulate.planted_rbm import planted_data
+    from simulate.variational_rbm.planted import planted_data
 
     d = planted_data(args.N, args.P, args.alpha, args.beta, args.c, seed=args.seed, interval=args.interval)
     if args.out:
@@ -63,8 +63,8 @@ def _run_planted(args: argparse.Namespace) -> int:
 
 def _load_data(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray | None, float, bool]:
     """(sigma, planted xi or None, beta, whether the data are images) from --data or --planted."""
-    from simulate.data import binarize, load
-    from simulate.planted_rbm import planted_data
+    from simulate.core.data import binarize, load
+    from simulate.variational_rbm.planted import planted_data
 
     if args.planted:
         d = planted_data(args.N, args.P, args.alpha, args.beta, args.c, seed=args.seed)
@@ -86,7 +86,7 @@ def _load_data(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray | None,
 
 
 def _run_variational(args: argparse.Namespace) -> int:
-    from simulate.rbm_variational import train
+    from simulate.variational_rbm.learning import train
 
     sigma, xi, beta, images = _load_data(args)
     P = args.hidden if args.hidden is not None else (xi.shape[1] if xi is not None else args.P)

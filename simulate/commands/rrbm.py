@@ -10,7 +10,7 @@ def _sample(args) -> int:
 
     import numpy as np
 
-    from simulate.rrbm_gibbs import sample_rrbm
+    from simulate.boltzmann.relu_rbm_gibbs import sample_rrbm
 
     N = check_int("N", args.N, ge=2)
     out = []

@@ -18,7 +18,7 @@ def load_training(data: str, split_seed: int = 0):
     MNIST/Fashion: the 10,000 t10k images present on this machine (the paper trained on
     the 60,000 training images, which are not available here).
     """
-    from simulate.data import binarize, load
+    from simulate.core.data import binarize, load
 
     try:
         ds = load(data, part="test") if data in ("mnist", "fashion") else load(data)
@@ -54,8 +54,8 @@ def _progress(args):
 
 
 def _run(args: argparse.Namespace) -> int:
-    from simulate.boltzmann import save_model
-    from simulate.vpf import train_vpf
+    from simulate.boltzmann.machines import save_model
+    from simulate.boltzmann.vpf import train_vpf
 
     sizes = parse_sizes(args.hidden)
     if args.command == "rbm" and len(sizes) != 1:

@@ -4,7 +4,7 @@
 --reference stochastic|binary|spherical [--json|--csv FILE|--plot FILE]``
 
 A range in ``d`` is computed by continuation from the maximum of ``S(d)``
-(:func:`theory.franz_parisi.fp_curve`); every point reports ``converged``,
+(:func:`theory.perceptron.franz_parisi.solver.fp_curve`); every point reports ``converged``,
 ``residual``, ``iterations`` and the quadrature ``error`` (a single ``d`` is reached by
 continuation too). ``d = 0`` is the exact limit (0 for the binary reference, ``-inf``
 otherwise); below the end ``d_c`` of the RS branch (``Q0 -> 1``) ``S = -inf`` (stochastic,
@@ -39,7 +39,7 @@ def add_commands(subparsers) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from theory.franz_parisi import fp_curve, reference_state
+    from theory.perceptron.franz_parisi.solver import fp_curve, reference_state
     from theory.core.params import check_real
 
     alpha = check_real("alpha", args.alpha, gt=0.0, lt=0.833)

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import math
 
-from theory import hopfield, relu_rbm
+from theory.rbm import hopfield
+
+from theory.rbm import relu_rbm
 from theory.core.cli import add_output_options, add_scan_option, handler
 from theory.core.params import check_real
 

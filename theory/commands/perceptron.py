@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 from theory.core.cli import add_output_options, add_scan_option, handler
-from theory.stochastic_perceptron import DEFAULT_ORDER
+from theory.perceptron.rs import DEFAULT_ORDER
 
 __all__ = ["add_commands"]
 
@@ -25,17 +25,17 @@ def _common(p: argparse.ArgumentParser, names: tuple[str, ...], tol: bool = True
 
 
 def _rs(alpha, beta, qstar, tol, order, init=None):
-    from theory.stochastic_perceptron import solve_rs
+    from theory.perceptron.rs import solve_rs
     return solve_rs(alpha, beta, qstar, init=init, tol=tol, order=order)
 
 
 def _stability(alpha, beta, qstar, tol, order, init=None):
-    from theory.stochastic_perceptron import stability
+    from theory.perceptron.rs import stability
     return stability(alpha, beta, qstar, init=init if init is None or init.converged else None, tol=tol, order=order)
 
 
 def _betac(alpha, qstar, tol, order, beta_max, init=None):
-    from theory.stochastic_perceptron import beta_c
+    from theory.perceptron.rs import beta_c
     ok = init is not None and init.converged
     # along a q* range: start at the previous beta_c with a fine grid (the root moves little)
     return beta_c(alpha, qstar, tol=tol, order=order, beta_max=beta_max,
@@ -44,27 +44,27 @@ def _betac(alpha, qstar, tol, order, beta_max, init=None):
 
 
 def _bc(alpha, beta, qstar, tol, order, init=None):
-    from theory.bc_energy import bc_energy
+    from theory.perceptron.bc_energy import bc_energy
     return bc_energy(alpha, beta, qstar, init=init, tol=tol, order=order)
 
 
 def _binary_control(alpha, beta, qstar, tol, order, init=None):
-    from theory.binary_control import solve_binary_control
+    from theory.perceptron.binary_control import solve_binary_control
     return solve_binary_control(alpha, beta, qstar, init=init, tol=tol, order=order)
 
 
 def _zero_temperature(alpha, qstar, order, init=None):
-    from theory.stochastic_perceptron_zero_temperature import solve_zero_temperature
+    from theory.perceptron.zero_temperature import solve_zero_temperature
     return solve_zero_temperature(alpha, qstar, order=order)
 
 
 def _binary_entropy(alpha, init=None):
-    from theory.perceptron_references import binary_entropy
+    from theory.perceptron.references import binary_entropy
     return binary_entropy(alpha, init=init)
 
 
 def _binary_capacity():
-    from theory.perceptron_references import binary_capacity
+    from theory.perceptron.references import binary_capacity
     return binary_capacity()
 
 

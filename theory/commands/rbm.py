@@ -1,7 +1,11 @@
 """Random ReLU-RBMs (Tubiana-Monasson) and planted-RBM learning thresholds."""
 from __future__ import annotations
 
-from theory import compositional, planted_rbm, relu_rbm
+from theory.rbm import compositional
+
+from theory.rbm import planted as planted_rbm
+
+from theory.rbm import relu_rbm
 from theory.core.cli import add_output_options, add_scan_option, handler
 from theory.core.params import check_int
 

@@ -119,12 +119,10 @@ def write_csv(path: str, rows: list[dict[str, Any]]) -> None:
 
 
 def plot_rows(path: str, rows: list[dict[str, Any]], x: str, y: Sequence[str]) -> None:
-    import matplotlib
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, len(y), figsize=(4.2 * len(y), 3.4), squeeze=False)
+    fig = Figure(figsize=(4.2 * len(y), 3.4))
+    axes = fig.subplots(1, len(y), squeeze=False)
     xs = np.array([float(r.get(x, np.nan)) for r in rows])
     conv = np.array([bool(r.get("converged", True)) for r in rows])
     for ax, col in zip(axes[0], y):
@@ -137,7 +135,6 @@ def plot_rows(path: str, rows: list[dict[str, Any]], x: str, y: Sequence[str]) -
         ax.set_ylabel(col)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-    plt.close(fig)
 
 
 def run_scan(

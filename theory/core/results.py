@@ -43,7 +43,56 @@ def to_jsonable(obj: Any) -> Any:
 
 
 class Record:
-    """Mixin for frozen dataclasses holding results."""
+    """Mixin for frozen dataclasses holding results.
+
+    Records are built by keyword (``@dataclass(frozen=True, kw_only=True)``); a
+    computation that failed is recorded through one constructor,
+    :meth:`failure`, which says why.
+    """
+
+    @classmethod
+    def failure(cls, message: str, **known: Any):
+        """The record of a computation that did not succeed, saying why.
+
+        ``converged`` (when the record has it) is ``False`` and ``message`` is
+        ``message``; the fields given in ``known`` keep their values (the
+        inputs, the last iterate); a field with a default keeps it; every other
+        field is the "not computed" value of its type: NaN for a float, ``-1``
+        for an int, ``False`` for a bool, ``""`` for a str, ``None`` otherwise.
+
+        Examples
+        --------
+        >>> from dataclasses import dataclass
+        >>> @dataclass(frozen=True, kw_only=True)
+        ... class R(Record):
+        ...     alpha: float
+        ...     phi: float
+        ...     converged: bool
+        ...     message: str
+        >>> r = R.failure("no root", alpha=0.5)
+        >>> r.converged, r.message, r.alpha, r.nonfinite_fields()
+        (False, 'no root', 0.5, ['phi'])
+        """
+        names = {f.name for f in dataclasses.fields(cls)}
+        if "message" not in names:
+            raise TypeError(f"{cls.__name__} has no 'message' field: it cannot record a failure")
+        unknown = set(known) - names
+        if unknown:
+            raise TypeError(f"{cls.__name__}.failure: unknown fields {sorted(unknown)}")
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            if f.name in known or not f.init:
+                continue
+            if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING:
+                continue
+            ann = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
+            head = ann.split("|")[0].strip()
+            values[f.name] = {"float": math.nan, "int": -1, "bool": False, "str": ""}.get(head)
+        values.update(known)
+        if "converged" in names:
+            values["converged"] = False
+        values["message"] = message
+        return cls(**values)
 
     def to_dict(self) -> dict[str, Any]:
         out = {}

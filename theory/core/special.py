@@ -187,7 +187,7 @@ def H_pow(x: np.ndarray | float, beta: float) -> np.ndarray:
 # ---------------------------------------------------------------------------
 # Branch-free Taylor polynomials: inside a kernel loop they compile to straight-line
 # arithmetic that LLVM can vectorise (libm calls cannot be), which is what makes the
-# message-passing sweeps of ``simulate.rbm_message_passing`` fast. The truncation
+# message-passing sweeps of ``simulate.variational_rbm.message_passing`` fast. The truncation
 # error on the stated range is below 4e-17 relative (the next Taylor term, checked
 # against mpmath in ``tests/test_special.py``); evaluation adds a few ulp.
 # Outside the range the ``*_series`` functions are NOT accurate; the ``*_small``

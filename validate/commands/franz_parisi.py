@@ -12,5 +12,5 @@ COMMANDS = {
 
 
 def add_commands(subparsers) -> None:
-    add_comparison_commands(subparsers, "validate.franz_parisi", COMMANDS,
+    add_comparison_commands(subparsers, "validate.perceptron.franz_parisi", COMMANDS,
                             full_help="N=1001, 20 instances (long)")

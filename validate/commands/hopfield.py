@@ -7,4 +7,4 @@ from validate.commands._comparison import add_comparison_group
 
 
 def add_command(sub, name: str) -> None:
-    add_comparison_group(sub, name, "validate.hopfield", ("hopfield_T0", "hopfield_T"), __doc__)
+    add_comparison_group(sub, name, "validate.rbm.hopfield", ("hopfield_T0", "hopfield_T"), __doc__)

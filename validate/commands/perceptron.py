@@ -18,5 +18,5 @@ RULE43_COMMANDS = {
 
 
 def add_commands(subparsers) -> None:
-    add_comparison_commands(subparsers, "validate.perceptron", COMMANDS)
-    add_comparison_commands(subparsers, "validate.perceptron_rule43", RULE43_COMMANDS)
+    add_comparison_commands(subparsers, "validate.perceptron.capacity", COMMANDS)
+    add_comparison_commands(subparsers, "validate.perceptron.rule43", RULE43_COMMANDS)

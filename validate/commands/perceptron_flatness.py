@@ -14,4 +14,4 @@ COMMANDS = {
 
 
 def add_commands(subparsers) -> None:
-    add_comparison_commands(subparsers, "validate.perceptron_flatness", COMMANDS)
+    add_comparison_commands(subparsers, "validate.perceptron.flatness", COMMANDS)

@@ -13,4 +13,4 @@ COMMANDS = {
 
 
 def add_commands(subparsers) -> None:
-    add_comparison_commands(subparsers, "validate.rbm_variational", COMMANDS)
+    add_comparison_commands(subparsers, "validate.variational_rbm.learning", COMMANDS)

@@ -14,6 +14,6 @@ COMMANDS = {
 
 
 def add_commands(subparsers) -> None:
-    add_comparison_commands(subparsers, "validate.vpf", COMMANDS,
+    add_comparison_commands(subparsers, "validate.boltzmann.vpf", COMMANDS,
                             quick_help="8x8 digits, small models (default)",
                             full_help="MNIST (10,000 shared images, 80/10/10 split), paper sizes")

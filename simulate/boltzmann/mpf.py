@@ -1,0 +1,256 @@
+"""Minimum probability flow (MPF) for Boltzmann machines with one-bit-flip connectivity.
+
+Source: seed 002 (Liu, Quek & Lin), section "Fully-Observed Boltzmann
+Machines": for data ``y^(k)``, ``k = 1..N``,
+
+    K(theta) = eps/N sum_k K^(k),   K^(k) = sum_j delta_j^(k),
+    alpha_j = 1/2 - y_j,   z_j = sum_{i != j} w_ij y_i + b_j,   delta_j = exp(alpha_j z_j),
+
+with the negative gradients Eq. 1 ``Δb_i ∝ -alpha_i delta_i`` and Eq. 2
+``Δw_ij ∝ -y_j alpha_i delta_i - y_i alpha_j delta_j``. Here ``eps/N`` is
+replaced by ``1/B`` (mean over a mini-batch of size B): a constant factor.
+``K^(k)`` sums over *all* one-bit neighbours of ``y^(k)``, including those
+that are themselves data points (see ``docs/vpf.md``: the paper's first
+formula restricts to ``x not in D``; the all-neighbour sum is what Eq. 1-2
+differentiate, and it is still consistent — its population minimiser is the
+true parameter).
+
+:func:`flow` treats a fully observed BM with a dense symmetric ``W``;
+:func:`layered_flow` the same objective on a layered
+:class:`~simulate.boltzmann.machines.BoltzmannMachine` (RBM, DBM, intra-layer weights),
+touching only the existing edges; :class:`Adam` is the optimizer of
+Algorithm 1, line 13.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+from scipy.optimize import minimize
+from scipy.special import logsumexp
+
+from simulate.boltzmann.machines import BoltzmannMachine, all_states, fields
+from theory.core.params import check_array, check_real
+from theory.core.results import Record
+from theory.core.solver import ComputationError
+
+__all__ = ["flow", "layered_flow", "Adam", "fit_mpf", "fit_ml_exact", "FitResult", "bm_logp"]
+
+
+def _check_binary(name: str, Y: np.ndarray) -> np.ndarray:
+    Y = check_array(name, Y, ndim=2, dtype=np.float64)
+    if not np.all((Y == 0) | (Y == 1)):
+        raise ValueError(f"{name} must contain only 0 and 1")
+    return Y
+
+
+def flow(W: np.ndarray, b: np.ndarray, Y: np.ndarray, weights: np.ndarray | None = None
+         ) -> tuple[float, np.ndarray, np.ndarray]:
+    """MPF objective and gradient of a fully observed BM (seed 002, Eq. 1-2).
+
+    Parameters
+    ----------
+    W : (n, n) symmetric, zero diagonal
+    b : (n,)
+    Y : (B, n) data in {0, 1}
+    weights : (B,), optional
+        Non-negative weights of the rows (default: ``1/B`` each), e.g. an
+        exact distribution over all states.
+
+    Returns
+    -------
+    K, dK/dW (symmetric, zero diagonal: the derivative with respect to the
+    shared edge weight ``w_ij = w_ji`` placed at both ``[i, j]`` and ``[j, i]``), dK/db.
+    """
+    Y = np.asarray(Y, dtype=np.float64)
+    q = np.full(len(Y), 1.0 / len(Y)) if weights is None else np.asarray(weights, dtype=np.float64)
+    alpha = 0.5 - Y
+    z = Y @ W + b  # w_jj = 0, so the i != j restriction is automatic
+    delta = np.exp(alpha * z)
+    K = float(q @ delta.sum(axis=1))
+    G = alpha * delta * q[:, None]
+    gb = G.sum(axis=0)
+    gW = Y.T @ G
+    gW = gW + gW.T
+    np.fill_diagonal(gW, 0.0)
+    if not (math.isfinite(K) and np.all(np.isfinite(gW))):
+        raise ComputationError(f"MPF flow overflowed (K = {K}); the couplings are too large")
+    return K, gW, gb
+
+
+def layered_flow(model: BoltzmannMachine, H, weight_decay: float = 0.0,
+                 weights: np.ndarray | None = None) -> tuple[float, list[np.ndarray]]:
+    """MPF objective and gradients for a layered BM on complete states ``H = [h_0, ..., h_l]``.
+
+    The M-step of VPF (seed 002, Algorithm 1 line 12): the same objective as
+    :func:`flow` with ``W`` the block matrix of the layered graph, evaluated
+    with one matrix product per edge block. With ``G_k = alpha_k delta_k``
+    (mean over the batch):
+
+        dK/db_k = <G_k>,   dK/dW_k = <h_k^T G_{k+1} + G_k^T h_{k+1}>,
+        dK/dU_k = <h_k^T G_k + G_k^T h_k> (zero diagonal).
+
+    ``weight_decay`` adds ``lambda sum w^2`` over the weights (not the biases),
+    as in the paper's ``min L + lambda sum_ij w_ij^2``. ``weights`` (non-negative,
+    one per row; default ``1/B`` each) replaces the batch mean by a weighted sum,
+    e.g. an exact distribution over all complete states of a tiny model.
+    Gradients are returned in the order of ``model.params()``.
+    """
+    Z = fields(model, H)
+    B = H[0].shape[0]
+    if weights is None:
+        q = np.full(B, 1.0 / B)
+    else:
+        q = check_array("weights", weights, shape=(B,), dtype=np.float64)
+        if np.any(q < 0):
+            raise ValueError("weights must be non-negative")
+    K = 0.0
+    G = []
+    for h, z in zip(H, Z):
+        alpha = 0.5 - h
+        delta = np.exp(alpha * z)
+        K += float(q @ delta.sum(axis=1))
+        G.append(alpha * delta * q[:, None])
+    gW = [H[k].T @ G[k + 1] + G[k].T @ H[k + 1] for k in range(model.n_layers)]
+    gb = [g.sum(axis=0) for g in G]
+    gU = []
+    for k, u in enumerate(model.U):
+        if u is not None:
+            g = H[k].T @ G[k]
+            g = g + g.T
+            np.fill_diagonal(g, 0.0)
+            gU.append(g)
+    if weight_decay:
+        K += weight_decay * (sum(float((w ** 2).sum()) for w in model.W)
+                             + sum(0.5 * float((u ** 2).sum()) for u in model.U if u is not None))
+        gW = [g + 2 * weight_decay * w for g, w in zip(gW, model.W)]
+        # each intra edge appears twice in U, hence the 1/2 above and 2*lambda*u here
+        gU = [g + 2 * weight_decay * u for g, u in zip(gU, [u for u in model.U if u is not None])]
+    if not math.isfinite(K):
+        raise ComputationError(f"MPF flow overflowed (K = {K}); the weights have diverged")
+    return K, [*gW, *gb, *gU]
+
+
+@numba.njit(cache=True)
+def _adam_kernel(p, g, m, v, lr, beta1, beta2, eps, c1, c2):
+    """Kingma & Ba, Algorithm 1, one fused pass: theta -= lr * mhat / (sqrt(vhat) + eps)."""
+    for i in range(p.size):
+        m[i] = beta1 * m[i] + (1.0 - beta1) * g[i]
+        v[i] = beta2 * v[i] + (1.0 - beta2) * g[i] * g[i]
+        p[i] -= lr * c1 * m[i] / (math.sqrt(v[i]) * c2 + eps)
+
+
+class Adam:
+    """Adam (Kingma & Ba 2014) updating arrays in place; seed 002 uses lr 1e-3, betas 0.9/0.999.
+
+    ``symmetric`` lists indices of parameters that must stay symmetric with a
+    zero diagonal (intra-layer weights): their gradients are symmetric by
+    construction, so Adam's element-wise update keeps them symmetric.
+    """
+
+    def __init__(self, params: list[np.ndarray], lr: float = 1e-3, beta1: float = 0.9,
+                 beta2: float = 0.999, eps: float = 1e-8):
+        self.lr = check_real("lr", lr, gt=0)
+        self.beta1 = check_real("beta1", beta1, ge=0, lt=1)
+        self.beta2 = check_real("beta2", beta2, ge=0, lt=1)
+        self.eps = check_real("eps", eps, gt=0)
+        for i, p in enumerate(params):
+            if p.dtype != np.float64 or not p.flags.c_contiguous:
+                raise ValueError(f"params[{i}] must be a C-contiguous float64 array (updated in place)")
+        self.params = params
+        self.m = [np.zeros_like(p) for p in params]
+        self.v = [np.zeros_like(p) for p in params]
+        self.t = 0
+
+    def step(self, grads: list[np.ndarray]) -> None:
+        self.t += 1
+        c1 = 1.0 / (1 - self.beta1 ** self.t)
+        c2 = 1.0 / math.sqrt(1 - self.beta2 ** self.t)
+        for p, g, m, v in zip(self.params, grads, self.m, self.v):
+            if p.shape != g.shape:
+                raise ValueError(f"gradient shape {g.shape} does not match parameter shape {p.shape}")
+            _adam_kernel(p.reshape(-1), np.ascontiguousarray(g, dtype=np.float64).reshape(-1), m.reshape(-1),
+                         v.reshape(-1), self.lr, self.beta1, self.beta2, self.eps, c1, c2)
+
+
+# --------------------------------------------------------------------------- tiny fully observed models
+
+
+def bm_logp(W: np.ndarray, b: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """All ``2^n`` states and their exact log-probabilities under the fully observed BM."""
+    S = all_states(n)
+    logq = 0.5 * np.einsum("bi,ij,bj->b", S, W, S) + S @ b
+    return S, logq - logsumexp(logq)
+
+
+def _pack(W: np.ndarray, b: np.ndarray) -> np.ndarray:
+    iu = np.triu_indices(len(b), 1)
+    return np.concatenate([W[iu], b])
+
+
+def _unpack(theta: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    iu = np.triu_indices(n, 1)
+    W = np.zeros((n, n))
+    W[iu] = theta[: len(iu[0])]
+    W = W + W.T
+    return W, theta[len(iu[0]):]
+
+
+@dataclass(frozen=True)
+class FitResult(Record):
+    """Fitted fully observed BM: couplings ``W`` (symmetric), biases ``b``, optimizer diagnostics."""
+
+    W: np.ndarray
+    b: np.ndarray
+    objective: float
+    converged: bool
+    iterations: int
+    message: str
+
+
+def fit_mpf(Y: np.ndarray, weights: np.ndarray | None = None, tol: float = 1e-10) -> FitResult:
+    """Minimise the (convex) MPF objective of a fully observed BM over all ``W``, ``b``
+    (L-BFGS with the analytic gradient, Eq. 1-2). ``weights`` as in :func:`flow`."""
+    Y = _check_binary("Y", Y)
+    n = Y.shape[1]
+    iu = np.triu_indices(n, 1)
+
+    def f(theta):
+        W, b = _unpack(theta, n)
+        K, gW, gb = flow(W, b, Y, weights)
+        return K, np.concatenate([gW[iu], gb])
+
+    res = minimize(f, np.zeros(len(iu[0]) + n), jac=True, method="L-BFGS-B",
+                   options={"gtol": tol, "ftol": 1e-15, "maxiter": 5000})
+    W, b = _unpack(res.x, n)
+    return FitResult(W, b, float(res.fun), bool(res.success), int(res.nit), str(res.message))
+
+
+def fit_ml_exact(Y: np.ndarray, tol: float = 1e-10) -> FitResult:
+    """Maximum likelihood for a fully observed BM with ``n <= 16`` units by exact enumeration:
+    minimises ``-<log p(y)>_data``, gradient ``<model moments> - <data moments>``."""
+    Y = _check_binary("Y", Y)
+    n = Y.shape[1]
+    if n > 16:
+        raise ValueError(f"fit_ml_exact enumerates 2^n states: n must be <= 16 (got {n})")
+    iu = np.triu_indices(n, 1)
+    C = Y.T @ Y / len(Y)
+    m = Y.mean(axis=0)
+    data = np.concatenate([C[iu], m])
+
+    def f(theta):
+        W, b = _unpack(theta, n)
+        S, logp = bm_logp(W, b, n)
+        p = np.exp(logp)
+        Cm = (S * p[:, None]).T @ S
+        model = np.concatenate([Cm[iu], p @ S])
+        nll = -(data[: len(iu[0])] @ theta[: len(iu[0])] + m @ theta[len(iu[0]):]) + float(
+            logsumexp(0.5 * np.einsum("bi,ij,bj->b", S, W, S) + S @ b))
+        return nll, model - data
+
+    res = minimize(f, np.zeros(len(iu[0]) + n), jac=True, method="L-BFGS-B",
+                   options={"gtol": tol, "ftol": 1e-15, "maxiter": 5000})
+    W, b = _unpack(res.x, n)
+    return FitResult(W, b, float(res.fun), bool(res.success), int(res.nit), str(res.message))

@@ -1,0 +1,272 @@
+"""Belief propagation with reinforcement (BP+R) for the binary perceptron.
+
+Sources: Braunstein & Zecchina, PRL 96, 030201 (2006) (the algorithm); seed
+004 (Baldassi et al.), SM Sec. VII (the reinforcement schedule
+``1 - r_{t+1} = (1 - r_t)(1 - 1e-3)`` used for Fig. 5 and Table I). The
+message-passing equations are derived from the cavity method in
+``docs/bp_reinforcement.md``; the equation numbers below refer to that file.
+
+Messages, for pattern ``mu`` and synapse ``i`` with ``s_i^mu = y^mu x_i^mu``:
+
+* ``m_{i->mu} = tanh(h_i - u_{mu->i})``  (cavity magnetization, Eq. B3);
+* cavity field of pattern ``mu`` without ``i``: mean
+  ``omega_{mu->i} = sum_{j != i} s_j^mu m_{j->mu}`` and variance
+  ``V_{mu->i} = sum_{j != i} (1 - m_{j->mu}^2)`` (central limit, Eq. B1);
+* ``u_{mu->i} = (1/2) [log H(-(omega + s_i)/sqrt V) - log H(-(omega - s_i)/sqrt V)]``
+  (Eq. B2; the field that constraint ``Theta(Delta^mu)`` sends to ``W_i``);
+* total field with reinforcement ``h_i^{t+1} = sum_mu u_{mu->i}^{t+1} + r_t h_i^t``
+  (Eq. B4), ``1 - r_{t+1} = (1 - r_t)(1 - rate)``.
+
+After every sweep the candidate ``W = sign(h)`` is tested; the run stops at the
+first ``W`` with zero training error. All log H values come from the shared
+:func:`theory.core.special.logH` ufunc called inside the numba kernel.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numba
+import numpy as np
+
+from simulate.perceptron.instances import Instance
+from simulate.core.rng import SeedLike, as_generator
+from theory.core.params import check_array, check_int, check_real
+from theory.core.results import Record
+from theory.core.special import logH
+
+__all__ = ["BPRResult", "bp_reinforcement", "factor_messages", "bpr_sweep", "init_messages"]
+
+V_FLOOR = 1e-12  # floor on the cavity variance when all other messages are polarised
+
+
+@dataclass(frozen=True)
+class BPRResult(Record):
+    """Outcome of one BP+R run.
+
+    Attributes
+    ----------
+    solved : bool
+        ``sign(h)`` classified every pattern correctly at some sweep.
+    converged : bool
+        Same as ``solved`` (BP+R is a solver; its messages are not expected to
+        reach a fixed point once ``r`` is close to 1).
+    iterations : int
+        Sweeps done.
+    errors, train_error : int, float
+        Errors of the returned ``W`` (the best ``sign(h)`` seen).
+    r_final : float
+        Reinforcement at the last sweep.
+    delta_u : float
+        Largest change of a factor message in the last sweep.
+    nonfinite : bool
+        A message became NaN/inf (the run is then stopped and reported).
+    """
+
+    solved: bool
+    converged: bool
+    iterations: int
+    errors: int
+    train_error: float
+    r_final: float
+    delta_u: float
+    nonfinite: bool
+    gen_accuracy: float
+    N: int
+    M: int
+    seed: int | None
+    message: str
+    W: np.ndarray = field(repr=False, compare=False, metadata={"internal": True})
+    trace_errors: np.ndarray = field(repr=False, compare=False, metadata={"internal": True})
+
+
+@numba.njit(cache=True)
+def _factor_update(S, mcav, u, damping):
+    """Eq. B1-B2 for every edge (in place on ``u``); returns the largest change."""
+    M, N = S.shape
+    dmax = 0.0
+    for mu in range(M):
+        omega = 0.0
+        V = 0.0
+        for i in range(N):
+            mm = mcav[mu, i]
+            omega += S[mu, i] * mm
+            V += 1.0 - mm * mm
+        for i in range(N):
+            mm = mcav[mu, i]
+            s = S[mu, i]
+            om = omega - s * mm
+            v = V - (1.0 - mm * mm)
+            if v < V_FLOOR:
+                v = V_FLOOR
+            sv = math.sqrt(v)
+            new = 0.5 * (logH(-(om + s) / sv) - logH(-(om - s) / sv))
+            new = damping * u[mu, i] + (1.0 - damping) * new
+            d = abs(new - u[mu, i])
+            if d > dmax or d != d:
+                dmax = d if d == d else math.inf
+            u[mu, i] = new
+    return dmax
+
+
+@numba.njit(cache=True)
+def _variable_update(S, mcav, u, h, r):
+    """Eq. B3-B4: ``h <- sum_mu u + r h``; ``m_{i->mu} = tanh(h_i - u_{mu->i})``."""
+    M, N = S.shape
+    hnew = r * h
+    for mu in range(M):
+        for i in range(N):
+            hnew[i] += u[mu, i]
+    for i in range(N):
+        h[i] = hnew[i]
+    for mu in range(M):
+        for i in range(N):
+            mcav[mu, i] = math.tanh(h[i] - u[mu, i])
+
+
+@numba.njit(cache=True)
+def _errors_sign(S, h):
+    M, N = S.shape
+    nerr = 0
+    for mu in range(M):
+        d = 0
+        for i in range(N):
+            w = 1 if h[i] >= 0.0 else -1
+            d += S[mu, i] * w
+        if d < 0:
+            nerr += 1
+    return nerr
+
+
+@numba.njit(cache=True)
+def _bpr_kernel(S, mcav, u, h, r0, rate, damping, max_iter, trace):
+    """Sweeps of BP+R until ``sign(h)`` is a solution or ``max_iter``; returns
+    (iterations, errors_best, r, delta_u, nonfinite, best_h)."""
+    r = r0
+    best = S.shape[0] + 1
+    best_h = h.copy()
+    dmax = 0.0
+    for t in range(max_iter):
+        dmax = _factor_update(S, mcav, u, damping)
+        if not math.isfinite(dmax):
+            return t + 1, best, r, dmax, True, best_h
+        _variable_update(S, mcav, u, h, r)
+        nerr = _errors_sign(S, h)
+        trace[t] = nerr
+        if nerr < best:
+            best = nerr
+            best_h[:] = h
+        if nerr == 0:
+            return t + 1, 0, r, dmax, False, best_h
+        r = 1.0 - (1.0 - r) * (1.0 - rate)
+    return max_iter, best, r, dmax, False, best_h
+
+
+def _signed(inst: Instance) -> np.ndarray:
+    return np.ascontiguousarray(inst.X * inst.y[:, None], dtype=np.int8)
+
+
+def init_messages(inst: Instance, rng: np.random.Generator, scale: float = 0.1):
+    """Initial messages: ``u = 0``, ``h_i = scale z_i`` (``z`` standard normal), ``m_{i->mu} = tanh h_i``."""
+    M, N = inst.M, inst.N
+    h = scale * rng.standard_normal(N)
+    mcav = np.repeat(np.tanh(h)[None, :], M, axis=0)
+    u = np.zeros((M, N))
+    return mcav, u, h
+
+
+def factor_messages(S, mcav) -> np.ndarray:
+    """Gaussian-approximation factor messages ``u_{mu->i}`` (Eq. B1-B2) for given cavity magnetizations.
+
+    Parameters
+    ----------
+    S : int array (M, N)
+        Signed patterns ``s_i^mu = y^mu x_i^mu`` in {-1, +1}.
+    mcav : float array (M, N)
+        Cavity magnetizations ``m_{i->mu}`` in (-1, 1).
+    """
+    S = np.ascontiguousarray(check_array("S", S, ndim=2), dtype=np.int8)
+    mcav = np.ascontiguousarray(check_array("mcav", mcav, shape=S.shape, dtype=float))
+    if np.any(np.abs(mcav) > 1):
+        raise ValueError("mcav must have entries in [-1, 1]")
+    u = np.zeros(S.shape)
+    _factor_update(S, mcav, u, 0.0)
+    return u
+
+
+def bpr_sweep(S, mcav, u, h, r: float, damping: float = 0.0) -> float:
+    """One BP+R sweep in place (factor then variable update); returns the largest change of ``u``."""
+    d = _factor_update(S, mcav, u, damping)
+    _variable_update(S, mcav, u, h, r)
+    return d
+
+
+def bp_reinforcement(
+    inst: Instance,
+    seed: SeedLike,
+    *,
+    rate: float = 1e-3,
+    r0: float = 0.0,
+    damping: float = 0.0,
+    max_iter: int = 5000,
+    init_scale: float = 0.1,
+) -> BPRResult:
+    """BP with reinforcement on the binary perceptron (Braunstein & Zecchina 2006; seed 004 SM Sec. VII).
+
+    Parameters
+    ----------
+    inst : Instance
+        Training set.
+    seed : int or numpy.random.Generator
+        Randomness of the initial fields (the sweeps are deterministic).
+    rate : float
+        Reinforcement schedule ``1 - r_{t+1} = (1 - r_t)(1 - rate)``, ``0 <= rate < 1``
+        (SM Sec. VII: 1e-3).
+    r0 : float
+        Initial reinforcement, ``0 <= r0 < 1``.
+    damping : float
+        Damping of the factor messages, ``0 <= damping < 1``.
+    max_iter : int
+        Sweep cap.
+    init_scale : float
+        Standard deviation of the random initial fields (>= 0).
+
+    Returns
+    -------
+    BPRResult
+        ``solved=False`` with a message when no solution was found within
+        ``max_iter`` sweeps or when messages became non-finite; ``W`` is then
+        the ``sign(h)`` with fewest errors seen.
+    """
+    if not isinstance(inst, Instance):
+        raise ValueError(f"inst must be a simulate.perceptron.instances.Instance (got {type(inst).__name__})")
+    rate = check_real("rate", rate, ge=0, lt=1)
+    r0 = check_real("r0", r0, ge=0, lt=1)
+    damping = check_real("damping", damping, ge=0, lt=1)
+    max_iter = check_int("max_iter", max_iter, ge=1)
+    init_scale = check_real("init_scale", init_scale, ge=0)
+    int_seed = int(seed) if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) else None
+    rng = as_generator(seed)
+    S = _signed(inst)
+    mcav, u, h = init_messages(inst, rng, init_scale)
+    trace = np.full(max_iter, -1, dtype=np.int64)
+    it, best, r, dmax, nonfinite, best_h = _bpr_kernel(S, mcav, u, h, r0, rate, damping, max_iter, trace)
+    W = np.where(best_h >= 0, 1, -1).astype(np.int8)
+    solved = best == 0
+    gen = math.nan
+    if inst.teacher is not None:
+        from simulate.perceptron.instances import generalization_accuracy
+
+        gen = generalization_accuracy(W, inst)
+    if nonfinite:
+        msg = f"messages became non-finite at sweep {it}"
+    elif solved:
+        msg = f"solution found at sweep {it}"
+    else:
+        msg = f"no solution within {max_iter} sweeps (best {best} errors)"
+    return BPRResult(
+        solved=bool(solved), converged=bool(solved), iterations=int(it), errors=int(best),
+        train_error=best / inst.M, r_final=float(r), delta_u=float(dmax), nonfinite=bool(nonfinite),
+        gen_accuracy=gen, N=inst.N, M=inst.M, seed=int_seed, message=msg, W=W,
+        trace_errors=trace[:it].copy(),
+    )

@@ -1,0 +1,503 @@
+"""Gradient ascent on the log-likelihood of the stochastic binary perceptron.
+
+Source: seed 004 (Baldassi et al.), main text Eq. (6)-(7), Fig. 1-2; SM Sec. II
+and Fig. 2 (fixed-norm schedule), SM Eq. (42) (the gradient, printed with a
+sign error: see ``docs/perceptron_algorithms.md``).
+
+With ``hbar^mu = sum_i m_i x_i^mu`` and, because ``(x_i^mu)^2 = 1``,
+``sigma^2 = sum_i (1 - m_i^2)`` (the same for every pattern),
+
+    L(m) = sum_mu log H(u^mu),        u^mu = -y^mu hbar^mu / sigma        (Eq. 6)
+    dL/dm_i = sum_mu GH(u^mu) [ y^mu x_i^mu / sigma + y^mu hbar^mu m_i / sigma^3 ]
+
+(``GH = G/H = -K``). The update of Eq. (7) is ``m <- clip(m + eta dL/dm)``; the
+field variant updates ``h_i = atanh(m_i)`` by ``h <- h + eta (1 - m^2) dL/dm``
+without clipping. Mini-batches use the same *unnormalised* sum restricted to
+the batch, so one epoch moves ``m`` by about as much as one full-batch step.
+
+One step streams the int8 pattern matrix twice (fields, then ``X^T c``); the
+binarized configuration's fields ``sum_i sign(m_i) x_i^mu`` and ``L(m)`` come
+out of the first pass for free.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numba
+import numpy as np
+
+from simulate.perceptron.instances import (
+    Instance,
+    binarize,
+    generalization_accuracy,
+    training_error,
+)
+from simulate.core.rng import SeedLike, as_generator
+from theory.core.params import check_array, check_choice, check_int, check_real
+from theory.core.results import Record
+from theory.core.solver import ComputationError
+from theory.core.special import GH, logH
+
+__all__ = [
+    "GDResult",
+    "FixedNormResult",
+    "log_likelihood",
+    "gradient",
+    "gd",
+    "project_norm",
+    "fixed_norm_gd",
+    "default_schedule",
+    "SIGMA2_FLOOR",
+]
+
+#: floor on sigma^2 / N (all |m_i| -> 1): keeps u finite; reached only when
+#: Q_m has collapsed onto sign(m), at which point sign(m) is either a solution
+#: (GD stops) or the huge gradient of misclassified patterns pulls m back.
+SIGMA2_FLOOR = 1e-12
+
+
+# --------------------------------------------------------------------------- kernels
+
+
+@numba.njit(cache=True, fastmath=True)
+def _sigma2(m: np.ndarray) -> float:
+    s = 0.0
+    for i in range(m.size):
+        s += (1.0 - m[i]) * (1.0 + m[i])
+    return s
+
+
+@numba.njit(cache=True, fastmath=True)
+def _pass_fields(X, y, rows, m, w, hbar, b):
+    """First pass: ``hbar^mu = m . x^mu`` and BC fields ``b^mu = sign(m) . x^mu`` for ``mu`` in rows.
+
+    Four rows per sweep over ``i`` so that ``m`` and ``w`` are read from cache once per four rows.
+    """
+    N = m.size
+    K = rows.size
+    k = 0
+    while k + 4 <= K:
+        r0 = X[rows[k]]
+        r1 = X[rows[k + 1]]
+        r2 = X[rows[k + 2]]
+        r3 = X[rows[k + 3]]
+        s0 = s1 = s2 = s3 = 0.0
+        t0 = t1 = t2 = t3 = 0.0
+        for i in range(N):
+            mi = m[i]
+            wi = w[i]
+            x0 = np.float64(r0[i])
+            x1 = np.float64(r1[i])
+            x2 = np.float64(r2[i])
+            x3 = np.float64(r3[i])
+            s0 += mi * x0
+            s1 += mi * x1
+            s2 += mi * x2
+            s3 += mi * x3
+            t0 += wi * x0
+            t1 += wi * x1
+            t2 += wi * x2
+            t3 += wi * x3
+        hbar[k] = s0
+        hbar[k + 1] = s1
+        hbar[k + 2] = s2
+        hbar[k + 3] = s3
+        b[k] = t0
+        b[k + 1] = t1
+        b[k + 2] = t2
+        b[k + 3] = t3
+        k += 4
+    while k < K:
+        row = X[rows[k]]
+        s = 0.0
+        t = 0.0
+        for i in range(N):
+            xi = np.float64(row[i])
+            s += m[i] * xi
+            t += w[i] * xi
+        hbar[k] = s
+        b[k] = t
+        k += 1
+
+
+@numba.njit(cache=True)
+def _coefficients(y, rows, hbar, b, sigma, c):
+    """``c^mu = GH(u^mu) y^mu / sigma``; returns (L, n BC errors, d = sum GH y hbar / sigma^3)."""
+    L = 0.0
+    nerr = 0
+    d = 0.0
+    for k in range(rows.size):
+        ymu = np.float64(y[rows[k]])
+        u = -ymu * hbar[k] / sigma
+        L += logH(u)
+        g = GH(u)
+        c[k] = g * ymu / sigma
+        d += g * ymu * hbar[k]
+        if ymu * b[k] < 0.0:
+            nerr += 1
+    return L, nerr, d / (sigma * sigma * sigma)
+
+
+@numba.njit(cache=True, fastmath=True)
+def _pass_gradient(X, rows, c, m, d, grad):
+    """Second pass: ``grad = X[rows]^T c + d m`` (four rows per sweep over ``grad``)."""
+    N = m.size
+    for i in range(N):
+        grad[i] = d * m[i]
+    K = rows.size
+    k = 0
+    while k + 4 <= K:
+        r0 = X[rows[k]]
+        r1 = X[rows[k + 1]]
+        r2 = X[rows[k + 2]]
+        r3 = X[rows[k + 3]]
+        c0 = c[k]
+        c1 = c[k + 1]
+        c2 = c[k + 2]
+        c3 = c[k + 3]
+        for i in range(N):
+            grad[i] += (c0 * np.float64(r0[i]) + c1 * np.float64(r1[i])
+                        + c2 * np.float64(r2[i]) + c3 * np.float64(r3[i]))
+        k += 4
+    while k < K:
+        row = X[rows[k]]
+        ck = c[k]
+        for i in range(N):
+            grad[i] += ck * np.float64(row[i])
+        k += 1
+
+
+@numba.njit(cache=True)
+def _sign(m, w):
+    for i in range(m.size):
+        w[i] = 1.0 if m[i] >= 0.0 else -1.0
+
+
+@numba.njit(cache=True)
+def _step(X, y, rows, m, h, eta, field_variant, floor, hbar, b, c, w, grad, stop_if_solved):
+    """One GD step on the patterns ``rows``: returns (L, BC errors on rows) *before* the update.
+
+    With ``stop_if_solved`` the update is skipped when ``sign(m)`` makes no error on ``rows``.
+    """
+    _sign(m, w)
+    s2 = _sigma2(m)
+    if s2 < floor:
+        s2 = floor
+    sigma = math.sqrt(s2)
+    _pass_fields(X, y, rows, m, w, hbar, b)
+    L, nerr, d = _coefficients(y, rows, hbar, b, sigma, c)
+    _pass_gradient(X, rows, c, m, d, grad)
+    if stop_if_solved and nerr == 0:
+        return L, nerr
+    if field_variant:
+        for i in range(m.size):
+            h[i] += eta * (1.0 - m[i] * m[i]) * grad[i]
+            m[i] = math.tanh(h[i])
+    else:
+        for i in range(m.size):
+            v = m[i] + eta * grad[i]
+            m[i] = 1.0 if v > 1.0 else (-1.0 if v < -1.0 else v)
+    return L, nerr
+
+
+@numba.njit(cache=True)
+def _evaluate(X, y, rows, m, floor, hbar, b, c, w):
+    _sign(m, w)
+    s2 = _sigma2(m)
+    if s2 < floor:
+        s2 = floor
+    _pass_fields(X, y, rows, m, w, hbar, b)
+    L, nerr, d = _coefficients(y, rows, hbar, b, math.sqrt(s2), c)
+    return L, nerr
+
+
+class _Work:
+    """Scratch buffers for the kernels (allocated once per run)."""
+
+    def __init__(self, M: int, N: int):
+        self.hbar = np.empty(M)
+        self.b = np.empty(M)
+        self.c = np.empty(M)
+        self.w = np.empty(N)
+        self.grad = np.empty(N)
+        self.all_rows = np.arange(M, dtype=np.int64)
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def _check_m(m, N: int) -> np.ndarray:
+    m = check_array("m", m, shape=(N,), dtype=float)
+    if np.any(np.abs(m) > 1.0):
+        raise ValueError("m must have entries in [-1, 1] (magnetizations of Q_m, main Eq. 4)")
+    return np.ascontiguousarray(m, dtype=np.float64)
+
+
+def log_likelihood(m, inst: Instance) -> float:
+    """``L(m)`` of main Eq. (6) (central-limit form), with ``sigma^2`` floored at ``SIGMA2_FLOOR * N``."""
+    m = _check_m(m, inst.N)
+    wk = _Work(inst.M, inst.N)
+    L, _ = _evaluate(inst.X, inst.y, wk.all_rows, m, SIGMA2_FLOOR * inst.N, wk.hbar, wk.b, wk.c, wk.w)
+    return float(L)
+
+
+def gradient(m, inst: Instance) -> np.ndarray:
+    """``dL/dm`` of main Eq. (6) (SM Eq. 42 with the sign corrected; see module docstring)."""
+    m = _check_m(m, inst.N)
+    wk = _Work(inst.M, inst.N)
+    mm = m.copy()
+    h = np.zeros(inst.N)
+    _step(inst.X, inst.y, wk.all_rows, mm, h, 0.0, False, SIGMA2_FLOOR * inst.N, wk.hbar, wk.b, wk.c, wk.w,
+          wk.grad, False)
+    return wk.grad.copy()
+
+
+@dataclass(frozen=True)
+class GDResult(Record):
+    """Final state of a GD run (main Eq. 7) with its per-epoch trajectory.
+
+    ``trajectory`` holds arrays ``epoch``, ``train_error`` (of ``sign(m^t)``),
+    ``qstar`` (``|m^t|^2/N``) and ``L`` (Eq. 6), one entry per evaluated epoch
+    ``t = 0, 1, ...`` (the state *before* the ``t``-th update).
+    """
+
+    algorithm: str
+    N: int
+    M: int
+    alpha: float
+    eta: float
+    batch_size: int
+    solved: bool
+    epochs: int
+    train_error: float
+    qstar: float
+    L: float
+    generalization: float | None
+    m: np.ndarray = field(repr=False, compare=False, metadata={"internal": True})
+    W: np.ndarray = field(repr=False, compare=False, metadata={"internal": True})
+    trajectory: dict = field(repr=False, compare=False, metadata={"internal": True})
+
+
+def _init_m(N: int, rng: np.random.Generator) -> np.ndarray:
+    """``m_i^0 ~ N(0, 1/N)`` (text after main Eq. 7), clipped to [-1, 1]."""
+    return np.clip(rng.normal(0.0, 1.0 / math.sqrt(N), size=N), -1.0, 1.0)
+
+
+def gd(
+    inst: Instance,
+    *,
+    eta: float = 0.1,
+    max_epochs: int = 1000,
+    seed: SeedLike = 0,
+    variant: str = "clip",
+    batch_size: int | None = None,
+    m0=None,
+    record: bool = True,
+) -> GDResult:
+    """Gradient ascent on ``L(m)`` (main Eq. 6-7) until ``sign(m)`` solves the instance.
+
+    Parameters
+    ----------
+    inst : Instance
+        Training set (see :mod:`simulate.perceptron.instances`).
+    eta : float
+        Learning rate ``eta > 0`` of Eq. (7) (unnormalised gradient, as printed;
+        SM Sec. VII uses ``eta = 0.1`` at N = 1001).
+    max_epochs : int
+        Epoch cap (>= 1).
+    seed : int or Generator
+        Initialisation ``m^0 ~ N(0, 1/N)`` and mini-batch order.
+    variant : {"clip", "field"}
+        ``"clip"``: Eq. (7) on ``m``; ``"field"``: GD on ``h = atanh(m)``
+        (main text, note [30]), no clipping.
+    batch_size : int or None
+        ``None`` or ``>= M``: full batch; otherwise mini-batches of this size
+        in a fresh random order every epoch.
+    m0 : array, optional
+        Initial magnetizations (overrides the random initialisation).
+
+    Returns
+    -------
+    GDResult
+        ``solved`` is True iff ``sign(m)`` has zero training error; ``epochs``
+        is the number of updates performed (0 if ``m^0`` already solves it).
+    """
+    eta = check_real("eta", eta, gt=0)
+    max_epochs = check_int("max_epochs", max_epochs, ge=1)
+    variant = check_choice("variant", variant, ("clip", "field"))
+    M, N = inst.M, inst.N
+    if batch_size is None:
+        B = M
+    else:
+        B = min(check_int("batch_size", batch_size, ge=1), M)
+    rng = as_generator(seed)
+    m = _init_m(N, rng) if m0 is None else _check_m(m0, N).copy()
+    if variant == "field":
+        m = np.clip(m, -1 + 1e-12, 1 - 1e-12)
+    h = np.arctanh(m) if variant == "field" else np.zeros(N)
+    floor = SIGMA2_FLOOR * N
+    wk = _Work(M, N)
+    ep, err, qs, Ls = [], [], [], []
+    full = B == M
+    t = 0
+    while True:
+        q = float(np.dot(m, m)) / N
+        if full and t < max_epochs:
+            L, nerr = _step(inst.X, inst.y, wk.all_rows, m, h, eta, variant == "field", floor,
+                            wk.hbar, wk.b, wk.c, wk.w, wk.grad, True)
+        else:
+            L, nerr = _evaluate(inst.X, inst.y, wk.all_rows, m, floor, wk.hbar, wk.b, wk.c, wk.w)
+        if record:
+            ep.append(t)
+            err.append(nerr / M)
+            qs.append(q)
+            Ls.append(L)
+        if nerr == 0 or t >= max_epochs:
+            break
+        if not full:
+            order = rng.permutation(M)
+            for start in range(0, M, B):
+                rows = np.ascontiguousarray(order[start:start + B])
+                _step(inst.X, inst.y, rows, m, h, eta, variant == "field", floor,
+                      wk.hbar, wk.b, wk.c, wk.w, wk.grad, False)
+        t += 1
+    return _result("gd-" + variant if variant != "clip" else "gd", inst, m, t, nerr, q, L, eta, B,
+                   dict(epoch=np.array(ep), train_error=np.array(err), qstar=np.array(qs), L=np.array(Ls)))
+
+
+def _result(name, inst, m, t, nerr, q, L, eta, B, traj) -> GDResult:
+    if not math.isfinite(L):
+        raise ComputationError(f"{name}: non-finite log-likelihood L = {L} at epoch {t}")
+    W = binarize(m)
+    return GDResult(
+        algorithm=name, N=inst.N, M=inst.M, alpha=inst.alpha, eta=eta, batch_size=B,
+        solved=nerr == 0, epochs=t, train_error=nerr / inst.M, qstar=q, L=float(L),
+        generalization=generalization_accuracy(W, inst) if inst.has_teacher else None,
+        m=m, W=W, trajectory=traj,
+    )
+
+
+# --------------------------------------------------------------------------- fixed-norm GD
+
+
+def project_norm(m, qstar: float) -> np.ndarray:
+    """Return ``clip(s m)`` with the scale ``s > 0`` such that ``|clip(s m)|^2 = q* N``.
+
+    ``sum_i min(1, s|m_i|)^2`` is continuous and increasing in ``s``; with the
+    ``k`` largest ``|m_i|`` saturated at 1, ``s^2 = (q* N - k) / sum_rest m_i^2``,
+    and the right ``k`` is found after sorting ``|m|``. Requires
+    ``0 < q* < 1`` and more than ``q* N`` non-zero entries.
+    """
+    m = np.asarray(m, dtype=float)
+    N = m.size
+    qstar = check_real("qstar", qstar, gt=0, lt=1)
+    a = np.sort(np.abs(m))[::-1]
+    if np.count_nonzero(a) <= qstar * N:
+        raise ValueError(f"m has only {np.count_nonzero(a)} non-zero entries: cannot reach |m|^2 = qstar N = {qstar * N}")
+    tail = np.concatenate([np.cumsum((a * a)[::-1])[::-1], [0.0]])  # tail[k] = sum_{j>=k} a_j^2
+    target = qstar * N
+    for k in range(N):
+        if tail[k] <= 0.0:
+            break
+        s = math.sqrt((target - k) / tail[k])
+        if s * a[k] <= 1.0 and (k == 0 or s * a[k - 1] >= 1.0):
+            return np.clip(s * m, -1.0, 1.0)
+    raise ValueError(f"cannot rescale m to qstar = {qstar}")  # unreachable for valid input
+
+
+@dataclass(frozen=True)
+class FixedNormResult(Record):
+    """Fixed-norm GD along a ``q*`` schedule (main Fig. 2 left "GD variant"; SM Sec. III).
+
+    Per stage arrays (in ``stages``): ``qstar``, ``train_error`` of ``sign(m)``
+    at the end of the stage, ``L``, ``steps`` used and ``equilibrated`` (the
+    stage reached ``max|dm| < tol`` before the step cap).
+    """
+
+    N: int
+    M: int
+    alpha: float
+    eta: float
+    tol: float
+    solved: bool
+    final_qstar: float
+    train_error: float
+    all_equilibrated: bool
+    generalization: float | None
+    m: np.ndarray = field(repr=False, compare=False, metadata={"internal": True})
+    W: np.ndarray = field(repr=False, compare=False, metadata={"internal": True})
+    stages: dict = field(repr=False, compare=False, metadata={"internal": True})
+
+
+def default_schedule(q_start: float = 0.3, q_stop: float = 0.99, count: int = 24) -> np.ndarray:
+    """An increasing ``q*`` schedule, uniform in ``log(1 - q*)`` (denser near 1)."""
+    q_start = check_real("q_start", q_start, gt=0, lt=1)
+    q_stop = check_real("q_stop", q_stop, gt=q_start, lt=1)
+    count = check_int("count", count, ge=2)
+    return 1.0 - np.geomspace(1.0 - q_start, 1.0 - q_stop, count)
+
+
+def fixed_norm_gd(
+    inst: Instance,
+    schedule=None,
+    *,
+    eta: float = 0.1,
+    tol: float = 1e-4,
+    max_steps: int = 500,
+    seed: SeedLike = 0,
+    stop_when_solved: bool = False,
+) -> FixedNormResult:
+    """GD on ``L(m)`` at fixed norm ``|m|^2 = q* N``, ``q*`` moved along ``schedule``.
+
+    After every update of Eq. (7) ``m`` is rescaled by :func:`project_norm`;
+    at each ``q*`` the steps repeat until ``max_i |m_i^{t+1} - m_i^t| < tol``
+    (equilibrated) or ``max_steps``; then the next ``q*`` of the schedule
+    starts from the current ``m``. The training error of the BC ``sign(m)`` at
+    the end of each stage estimates ``E(q*)`` of main Eq. (9) (Fig. 2 left).
+
+    Parameters
+    ----------
+    schedule : increasing sequence in (0, 1), default :func:`default_schedule`.
+    stop_when_solved : stop at the first stage whose BC is a solution.
+    """
+    qs = default_schedule() if schedule is None else check_array("schedule", schedule, ndim=1, dtype=float)
+    if qs.size == 0 or np.any(qs <= 0) or np.any(qs >= 1) or np.any(np.diff(qs) <= 0):
+        raise ValueError(f"schedule must be a non-empty increasing sequence in (0, 1) (got {qs})")
+    eta = check_real("eta", eta, gt=0)
+    tol = check_real("tol", tol, gt=0)
+    max_steps = check_int("max_steps", max_steps, ge=1)
+    rng = as_generator(seed)
+    M, N = inst.M, inst.N
+    m = project_norm(_init_m(N, rng), float(qs[0]))
+    h = np.zeros(N)
+    floor = SIGMA2_FLOOR * N
+    wk = _Work(M, N)
+    out = {k: [] for k in ("qstar", "train_error", "L", "steps", "equilibrated")}
+    nerr = M
+    for q in qs:
+        m = project_norm(m, float(q))
+        steps, eq = 0, False
+        while steps < max_steps:
+            old = m.copy()
+            _step(inst.X, inst.y, wk.all_rows, m, h, eta, False, floor, wk.hbar, wk.b, wk.c, wk.w, wk.grad, False)
+            m = project_norm(m, float(q))
+            steps += 1
+            if np.max(np.abs(m - old)) < tol:
+                eq = True
+                break
+        L, nerr = _evaluate(inst.X, inst.y, wk.all_rows, m, floor, wk.hbar, wk.b, wk.c, wk.w)
+        if not math.isfinite(L):
+            raise ComputationError(f"fixed_norm_gd: non-finite L = {L} at qstar = {q}")
+        for k, v in zip(out, (float(q), nerr / M, float(L), steps, eq)):
+            out[k].append(v)
+        if stop_when_solved and nerr == 0:
+            break
+    W = binarize(m)
+    stages = {k: np.array(v) for k, v in out.items()}
+    return FixedNormResult(
+        N=N, M=M, alpha=inst.alpha, eta=eta, tol=tol, solved=nerr == 0, final_qstar=float(stages["qstar"][-1]),
+        train_error=nerr / M, all_equilibrated=bool(stages["equilibrated"].all()),
+        generalization=generalization_accuracy(W, inst) if inst.has_teacher else None,
+        m=m, W=W, stages=stages,
+    )

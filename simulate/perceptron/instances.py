@@ -1,0 +1,239 @@
+"""Random instances of the binary perceptron problem and their error measures.
+
+Source: seed 004 (Baldassi et al., "On the role of synaptic stochasticity in
+training low-precision neural networks"), main text Eq. (2) and the paragraph
+after Eq. (7): inputs ``x_i^mu`` uniform and independent in ``{-1, +1}``,
+labels ``y^mu = 1`` (random-label problem; by the gauge symmetry
+``x^mu -> y^mu x^mu`` this loses no generality), or, in the teacher-student
+scenario (SM Sec. VII), ``y^mu = sign(sum_i W^T_i x_i^mu)`` with a teacher
+``W^T`` uniform in ``{-1, +1}^N``. The load is ``alpha = M / N`` and ``N`` is
+odd so that ``sum_i W_i x_i^mu`` is never 0 for binary ``W``.
+
+Patterns are stored C-contiguous ``(M, N)`` ``int8``; labels and teacher are
+``int8`` vectors. Random numbers: ``X`` is drawn first, then the teacher (if
+any), from :func:`simulate.core.rng.as_generator` (``seed``), so an instance is a
+deterministic function of ``(N, alpha, seed, teacher)``.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numba
+import numpy as np
+
+from simulate.core.rng import SeedLike, as_generator
+from theory.core.params import check_array, check_int, check_real
+from theory.core.results import Record
+
+__all__ = [
+    "Instance",
+    "generate_instance",
+    "make_instance",
+    "binarize",
+    "check_binary",
+    "stabilities",
+    "n_errors",
+    "training_error",
+    "teacher_overlap",
+    "generalization_accuracy",
+    "holdout_accuracy",
+]
+
+
+@dataclass(frozen=True)
+class Instance(Record):
+    """A training set ``D = {(x^mu, y^mu)}``, ``mu = 1..M``, of the binary perceptron.
+
+    Attributes
+    ----------
+    N, M, alpha : int, int, float
+        Input size, number of patterns and the load ``alpha = M / N``.
+    X : ndarray of int8, shape (M, N), C-contiguous
+        Patterns ``x^mu`` (rows) with entries in ``{-1, +1}``.
+    y : ndarray of int8, shape (M,)
+        Labels in ``{-1, +1}`` (all +1 for the random-label problem).
+    teacher : ndarray of int8, shape (N,), or None
+        Teacher weights ``W^T`` in the teacher-student scenario.
+    seed : int or None
+        The integer seed the instance was generated from (None if built from
+        arrays or from a Generator).
+    """
+
+    N: int
+    M: int
+    alpha: float
+    seed: int | None
+    X: np.ndarray = field(repr=False, compare=False, metadata={"internal": True})
+    y: np.ndarray = field(repr=False, compare=False, metadata={"internal": True})
+    teacher: np.ndarray | None = field(default=None, repr=False, compare=False, metadata={"internal": True})
+
+    @property
+    def has_teacher(self) -> bool:
+        return self.teacher is not None
+
+    def to_dict(self):
+        d = super().to_dict()
+        d["teacher_student"] = self.has_teacher
+        return d
+
+
+def _n_patterns(N: int, alpha: float) -> int:
+    M = int(round(alpha * N))
+    if M < 1:
+        raise ValueError(f"alpha * N must give at least one pattern (got alpha={alpha}, N={N}: M = {M})")
+    return M
+
+
+def generate_instance(N: int, alpha: float, seed: SeedLike, teacher: bool = False) -> Instance:
+    """Draw a random instance (seed 004, text after main Eq. 7; SM Sec. VII for the teacher).
+
+    Parameters
+    ----------
+    N : int
+        Number of synapses; odd, >= 1.
+    alpha : float
+        Load ``M / N`` > 0; ``M = round(alpha N)``.
+    seed : int or numpy.random.Generator
+        Source of randomness (reproducible).
+    teacher : bool
+        If True, draw ``W^T`` uniform in ``{-1,+1}^N`` and set
+        ``y^mu = sign(W^T . x^mu)``; otherwise ``y^mu = 1``.
+
+    Raises
+    ------
+    ValueError
+        ``N`` even or < 1, ``alpha <= 0`` or too small to give one pattern,
+        bad seed.
+    """
+    N = check_int("N", N, ge=1, odd=True)
+    alpha = check_real("alpha", alpha, gt=0)
+    M = _n_patterns(N, alpha)
+    int_seed = int(seed) if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) else None
+    rng = as_generator(seed)
+    X = rng.integers(0, 2, size=(M, N), dtype=np.int8)
+    X *= 2
+    X -= 1
+    if teacher:
+        WT = rng.integers(0, 2, size=N, dtype=np.int8)
+        WT *= 2
+        WT -= 1
+        y = np.where(_fields(X, WT) > 0, 1, -1).astype(np.int8)
+    else:
+        WT = None
+        y = np.ones(M, dtype=np.int8)
+    return Instance(N=N, M=M, alpha=M / N, seed=int_seed, X=X, y=y, teacher=WT)
+
+
+def make_instance(X, y=None, teacher=None) -> Instance:
+    """Build an :class:`Instance` from given arrays (validated).
+
+    ``X`` must be a 2-d array with entries in ``{-1,+1}`` and an odd number of
+    columns; ``y`` (default all ones) a length-``M`` vector in ``{-1,+1}``;
+    ``teacher`` (optional) a length-``N`` vector in ``{-1,+1}``.
+    """
+    X = check_array("X", X, ndim=2)
+    M, N = X.shape
+    check_int("N (number of columns of X)", N, ge=1, odd=True)
+    if M < 1:
+        raise ValueError(f"X must have at least one row (got shape {X.shape})")
+    X = _as_pm1("X", X)
+    if y is None:
+        y = np.ones(M, dtype=np.int8)
+    else:
+        y = _as_pm1("y", check_array("y", y, shape=(M,)))
+    if teacher is not None:
+        teacher = _as_pm1("teacher", check_array("teacher", teacher, shape=(N,)))
+    return Instance(N=N, M=M, alpha=M / N, seed=None, X=np.ascontiguousarray(X), y=y, teacher=teacher)
+
+
+def _as_pm1(name: str, a: np.ndarray) -> np.ndarray:
+    if not np.all((a == 1) | (a == -1)):
+        raise ValueError(f"{name} must have entries in {{-1, +1}}")
+    return np.ascontiguousarray(a, dtype=np.int8)
+
+
+def binarize(m) -> np.ndarray:
+    """Binarized configuration ``W_i = sign(m_i)`` as int8 (main text after Eq. 7).
+
+    ``sign(0)`` is taken as +1 (a measure-zero event for continuous ``m``).
+    """
+    m = np.asarray(m)
+    return np.where(m >= 0, 1, -1).astype(np.int8)
+
+
+def check_binary(name: str, W, N: int) -> np.ndarray:
+    """Validate a binary weight vector of length ``N`` and return it as int8."""
+    W = check_array(name, W, shape=(N,))
+    return _as_pm1(name, W)
+
+
+@numba.njit(cache=True)
+def _fields(X: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """Integer fields ``sum_i W_i x_i^mu`` for int8 ``X`` (M, N) and int8 ``W`` (N,)."""
+    M, N = X.shape
+    out = np.empty(M, dtype=np.int64)
+    for mu in range(M):
+        s = 0
+        row = X[mu]
+        for i in range(N):
+            s += row[i] * W[i]
+        out[mu] = s
+    return out
+
+
+def stabilities(W, inst: Instance) -> np.ndarray:
+    """Integer stabilities ``Delta^mu = y^mu sum_i W_i x_i^mu`` of binary ``W``."""
+    W = check_binary("W", W, inst.N)
+    return inst.y.astype(np.int64) * _fields(inst.X, W)
+
+
+def n_errors(W, inst: Instance) -> int:
+    """Error-counting Hamiltonian ``H(W) = sum_mu Theta(-y^mu W . x^mu)`` (main Eq. 2)."""
+    return int(np.count_nonzero(stabilities(W, inst) < 0))
+
+
+def training_error(W, inst: Instance) -> float:
+    """Training error per pattern ``E = H(W) / M`` of a binary ``W`` (main Eq. 2, text after Eq. 7)."""
+    return n_errors(W, inst) / inst.M
+
+
+def teacher_overlap(W, inst: Instance) -> float:
+    """Overlap ``rho = W . W^T / N`` between a binary student and the teacher."""
+    if inst.teacher is None:
+        raise ValueError("inst has no teacher: generate it with teacher=True")
+    W = check_binary("W", W, inst.N)
+    return float(np.dot(W.astype(np.int64), inst.teacher.astype(np.int64))) / inst.N
+
+
+def generalization_accuracy(W, inst: Instance) -> float:
+    """Exact test accuracy of binary ``W`` for a teacher ``W^T``: ``1 - arccos(rho)/pi``.
+
+    For a fresh pattern ``x`` uniform in ``{-1,+1}^N`` the fields ``W.x/sqrt N``
+    and ``W^T.x/sqrt N`` are, for large N, jointly Gaussian with unit variances
+    and correlation ``rho = W.W^T/N``; the probability that they have the same
+    sign is ``1 - arccos(rho)/pi`` (Sheppard's formula). Finite-N corrections
+    are O(1/sqrt N) at most (lattice effects of the discrete fields).
+    """
+    rho = teacher_overlap(W, inst)
+    return 1.0 - math.acos(max(-1.0, min(1.0, rho))) / math.pi
+
+
+def holdout_accuracy(W, inst: Instance, n_test: int, seed: SeedLike) -> float:
+    """Fraction of ``n_test`` fresh teacher-labelled patterns that ``W`` classifies correctly."""
+    if inst.teacher is None:
+        raise ValueError("inst has no teacher: generate it with teacher=True")
+    W = check_binary("W", W, inst.N)
+    n_test = check_int("n_test", n_test, ge=1)
+    rng = as_generator(seed)
+    correct = 0
+    chunk = max(1, min(n_test, 2**24 // inst.N))
+    done = 0
+    while done < n_test:
+        k = min(chunk, n_test - done)
+        Xt = rng.integers(0, 2, size=(k, inst.N), dtype=np.int8)
+        Xt *= 2
+        Xt -= 1
+        correct += int(np.count_nonzero((_fields(Xt, W) > 0) == (_fields(Xt, inst.teacher) > 0)))
+        done += k
+    return correct / n_test

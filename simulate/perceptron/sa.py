@@ -1,0 +1,284 @@
+"""Simulated annealing (SA) for the binary perceptron, and the single-flip Metropolis kernel.
+
+Source: seed 004 (Baldassi et al., "On the role of synaptic stochasticity in
+training low-precision neural networks"), Supplementary Material Sec. VII:
+SA on the Hamiltonian
+
+    E(W) = sum_mu Theta_1(-y^mu sum_i W_i x_i^mu / sqrt N),   Theta_1(x) = x Theta(x),
+
+over binary ``W in {-1,+1}^N`` with the inverse-temperature schedule
+``beta_{t+1} = beta_t (1 + 5e-3)`` (one step of the schedule per sweep of N
+proposed single flips in the paper's wording; here every ``sweeps_per_step``
+sweeps, see :func:`simulated_annealing`), stopped as soon as a solution (``E = 0``) is found.
+``energy="count"`` uses instead the error-counting Hamiltonian of main Eq. (2),
+``sum_mu Theta(-y^mu W . x^mu)`` (same zero-energy set).
+
+Every energy used in this project's Metropolis samplers is a sum over patterns
+of a function of the integer stability ``Delta^mu = y^mu sum_i W_i x_i^mu``
+(an odd integer in ``[-N, N]`` for odd N): ``E(W) = sum_mu e(Delta^mu)``. The
+kernel :func:`metropolis_kernel` therefore takes ``e`` as a lookup table
+``table[Delta + N]`` and keeps the stabilities up to date incrementally: a flip
+``W_i -> -W_i`` changes ``Delta^mu`` by ``-2 W_i s_i^mu`` (``s^mu = y^mu x^mu``),
+so a proposal costs ``M`` table look-ups and no transcendental function. The
+binary-control Monte Carlo (:mod:`simulate.perceptron.binary_control_mc`) reuses it with
+``e(Delta) = -log H(-sqrt(q*/(1-q*)) Delta / sqrt N)`` (SM Eq. 40).
+
+Sites are proposed uniformly at random (``N`` proposals per sweep), so the
+chain satisfies detailed balance with respect to ``exp(-beta E)`` at fixed
+``beta`` (checked against exact enumeration in ``tests/test_perceptron_sa.py``).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numba
+import numpy as np
+
+from simulate.perceptron.instances import Instance, check_binary, n_errors
+from simulate.core.rng import SeedLike, as_generator, seed_numba
+from theory.core.params import check_choice, check_int, check_real
+from theory.core.results import Record
+from theory.core.solver import ComputationError
+
+__all__ = [
+    "SAResult",
+    "simulated_annealing",
+    "energy_table",
+    "signed_patterns_T",
+    "metropolis_kernel",
+    "stabilities_of",
+]
+
+ENERGIES = ("linear", "count")
+
+
+@dataclass(frozen=True)
+class SAResult(Record):
+    """Outcome of one SA run.
+
+    Attributes
+    ----------
+    solved : bool
+        A zero-energy configuration (no training error) was reached.
+    converged : bool
+        Same as ``solved`` (the CLI's failure flag): False means the sweep
+        cap was hit first.
+    sweeps : int
+        Sweeps done (N proposals each).
+    errors, train_error : int, float
+        Misclassified patterns of the final ``W`` and their fraction.
+    energy : float
+        Final value of the annealed Hamiltonian.
+    beta_final : float
+        Inverse temperature of the last sweep.
+    acceptance : float
+        Fraction of accepted proposals.
+    gen_accuracy : float
+        ``1 - arccos(rho)/pi`` with the teacher (NaN without teacher).
+    W : int8 array (N,)
+        Final configuration.
+    """
+
+    solved: bool
+    converged: bool
+    sweeps: int
+    errors: int
+    train_error: float
+    energy: float
+    beta_final: float
+    acceptance: float
+    gen_accuracy: float
+    N: int
+    M: int
+    seed: int | None
+    message: str
+    W: np.ndarray = field(repr=False, compare=False, metadata={"internal": True})
+    trace_errors: np.ndarray = field(repr=False, compare=False, metadata={"internal": True})
+
+
+def signed_patterns_T(inst: Instance) -> np.ndarray:
+    """``S[i, mu] = y^mu x_i^mu`` as a C-contiguous int8 (N, M) array (column access per flip)."""
+    return np.ascontiguousarray((inst.X * inst.y[:, None]).T.astype(np.int8))
+
+
+def stabilities_of(ST: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """Integer stabilities ``Delta^mu = sum_i W_i S[i, mu]`` (int64)."""
+    return _stabilities(ST, W)
+
+
+@numba.njit(cache=True)
+def _stabilities(ST, W):
+    N, M = ST.shape
+    out = np.zeros(M, dtype=np.int64)
+    for i in range(N):
+        w = W[i]
+        for mu in range(M):
+            out[mu] += w * ST[i, mu]
+    return out
+
+
+def energy_table(N: int, kind: str) -> np.ndarray:
+    """Table ``e[Delta + N]`` of the per-pattern SA energy (SM Sec. VII).
+
+    ``kind="linear"``: ``Theta_1(-Delta/sqrt N) = max(0, -Delta)/sqrt N``;
+    ``kind="count"``: ``Theta(-Delta)``.
+    """
+    check_choice("energy", kind, ENERGIES)
+    D = np.arange(-N, N + 1, dtype=float)
+    if kind == "linear":
+        return np.maximum(0.0, -D) / math.sqrt(N)
+    return (D < 0).astype(float)
+
+
+@numba.njit(cache=True)
+def metropolis_kernel(ST, W, Delta, table, betas, stop_at_zero, trace):
+    """Single-flip Metropolis sweeps on ``E(W) = sum_mu table[Delta^mu + N]`` (in place).
+
+    Parameters
+    ----------
+    ST : int8 (N, M)
+        Signed patterns ``s_i^mu = y^mu x_i^mu`` (transposed).
+    W : int8 (N,)
+        Configuration, updated in place.
+    Delta : int64 (M,)
+        Its stabilities, updated in place.
+    table : float64 (2N+1,)
+        Per-pattern energy at index ``Delta + N``.
+    betas : float64 (n_sweeps,)
+        Inverse temperature of each sweep.
+    stop_at_zero : bool
+        Stop as soon as no pattern has ``Delta < 0``.
+    trace : int64 (n_sweeps,)
+        Filled with the number of errors at the end of each sweep.
+
+    Returns
+    -------
+    (sweeps_done, accepted, proposals, errors)
+    """
+    N, M = ST.shape
+    nerr = 0
+    for mu in range(M):
+        if Delta[mu] < 0:
+            nerr += 1
+    accepted = 0
+    proposals = 0
+    n_sweeps = betas.shape[0]
+    if stop_at_zero and nerr == 0:
+        return 0, 0, 0, 0
+    for t in range(n_sweeps):
+        beta = betas[t]
+        for _ in range(N):
+            i = np.random.randint(0, N)
+            w2 = -2 * W[i]
+            dE = 0.0
+            for mu in range(M):
+                d = Delta[mu]
+                dE += table[d + w2 * ST[i, mu] + N] - table[d + N]
+            proposals += 1
+            if dE <= 0.0 or np.random.random() < math.exp(-beta * dE):
+                accepted += 1
+                W[i] = -W[i]
+                for mu in range(M):
+                    d = Delta[mu]
+                    dn = d + w2 * ST[i, mu]
+                    if d < 0 and dn > 0:
+                        nerr -= 1
+                    elif d > 0 and dn < 0:
+                        nerr += 1
+                    Delta[mu] = dn
+                if stop_at_zero and nerr == 0:
+                    trace[t] = 0
+                    return t + 1, accepted, proposals, 0
+        trace[t] = nerr
+    return n_sweeps, accepted, proposals, nerr
+
+
+def simulated_annealing(
+    inst: Instance,
+    seed: SeedLike,
+    *,
+    beta0: float | None = None,
+    rate: float = 5e-3,
+    sweeps_per_step: int = 5,
+    max_sweeps: int = 20000,
+    energy: str = "linear",
+    W0=None,
+    stop_at_solution: bool = True,
+) -> SAResult:
+    """Simulated annealing on the binary perceptron (seed 004, SM Sec. VII).
+
+    Parameters
+    ----------
+    inst : Instance
+        Training set (:func:`simulate.perceptron.instances.generate_instance`).
+    seed : int or numpy.random.Generator
+        Randomness (initial ``W`` and the Metropolis draws).
+    beta0 : float, optional
+        Initial inverse temperature (> 0); default 10 for ``energy="linear"``
+        and 1 for ``"count"``. The paper gives only the rate; the
+        defaults ``beta0=10``, ``sweeps_per_step=5`` are ours: with one sweep
+        per step from ``beta0 = 1`` the chain freezes with a few errors left at
+        N=1001, alpha=0.4 (teacher), with these it finds a solution in ~1300
+        sweeps.
+    rate : float
+        Schedule ``beta_{t+1} = beta_t (1 + rate)`` per sweep (SM: 5e-3); 0
+        gives fixed-temperature Metropolis.
+    sweeps_per_step : int
+        Sweeps at each temperature before ``beta`` is multiplied by
+        ``1 + rate`` (not stated in the paper; default 5).
+    max_sweeps : int
+        Sweep cap (>= 1).
+    energy : {"linear", "count"}
+        ``Theta_1`` Hamiltonian of SM Sec. VII or the error count of main Eq. 2.
+    W0 : array of +-1, optional
+        Initial configuration (default uniform random).
+    stop_at_solution : bool
+        Stop at the first zero-error configuration (SM Sec. VII protocol).
+
+    Returns
+    -------
+    SAResult
+        ``solved=False`` (and a message) when the cap was reached first.
+    """
+    if not isinstance(inst, Instance):
+        raise ValueError(f"inst must be a simulate.perceptron.instances.Instance (got {type(inst).__name__})")
+    check_choice("energy", energy, ENERGIES)
+    if beta0 is None:
+        beta0 = 10.0 if energy == "linear" else 1.0
+    beta0 = check_real("beta0", beta0, gt=0)
+    rate = check_real("rate", rate, ge=0, lt=1)
+    max_sweeps = check_int("max_sweeps", max_sweeps, ge=1)
+    sweeps_per_step = check_int("sweeps_per_step", sweeps_per_step, ge=1)
+    check_choice("energy", energy, ENERGIES)
+    int_seed = int(seed) if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) else None
+    rng = as_generator(seed)
+    N, M = inst.N, inst.M
+    if W0 is None:
+        W = (2 * rng.integers(0, 2, size=N) - 1).astype(np.int8)
+    else:
+        W = check_binary("W0", W0, N).copy()
+    ST = signed_patterns_T(inst)
+    Delta = _stabilities(ST, W)
+    table = energy_table(N, energy)
+    betas = beta0 * (1.0 + rate) ** (np.arange(max_sweeps) // sweeps_per_step).astype(float)
+    if not np.all(np.isfinite(betas)):
+        raise ValueError(f"beta0 * (1 + rate)**max_sweeps overflows (beta0={beta0}, rate={rate}, max_sweeps={max_sweeps})")
+    trace = np.full(max_sweeps, -1, dtype=np.int64)
+    seed_numba(rng)
+    sweeps, acc, prop, nerr = metropolis_kernel(ST, W, Delta, table, betas, bool(stop_at_solution), trace)
+    if nerr != n_errors(W, inst):  # internal consistency of the incremental stabilities
+        raise ComputationError("SA: incremental stabilities drifted from the recomputed ones")
+    solved = nerr == 0
+    gen = math.nan
+    if inst.teacher is not None:
+        from simulate.perceptron.instances import generalization_accuracy
+
+        gen = generalization_accuracy(W, inst)
+    E = float(table[Delta + N].sum())
+    msg = "solution found" if solved else f"no solution within {max_sweeps} sweeps ({nerr} errors left)"
+    return SAResult(
+        solved=solved, converged=solved, sweeps=int(sweeps), errors=int(nerr), train_error=nerr / M,
+        energy=E, beta_final=float(betas[max(sweeps - 1, 0)]), acceptance=acc / prop if prop else math.nan,
+        gen_accuracy=gen, N=N, M=M, seed=int_seed, message=msg, W=W, trace_errors=trace[:sweeps].copy(),
+    )

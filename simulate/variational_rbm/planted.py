@@ -1,0 +1,226 @@
+"""Planted RBMs with binary receptive fields and data by block Gibbs sampling.
+
+Seed 000 (Huang, variational RBM paper), Eq. (1) and "Results":
+``P(sigma | xi) ∝ prod_mu cosh(beta xi^mu . sigma / sqrt(N))`` with the ±1
+hidden units marginalised out, binary fields ``xi^mu in {±1}^N`` with a
+prescribed pairwise overlap ``c`` (``c = 0``: exactly orthogonal).
+
+Fields (``planted_fields``): sites are split at random into a common block of
+``c N`` sites where every field equals a random sign ``eta_i``, and ``2^k >= P``
+equal blocks on which field ``mu`` is ``eta_i`` times entry ``(mu, block)`` of
+a Sylvester-Hadamard matrix; rows of a Hadamard matrix are orthogonal, so
+``xi^mu . xi^nu / N = c`` exactly for every pair (``N (1 - c)`` must be an
+integer multiple of ``2^k``).
+
+Sampling (``gibbs_sample``): the joint ``P(sigma, h) ∝ exp(beta sum_mu h_mu X_mu)``
+is sampled by alternating ``h | sigma`` and ``sigma | h``; one sweep updates
+both layers. The interval between kept samples is chosen from the integrated
+autocorrelation time of the observables ``X_mu`` and ``X_mu^2`` measured on a
+pilot run, and the autocorrelation of the kept samples is reported.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numba
+import numpy as np
+
+from simulate.core.rng import SeedLike, as_generator, seed_numba
+from theory.core.params import check_array, check_int, check_real
+from theory.core.results import Record
+
+__all__ = ["planted_fields", "gibbs_sample", "PlantedData", "planted_data", "integrated_autocorrelation",
+           "exact_distribution"]
+
+
+def _hadamard(k: int) -> np.ndarray:
+    Hm = np.ones((1, 1), dtype=np.int8)
+    for _ in range(k):
+        Hm = np.block([[Hm, Hm], [Hm, -Hm]])
+    return Hm
+
+
+def planted_fields(N: int, P: int, c: float = 0.0, seed: SeedLike = 0) -> np.ndarray:
+    """``P`` binary receptive fields (N, P) int8 with ``xi^mu . xi^nu / N = c`` exactly for ``mu != nu``.
+
+    Raises ``ValueError`` if ``c N`` is not an integer or ``N (1 - c)`` is not
+    divisible by the Hadamard order ``2^ceil(log2 P)``.
+    """
+    N = check_int("N", N, ge=1)
+    P = check_int("P", P, ge=1)
+    c = check_real("c", c, ge=0, le=1)
+    rng = as_generator(seed)
+    nc = round(c * N)
+    if abs(nc - c * N) > 1e-9:
+        raise ValueError(f"c * N must be an integer for an exact overlap c (got c = {c}, N = {N})")
+    k = max(0, math.ceil(math.log2(P))) if P > 1 else 0
+    order = 2 ** k
+    rest = N - nc
+    if rest % order:
+        raise ValueError(f"N (1 - c) = {rest} must be a multiple of {order} for P = {P} exactly orthogonal blocks "
+                         f"(got N = {N}, c = {c})")
+    Hm = _hadamard(k)[:P]  # (P, order)
+    block = np.concatenate([np.full(nc, -1), np.repeat(np.arange(order), rest // order)])
+    block = block[rng.permutation(N)]
+    eta = rng.choice(np.array([-1, 1], dtype=np.int8), size=N)
+    xi = np.empty((N, P), dtype=np.int8)
+    for mu in range(P):
+        s = np.where(block < 0, 1, Hm[mu][np.maximum(block, 0)])
+        xi[:, mu] = (eta * s).astype(np.int8)
+    return xi
+
+
+@numba.njit(cache=True)
+def _gibbs_kernel(xi, beta, sigma, sweeps, every, out, obs):
+    """Block Gibbs sweeps from ``sigma`` (modified in place); keep every ``every``-th state.
+
+    ``obs[t, mu] = X_mu`` after sweep ``t`` (for the autocorrelation check).
+    """
+    N, P = xi.shape
+    sq = math.sqrt(N)
+    h = np.empty(P)
+    kept = 0
+    for t in range(sweeps):
+        for mu in range(P):
+            X = 0.0
+            for i in range(N):
+                X += xi[i, mu] * sigma[i]
+            X /= sq
+            p = 0.5 * (1.0 + math.tanh(beta * X))
+            h[mu] = 1.0 if np.random.random() < p else -1.0
+        for i in range(N):
+            f = 0.0
+            for mu in range(P):
+                f += h[mu] * xi[i, mu]
+            p = 0.5 * (1.0 + math.tanh(beta * f / sq))
+            sigma[i] = 1 if np.random.random() < p else -1
+        for mu in range(P):
+            X = 0.0
+            for i in range(N):
+                X += xi[i, mu] * sigma[i]
+            obs[t, mu] = X / sq
+        if every > 0 and (t + 1) % every == 0 and kept < out.shape[0]:
+            for i in range(N):
+                out[kept, i] = sigma[i]
+            kept += 1
+    return kept
+
+
+def integrated_autocorrelation(x: np.ndarray, window_c: float = 6.0) -> float:
+    """Integrated autocorrelation time ``tau = 1/2 + sum_{t>=1} rho(t)`` of a series (Sokal's window ``t <= c tau``).
+
+    ``tau = 1/2`` for independent samples (the convention where the variance
+    of the mean is ``2 tau var / n``).
+    """
+    x = np.asarray(x, dtype=float)
+    x = x - x.mean()
+    n = x.size
+    var = x.var()
+    if n < 4 or var == 0:
+        return 0.5
+    f = np.fft.rfft(x, 2 * n)
+    acf = np.fft.irfft(f * np.conj(f))[:n] / (var * np.arange(n, 0, -1))
+    tau = 0.5
+    for t in range(1, n):
+        tau += acf[t]
+        if t >= window_c * tau:
+            break
+    return float(max(tau, 0.5))
+
+
+def _lag_corr(x: np.ndarray, lag: int = 1) -> float:
+    x = np.asarray(x, dtype=float) - np.mean(x)
+    if x.size <= lag + 1 or x.var() == 0:
+        return math.nan
+    return float(np.mean(x[:-lag] * x[lag:]) / x.var())
+
+
+@dataclass(frozen=True)
+class PlantedData(Record):
+    """Samples of a planted RBM and the diagnostics of the sampler."""
+
+    sigma: np.ndarray = field(repr=False)
+    xi: np.ndarray = field(repr=False)
+    N: int
+    P: int
+    M: int
+    beta: float
+    c: float
+    interval: int
+    burn_in: int
+    tau_pilot: float
+    kept_lag1_autocorr: float
+    seed: int | None
+
+
+def gibbs_sample(xi, M: int, beta: float = 1.0, *, seed: SeedLike = 0, interval: int | None = None,
+                 burn_in: int | None = None, pilot: int = 2000, safety: float = 3.0) -> tuple[np.ndarray, dict]:
+    """``M`` samples (M, N) int8 of ``P(sigma) ∝ prod_mu cosh(beta X_mu)`` by block Gibbs sampling (Eq. 1).
+
+    If ``interval`` is None it is set to ``ceil(safety * 2 tau)`` sweeps with
+    ``tau`` the largest integrated autocorrelation time of ``X_mu``, ``X_mu^2``
+    (``mu = 1..P``) on a pilot run of ``pilot`` sweeps (for an exponential
+    decay the correlation at that lag is ``exp(-2 safety)`` ~ 0.0025);
+    ``burn_in`` defaults to ``10 interval``. Returns the samples and the
+    diagnostics (``interval``, ``burn_in``, ``tau_pilot``, the lag-1
+    autocorrelation of ``X_mu^2`` of the kept samples).
+    """
+    xi = check_array("xi", xi, ndim=2)
+    if not np.all(np.abs(xi) == 1):
+        raise ValueError("xi must contain only ±1")
+    N, P = xi.shape
+    M = check_int("M", M, ge=1)
+    beta = check_real("beta", beta, gt=0)
+    pilot = check_int("pilot", pilot, ge=10)
+    rng = as_generator(seed)
+    seed_numba(rng)
+    xf = np.ascontiguousarray(xi, dtype=np.float64)
+    sigma = rng.choice(np.array([-1, 1], dtype=np.int8), size=N)
+    tau = math.nan
+    if interval is None:
+        obs = np.empty((pilot, P))
+        _gibbs_kernel(xf, beta, sigma, pilot, 0, np.empty((0, N), dtype=np.int8), obs)
+        half = obs[pilot // 5:]
+        tau = max(max(integrated_autocorrelation(half[:, mu]), integrated_autocorrelation(half[:, mu] ** 2))
+                  for mu in range(P))
+        interval = int(math.ceil(safety * 2.0 * tau))
+    interval = check_int("interval", interval, ge=1)
+    burn_in = 10 * interval if burn_in is None else check_int("burn_in", burn_in, ge=0)
+    if burn_in:
+        _gibbs_kernel(xf, beta, sigma, burn_in, 0, np.empty((0, N), dtype=np.int8), np.empty((burn_in, P)))
+    out = np.empty((M, N), dtype=np.int8)
+    total = M * interval
+    obs = np.empty((total, P))
+    kept = _gibbs_kernel(xf, beta, sigma, total, interval, out, obs)
+    assert kept == M
+    X = out.astype(float) @ xf / math.sqrt(N)
+    ac = float(np.nanmax([_lag_corr(X[:, mu] ** 2) for mu in range(P)])) if M > 3 else math.nan
+    return out, {"interval": interval, "burn_in": burn_in, "tau_pilot": tau, "kept_lag1_autocorr": ac}
+
+
+def planted_data(N: int, P: int, alpha: float, beta: float = 1.0, c: float = 0.0, seed: SeedLike = 0,
+                 interval: int | None = None) -> PlantedData:
+    """Planted fields (``planted_fields``) and ``M = round(alpha N)`` Gibbs samples (``gibbs_sample``)."""
+    alpha = check_real("alpha", alpha, gt=0)
+    rng = as_generator(seed)
+    xi = planted_fields(N, P, c, rng)
+    M = max(1, int(round(alpha * N)))
+    sig, d = gibbs_sample(xi, M, beta, seed=rng, interval=interval)
+    return PlantedData(sig, xi, N, P, M, float(beta), float(c), d["interval"], d["burn_in"], d["tau_pilot"],
+                       d["kept_lag1_autocorr"], seed if isinstance(seed, (int, np.integer)) else None)
+
+
+def exact_distribution(xi, beta: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """All ``2^N`` states (rows) and their probabilities under Eq. (1) (N <= 20), for tests."""
+    xi = np.asarray(xi, dtype=float)
+    N = xi.shape[0]
+    if N > 20:
+        raise ValueError(f"N must be <= 20 for enumeration (got {N})")
+    idx = np.arange(2 ** N)
+    sig = 1.0 - 2.0 * ((idx[:, None] >> np.arange(N)[None, :]) & 1)
+    from theory.core.special import logcosh
+
+    lw = logcosh(beta * sig @ xi / math.sqrt(N)).sum(axis=1)
+    w = np.exp(lw - lw.max())
+    return sig, w / w.sum()

@@ -1,0 +1,1 @@
+"""theory.perceptron.franz_parisi."""

@@ -1,0 +1,278 @@
+"""beta -> infinity limit of the RS theory of the stochastic binary perceptron (beyond the paper).
+
+Source: seed ``004_deaa60c1bff9cc41``, SM Sec. I-II (Eq. 12-20, 28-30) at
+``beta -> infinity``; derivation in ``docs/stochastic_perceptron_rs.md``,
+Sec. 10. With the scaling of the frozen branch
+
+    q* - q0 = chi / beta,   qhat0 = beta^2 Rhat,   qhat1 - qhat0 = beta Ahat   (Ahat = -A < 0)
+
+the RS free entropy per ``beta`` tends to
+
+    phi_0 = extr_{chi, Rhat, A}  -(chi Rhat - q* A)/2 + int Dz max_{|m|<=1} [-A m^2/2 + sqrt(Rhat) z m]
+                                 + alpha int Dz max_y [log H(-y/s) - (y - sqrt(q*) z)^2 / (2 chi)],
+
+``s = sqrt(1 - q*)``: a clipped box maximiser ``m*(z) = clip(z / t, -1, 1)`` with
+threshold ``t = A / sqrt(Rhat)``, and the Moreau envelope of ``log H`` whose
+maximiser (the proximal point) solves ``y - h = (chi/s) GH(-y/s)``. The
+stationarity conditions reduce to
+
+    q*  = int Dz min(z^2/t^2, 1)                                 (fixes t from q* alone)
+    (1 - 2H(t))^2 / t^2 = alpha int Dz (y* - h)^2,  h = sqrt(q*) z   (one equation for chi)
+    A = (1 - 2H(t)) / chi,   Rhat = A^2 / t^2,
+
+and ``phi_0 = alpha int Dz log H(-y*/s)``: the largest mean log-likelihood per
+pattern (times alpha) on the sphere ``sum m^2 = q* N`` in the box. The limits of
+the stability margin (SM Eq. 16-20) and of the BC energy (SM Eq. 28-30) are
+
+    margin_0 = alpha int Dz [kappa / (1 + kappa)]^2 / (1 - 2H(t)),
+               kappa = (chi/s^2) GH(x) (GH(x) - x),  x = -y*/s
+    E_0 = int Dz H( [ (p/sqrt(q*)) z + c (y* - h)/chi ] / sqrt(1 - p^2/q*) ),
+          p = int Dz min(|z|/t, 1),  c/chi = sqrt(2/pi) t / (1 - 2H(t)).
+
+The last term of ``E_0`` is the limit of ``(p - p_tilde)/(q* - q0) (y - h)``
+with ``beta (p - p_tilde) -> sqrt(2/pi)/sqrt(Rhat)``: the BC field keeps a
+reaction term even at zero temperature.
+
+This is the limit of the branch that freezes (``q0 -> q*``), which the finite-beta
+solution of :func:`theory.perceptron.rs.solve_rs` follows for q* below
+~0.9 at alpha ~ 0.55; for q* near 1 it follows a non-freezing branch instead
+(see the docs), and the limit is not uniform in q*.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numba
+import numpy as np
+from scipy.optimize import brentq
+
+from theory.core.params import check_int, check_real
+from theory.core.results import Record
+from theory.core.solver import ComputationError, Curve, span
+from theory.core.special import GH, H, logG, logH
+from theory.core.quadrature import dz_rule
+from theory.perceptron.rs import DEFAULT_ORDER
+
+__all__ = ["ZeroTemperatureResult", "threshold", "prox_terms", "solve_zero_temperature", "zero_temperature_curve"]
+
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+
+
+# ---------------------------------------------------------------------------
+# entropic side: the clipped box maximiser
+# ---------------------------------------------------------------------------
+def _one_minus_qstar(t: float, order: int = 16) -> float:
+    """``1 - int Dz min(z^2/t^2, 1) = int Dz max(0, 1 - z^2/t^2)`` (no cancellation), on the
+    composite Legendre Dz rule with panel edges at the kinks ``z = +-t``."""
+    z, w = dz_rule(order, (-t, t))
+    return float(w @ np.maximum(0.0, 1.0 - (z / t) ** 2))
+
+
+def threshold(qstar: float) -> float:
+    """Threshold ``t`` of the clipped maximiser ``m* = clip(z/t, -1, 1)``: ``int Dz m*^2 = q*``.
+
+    ``int Dz min(z^2/t^2, 1)`` decreases from 1 (t -> 0) to 0 (t -> inf).
+    """
+    qstar = check_real("qstar", qstar, gt=0.0, lt=1.0)
+    f = lambda lt: _one_minus_qstar(math.exp(lt)) - (1.0 - qstar)
+    lo, hi = -40.0, 40.0
+    return math.exp(brentq(f, lo, hi, xtol=1e-15, rtol=1e-15, maxiter=200))
+
+
+def _box_terms(t: float) -> dict[str, float]:
+    """``P(|z| < t)`` and ``p = int Dz min(|z|/t, 1)`` (overlap of m* with its sign)."""
+    inside = 1.0 - 2.0 * float(H(t))
+    # int_{|z|<t} |z|/t Dz = 2 (G(0) - G(t)) / t
+    g0 = math.exp(float(logG(0.0)))
+    gt = math.exp(float(logG(t)))
+    p = 2.0 * (g0 - gt) / t + 2.0 * float(H(t))
+    return {"inside": inside, "p": p}
+
+
+# ---------------------------------------------------------------------------
+# energetic side: the proximal point of log H
+# ---------------------------------------------------------------------------
+@numba.njit(cache=True)
+def _prox_kernel(h, chi, s):
+    """For each ``h``: ``y*`` solving ``y - h = (chi/s) GH(-y/s)``, ``log H(-y*/s)`` and ``kappa``.
+
+    ``f(y) = y - h - (chi/s) GH(-y/s)`` is increasing (``f' = 1 + kappa >= 1``),
+    negative at ``y = h`` and non-negative at ``y = h + (chi/s) GH(-h/s)``:
+    safeguarded Newton in that bracket, to ``1e-15`` relative.
+    """
+    n = h.size
+    out = np.empty((3, n))
+    c = chi / s
+    for i in range(n):
+        lo = h[i]
+        hi = h[i] + c * GH(-h[i] / s)
+        y = hi
+        for _ in range(200):
+            x = -y / s
+            g = GH(x)
+            f = y - h[i] - c * g
+            if f > 0.0:
+                hi = y
+            else:
+                lo = y
+            df = 1.0 + (c / s) * g * (g - x)
+            yn = y - f / df
+            if not (lo <= yn <= hi):
+                yn = 0.5 * (lo + hi)
+            if abs(yn - y) <= 1e-15 * (1.0 + abs(y)) or hi - lo <= 1e-15 * (1.0 + abs(y)):
+                y = yn
+                break
+            y = yn
+        x = -y / s
+        g = GH(x)
+        out[0, i] = y
+        out[1, i] = logH(x)
+        out[2, i] = (chi / (s * s)) * g * (g - x)
+    return out
+
+
+def prox_terms(chi: float, qstar: float, order: int = DEFAULT_ORDER) -> dict[str, float]:
+    """Energetic integrals of the zero-temperature RS equations at ``chi``.
+
+    Returns ``disp2 = int Dz (y* - h)^2``, ``loglik = int Dz log H(-y*/s)``,
+    ``stab = int Dz [kappa/(1+kappa)]^2`` and the node values (``z``, ``w``,
+    ``y``, ``h``) for the BC energy. The Dz rule has panel edges at the scale
+    ``s/sqrt(q*)`` of the kink of log H.
+    """
+    s = math.sqrt(1.0 - qstar)
+    sq = math.sqrt(qstar)
+    scale = s / sq
+    z, w = dz_rule(order, np.array([-6.0, -3.0, -1.5, -0.5, 0.0, 0.5, 1.5, 3.0, 6.0]) * max(scale, 0.05))
+    h = sq * z
+    out = _prox_kernel(h, float(chi), s)
+    if not np.all(np.isfinite(out)):
+        raise ComputationError(f"non-finite proximal point at chi={chi}, qstar={qstar}")
+    y, lh, kap = out
+    d = y - h
+    return {"disp2": float(w @ (d * d)), "loglik": float(w @ lh), "stab": float(w @ (kap / (1.0 + kap)) ** 2),
+            "z": z, "w": w, "y": y, "h": h}
+
+
+# ---------------------------------------------------------------------------
+# the solution
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ZeroTemperatureResult(Record):
+    """beta -> infinity limit of the RS saddle point (docs Sec. 10).
+
+    ``chi = lim beta (q* - q0)``, ``R_hat = lim qhat0 / beta^2``,
+    ``A_hat = lim (qhat1 - qhat0) / beta`` (negative), ``t`` the threshold of the
+    clipped maximiser, ``phi0 = lim phi / beta = alpha loglik``, ``loglik`` the
+    limit of the mean log-likelihood per pattern, ``margin`` the limit of
+    ``alpha gamma_E gamma_S`` (SM Eq. 16), ``p`` and ``E`` the limits of the BC
+    overlap (``p = p_tilde``) and BC energy (SM Eq. 28-30). ``residual`` is the
+    relative residual of the chi equation, ``error`` the change of ``phi0``
+    between ``order`` and ``order // 2``.
+    """
+
+    alpha: float
+    qstar: float
+    chi: float
+    R_hat: float
+    A_hat: float
+    t: float
+    phi0: float
+    loglik: float
+    margin: float
+    stable: bool
+    p: float
+    E: float
+    converged: bool
+    residual: float
+    error: float
+    order: int
+    message: str = ""
+
+    def flat(self) -> dict[str, Any]:
+        return self.to_dict()
+
+
+def _solve_chi(alpha: float, qstar: float, t: float, inside: float, order: int) -> tuple[float, dict]:
+    """``chi`` from ``alpha int Dz (y* - h)^2 = (1 - 2H(t))^2 / t^2`` (increasing in chi)."""
+    target = inside * inside / (t * t)
+    f = lambda lc: math.log(alpha * prox_terms(math.exp(lc), qstar, order)["disp2"]) - math.log(target)
+    lo, hi = -2.0, 2.0
+    for _ in range(100):
+        if f(lo) < 0:
+            break
+        lo -= 4.0
+    else:
+        raise ComputationError("zero-temperature chi equation: no lower bracket")
+    for _ in range(100):
+        if f(hi) > 0:
+            break
+        hi += 4.0
+    else:
+        raise ComputationError("zero-temperature chi equation: no upper bracket")
+    lc = brentq(f, lo, hi, xtol=1e-14, rtol=1e-15, maxiter=200)
+    chi = math.exp(lc)
+    return chi, prox_terms(chi, qstar, order)
+
+
+def _bc_energy(qstar: float, t: float, inside: float, p: float, chi: float, P: dict) -> float:
+    sigma2 = 1.0 - p * p / qstar
+    if sigma2 <= 0.0:
+        raise ComputationError(f"zero-temperature BC field variance {sigma2:.3g} <= 0 at q*={qstar}")
+    c_over_chi = _SQRT_2_OVER_PI * t / inside
+    arg = ((p / math.sqrt(qstar)) * P["z"] + c_over_chi * (P["y"] - P["h"])) / math.sqrt(sigma2)
+    return float(P["w"] @ H(arg))
+
+
+def solve_zero_temperature(alpha: float, qstar: float, *, order: int = DEFAULT_ORDER) -> ZeroTemperatureResult:
+    """Zero-temperature (beta -> infinity) RS solution at ``(alpha, q*)`` (docs Sec. 10).
+
+    Parameters
+    ----------
+    alpha
+        Load ``M/N`` (> 0).
+    qstar
+        Squared norm of the control variables, in (0, 1).
+    order
+        Gauss-Legendre nodes per panel of the Dz rule.
+
+    Returns
+    -------
+    ZeroTemperatureResult
+        ``converged=False`` with a message if a root could not be bracketed or a
+        value is not finite.
+    """
+    alpha = check_real("alpha", alpha, gt=0.0)
+    qstar = check_real("qstar", qstar, gt=0.0, lt=1.0)
+    order = check_int("order", order, ge=4, le=128)
+    nan = math.nan
+    try:
+        t = threshold(qstar)
+        box = _box_terms(t)
+        inside, p = box["inside"], box["p"]
+        chi, P = _solve_chi(alpha, qstar, t, inside, order)
+        A = inside / chi
+        R = (A / t) ** 2
+        phi0 = alpha * P["loglik"]
+        margin = alpha * P["stab"] / inside
+        E = _bc_energy(qstar, t, inside, p, chi, P)
+        resid = abs(alpha * P["disp2"] * t * t / (inside * inside) - 1.0)
+        lo = max(4, order // 2)
+        chi2, P2 = _solve_chi(alpha, qstar, t, inside, lo)
+        err = abs(alpha * P2["loglik"] - phi0)
+        vals = (chi, R, A, phi0, margin, E)
+        if not all(math.isfinite(v) for v in vals):
+            raise ComputationError(f"non-finite zero-temperature solution {vals}")
+    except ComputationError as exc:
+        return ZeroTemperatureResult(alpha, qstar, nan, nan, nan, nan, nan, nan, nan, False, nan, nan, False,
+                                     math.inf, nan, order, str(exc))
+    return ZeroTemperatureResult(alpha, qstar, chi, R, -A, t, phi0, P["loglik"], margin, bool(margin < 1.0), p, E,
+                                 bool(resid < 1e-10), resid, err, order, "converged" if resid < 1e-10 else
+                                 f"chi equation residual {resid:.2g}")
+
+
+def zero_temperature_curve(alpha: float, qstars: Sequence[float], *, order: int = DEFAULT_ORDER) -> Curve:
+    """:func:`solve_zero_temperature` along ``qstars`` (no warm start needed: each point is a 1-d root)."""
+    path = [{"qstar": float(q)} for q in qstars]
+    return span(lambda prm, x: solve_zero_temperature(alpha, prm["qstar"], order=order), path, None)

@@ -1,0 +1,1 @@
+"""validate.variational_rbm."""
