@@ -14,7 +14,12 @@ import time
 
 import numpy as np
 
-from theory.perceptron.franz_parisi.solver import fp_max, reference_state, solve_fp, fp_curve
+from theory.perceptron.franz_parisi import (
+    franz_parisi_curve,
+    franz_parisi_max,
+    franz_parisi_reference,
+    solve_franz_parisi,
+)
 
 
 def main() -> None:
@@ -22,18 +27,18 @@ def main() -> None:
     ap.add_argument("--points", type=int, default=60)
     ap.add_argument("--order", type=int, default=8)
     args = ap.parse_args()
-    refs = {q: reference_state("stochastic", 0.55, 20.0, q) for q in (0.7, 0.8, 0.9)}
+    refs = {q: franz_parisi_reference("stochastic", 0.55, 20.0, q) for q in (0.7, 0.8, 0.9)}
     # warm-up (numba compile, node sets)
-    mx = fp_max(refs[0.9], order=args.order)
+    mx = franz_parisi_max(refs[0.9], order=args.order)
     t0, c0 = time.perf_counter(), time.process_time()
-    solve_fp(refs[0.9], 0.1, init=mx, order=args.order)
+    solve_franz_parisi(refs[0.9], 0.1, init=mx, order=args.order)
     base_wall, base_cpu = time.perf_counter() - t0, time.process_time() - c0
     print(f"baseline: one saddle point (q*=0.9, d=0.1, warm start): cpu {base_cpu:.2f} s, wall {base_wall:.2f} s")
     d = np.linspace(0.0, 0.3, args.points)
     tot_cpu = tot_wall = 0.0
     for q, ref in refs.items():
         t0, c0 = time.perf_counter(), time.process_time()
-        c = fp_curve(ref, d, order=args.order)
+        c = franz_parisi_curve(ref, d, order=args.order)
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         tot_cpu += cpu
         tot_wall += wall

@@ -14,11 +14,11 @@ import argparse
 import time
 
 import numpy as np
-
 from _timing import best
-from simulate.perceptron.bp_reinforcement import V_FLOOR, bpr_sweep, init_messages
-from simulate.perceptron.instances import generate_instance
-from theory.core.special import logH
+
+from simulate.perceptron import generate_instance
+from simulate.perceptron.bp_reinforcement import V_FLOOR, bpr_init_messages, bpr_sweep
+from theory.core import logH
 
 
 def numpy_sweep(S, mcav, u, h, r):
@@ -46,7 +46,7 @@ def main() -> None:
     inst = generate_instance(args.N, args.alpha, 0)
     S = np.ascontiguousarray(inst.X * inst.y[:, None], dtype=np.int8)
     rng = np.random.default_rng(0)
-    m0, u0, h0 = init_messages(inst, rng, 0.5)
+    m0, u0, h0 = bpr_init_messages(inst, rng, 0.5)
     # a few sweeps to reach generic (non-initial) messages, then copy the state
     for _ in range(3):
         bpr_sweep(S, m0, u0, h0, 0.3)

@@ -1,4 +1,4 @@
-"""Benchmark: one full-batch GD epoch on the stochastic perceptron (seed 004, main Eq. 6-7).
+"""Benchmark: one full-batch GD epoch on the stochastic perceptron [baldassi2018, Eq. 6-7].
 
 At N = 10001, alpha = 0.55 (M = 5501) it times, in the same run:
 
@@ -19,12 +19,12 @@ import time
 
 import numba
 import numpy as np
+from _timing import best
 from scipy.special import log_ndtr
 
-from _timing import best
-from simulate.perceptron.gd import SIGMA2_FLOOR, _step, _Work, gd
-from simulate.perceptron.instances import generate_instance
-from theory.core.special import GH
+from simulate.perceptron import generate_instance
+from simulate.perceptron.gd import SIGMA2_FLOOR, GDWorkspace, gd_step, gradient_ascent
+from theory.core import GH
 
 
 @numba.njit(cache=True)
@@ -39,7 +39,7 @@ def _stream(X):
 
 
 def numpy_epoch(Xf, y, m, eta):
-    """Reference epoch in plain numpy float64 (same formulas as main Eq. 6-7)."""
+    """Reference epoch in plain numpy float64 (same formulas as [baldassi2018, Eq. 6-7])."""
     N = m.size
     sigma = np.sqrt(max(np.sum((1 - m) * (1 + m)), SIGMA2_FLOOR * N))
     hbar = Xf @ m
@@ -63,12 +63,12 @@ def main() -> None:
     print(f"N = {N}, M = {M}, pattern matrix {inst.X.nbytes / 1e6:.1f} MB (int8)")
     rng = np.random.default_rng(1)
     m0 = np.clip(rng.normal(0, 0.3, N), -1, 1)
-    wk = _Work(M, N)
+    wk = GDWorkspace(M, N)
     h = np.zeros(N)
 
     def ours():
         m = m0.copy()
-        _step(inst.X, inst.y, wk.all_rows, m, h, 0.1, False, SIGMA2_FLOOR * N, wk.hbar, wk.b, wk.c, wk.w,
+        gd_step(inst.X, inst.y, wk.all_rows, m, h, 0.1, False, SIGMA2_FLOOR * N, wk.hbar, wk.b, wk.c, wk.w,
               wk.grad, False)
         return m
 
@@ -89,7 +89,7 @@ def main() -> None:
     for s in range(a.seeds):
         inst_s = generate_instance(a.N, a.alpha, seed=100 + s)
         t, c = time.perf_counter(), time.process_time()
-        r = gd(inst_s, eta=0.1, max_epochs=2000, seed=s)
+        r = gradient_ascent(inst_s, eta=0.1, max_epochs=2000, seed=s)
         dt, dc = time.perf_counter() - t, time.process_time() - c
         print(f"GD to solution, instance {s}: solved={r.solved} epochs={r.epochs} q*={r.qstar:.3f} "
               f"CPU {dc:.2f} s, wall {dt:.2f} s ({dc / max(r.epochs, 1) * 1e3:.1f} ms CPU/epoch)")

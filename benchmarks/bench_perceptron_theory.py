@@ -5,12 +5,12 @@ Run from the repository root: ``python benchmarks/bench_perceptron_theory.py [--
 Timed: one RS saddle point at tol 1e-10 (cold and warm start), a 50-point
 E(q*) curve (alpha=0.55, beta=20, q* in [0.3, 0.99]) and a 30-point beta_c(q*)
 curve (alpha=0.55, q* in [0.78, 0.97], warm starts along q*). Baseline measured
-in the same run: the fixed-point map of SM Eq. (15) (G_S with the moments <m>,
+in the same run: the fixed-point map of [baldassi2018, SM Eq. 15] (G_S with the moments <m>,
 <m^2>, <m^4>, and G_E with d_h log Z_E) evaluated by nested
 ``scipy.integrate.quad`` at the accuracy of our rules (1e-10), once; the
 baseline time of a solve or curve is that time multiplied by the number of
 order-12 map evaluations our code made (counted), plus for the E curve the
-nested-quad time of p, p_tilde and E (Eq. 28-30, measured once at q* = 0.8)
+nested-quad time of p, p_tilde and E ([baldassi2018, SM Eq. 28-30], measured once at q* = 0.8)
 times the number of E evaluations. This is a lower bound on the baseline: it
 leaves out the Jacobian integrals, the cheaper order-6 cold-start evaluations,
 the order//2 error estimates and the stability integrals. Ratios are printed; nothing is asserted.
@@ -68,9 +68,14 @@ from scipy.optimize import minimize_scalar
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 import theory.perceptron.rs as sp  # noqa: E402
-from theory.perceptron.bc_energy import bc_energy_curve  # noqa: E402
-from theory.core.special import GH, logH  # noqa: E402
-from theory.perceptron.rs import beta_c, energetic_terms, entropic_terms, solve_rs  # noqa: E402
+from theory.core import GH, logH  # noqa: E402
+from theory.perceptron import (  # noqa: E402
+    bc_energy_curve,  # noqa: E402
+    beta_c,
+    energetic_terms,
+    entropic_terms,
+    solve_rs,
+)
 
 
 def quad_map(alpha, beta, qstar, q0, qhat0, qhat1, eps=1e-10):
@@ -87,7 +92,7 @@ def quad_map(alpha, beta, qstar, q0, qhat0, qhat1, eps=1e-10):
         return [math.log(Z) + top] + [quad(f, -1, 1, args=(k,), epsabs=1e-14, epsrel=eps, limit=200)[0] / Z
                                       for k in (1, 2, 4)]
 
-    S = [quad(lambda z: dz(z) * site(z)[i], -10, 10, epsabs=eps, limit=200)[0] for i in range(4)]
+    S = [quad(lambda z, i=i: dz(z) * site(z)[i], -10, 10, epsabs=eps, limit=200)[0] for i in range(4)]
     sD, s, sq0 = math.sqrt(qstar - q0), math.sqrt(1 - qstar), math.sqrt(q0)
 
     def inner(z):
@@ -106,8 +111,9 @@ def quad_map(alpha, beta, qstar, q0, qhat0, qhat1, eps=1e-10):
 
 
 def quad_bc_energy(beta, qstar, q0, qhat0, qhat1, eps=1e-10):
-    """p, p_tilde (SM Eq. 28-29) and E (Eq. 30) by nested adaptive quad (baseline of the E curve)."""
-    from theory.core.special import H
+    """p, p_tilde [baldassi2018, SM Eq. 28-29] and E [baldassi2018, SM Eq. 30] by nested adaptive quad (baseline of
+    the E curve)."""
+    from theory.core import H
     a = 0.5 * (qhat1 - qhat0)
     sq = math.sqrt(qhat0)
     dz = lambda z: math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
@@ -183,7 +189,7 @@ class EvalCounter:
     ``bc_energy_at`` (one per E) made through the modules."""
 
     def __init__(self):
-        import theory.perceptron.bc_energy as be
+        import theory.perceptron.binarized_energy as be
         self.n = 0
         self.n_E = 0
         self._be = be
@@ -239,13 +245,13 @@ def main():
     t_quad, (S, GE, qh0) = timeit(lambda: quad_map(alpha, beta, qstar, r.q0, r.qhat0, r.qhat1))
     E = energetic_terms(r.q0, qstar, beta)
     print(f"baseline: one map evaluation by nested scipy quad: {t_quad * 1e3:8.1f} ms "
-          f"(agreement: |G_E| diff {abs(GE - E['G_E']):.1e}, qhat0 diff {abs(qh0 - r.qhat0):.1e})")
+          f"(agreement: |G_E| diff {abs(GE - E.G_E):.1e}, qhat0 diff {abs(qh0 - r.qhat0):.1e})")
     print(f"  ratio per map evaluation: {t_quad / t_eval:8.1f}x")
     print(f"  nested-quad warm solve ({rw.iterations} evals): {t_quad * rw.iterations:8.2f} s, "
           f"ratio {t_quad * rw.iterations / t_warm:8.1f}x; with the finite-difference hybrid solver of "
           f"theory.core.solver (measured below) the baseline would need more evaluations")
     h = sp.converge(sp._fixed_point_map(alpha, beta, qstar + 1e-3, sp.DEFAULT_ORDER), r.values, tol=1e-10,
-                    method="newton")
+                    method="hybr")
     print(f"  nested-quad cold solve (the {r.iterations} order-12 evaluations only): {t_quad * r.iterations:8.2f} s, "
           f"ratio {t_quad * r.iterations / t_cold:8.1f}x")
     print(f"  (hybrid Powell without the Jacobian from the same warm start: {h.iterations} map evaluations)")
@@ -255,8 +261,8 @@ def main():
         grid = grid[::5]
     tg = []
     for g in grid:
-        tg.append(cputime(lambda: solve_rs(*g, error=False)))
-    tb = sum(cputime(lambda: solve_rs(*g, init=sp._bracket_init(*g), error=False)) for g in grid)
+        tg.append(cputime(lambda g=g: solve_rs(*g, error=False)))
+    tb = sum(cputime(lambda g=g: solve_rs(*g, init=sp._bracket_init(*g), error=False)) for g in grid)
     tg = np.array(tg)
     print(f"cold starts on {len(grid)} points (alpha in 0.3..0.8, beta in 0.5..200, q* in 0.05..0.99), CPU: "
           f"median {np.median(tg) * 1e3:.1f} ms, max {tg.max() * 1e3:.1f} ms, {np.mean(tg <= 0.02) * 100:.0f}% "
@@ -268,7 +274,7 @@ def main():
         t_curve, c = timeit(lambda: bc_energy_curve(alpha, beta, qs))
     print(f"{n_e}-point E(q*) curve (alpha={alpha}, beta={beta}, q* in [0.3, 0.99]): {t_curve:8.2f} s "
           f"({t_curve / n_e * 1e3:.0f} ms/point, failed {len(c.failed)}, {ce.n} order-12 map evaluations)")
-    from theory.perceptron.bc_energy import bc_energy
+    from theory.perceptron import bc_energy
     rb = bc_energy(alpha, beta, 0.8)
     t_qE, (p_q, pt_q, E_q) = timeit(lambda: quad_bc_energy(beta, 0.8, rb.q0, rb.qhat0, rb.qhat1))
     print(f"  baseline: p, p_tilde, E by nested quad at q*=0.8: {t_qE * 1e3:8.1f} ms (agreement: E diff "

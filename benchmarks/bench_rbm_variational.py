@@ -1,4 +1,5 @@
-"""One variational learning step (seed 000, Eq. 8 / S6): numba kernels vs a straightforward numpy version.
+"""One variational learning step ([huang2020, Eq. 8] / [huang2020, SM Eq. S6]): numba kernels vs a straightforward
+numpy version.
 
     python benchmarks/bench_rbm_variational.py                 # N=784 (MNIST), P=100, M=1000, B1=B2=500
     python benchmarks/bench_rbm_variational.py --B 50          # fewer Monte Carlo draws (faster)
@@ -6,13 +7,13 @@
 
 Both sides compute the same LB estimate and gradient from the same draws with the same algorithm:
 data term with the printed Stein form and the closed-form sums over antithetic pairs; E-step by parallel
-cavity sweeps (Eq. S3) per draw, stopped at ``max |delta m| < tol``, each draw warm-started from the
+cavity sweeps [huang2020, SM Eq. S3] per draw, stopped at ``max |delta m| < tol``, each draw warm-started from the
 previous draw's messages, one message-passing run per antithetic pair (exact spin-flip symmetry);
 belief estimator of ``C`` and the printed Bethe ``ln Z``.
 
-* numba side: ``simulate.variational_rbm.learning.lb_and_gradient`` (compiled kernels, one core): vectorised sweeps
-  in the product form ``m = (Pi - r)/(Pi + r)`` with Taylor series for ``tanh`` of the small shifts, fused
-  ``ln Z``/``C`` pass with per-row logarithms of products, blocked logarithms in the data kernel.
+* numba side: ``simulate.variational_rbm.learning.lower_bound_and_gradient`` (compiled kernels, one core):
+  vectorised sweeps in the product form ``m = (Pi - r)/(Pi + r)`` with Taylor series for ``tanh`` of the small
+  shifts, fused ``ln Z``/``C`` pass with per-row logarithms of products, blocked logarithms in the data kernel.
 * numpy side: ``numpy_step`` below, whole-array numpy operations over the ``N P`` edges (``tanh``,
   ``arctanh``, ``logcosh`` per edge) and over the ``(M, P)`` data, Python loops over draws and sweeps only.
 
@@ -28,9 +29,9 @@ import time
 
 import numpy as np
 
-from simulate.core.data import binarize, load
-from simulate.variational_rbm.learning import draw_z, kl_divergence, lb_and_gradient
-from theory.core.special import logcosh
+from simulate.core import binarize_images, load_dataset
+from simulate.variational_rbm import draw_normal_fields, lower_bound_and_gradient, variational_kl
+from theory.core import logcosh
 
 
 def numpy_step(sig, lam, z1, z2, beta=1.0, tol=1e-6, max_iter=200):
@@ -75,7 +76,7 @@ def numpy_step(sig, lam, z1, z2, beta=1.0, tol=1e-6, max_iter=200):
         bH = beta * Xi * z2[s]
         if not err < tol:  # previous draw did not converge: start from 0
             mc = np.zeros((N, P))
-        for it in range(1, max_iter + 1):
+        for it in range(1, max_iter + 1):  # noqa: B007 `it` is read after the loop (sweeps used by this draw)
             a = (W * mc).sum(axis=0) + bH - W * mc
             u = np.arctanh(np.tanh(a) * tw)
             U = u.sum(axis=1)
@@ -98,7 +99,7 @@ def numpy_step(sig, lam, z1, z2, beta=1.0, tol=1e-6, max_iter=200):
         Csum += wgt * (tw + mc * ta) / (1 + mc * ta * tw)
         Zm += wgt * z2[s] * np.tanh(bchi + bH)
     g_eq = M * beta / (sq * B2) * (Csum - lam * Zm / (sq * Xi))
-    KL = kl_divergence(lam)
+    KL = variational_kl(lam)
     return -KL + L / B1 - M * lnZ / B2, -np.arctanh(lam) + g_data - g_eq, sweeps
 
 
@@ -127,10 +128,10 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1, help="repetitions, the fastest is reported (default 1)")
     args = ap.parse_args()
     try:
-        images = load("mnist").images
+        images = load_dataset("mnist").images
     except FileNotFoundError:
-        images = load("digits").images
-    sig = binarize(images[:args.M], spins=True)
+        images = load_dataset("digits").images
+    sig = binarize_images(images[:args.M], spins=True)
     rng = np.random.default_rng(0)
     N = sig.shape[1]
     lam = rng.uniform(-args.scale, args.scale, (N, args.P))
@@ -139,17 +140,18 @@ def main() -> None:
         if lam.shape[0] != N:
             raise SystemExit(f"--lam: expected {N} rows, got shape {lam.shape}")
         args.P = lam.shape[1]
-    z = draw_z(rng, args.B, args.P, antithetic=True)
-    zc = draw_z(rng, 4, 2, antithetic=True)
-    lb_and_gradient(sig[:5], lam[:, :2], zc, zc)  # compile (cached on disk)
-    lb_and_gradient(sig[:5], lam[:, :2], zc, zc, symmetric=False)
-    est, w_nb, c_nb = _timed(lambda: lb_and_gradient(sig, lam, z, z, bp_tol=args.tol), args.repeat)
-    _, w_ns, c_ns = _timed(lambda: lb_and_gradient(sig, lam, z, z, bp_tol=args.tol, symmetric=False), args.repeat)
+    z = draw_normal_fields(rng, args.B, args.P, antithetic=True)
+    zc = draw_normal_fields(rng, 4, 2, antithetic=True)
+    lower_bound_and_gradient(sig[:5], lam[:, :2], zc, zc)  # compile (cached on disk)
+    lower_bound_and_gradient(sig[:5], lam[:, :2], zc, zc, symmetric=False)
+    est, w_nb, c_nb = _timed(lambda: lower_bound_and_gradient(sig, lam, z, z, bp_tol=args.tol), args.repeat)
+    _, w_ns, c_ns = _timed(lambda: lower_bound_and_gradient(sig, lam, z, z, bp_tol=args.tol, symmetric=False),
+                           args.repeat)
     (LB_np, g_np, sw_np), w_np, c_np = _timed(lambda: numpy_step(sig, lam, z, z, tol=args.tol), args.repeat)
     state = f"lambda from {args.lam}" if args.lam else f"|lambda| <= {args.scale}"
     print(f"one step: N={N}, P={args.P}, M={len(sig)}, B1=B2={args.B}, {state}, tol={args.tol:g}, "
           f"BP sweeps <= {est.bp_sweeps} (numpy {sw_np})")
-    print(f"                         wall s    CPU s")
+    print("                         wall s    CPU s")
     print(f"  numba               : {w_nb:8.2f} {c_nb:8.2f}")
     print(f"  numba, no spin flip : {w_ns:8.2f} {c_ns:8.2f}   (message passing for all B2 draws)")
     print(f"  numpy               : {w_np:8.2f} {c_np:8.2f}")

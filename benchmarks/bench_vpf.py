@@ -2,8 +2,8 @@
 BernoulliRBM (PCD-1) with the same hidden size on the same data, in the same run.
 
 Run: ``python benchmarks/bench_vpf.py [--repeats 3]``. Prints the best-of-repeats wall
-time of each and the ratios (sklearn with its default BLAS threads and with one thread) (target: VPF / sklearn <= 1). Falls back to the 8x8 digits
-tiled to 10,000 rows if MNIST is absent.
+time of each and the ratios (sklearn with its default BLAS threads and with one thread)
+(target: VPF / sklearn <= 1). Falls back to the 8x8 digits tiled to 10,000 rows if MNIST is absent.
 """
 from __future__ import annotations
 
@@ -23,28 +23,26 @@ def main() -> None:
 
     from sklearn.neural_network import BernoulliRBM
 
-    from simulate.boltzmann.machines import init_model
-    from simulate.core.data import binarize, load
-    from simulate.boltzmann.mpf import Adam
-    from simulate.boltzmann.vpf import vpf_epoch
+    from simulate.boltzmann import Adam, init_boltzmann_machine, vpf_epoch
+    from simulate.core import binarize_images, load_dataset
 
     try:
-        ds = load("mnist", part="test")
+        ds = load_dataset("mnist", part="test")
     except FileNotFoundError:
-        ds = load("digits")
+        ds = load_dataset("digits")
         ds = type(ds)("digits-tiled", np.tile(ds.images, (6, 1))[:10_000], np.zeros(10_000, int), 8)
-    x = binarize(ds.images).astype(np.float64)
+    x = binarize_images(ds.images).astype(np.float64)
     print(f"data: {ds.name}, {x.shape[0]} images x {x.shape[1]} pixels; hidden {args.hidden}")
 
     # warm-up (numba compile of nothing on the RBM path, BLAS threads, page faults)
-    model = init_model((x.shape[1], args.hidden), seed=0)
+    model = init_boltzmann_machine((x.shape[1], args.hidden), seed=0)
     vpf_epoch(model, x[:400], Adam(model.params()), np.random.default_rng(0))  # numba compile of Adam
 
     from threadpoolctl import threadpool_limits
 
     t_vpf, t_sk, t_sk1 = [], [], []
     for r in range(args.repeats):
-        model = init_model((x.shape[1], args.hidden), seed=r)
+        model = init_boltzmann_machine((x.shape[1], args.hidden), seed=r)
         opt = Adam(model.params(), lr=1e-3)
         t0 = time.perf_counter()
         vpf_epoch(model, x, opt, np.random.default_rng(r), batch=40, weight_decay=1e-4)
@@ -66,7 +64,8 @@ def main() -> None:
         t_sk1.append(time.perf_counter() - t0)
     a, b, c = min(t_vpf), min(t_sk), min(t_sk1)
     print(f"VPF epoch (batch 40, Adam)          : best {a:.3f} s  (all {', '.join(f'{t:.3f}' for t in t_vpf)})")
-    print(f"sklearn BernoulliRBM epoch (batch {args.sklearn_batch}): best {b:.3f} s  (all {', '.join(f'{t:.3f}' for t in t_sk)})")
+    print(f"sklearn BernoulliRBM epoch (batch {args.sklearn_batch}): best {b:.3f} s  "
+          f"(all {', '.join(f'{t:.3f}' for t in t_sk)})")
     print(f"sklearn BernoulliRBM epoch, 1 BLAS thread: best {c:.3f} s  (all {', '.join(f'{t:.3f}' for t in t_sk1)})")
     print(f"ratio VPF / sklearn = {a / b:.3f}  ({'meets' if a <= b else 'misses'} the target <= 1)")
     print(f"ratio VPF / sklearn (1 BLAS thread) = {a / c:.3f}  ({'meets' if a <= c else 'misses'} the target <= 1)")

@@ -1,4 +1,5 @@
-"""Binary control variables m = sqrt(q*) sigma (seed 004, SM Sec. IV, Eq. 40; SM Fig. 3)."""
+"""Binary control variables m = sqrt(q*) sigma ([baldassi2018, SM Sec. IV], [baldassi2018, SM Eq. 40];
+[baldassi2018, SM Fig. 3])."""
 from __future__ import annotations
 
 import math
@@ -6,9 +7,14 @@ import math
 import numpy as np
 import pytest
 
-from theory.perceptron.binary_control import binary_control_curve, clipped_energy, ising_terms, solve_binary_control
-from theory.perceptron.references import binary_entropy
-from theory.perceptron.rs import energetic_terms
+from theory.perceptron import (
+    binary_control_curve,
+    binary_entropy,
+    clipped_energy,
+    energetic_terms,
+    ising_terms,
+    solve_binary_control,
+)
 
 
 def test_beta_zero():
@@ -23,14 +29,14 @@ def test_stationarity():
     assert r.converged
 
     def phi(q0, qhat0):
-        return (-0.5 * qhat0 * (qstar - q0) + ising_terms(qhat0, qstar)["G_S"]
-                + alpha * energetic_terms(q0, qstar, beta)["G_E"])
+        return (-0.5 * qhat0 * (qstar - q0) + ising_terms(qhat0, qstar).G_S
+                + alpha * energetic_terms(q0, qstar, beta).G_E)
 
     assert phi(r.q0, r.qhat0) == pytest.approx(r.phi, abs=1e-13)
     for i, x in enumerate((r.q0, r.qhat0)):
         h = 1e-4 * max(1.0, x)
 
-        def D(hh):
+        def D(hh, i=i):
             a = [r.q0, r.qhat0]
             b = list(a)
             a[i] += hh

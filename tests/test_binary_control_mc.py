@@ -1,4 +1,5 @@
-"""Metropolis on binary control variables, SM Eq. (40) (seed 004, Sec. IV, Fig. 3)."""
+"""Metropolis on binary control variables, [baldassi2018, SM Eq. 40] ([baldassi2018, SM Sec. IV],
+[baldassi2018, SM Fig. 3])."""
 from __future__ import annotations
 
 import itertools
@@ -8,12 +9,18 @@ import numpy as np
 import pytest
 from scipy import special, stats
 
-from simulate.perceptron.binary_control_mc import binary_control_mc, binary_control_scan, binary_control_table, log_likelihood
-from simulate.perceptron.instances import generate_instance, make_instance
+from simulate.perceptron import (
+    binary_control_log_likelihood,
+    binary_control_metropolis,
+    binary_control_scan,
+    binary_control_table,
+    generate_instance,
+    make_instance,
+)
 
 
 def _L_direct(sigma, X, y, q):
-    """SM Eq. (40) transcribed with scipy: log H(x) = log_ndtr(-x), sum_i x_i^2 = N."""
+    """[baldassi2018, SM Eq. 40] transcribed with scipy: log H(x) = log_ndtr(-x), sum_i x_i^2 = N."""
     h = y * (X @ sigma)
     return float(np.sum(special.log_ndtr(np.sqrt(q / (1 - q)) * h / np.sqrt(np.sum(X**2, axis=1)))))
 
@@ -24,7 +31,7 @@ def test_log_likelihood_against_scipy_transcription():
     for q in (0.1, 0.5, 0.9, 0.999):
         s = rng.choice([-1, 1], size=inst.N)
         ref = _L_direct(s.astype(float), inst.X.astype(float), inst.y.astype(float), q)
-        assert log_likelihood(s, inst, q) == pytest.approx(ref, rel=1e-12)
+        assert binary_control_log_likelihood(s, inst, q) == pytest.approx(ref, rel=1e-12)
 
 
 def test_table_far_tail_is_finite_and_matches_mpmath():
@@ -61,7 +68,7 @@ def test_metropolis_matches_exact_boltzmann_of_eq40():
     rng = np.random.default_rng(5)
     counts = np.zeros(len(states))
     for _ in range(K):
-        r = binary_control_mc(inst, q, beta, rng, n_equil=29, n_measure=1)
+        r = binary_control_metropolis(inst, q, beta, rng, n_equil=29, n_measure=1)
         counts[int("".join("1" if v > 0 else "0" for v in r.sigma), 2)] += 1
     chi2, pval = stats.chisquare(counts, K * p)
     assert pval > 1e-3, (chi2, pval)
@@ -75,14 +82,14 @@ def test_beta_zero_gives_random_sigma():
     tolerance 4 batch-mean standard errors.
     """
     inst = generate_instance(201, 0.5, 3)
-    r = binary_control_mc(inst, 0.5, 0.0, 1, n_equil=10, n_measure=400)
+    r = binary_control_metropolis(inst, 0.5, 0.0, 1, n_equil=10, n_measure=400)
     assert r.acceptance == 1.0
     assert abs(r.train_error - 0.5) <= 4 * r.train_error_se
     assert r.train_error_se < 0.01
 
 
 def test_large_beta_and_q_reduce_training_error():
-    """Energy of the clipped center decreases with q* along the scan (SM Fig. 3) and reaches
+    """Energy of the clipped center decreases with q* along the scan [baldassi2018, SM Fig. 3] and reaches
     almost zero at q*=0.95 for alpha=0.3 (well below alpha_c, where solutions abound)."""
     inst = generate_instance(301, 0.3, 0)
     res = binary_control_scan(inst, [0.2, 0.6, 0.95], 15.0, 0, n_equil=100, n_measure=100)
@@ -94,8 +101,8 @@ def test_large_beta_and_q_reduce_training_error():
 
 def test_reproducible():
     inst = generate_instance(101, 0.5, 0)
-    a = binary_control_mc(inst, 0.7, 15, 3, n_equil=20, n_measure=20)
-    b = binary_control_mc(inst, 0.7, 15, 3, n_equil=20, n_measure=20)
+    a = binary_control_metropolis(inst, 0.7, 15, 3, n_equil=20, n_measure=20)
+    b = binary_control_metropolis(inst, 0.7, 15, 3, n_equil=20, n_measure=20)
     assert np.array_equal(a.sigma, b.sigma) and a.train_error == b.train_error
 
 
@@ -109,4 +116,4 @@ def test_bad_input(kw, name):
     args.update({k: v for k, v in kw.items() if k in args})
     extra = {k: v for k, v in kw.items() if k not in args}
     with pytest.raises(ValueError, match=name):
-        binary_control_mc(inst, args["q_star"], args["beta"], 0, **extra)
+        binary_control_metropolis(inst, args["q_star"], args["beta"], 0, **extra)

@@ -29,7 +29,7 @@ def test_exact_counts_by_brute_force():
     """Gray-code enumeration against a direct loop over all configurations (N = 11)."""
     S = _instance(11, 3, 0)
     sigma = _a_solution(S, 1)
-    c = bp.exact_counts(S, sigma)
+    c = bp.exact_solution_counts(S, sigma)
     brute = np.zeros(12, dtype=int)
     for code in range(2 ** 11):
         W = np.array([1 if (code >> i) & 1 else -1 for i in range(11)])
@@ -44,7 +44,7 @@ def test_no_patterns_gives_binary_entropy():
     with a single pattern BP at lam = 0 is exact: F = N log 2 + log(1/2) (N odd)."""
     N = 21
     S = _instance(N, 1, 3)
-    r, _ = bp.bp_local_entropy(S, np.ones(N), 0.0)
+    r, _ = bp.bp_entropy_at_coupling(S, np.ones(N), 0.0)
     assert r.converged
     assert r.phi * N == pytest.approx(N * math.log(2) + math.log(0.5), abs=1e-9)
 
@@ -56,7 +56,7 @@ def test_legendre_transform_at_weak_constraint():
     S = _instance(N, 1, 4)
     sigma = np.where(S[0] > 0, 1, -1)  # a solution
     for lam in (0.3, 1.0):
-        r, _ = bp.bp_local_entropy(S, sigma, lam)
+        r, _ = bp.bp_entropy_at_coupling(S, sigma, lam)
         h2 = -r.d * math.log(r.d) - (1 - r.d) * math.log(1 - r.d)
         assert r.converged and abs(r.S - h2) < 5.0 / N
 
@@ -73,16 +73,16 @@ def test_bp_against_exact_enumeration(N, M, seed):
     """
     S = _instance(N, M, seed)
     sigma = _a_solution(S, seed + 10)
-    counts = bp.exact_counts(S, sigma)
+    counts = bp.exact_solution_counts(S, sigma)
     for lam in (0.0, 0.4, 0.8):
-        r, _ = bp.bp_local_entropy(S, sigma, lam)
+        r, _ = bp.bp_entropy_at_coupling(S, sigma, lam)
         phi, p = bp.exact_local_entropy(counts, lam)
         assert r.converged, r.message
         assert abs(r.phi - phi) < 0.03, (lam, r.phi, phi)
         assert abs(r.p - p) < 0.05, (lam, r.p, p)
     # the entropy at fixed distance, exact Legendre form at the same coupling
     lam = 0.4
-    r, _ = bp.bp_local_entropy(S, sigma, lam)
+    r, _ = bp.bp_entropy_at_coupling(S, sigma, lam)
     phi, p = bp.exact_local_entropy(counts, lam)
     assert abs(r.S - (phi - lam * p)) < 0.04
 
@@ -102,12 +102,12 @@ def test_entropy_at_distance_hits_target_and_is_reproducible():
 def test_bad_input():
     S = _instance(11, 3, 0)
     with pytest.raises(ValueError, match="reference"):
-        bp.bp_local_entropy(S, np.ones(10), 0.1)
+        bp.bp_entropy_at_coupling(S, np.ones(10), 0.1)
     with pytest.raises(ValueError, match="reference"):
-        bp.bp_local_entropy(S, np.zeros(11), 0.1)
+        bp.bp_entropy_at_coupling(S, np.zeros(11), 0.1)
     with pytest.raises(ValueError, match="lam"):
-        bp.bp_local_entropy(S, np.ones(11), math.nan)
+        bp.bp_entropy_at_coupling(S, np.ones(11), math.nan)
     with pytest.raises(ValueError, match="d must be"):
         bp.bp_entropy_at_distance(S, np.ones(11), 0.0)
     with pytest.raises(ValueError, match="N <= 26"):
-        bp.exact_counts(_instance(27, 2, 0), np.ones(27))
+        bp.exact_solution_counts(_instance(27, 2, 0), np.ones(27))

@@ -2,23 +2,23 @@
 log-likelihood gradient (CD with a long chain, PCD's persistent chains), learning, seeds."""
 import numpy as np
 import pytest
+from scipy.special import expit as sigmoid
 
-from simulate.boltzmann.machines import all_states, exact_rbm, init_model, sigmoid
-from simulate.boltzmann.cd import cd_gradient, train_cd
+from simulate.boltzmann import binary_states, cd_gradient, exact_rbm, init_boltzmann_machine, train_cd
 
 NV, NH = 4, 3
 
 
 def _model(seed=0, scale=0.8):
     rng = np.random.default_rng(seed)
-    m = init_model((NV, NH), seed=rng, scale=scale)
+    m = init_boltzmann_machine((NV, NH), seed=rng, scale=scale)
     m.b[0][:] = rng.normal(0, scale, NV)
     m.b[1][:] = rng.normal(0, scale, NH)
     return m
 
 
 def _data():
-    return all_states(NV)[[1, 6, 11, 15]]
+    return binary_states(NV)[[1, 6, 11, 15]]
 
 
 def _per_row_terms(m, v0, vk):
@@ -37,7 +37,7 @@ def test_cd1_matches_exact_cd1_expectation():
     the MC estimate over 200,000 chains agrees within 4.5 s.e. per component."""
     m = _model()
     data = _data()
-    Hs, Vs = all_states(NH), all_states(NV)
+    Hs, Vs = binary_states(NH), binary_states(NV)
     neg = np.zeros(NV * NH + NV + NH)
     pos = np.zeros_like(neg)
     for v0 in data:
@@ -122,3 +122,65 @@ def test_bad_input():
         train_cd(x, 2, optimizer="rmsprop")
     with pytest.raises(ValueError, match="binary"):
         train_cd(x + 0.5, 2)
+
+
+# --------------------------------------------------------------------------- the shared training loop
+
+
+def _minimal_cd(x, nh, k, epochs, batch, lr, wd, seed, persistent):
+    """CD-k / PCD-k written out from [hinton2002] / [tieleman2008] with plain numpy: init N(0, 0.01^2), then per
+    epoch a permutation and, per mini-batch, k block-Gibbs steps and an SGD step; the same draws in the same order
+    as documented for train_boltzmann (weights, PCD chains, then per epoch the permutation and the Gibbs uniforms)."""
+    rng = np.random.default_rng(seed)
+    W = 0.01 * rng.standard_normal((x.shape[1], nh))
+    b, c = np.zeros(x.shape[1]), np.zeros(nh)
+    chain = x[rng.integers(0, len(x), batch)].copy() if persistent else None
+    for _ in range(epochs):
+        order = rng.permutation(len(x))
+        for a in range(0, len(x), batch):
+            v0 = x[order[a:a + batch]]
+            v = v0 if chain is None else chain
+            for _ in range(k):
+                ph = sigmoid(v @ W + c)
+                h = (rng.random(ph.shape) < ph).astype(float)
+                pv = sigmoid(h @ W.T + b)
+                v = (rng.random(pv.shape) < pv).astype(float)
+            if persistent:
+                chain = v
+            ph0, phk = sigmoid(v0 @ W + c), sigmoid(v @ W + c)
+            gW = v.T @ phk / len(v) - v0.T @ ph0 / len(v0) + 2 * wd * W
+            gb, gc = v.mean(0) - v0.mean(0), phk.mean(0) - ph0.mean(0)
+            W, b, c = W - lr * gW, b - lr * gb, c - lr * gc
+    return W, b, c
+
+
+@pytest.mark.parametrize("persistent", [False, True])
+def test_shared_training_loop_reproduces_an_independent_cd_implementation(persistent):
+    from simulate.boltzmann import BoltzmannTrainConfig, train_boltzmann
+
+    x = (np.random.default_rng(3).random((57, 7)) < 0.35).astype(float)
+    cfg = BoltzmannTrainConfig(method="pcd" if persistent else "cd", hidden=4, k=2, epochs=3, batch=10, lr=0.2,
+                               weight_decay=0.01)
+    r = train_boltzmann(x, cfg, seed=21)
+    W, b, c = _minimal_cd(x, 4, 2, 3, 10, 0.2, 0.01, 21, persistent)
+    np.testing.assert_allclose(r.model.W[0], W, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(r.model.b[0], b, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(r.model.b[1], c, rtol=1e-12, atol=1e-14)
+    assert r.config == cfg and r.config.weight_decay == 0.01 and r.config.init_scale == 0.01 and r.seed == 21
+
+
+def test_every_trainer_accepts_a_starting_model_and_leaves_it_unchanged():
+    from simulate.boltzmann import BoltzmannTrainConfig, train_boltzmann, train_cd, train_vpf
+
+    x = (np.random.default_rng(4).random((40, 6)) < 0.4).astype(float)
+    m0 = init_boltzmann_machine((6, 3), seed=1, scale=0.3)
+    W0 = m0.W[0].copy()
+    for r in (train_cd(x, 3, init=m0, epochs=1), train_cd(x, (3,), persistent=True, init=m0, epochs=1),
+              train_vpf(x, (3,), init=m0, epochs=1),
+              train_boltzmann(x, BoltzmannTrainConfig(method="cd", hidden=(3,), lr=1e-12, epochs=1), init=m0)):
+        assert r.converged and r.sizes == (6, 3)
+    np.testing.assert_array_equal(m0.W[0], W0)
+    # a tiny learning rate keeps the trained model at the starting one: the loop started from init, not afresh
+    np.testing.assert_allclose(r.model.W[0], W0, atol=1e-9)
+    with pytest.raises(ValueError, match="init has sizes"):
+        train_cd(x, 4, init=m0)

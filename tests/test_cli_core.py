@@ -7,9 +7,8 @@ import types
 import numpy as np
 import pytest
 
+from theory.core import check_real, converge
 from theory.core.cli import add_output_options, add_scan_option, handler, main_with_groups, parse_scan
-from theory.core.params import check_real
-from theory.core.solver import converge
 
 
 def test_parse_scan():
@@ -47,7 +46,7 @@ def fake_module(monkeypatch):
 
     mod.add_commands = add_commands
     monkeypatch.setitem(sys.modules, "fake_cmds", mod)
-    return {"g": ["fake_cmds", "module_that_does_not_exist_yet"]}
+    return {"g": ["fake_cmds"]}
 
 
 def test_json_point_and_range(fake_module, capsys):
@@ -63,7 +62,8 @@ def test_json_point_and_range(fake_module, capsys):
 
 def test_table_csv_and_plot(fake_module, capsys, tmp_path):
     csv, png = tmp_path / "t.csv", tmp_path / "t.png"
-    code = main_with_groups("prog", "d", fake_module, ["g", "fp", "--a", "0.1:0.9:4", "--csv", str(csv), "--plot", str(png)])
+    code = main_with_groups("prog", "d", fake_module,
+                            ["g", "fp", "--a", "0.1:0.9:4", "--csv", str(csv), "--plot", str(png)])
     assert code == 0
     out = capsys.readouterr().out
     assert "converged" in out.splitlines()[0]
@@ -80,3 +80,22 @@ def test_exit_codes(fake_module, capsys):
     captured = capsys.readouterr()
     assert json.loads(captured.out)["converged"] is False
     assert main_with_groups("prog", "d", fake_module, []) == 2
+
+
+def test_missing_command_module_is_an_error(fake_module):
+    """A command module listed in the groups that does not exist raises ImportError naming it (never dropped)."""
+    groups = {"g": ["fake_cmds", "module_that_does_not_exist_yet"]}
+    with pytest.raises(ImportError, match="module_that_does_not_exist_yet") as info:
+        main_with_groups("prog", "d", groups, ["g", "fp", "--a", "0.5"])
+    assert info.value.name == "module_that_does_not_exist_yet"
+    # a group made only of a missing module, too (it used to vanish from the parser)
+    with pytest.raises(ImportError, match="theory.commands.nonexistent"):
+        main_with_groups("prog", "d", {"h": ["theory.commands.nonexistent"]}, [])
+
+
+def test_broken_import_inside_a_command_module_propagates(monkeypatch, tmp_path):
+    """An existing command module whose own import fails keeps its original error (not reported as missing)."""
+    (tmp_path / "broken_cmds.py").write_text("import module_that_does_not_exist_either\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(ModuleNotFoundError, match="module_that_does_not_exist_either"):
+        main_with_groups("prog", "d", {"g": ["broken_cmds"]}, [])

@@ -16,19 +16,20 @@ def test_mean_se():
 
 
 def test_row_verdicts():
-    assert Row("E", theory=0.10, sim_mean=0.11, sim_se=0.005).verdict == "agrees"
-    assert Row("E", theory=0.10, sim_mean=0.13, sim_se=0.005).verdict == "disagrees"
-    r = Row("E", theory=0.10, sim_mean=0.13, sim_se=0.005, abs_tol=0.05)
+    assert Row(quantity="E", theory=0.10, sim_mean=0.11, sim_se=0.005).verdict == "agrees"
+    assert Row(quantity="E", theory=0.10, sim_mean=0.13, sim_se=0.005).verdict == "disagrees"
+    r = Row(quantity="E", theory=0.10, sim_mean=0.13, sim_se=0.005, abs_tol=0.05)
     assert r.verdict == "agrees" and "0.05 abs" in r.tolerance
     assert r.deviation_se == pytest.approx(6.0)
     # published value used when there is no theory
-    assert Row("acc", published=0.64, sim_mean=0.641, sim_se=0.003).verdict == "agrees"
-    assert Row("acc", sim_mean=0.641, sim_se=0.003).verdict == "not comparable"
+    assert Row(quantity="acc", published=0.64, sim_mean=0.641, sim_se=0.003).verdict == "agrees"
+    assert Row(quantity="acc", sim_mean=0.641, sim_se=0.003).verdict == "not comparable"
     assert math.isnan(deviation(1.0, 1.0, 0.0))
 
 
 def test_comparison_json_roundtrip():
-    c = Comparison("k", "t", (Row("E", theory=0.1, sim_mean=0.1, sim_se=0.01, n=5),), data={"x": [1, 2]})
+    row = Row(quantity="E", theory=0.1, sim_mean=0.1, sim_se=0.01, n=5)
+    c = Comparison(key="k", title="t", rows=(row,), data={"x": [1, 2]})
     d = json.loads(c.to_json())
     assert d["rows"][0]["verdict"] == "agrees" and d["data"]["x"] == [1, 2]
     assert "figure" not in d

@@ -49,13 +49,13 @@ def _grad(f, x, h=1e-7):
 
 @pytest.mark.parametrize("alpha,theta,g,l", [(0.1, 1.0, -0.1, 3.0), (0.1, 1.5, 0.1, 3.0), (0.1, 1.0, 0.0, 0.0)])
 def test_rescaled_free_energy_stationary_and_onshell(alpha, theta, g, l):
-    s = c.solve(alpha, theta, g, l, branch="retrieval" if l > 0 else "glass")
+    s = c.solve_compositional(alpha, theta, g, l, branch="retrieval" if l > 0 else "glass")
     assert s.converged, s.message
     W = c.skellam(l)
-    fn = lambda m, r, B, q, C: c.free_energy(alpha, theta, g, l, m, r, B, q, C, W)
+    fn = lambda m, r, B, q, C: c.compositional_free_energy(alpha, theta, g, l, m, r, B, q, C, W)
     gr = _grad(fn, [s.m, s.r, s.B, s.q, s.C])
     assert np.max(np.abs(gr)) < 1e-6
-    # the two on-shell forms (docs (R17)); the second is the slide-31 expression
+    # the two on-shell forms (docs (R17)); the second is the expression of [manzan2021, slide 31]
     assert s.f_onshell == pytest.approx(s.f, abs=1e-10)
     th = theta / math.sqrt(s.q)
     slide = (-l * s.m**2 / 8 - alpha * (s.r * s.C + s.B * s.q) / 2 - g * s.q
@@ -66,12 +66,12 @@ def test_rescaled_free_energy_stationary_and_onshell(alpha, theta, g, l):
 @pytest.mark.parametrize("alpha,theta,g,l", [(0.1, 1.0, -0.1, 3.0), (0.1, 2.0, -0.2, 1.0)])
 def test_general_rrbm_tends_to_rescaled_theory(alpha, theta, g, l):
     # relu_rbm at p -> 0 with L = l/p, theta = theta~ sqrt(p), g = g~ p (docs (R10)): O(p) convergence
-    cs = c.solve(alpha, theta, g, l)
+    cs = c.solve_compositional(alpha, theta, g, l)
     assert cs.converged and cs.m > 0.1
     ref = np.array([cs.m, cs.q, cs.r, cs.B, cs.f])
     errs = []
     for p in (0.01, 0.001):
-        s = R.solve(alpha, p, theta * math.sqrt(p), g * p, int(round(l / p)),
+        s = R.solve_relu_rbm(alpha, p, theta * math.sqrt(p), g * p, int(round(l / p)),
                     init=dict(m=cs.m * p / 2, s=p * math.sqrt(alpha * cs.r), B=cs.B * p))
         assert s.converged
         got = np.array([2 * s.m / p, s.q, s.r / p, s.B / p, s.f / p])

@@ -5,7 +5,7 @@ import struct
 import numpy as np
 import pytest
 
-from simulate.core.data import binarize, load, mnist_dir, read_idx
+from simulate.core import binarize_images, load_dataset, mnist_dir, read_idx
 
 
 def _write_idx(path, arr, code=0x08):
@@ -66,21 +66,21 @@ def test_missing_file():
 
 @pytest.mark.skipif(not (mnist_dir() / "t10k-images-idx3-ubyte.gz").exists(), reason="shared MNIST not present")
 def test_mnist_test_set():
-    d = load("mnist", "test")
+    d = load_dataset("mnist", "test")
     assert d.images.shape == (10000, 784) and d.side == 28
     assert d.images.min() == 0.0 and d.images.max() == 1.0
     # the MNIST t10k label counts (LeCun et al.) for digits 0..9
     np.testing.assert_array_equal(np.bincount(d.labels), [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009])
-    s = binarize(d.images[:5], spins=True)
+    s = binarize_images(d.images[:5], spins=True)
     assert s.dtype == np.int8 and set(np.unique(s)) == {-1, 1}
     # loading by path gives the same array
-    e = load(str(mnist_dir() / "t10k-images-idx3-ubyte.gz"))
+    e = load_dataset(str(mnist_dir() / "t10k-images-idx3-ubyte.gz"))
     np.testing.assert_array_equal(e.images[:100], d.images[:100])
     np.testing.assert_array_equal(e.labels[:100], d.labels[:100])
 
 
 def test_digits_default():
-    d = load()
+    d = load_dataset()
     assert d.name == "digits" and d.images.shape == (1797, 64) and d.side == 8
     assert 0.0 <= d.images.min() and d.images.max() == 1.0
     np.testing.assert_array_equal(np.unique(d.labels), np.arange(10))
@@ -88,6 +88,16 @@ def test_digits_default():
 
 def test_bad_name():
     with pytest.raises(ValueError, match="digits"):
-        load("no-such-dataset")
+        load_dataset("no-such-dataset")
     with pytest.raises(ValueError, match="part"):
-        load("mnist", "validation")
+        load_dataset("mnist", "validation")
+
+
+def test_default_mnist_dir_is_beside_the_repository(monkeypatch):
+    """Without $MNIST_DIR the data are looked up in ../shared/data/mnist relative to the repository
+    root (the layout move put data.py one level deeper; a wrong root silently skipped every MNIST test)."""
+    from pathlib import Path
+
+    monkeypatch.delenv("MNIST_DIR", raising=False)
+    root = Path(__file__).resolve().parent.parent
+    assert mnist_dir() == root.parent / "shared" / "data" / "mnist"

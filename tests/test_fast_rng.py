@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simulate.core.fast_rng import fill_uniform, new_state, reference_stream
+from simulate.core.fast_rng import fill_uniform, new_fast_stream, reference_stream
 
 
 def test_kernel_matches_plain_python_transcription():
-    state = new_state(np.random.default_rng(5))
+    state = new_fast_stream(np.random.default_rng(5))
     ref = reference_stream(state, 5000)
     out = np.empty(5000)
     work = state.copy()
@@ -29,7 +29,7 @@ def test_uniform_and_pairs_uncorrelated():
     # chi-square of 10^6 draws in 100 bins and of 5 x 10^5 consecutive pairs on a 20 x 20 grid;
     # each p-value is uniform under the null: fails with probability 2e-4 per test for a good generator
     u = np.empty(1_000_000)
-    fill_uniform(new_state(np.random.default_rng(11)), u)
+    fill_uniform(new_fast_stream(np.random.default_rng(11)), u)
     assert u.min() >= 0.0 and u.max() < 1.0
     counts = np.bincount((u * 100).astype(int), minlength=100)
     assert stats.chisquare(counts).pvalue > 1e-4
@@ -39,8 +39,8 @@ def test_uniform_and_pairs_uncorrelated():
 
 
 def test_state_reproducible_and_checked():
-    a, b = new_state(np.random.default_rng(3)), new_state(np.random.default_rng(3))
+    a, b = new_fast_stream(np.random.default_rng(3)), new_fast_stream(np.random.default_rng(3))
     assert a.dtype == np.uint64 and np.array_equal(a, b)
-    assert not np.array_equal(a, new_state(np.random.default_rng(4)))
+    assert not np.array_equal(a, new_fast_stream(np.random.default_rng(4)))
     with pytest.raises(TypeError, match="rng"):
-        new_state(3)
+        new_fast_stream(3)

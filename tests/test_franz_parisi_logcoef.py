@@ -2,10 +2,10 @@
 
 ``S = Phi/tau + c log tau + R0 + R1 sqrt(tau) + ...`` as ``tau = 1 - Q0 -> 0`` with
 ``c = (alpha/2) P(x < 0)`` and ``R1 = alpha p_x(0) I_G`` (``theory/perceptron/franz_parisi/endpoint.py``,
-``docs/franz_parisi.md`` section "The log tau term"; seed 004, SM Eq. 32-38). Checks:
+``docs/franz_parisi.md`` section "The log tau term"; [baldassi2018, SM Eq. 32-38]). Checks:
 
 * ``P(x < 0)`` of the module against an independent scipy quadrature, ``I_G`` against mpmath;
-* ``c`` is the coefficient of ``log tau`` of the *finite-tau* functional (SM Eq. 32, the
+* ``c`` is the coefficient of ``log tau`` of the *finite-tau* functional ([baldassi2018, SM Eq. 32], the
   production quadrature) evaluated along the end-point scaling ``Qhat0 = K/tau^2, ...`` at
   ``p = p_c`` (where ``Phi = 0``): ``dS/dlog tau -> c + R1 d sqrt(tau)/dlog tau``;
 * the below-``d_c`` decision rests on the computed ``c``;
@@ -21,7 +21,7 @@ import pytest
 from scipy import integrate, special
 
 from theory.perceptron.franz_parisi import solver as fp
-from theory.perceptron.franz_parisi.endpoint import I_G, fp_endpoint
+from theory.perceptron.franz_parisi.endpoint import I_G, franz_parisi_endpoint
 
 ALPHA = 0.55
 # end points rounded to 3 digits (docs/franz_parisi.md; the finite-tau branch runs into them:
@@ -32,12 +32,12 @@ BIN_END = {"K": 2.1e-5, "a0": 5.3e-4, "a1": 0.0121, "pt": 0.00278, "s0": 0.356, 
 
 @pytest.fixture(scope="module")
 def sref():
-    return fp.reference_state("spherical", ALPHA)
+    return fp.franz_parisi_reference("spherical", ALPHA)
 
 
 @pytest.fixture(scope="module")
 def bref():
-    return fp.reference_state("binary", ALPHA)
+    return fp.franz_parisi_reference("binary", ALPHA)
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +46,7 @@ def ends(sref, bref):
     out = {}
     for name, ref, x0 in (("spherical", sref, SPH_END), ("binary", bref, BIN_END)):
         for order in (8, 16):
-            e = fp_endpoint(ref, x0, order=order)
+            e = franz_parisi_endpoint(ref, x0, order=order)
             assert e.converged, e.message
             out[name, order] = e
     return out
@@ -136,7 +136,7 @@ def _slopes(ref, e, taus, order):
     ("binary", (1e-6, 10 ** -6.5, 1e-7), 5e-3),
 ])
 def test_c_is_the_log_tau_coefficient_of_the_functional(sref, bref, ends, name, taus, tol):
-    """The finite-tau functional (SM Eq. 32; order 16, end point at order 16 so that Phi = 0 holds to
+    """The finite-tau functional ([baldassi2018, SM Eq. 32]; order 16, end point at order 16 so that Phi = 0 holds to
     ~1e-13 and does not leak as Phi/tau) along the end-point scaling at p = p_c has
     dS/dlog tau = c + R1 dsqrt(tau)/dlog tau + O(tau log tau). Measured |slope - prediction|/c:
     spherical 1.7e-4, 5.5e-5 (tol 5e-4); binary 2.9e-3, 1.0e-3 (tol 5e-3: its expansion needs
@@ -170,21 +170,21 @@ def test_below_end_decision_rests_on_c(sref, bref):
 
 # S on the spherical branch from the plain continuation (each point started from the previous one, before
 # the end-point warm start existed; docs/franz_parisi.md, Check 2: -0.16212, -0.20604), and the order
-# parameters at d = 0.062 (repr of the fp_curve result)
+# parameters at d = 0.062 (repr of the franz_parisi_curve result)
 SPH_S_PLAIN = {0.062: -0.16212097665419756, 0.0605: -0.20603867631105555}
 SPH_062 = {"Q0": 0.9746457088508024, "s0": 0.2971474534473627, "s1": 0.7406832313330283, "phat": 10.182535119555736}
 
 
 def test_end_point_warm_start_gives_the_same_saddle_point(sref, ends):
-    """solve_fp(..., end=e) starts from fp.endpoint_warm_start (the scaled state interpolated linearly in d
+    """solve_franz_parisi(..., end=e) starts from fp.endpoint_warm_start (the scaled state interpolated linearly in d
     towards the end point, tau = f tau_prev, f = (d - d_c)/(d_prev - d_c); docs/franz_parisi.md, "The log
     tau term"): at d = 0.0605 (tau = 0.0117) the same saddle point as the plain continuation from
     d = 0.062 (|Delta S| = 2.8e-13 measured; tolerance 1e-9 for the solver tolerance 1e-10), in 15 map
     evaluations instead of 706."""
     e = ends["spherical", 8]
-    prev = fp.solve_fp(sref, 0.062, init=SPH_062)
+    prev = fp.solve_franz_parisi(sref, 0.062, init=SPH_062)
     assert prev.converged and prev.S == pytest.approx(SPH_S_PLAIN[0.062], abs=1e-9)
-    r = fp.solve_fp(sref, 0.0605, init=prev, end=e)
+    r = fp.solve_franz_parisi(sref, 0.0605, init=prev, end=e)
     assert r.converged and r.S == pytest.approx(SPH_S_PLAIN[0.0605], abs=1e-9)
     assert r.iterations < 100  # the warm start was used (from prev itself: 706)
     # the warm start itself
@@ -205,11 +205,11 @@ def test_end_point_warm_start_gives_the_same_saddle_point(sref, ends):
 
 @pytest.mark.slow
 def test_fp_curve_end_point_warm_start_reproduces_the_branch(sref, ends):
-    """fp_curve uses the warm start once it has located d_c: the points agree with the plain continuation
+    """franz_parisi_curve uses the warm start once it has located d_c: the points agree with the plain continuation
     (|Delta S| = 4e-14, 2.8e-13 measured) and d = 0.0605 takes 15 map evaluations instead of 706
     (67-80 s wall on the loaded machine, hence slow)."""
     e = ends["spherical", 8]
-    c = fp.fp_curve(sref, sorted(SPH_S_PLAIN))
+    c = fp.franz_parisi_curve(sref, sorted(SPH_S_PLAIN))
     assert all(p.converged for p in c.points), [p.message for p in c.points]
     r = {p.params["d"]: p.result for p in c.points}
     for d, S in SPH_S_PLAIN.items():
@@ -220,14 +220,15 @@ def test_fp_curve_end_point_warm_start_reproduces_the_branch(sref, ends):
 
 def _branch(ref, end, ds, order: int = 8):
     """Saddle points at ``ds`` (decreasing towards d_c), continued from the maximum of S. Each point after
-    the first is warm-started by solve_fp(..., end=end) from theory.perceptron.franz_parisi.solver.endpoint_warm_start (the
+    the first is warm-started by solve_franz_parisi(..., end=end) from
+    theory.perceptron.franz_parisi.solver.endpoint_warm_start (the
     scaled state interpolated linearly in d between the previous point and the end point, tau ~ d - d_c;
-    the code path fp_curve uses once it has located d_c) -- a few Newton steps even at tau ~ 1e-4 (with the
-    previous point as the start, solve_fp needs minutes there)."""
-    prev = fp.fp_max(ref, order=order)
+    the code path franz_parisi_curve uses once it has located d_c) -- a few Newton steps even at tau ~ 1e-4 (with the
+    previous point as the start, solve_franz_parisi needs minutes there)."""
+    prev = fp.franz_parisi_max(ref, order=order)
     out = []
     for d in ds:
-        r = fp.solve_fp(ref, d, init=prev, order=order, end=end if out else None)
+        r = fp.solve_franz_parisi(ref, d, init=prev, order=order, end=end if out else None)
         assert r.converged and math.isfinite(r.S), (d, r.message)
         out.append(r)
         prev = r

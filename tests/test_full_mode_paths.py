@@ -47,7 +47,7 @@ def _shrink(monkeypatch, key: str) -> None:
                                                      alpha_max={201: 0.45}))
     elif key.startswith("vpf_"):
         import validate.boltzmann.vpf as m
-        from simulate.core.data import mnist_dir
+        from simulate.core import mnist_dir
 
         if not any(mnist_dir().glob("t10k-images*")):
             pytest.skip(f"MNIST test set not found in {mnist_dir()} (set MNIST_DIR)")

@@ -1,10 +1,17 @@
-"""MPF (seed 002, Eq. 1-2): gradients vs finite differences and a literal transcription of the
+"""MPF [liu2018, Eq. 1-2]: gradients vs finite differences and a literal transcription of the
 printed formulas, layered = dense objective, consistency with maximum likelihood on a tiny model."""
 import numpy as np
 import pytest
 
-from simulate.boltzmann.machines import init_model
-from simulate.boltzmann.mpf import Adam, bm_logp, fit_ml_exact, fit_mpf, flow, layered_flow
+from simulate.boltzmann import (
+    Adam,
+    fit_ml_visible_exact,
+    fit_mpf_visible,
+    init_boltzmann_machine,
+    mpf_flow,
+    mpf_layered_flow,
+    visible_bm_logp,
+)
 
 rng0 = np.random.default_rng(1)
 
@@ -16,24 +23,24 @@ def _random_bm(n, rng, scale=0.7):
 
 
 def _literal(W, b, y):
-    """K^(k) and Eq. 1-2 written with explicit loops, exactly as printed."""
+    """K^(k) and [liu2018, Eq. 1-2] written with explicit loops, exactly as printed."""
     n = len(y)
     alpha = [0.5 - y[j] for j in range(n)]
     z = [sum(W[i, j] * y[i] for i in range(n) if i != j) + b[j] for j in range(n)]
     delta = [np.exp(alpha[j] * z[j]) for j in range(n)]
-    gb = np.array([alpha[i] * delta[i] for i in range(n)])           # -Δb (Eq. 1)
+    gb = np.array([alpha[i] * delta[i] for i in range(n)])           # -Δb [liu2018, Eq. 1]
     gW = np.zeros((n, n))
     for i in range(n):
         for j in range(n):
             if i != j:
-                gW[i, j] = y[j] * alpha[i] * delta[i] + y[i] * alpha[j] * delta[j]  # -Δw (Eq. 2)
+                gW[i, j] = y[j] * alpha[i] * delta[i] + y[i] * alpha[j] * delta[j]  # -Δw [liu2018, Eq. 2]
     return sum(delta), gW, gb
 
 
 def test_flow_matches_printed_equations():
     W, b = _random_bm(6, rng0)
     Y = (rng0.random((5, 6)) < 0.5).astype(float)
-    K, gW, gb = flow(W, b, Y)
+    K, gW, gb = mpf_flow(W, b, Y)
     parts = [_literal(W, b, y) for y in Y]
     assert K == pytest.approx(np.mean([p[0] for p in parts]), rel=1e-12)
     np.testing.assert_allclose(gW, np.mean([p[1] for p in parts], axis=0), rtol=1e-12, atol=1e-14)
@@ -44,17 +51,21 @@ def test_flow_gradient_finite_differences():
     n = 5
     W, b = _random_bm(n, rng0)
     Y = (rng0.random((30, n)) < 0.4).astype(float)
-    K, gW, gb = flow(W, b, Y)
+    K, gW, gb = mpf_flow(W, b, Y)
     h = 1e-6
     for i in range(n):
         for j in range(i + 1, n):
             Wp, Wm = W.copy(), W.copy()
-            Wp[i, j] += h; Wp[j, i] += h; Wm[i, j] -= h; Wm[j, i] -= h
-            fd = (flow(Wp, b, Y)[0] - flow(Wm, b, Y)[0]) / (2 * h)
+            Wp[i, j] += h
+            Wp[j, i] += h
+            Wm[i, j] -= h
+            Wm[j, i] -= h
+            fd = (mpf_flow(Wp, b, Y)[0] - mpf_flow(Wm, b, Y)[0]) / (2 * h)
             assert gW[i, j] == pytest.approx(fd, rel=1e-6, abs=1e-9)
         bp, bm = b.copy(), b.copy()
-        bp[i] += h; bm[i] -= h
-        assert gb[i] == pytest.approx((flow(W, bp, Y)[0] - flow(W, bm, Y)[0]) / (2 * h), rel=1e-6, abs=1e-9)
+        bp[i] += h
+        bm[i] -= h
+        assert gb[i] == pytest.approx((mpf_flow(W, bp, Y)[0] - mpf_flow(W, bm, Y)[0]) / (2 * h), rel=1e-6, abs=1e-9)
 
 
 def _dense(model):
@@ -72,7 +83,7 @@ def _dense(model):
 
 
 def _random_layered(sizes, intra, rng):
-    m = init_model(sizes, intra=intra, seed=rng, scale=0.5)
+    m = init_boltzmann_machine(sizes, intra=intra, seed=rng, scale=0.5)
     for b in m.b:
         b[:] = rng.normal(0, 0.5, b.shape)
     for k, u in enumerate(m.U):
@@ -87,9 +98,9 @@ def test_layered_flow_equals_dense_flow(sizes, intra):
     rng = np.random.default_rng(2)
     m = _random_layered(sizes, intra, rng)
     H = [(rng.random((7, s)) < 0.5).astype(float) for s in sizes]
-    K, grads = layered_flow(m, H)
+    K, grads = mpf_layered_flow(m, H)
     W, b, off = _dense(m)
-    Kd, gW, gb = flow(W, b, np.hstack(H))
+    Kd, gW, gb = mpf_flow(W, b, np.hstack(H))
     assert K == pytest.approx(Kd, rel=1e-12)
     L = len(sizes) - 1
     for k in range(L):
@@ -106,13 +117,13 @@ def test_layered_flow_weights_equal_repeated_rows():
     m = _random_layered((5, 4, 3), True, rng)
     H = [(rng.random((6, s)) < 0.5).astype(float) for s in m.sizes]
     n = np.array([1, 3, 2, 1, 4, 1])
-    K, g = layered_flow(m, H, 0.1, weights=n / n.sum())
-    Kr, gr = layered_flow(m, [np.repeat(h, n, axis=0) for h in H], 0.1)
+    K, g = mpf_layered_flow(m, H, 0.1, weights=n / n.sum())
+    Kr, gr = mpf_layered_flow(m, [np.repeat(h, n, axis=0) for h in H], 0.1)
     assert K == pytest.approx(Kr, rel=1e-12)
     for a, b in zip(g, gr):
         np.testing.assert_allclose(a, b, rtol=1e-11, atol=1e-14)
     with pytest.raises(ValueError, match="weights"):
-        layered_flow(m, H, weights=-np.ones(6))
+        mpf_layered_flow(m, H, weights=-np.ones(6))
 
 
 def test_layered_flow_weight_decay_finite_differences():
@@ -120,16 +131,16 @@ def test_layered_flow_weight_decay_finite_differences():
     m = _random_layered((4, 3, 3), True, rng)
     H = [(rng.random((9, s)) < 0.5).astype(float) for s in m.sizes]
     lam = 0.3
-    _, grads = layered_flow(m, H, lam)
+    _, grads = mpf_layered_flow(m, H, lam)
     h = 1e-6
     # one entry of W[1], one of b[2], one intra edge of U[1] (both copies moved together)
     for p_idx, idx in [(1, (2, 1)), (4, (0,)), (5, (0, 2))]:
         p = m.params()[p_idx]
-        def K_at(d):
+        def K_at(d, p=p, idx=idx, p_idx=p_idx):
             p[idx] += d
             if p_idx == 5:
                 p[idx[::-1]] += d
-            val = layered_flow(m, H, lam)[0]
+            val = mpf_layered_flow(m, H, lam)[0]
             p[idx] -= d
             if p_idx == 5:
                 p[idx[::-1]] -= d
@@ -143,8 +154,8 @@ def test_mpf_population_minimiser_is_true_parameter():
     all-neighbour MPF objective is minimised at the true parameters (docs/vpf.md, §2)."""
     n = 4
     W0, b0 = _random_bm(n, np.random.default_rng(4), scale=0.8)
-    S, logp = bm_logp(W0, b0, n)
-    fit = fit_mpf(S, weights=np.exp(logp))
+    S, logp = visible_bm_logp(W0, b0, n)
+    fit = fit_mpf_visible(S, weights=np.exp(logp))
     assert fit.converged
     np.testing.assert_allclose(fit.W, W0, atol=1e-5)
     np.testing.assert_allclose(fit.b, b0, atol=1e-5)
@@ -157,10 +168,10 @@ def test_mpf_matches_ml_with_enough_data():
     n, N = 4, 200_000
     rng = np.random.default_rng(5)
     W0, b0 = _random_bm(n, rng, scale=0.8)
-    S, logp = bm_logp(W0, b0, n)
+    S, logp = visible_bm_logp(W0, b0, n)
     Y = S[rng.choice(len(S), size=N, p=np.exp(logp))]
     U, counts = np.unique(Y, axis=0, return_counts=True)
-    mpf, ml = fit_mpf(U, weights=counts / N), fit_ml_exact(Y)  # MPF is a sum over rows: group repeats
+    mpf, ml = fit_mpf_visible(U, weights=counts / N), fit_ml_visible_exact(Y)  # MPF is a sum over rows: group repeats
     assert mpf.converged and ml.converged
     iu = np.triu_indices(n, 1)
     T = np.hstack([(S[:, :, None] * S[:, None, :])[:, iu[0], iu[1]], S])   # sufficient statistics
@@ -187,4 +198,4 @@ def test_adam_first_step_is_lr_times_sign():
 
 def test_bad_input():
     with pytest.raises(ValueError, match="0 and 1"):
-        fit_mpf(np.array([[0.0, 0.5]]))
+        fit_mpf_visible(np.array([[0.0, 0.5]]))

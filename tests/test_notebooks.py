@@ -24,5 +24,6 @@ def test_notebook_executes(path, tmp_path, monkeypatch):
     client.execute()
     n_code = sum(c.cell_type == "code" for c in nb.cells)
     assert n_code > 0
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+              if o.get("output_type") == "error"]
     assert not errors

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from theory.core.params import check_array, check_choice, check_int, check_real
+from theory.core import check_array, check_choice, check_int, check_real
 
 
 def test_check_real_messages_name_parameter_value_and_range():

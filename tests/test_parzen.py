@@ -61,7 +61,7 @@ def test_bad_input():
 
 
 def test_mnist_reference_matches_published():
-    """Seed 002 Table 2 caption (Desjardins et al. 2010): MNIST training images as Parzen centres
+    """[liu2018, Table 2] caption (Desjardins et al. 2010): MNIST training images as Parzen centres
     score the test digits at 239.88 +- 2.3. Here: 8,000 greyscale images of the shared t10k set
     as centres, width chosen on 1,000 validation images, 1,000 test images; agreement within
     3 standard errors of our estimate (fewer centres bias the estimate slightly downwards,

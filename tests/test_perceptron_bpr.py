@@ -1,11 +1,10 @@
-"""BP with reinforcement for the binary perceptron (Braunstein & Zecchina 2006; seed 004 SM Sec. VII)."""
+"""BP with reinforcement for the binary perceptron (Braunstein & Zecchina 2006; [baldassi2018, SM Sec. VII])."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from simulate.perceptron.bp_reinforcement import bp_reinforcement, factor_messages
-from simulate.perceptron.instances import generate_instance, n_errors
+from simulate.perceptron import bp_factor_messages, generate_instance, n_errors, run_bp_reinforcement
 
 
 def _exact_u(s, m):
@@ -39,7 +38,7 @@ def test_gaussian_factor_messages_converge_to_exact_ones():
     for N in (51, 201):
         s = rng.choice([-1, 1], size=N).astype(np.int8)
         m = np.clip(rng.uniform(-0.5, 0.5, size=N) + 0.05 * s, -0.99, 0.99)
-        u = factor_messages(s[None, :], m[None, :])[0]
+        u = bp_factor_messages(s[None, :], m[None, :])[0]
         ue = _exact_u(s, m)
         rel = np.max(np.abs(u - ue) / np.abs(ue))
         assert rel < 1.0 / N
@@ -52,7 +51,7 @@ def test_bpr_solves_alpha_06_small_n():
     with the paper's schedule rate 1e-3; the returned W is checked independently."""
     for seed in range(3):
         inst = generate_instance(201, 0.6, seed)
-        r = bp_reinforcement(inst, seed, rate=1e-3)
+        r = run_bp_reinforcement(inst, seed, rate=1e-3)
         assert r.solved and r.converged and not r.nonfinite
         assert n_errors(r.W, inst) == 0
 
@@ -64,14 +63,14 @@ def test_bpr_solves_alpha_06_at_N1001_in_most_instances():
     solved = 0
     for seed in range(10):
         inst = generate_instance(1001, 0.6, seed)
-        r = bp_reinforcement(inst, seed, rate=1e-3)
+        r = run_bp_reinforcement(inst, seed, rate=1e-3)
         solved += int(r.solved and n_errors(r.W, inst) == 0)
     assert solved >= 8, solved
 
 
 def test_bpr_fails_honestly_above_capacity():
     inst = generate_instance(101, 1.5, 0)
-    r = bp_reinforcement(inst, 0, rate=1e-2, max_iter=100)
+    r = run_bp_reinforcement(inst, 0, rate=1e-2, max_iter=100)
     assert not r.solved and not r.converged
     assert r.errors == n_errors(r.W, inst) > 0
     assert "no solution" in r.message or "non-finite" in r.message
@@ -79,19 +78,19 @@ def test_bpr_fails_honestly_above_capacity():
 
 @pytest.mark.slow
 def test_teacher_student_generalization_near_paper():
-    """N=1001, alpha=0.4 teacher-student, one instance: paper Table I BP+R accuracy 0.657(2) over
+    """N=1001, alpha=0.4 teacher-student, one instance: [baldassi2018, SM Table I] BP+R accuracy 0.657(2) over
     40 samples, i.e. per-instance spread ~0.013; we require |acc - 0.657| < 0.045 (~3.5 spreads).
     Uses rate 1e-2 (10x faster schedule than the paper) to stay within the test budget."""
     inst = generate_instance(1001, 0.4, 1, teacher=True)
-    r = bp_reinforcement(inst, 1, rate=1e-2)
+    r = run_bp_reinforcement(inst, 1, rate=1e-2)
     assert r.solved
-    assert abs(r.gen_accuracy - 0.657) < 0.045
+    assert abs(r.generalization - 0.657) < 0.045
 
 
 def test_reproducible():
     inst = generate_instance(201, 0.5, 0)
-    a = bp_reinforcement(inst, 4, rate=1e-2)
-    b = bp_reinforcement(inst, 4, rate=1e-2)
+    a = run_bp_reinforcement(inst, 4, rate=1e-2)
+    b = run_bp_reinforcement(inst, 4, rate=1e-2)
     assert np.array_equal(a.W, b.W) and a.iterations == b.iterations
     assert np.array_equal(a.trace_errors, b.trace_errors)
 
@@ -103,11 +102,11 @@ def test_reproducible():
 def test_bad_input(kw, name):
     inst = generate_instance(101, 0.5, 0)
     with pytest.raises(ValueError, match=name):
-        bp_reinforcement(inst, 0, **kw)
+        run_bp_reinforcement(inst, 0, **kw)
 
 
 def test_factor_messages_bad_input():
     with pytest.raises(ValueError, match="mcav"):
-        factor_messages(np.ones((2, 5)), np.full((2, 5), 1.5))
+        bp_factor_messages(np.ones((2, 5)), np.full((2, 5), 1.5))
     with pytest.raises(ValueError, match="mcav"):
-        factor_messages(np.ones((2, 5)), np.zeros((2, 4)))
+        bp_factor_messages(np.ones((2, 5)), np.zeros((2, 4)))

@@ -1,4 +1,4 @@
-"""Tests of GD on the stochastic-perceptron log-likelihood (seed 004, main Eq. 6-7, Fig. 2 left)."""
+"""Tests of GD on the stochastic-perceptron log-likelihood ([baldassi2018, Eq. 6-7], [baldassi2018, Fig. 2 left])."""
 from __future__ import annotations
 
 import math
@@ -7,12 +7,19 @@ import numpy as np
 import pytest
 from scipy.special import log_ndtr
 
-from simulate.perceptron.gd import fixed_norm_gd, gd, gradient, log_likelihood, project_norm
-from simulate.perceptron.instances import generate_instance, training_error
+from simulate.perceptron import (
+    fixed_norm_gd,
+    generate_instance,
+    gradient_ascent,
+    project_norm,
+    stochastic_log_likelihood,
+    stochastic_log_likelihood_gradient,
+    training_error,
+)
 
 
 def _L_reference(m, inst):
-    """Independent float64 evaluation of main Eq. (6): log H(u) = log Phi(-u) (scipy)."""
+    """Independent float64 evaluation of [baldassi2018, Eq. 6]: log H(u) = log Phi(-u) (scipy)."""
     X = inst.X.astype(float)
     hbar = X @ m
     sigma = np.sqrt(((1 - m**2)[None, :] * X**2).sum(axis=1))  # per pattern, as printed
@@ -28,12 +35,12 @@ def small():
 
 def test_log_likelihood_against_scipy(small):
     inst, m = small
-    assert log_likelihood(m, inst) == pytest.approx(_L_reference(m, inst), rel=1e-12)
+    assert stochastic_log_likelihood(m, inst) == pytest.approx(_L_reference(m, inst), rel=1e-12)
 
 
 def test_gradient_against_finite_differences(small):
     inst, m = small
-    g = gradient(m, inst)
+    g = stochastic_log_likelihood_gradient(m, inst)
     eps = 1e-6
     for i in [0, 7, 50, 100]:
         e = np.zeros_like(m)
@@ -44,9 +51,10 @@ def test_gradient_against_finite_differences(small):
 
 
 def test_small_step_ascent_increases_L():
-    # gradient *ascent*: with a small step L(m^t) is non-decreasing (fails if the sign of Eq. 42 is wrong)
+    # gradient *ascent*: with a small step L(m^t) is non-decreasing (fails if the sign of
+    # [baldassi2018, SM Eq. 42] is wrong)
     inst = generate_instance(301, 0.5, seed=1)
-    r = gd(inst, eta=0.005, max_epochs=40, seed=1)
+    r = gradient_ascent(inst, eta=0.005, max_epochs=40, seed=1)
     L = r.trajectory["L"]
     assert np.all(np.diff(L) > 0)
 
@@ -54,7 +62,7 @@ def test_small_step_ascent_increases_L():
 @pytest.mark.parametrize("seed", range(5))
 def test_gd_solves_alpha_03_every_seed(seed):
     inst = generate_instance(1001, 0.3, seed=seed)
-    r = gd(inst, eta=0.1, max_epochs=500, seed=seed)
+    r = gradient_ascent(inst, eta=0.1, max_epochs=500, seed=seed)
     assert r.solved and r.train_error == 0.0
     assert training_error(r.W, inst) == 0.0  # independent check of the reported solution
     assert r.trajectory["train_error"][-1] == 0.0 and r.trajectory["epoch"][-1] == r.epochs
@@ -65,34 +73,34 @@ def test_gd_solves_alpha_03_every_seed(seed):
 def test_variants_solve_alpha_03(kw):
     for seed in range(3):
         inst = generate_instance(1001, 0.3, seed=10 + seed)
-        r = gd(inst, max_epochs=500, seed=seed, **kw)
+        r = gradient_ascent(inst, max_epochs=500, seed=seed, **kw)
         assert r.solved and training_error(r.W, inst) == 0.0, (kw, seed, r.train_error)
 
 
 def test_trajectory_is_consistent_with_final_state():
     inst = generate_instance(501, 0.5, seed=3)
-    r = gd(inst, eta=0.1, max_epochs=400, seed=3)
+    r = gradient_ascent(inst, eta=0.1, max_epochs=400, seed=3)
     tr = r.trajectory
     assert tr["qstar"][-1] == pytest.approx(float(r.m @ r.m) / inst.N, rel=1e-14)
-    assert tr["L"][-1] == pytest.approx(log_likelihood(r.m, inst), rel=1e-12)
+    assert tr["L"][-1] == pytest.approx(stochastic_log_likelihood(r.m, inst), rel=1e-12)
     assert r.L == pytest.approx(_L_reference(r.m, inst), rel=1e-10)
-    # the norm grows as Q_m concentrates (main Fig. 1 left): q* ends well above its start ~ 1/N
+    # the norm grows as Q_m concentrates ([baldassi2018, Fig. 1 left]): q* ends well above its start ~ 1/N
     assert tr["qstar"][0] < 0.01 and tr["qstar"][-1] > 0.5
 
 
 def test_reproducible_under_seed():
     inst = generate_instance(301, 0.5, seed=2)
-    a = gd(inst, eta=0.1, max_epochs=30, seed=5, batch_size=40)
-    b = gd(inst, eta=0.1, max_epochs=30, seed=5, batch_size=40)
-    c = gd(inst, eta=0.1, max_epochs=30, seed=6, batch_size=40)
+    a = gradient_ascent(inst, eta=0.1, max_epochs=30, seed=5, batch_size=40)
+    b = gradient_ascent(inst, eta=0.1, max_epochs=30, seed=5, batch_size=40)
+    c = gradient_ascent(inst, eta=0.1, max_epochs=30, seed=6, batch_size=40)
     assert np.array_equal(a.m, b.m) and np.array_equal(a.trajectory["L"], b.trajectory["L"])
     assert not np.array_equal(a.m, c.m)
 
 
 def test_full_batch_equals_batch_of_size_M():
     inst = generate_instance(201, 0.5, seed=2)
-    a = gd(inst, eta=0.1, max_epochs=20, seed=1)
-    b = gd(inst, eta=0.1, max_epochs=20, seed=1, batch_size=inst.M)
+    a = gradient_ascent(inst, eta=0.1, max_epochs=20, seed=1)
+    b = gradient_ascent(inst, eta=0.1, max_epochs=20, seed=1, batch_size=inst.M)
     assert np.array_equal(a.m, b.m)
 
 
@@ -111,7 +119,7 @@ def test_project_norm_against_bisection():
 
 
 def test_fixed_norm_energy_decreases_to_zero():
-    """E(q*) of the BC along the fixed-norm schedule at alpha = 0.55 (main Fig. 2 left).
+    """E(q*) of the BC along the fixed-norm schedule at alpha = 0.55 [baldassi2018, Fig. 2 left].
 
     Statistical statement over n = 8 instances (N = 301): the mean BC error on
     the low-q* stages (q* <= 0.5) exceeds the mean on the last stages
@@ -138,17 +146,17 @@ def test_fixed_norm_energy_decreases_to_zero():
 def test_bad_input():
     inst = generate_instance(101, 0.5, seed=0)
     with pytest.raises(ValueError, match="eta"):
-        gd(inst, eta=0.0)
+        gradient_ascent(inst, eta=0.0)
     with pytest.raises(ValueError, match="max_epochs"):
-        gd(inst, max_epochs=0)
+        gradient_ascent(inst, max_epochs=0)
     with pytest.raises(ValueError, match="variant"):
-        gd(inst, variant="adam")
+        gradient_ascent(inst, variant="adam")
     with pytest.raises(ValueError, match="batch_size"):
-        gd(inst, batch_size=0)
+        gradient_ascent(inst, batch_size=0)
     with pytest.raises(ValueError, match=r"m must have shape \(101\)"):
-        gd(inst, m0=np.zeros(100))
+        gradient_ascent(inst, m0=np.zeros(100))
     with pytest.raises(ValueError, match=r"m must have entries in \[-1, 1\]"):
-        log_likelihood(np.full(101, 1.5), inst)
+        stochastic_log_likelihood(np.full(101, 1.5), inst)
     with pytest.raises(ValueError, match="schedule"):
         fixed_norm_gd(inst, [0.5, 0.4])
     with pytest.raises(ValueError, match="schedule"):
@@ -171,7 +179,7 @@ def test_simulate_cli(tmp_path, capsys):
     assert code == 0
     out = json.loads(capsys.readouterr().out)
     inst = generate_instance(301, 0.3, seed=2, teacher=True)
-    r = gd(inst, eta=0.1, max_epochs=1000, seed=2)
+    r = gradient_ascent(inst, eta=0.1, max_epochs=1000, seed=2)
     assert out["solved"] is True and out["epochs"] == r.epochs and out["train_error"] == 0.0
     assert out["generalization"] == pytest.approx(r.generalization, abs=1e-15)
     rows = list(csv.DictReader(open(traj)))
@@ -181,12 +189,12 @@ def test_simulate_cli(tmp_path, capsys):
 
 
 def test_deterministic_limit_of_L():
-    # all |m_i| = 1: Q_m is a point mass on W = m, sigma -> 0 (floored), and Eq. (6) tends to
+    # all |m_i| = 1: Q_m is a point mass on W = m, sigma -> 0 (floored), and [baldassi2018, Eq. 6] tends to
     # sum_mu log Theta(y W.x): 0 for a solution, a finite but huge negative number otherwise
     inst = generate_instance(101, 0.5, seed=1, teacher=True)
-    assert log_likelihood(inst.teacher.astype(float), inst) == pytest.approx(0.0, abs=1e-300)
+    assert stochastic_log_likelihood(inst.teacher.astype(float), inst) == pytest.approx(0.0, abs=1e-300)
     W = inst.teacher.astype(float)
     W[:20] *= -1
-    L = log_likelihood(W, inst)
+    L = stochastic_log_likelihood(W, inst)
     assert math.isfinite(L) and L < -1e6
-    assert np.all(np.isfinite(gradient(W, inst)))
+    assert np.all(np.isfinite(stochastic_log_likelihood_gradient(W, inst)))

@@ -1,4 +1,4 @@
-"""Tests of the perceptron instance generator and error measures (seed 004, main Eq. 2)."""
+"""Tests of the perceptron instance generator and error measures [baldassi2018, Eq. 2]."""
 from __future__ import annotations
 
 import math
@@ -6,13 +6,13 @@ import math
 import numpy as np
 import pytest
 
-from simulate.perceptron.instances import (
-    binarize,
+from simulate.perceptron import (
     generalization_accuracy,
     generate_instance,
     holdout_accuracy,
     make_instance,
     n_errors,
+    sign_binarize,
     stabilities,
     teacher_overlap,
     training_error,
@@ -67,7 +67,7 @@ def test_random_weights_have_error_one_half():
 
 
 def test_binarize_convention():
-    assert np.array_equal(binarize([-0.3, 0.0, 1e-300, -1e-300]), np.array([-1, 1, 1, -1], dtype=np.int8))
+    assert np.array_equal(sign_binarize([-0.3, 0.0, 1e-300, -1e-300]), np.array([-1, 1, 1, -1], dtype=np.int8))
 
 
 @pytest.mark.parametrize("k", [0, 100, 300])

@@ -6,8 +6,13 @@ import math
 import mpmath as mp
 import pytest
 
-from theory.perceptron.references import (binary_capacity, binary_entropy, gardner_capacity, gardner_energetic,
-                                          spherical_entropy)
+from theory.perceptron import (
+    binary_capacity,
+    binary_entropy,
+    gardner_capacity,
+    gardner_energetic,
+    spherical_entropy,
+)
 
 
 def test_gardner_capacity_zero_margin():
@@ -43,13 +48,13 @@ def test_binary_entropy_small_alpha_annealed():
 
 
 def test_binary_entropy_stationary():
-    from theory.perceptron.references import _terms
+    from theory.perceptron import binary_perceptron_terms as _terms
     alpha = 0.6
     r = binary_entropy(alpha)
 
     def s(q, qhat):
         T = _terms(q, qhat, alpha, 32)
-        return -0.5 * qhat * (1 - q) + T["G_S"] + alpha * T["G_E"]
+        return -0.5 * qhat * (1 - q) + T.G_S + alpha * T.G_E
 
     assert s(r.q, r.qhat) == pytest.approx(r.entropy, abs=1e-14)
     h = 1e-5

@@ -1,4 +1,4 @@
-"""Tests of the on-line rules CP, CP-S, rule 43 and the plain perceptron (seed 004, SM Eq. 43-44)."""
+"""Tests of the on-line rules CP, CP-S, rule 43 and the plain perceptron [baldassi2018, SM Eq. 43-44]."""
 from __future__ import annotations
 
 import math
@@ -6,19 +6,18 @@ import math
 import numpy as np
 import pytest
 
-from simulate.perceptron.gd import gd
-from simulate.perceptron.instances import generate_instance, training_error
-from simulate.core.fast_rng import new_state, reference_stream
-from simulate.perceptron.rules import _field_Q, run_rule
-from theory.core.special import GH
+from simulate.core.fast_rng import new_fast_stream, reference_stream
+from simulate.perceptron import generate_instance, gradient_ascent, training_error
+from simulate.perceptron.rules import _field_Q, run_online_rule
+from theory.core import GH
 
 
 def _reference_epoch(inst, rule, seed, eta):
-    """Plain-Python transcription of SM Eq. (43)-(44) for the first epoch of run_rule(seed)."""
+    """Plain-Python transcription of [baldassi2018, SM Eq. 43-44] for the first epoch of run_online_rule(seed)."""
     rng = np.random.default_rng(seed)
     N, M = inst.N, inst.M
     m = np.clip(rng.normal(0.0, 1.0 / math.sqrt(N), size=N), -1.0, 1.0)
-    state = new_state(rng)
+    state = new_fast_stream(rng)
     order = rng.permutation(M)
     sigma = math.sqrt(N / 2)
     stochastic = rule in ("cp-s", "rule43")
@@ -43,7 +42,7 @@ def _reference_epoch(inst, rule, seed, eta):
 @pytest.mark.parametrize("rule,eta", [("cp", 0.01), ("perceptron", 0.01), ("cp-s", 0.01), ("rule43", 0.3)])
 def test_one_epoch_matches_reference(rule, eta):
     inst = generate_instance(51, 0.8, seed=3)
-    r = run_rule(inst, rule, eta=eta, max_epochs=1, seed=7)
+    r = run_online_rule(inst, rule, eta=eta, max_epochs=1, seed=7)
     ref = _reference_epoch(inst, rule, 7, eta)
     assert r.epochs == 1
     np.testing.assert_allclose(r.m, ref, rtol=0, atol=1e-13)
@@ -53,7 +52,7 @@ def test_one_epoch_matches_reference(rule, eta):
 def test_sampling_of_Q_m():
     # frequencies of W_i = +1 against (1 + m_i)/2, 5 s.e. with n = 20000 draws per coordinate
     m = np.array([-1.0, -0.6, 0.0, 0.3, 0.9, 1.0])
-    state = new_state(np.random.default_rng(1))
+    state = new_fast_stream(np.random.default_rng(1))
     onehot = np.eye(m.size, dtype=np.int8)  # the field on row e_i is W_i
     n = 20000
     freq = np.zeros(m.size)
@@ -67,15 +66,15 @@ def test_sampling_of_Q_m():
 
 def test_reproducible_under_seed():
     inst = generate_instance(201, 0.4, seed=1)
-    a = run_rule(inst, "cp-s", max_epochs=20, seed=3)
-    b = run_rule(inst, "cp-s", max_epochs=20, seed=3)
-    c = run_rule(inst, "cp-s", max_epochs=20, seed=4)
+    a = run_online_rule(inst, "cp-s", max_epochs=20, seed=3)
+    b = run_online_rule(inst, "cp-s", max_epochs=20, seed=3)
+    c = run_online_rule(inst, "cp-s", max_epochs=20, seed=4)
     assert np.array_equal(a.m, b.m) and np.array_equal(a.trajectory["train_error"], b.trajectory["train_error"])
     assert not np.array_equal(a.m, c.m)
 
 
 def test_plain_perceptron_fails_where_gd_succeeds():
-    """SM Sec. VI: the ordinary perceptron rule on m gives no binary solution even at low alpha.
+    """[baldassi2018, SM Sec. VI]: the ordinary perceptron rule on m gives no binary solution even at low alpha.
 
     On the same instances (N = 1001, alpha = 0.3) GD finds a solution while
     the perceptron rule on m stops learning (zero updates: m itself classifies
@@ -83,8 +82,8 @@ def test_plain_perceptron_fails_where_gd_succeeds():
     """
     for seed in range(3):
         inst = generate_instance(1001, 0.3, seed=seed)
-        assert gd(inst, eta=0.1, max_epochs=500, seed=seed).solved
-        r = run_rule(inst, "perceptron", max_epochs=300, seed=seed)
+        assert gradient_ascent(inst, eta=0.1, max_epochs=500, seed=seed).solved
+        r = run_online_rule(inst, "perceptron", max_epochs=300, seed=seed)
         assert not r.solved
         assert training_error(r.W, inst) > 0.02
         assert r.trajectory["updates"][-1] == 0
@@ -95,37 +94,37 @@ def test_rules_solve_alpha_03(rule, N):
     # CP-S at N = 1001 needs ~600-1600 epochs here (20 s): the default suite uses N = 501
     for seed in range(3):
         inst = generate_instance(N, 0.3, seed=20 + seed)
-        r = run_rule(inst, rule, max_epochs=2000, seed=seed)
+        r = run_online_rule(inst, rule, max_epochs=2000, seed=seed)
         assert r.solved and training_error(r.W, inst) == 0.0, (rule, seed, r.train_error)
 
 
 @pytest.mark.slow
 def test_cps_succeeds_at_N_2001():
-    """SM Sec. VI: at N = 2001, alpha = 0.3 CP-S (eta = 2e-3) finds a solution within 2000 epochs."""
+    """[baldassi2018, SM Sec. VI]: at N = 2001, alpha = 0.3 CP-S (eta = 2e-3) finds a solution within 2000 epochs."""
     for seed in range(4):
         inst = generate_instance(2001, 0.3, seed=seed)
-        r = run_rule(inst, "cp-s", max_epochs=2000, seed=seed)
+        r = run_online_rule(inst, "cp-s", max_epochs=2000, seed=seed)
         assert r.solved and training_error(r.W, inst) == 0.0
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="SM Sec. VI says CP fails at N = 2001, alpha = 0.3 within 2000 epochs; "
-                   "with the SM's CP learning rate eta = 2e-3 (Sec. VII) our CP solves every instance in "
-                   "60-150 epochs (docs/perceptron_algorithms.md). Not reproduced.")
+@pytest.mark.xfail(strict=True, reason="[baldassi2018, SM Sec. VI] says CP fails at N = 2001, alpha = 0.3 within 2000 "
+                   "epochs; with the SM's CP learning rate eta = 2e-3 ([baldassi2018, SM Sec. VII]) our CP solves "
+                   "every instance in 60-150 epochs (docs/perceptron_algorithms.md). Not reproduced.")
 def test_cp_fails_at_N_2001_as_published():
     solved = 0
     for seed in range(4):
-        solved += run_rule(generate_instance(2001, 0.3, seed=seed), "cp", max_epochs=2000, seed=seed).solved
+        solved += run_online_rule(generate_instance(2001, 0.3, seed=seed), "cp", max_epochs=2000, seed=seed).solved
     assert solved <= 1
 
 
 def test_bad_input():
     inst = generate_instance(101, 0.5, seed=0)
     with pytest.raises(ValueError, match="rule must be one of"):
-        run_rule(inst, "adaline")
+        run_online_rule(inst, "adaline")
     with pytest.raises(ValueError, match="eta"):
-        run_rule(inst, "cp", eta=-1.0)
+        run_online_rule(inst, "cp", eta=-1.0)
     with pytest.raises(ValueError, match="max_epochs"):
-        run_rule(inst, "cp", max_epochs=0)
+        run_online_rule(inst, "cp", max_epochs=0)
     with pytest.raises(ValueError, match="seed"):
-        run_rule(inst, "cp", seed=None)
+        run_online_rule(inst, "cp", seed=None)

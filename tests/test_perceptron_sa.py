@@ -1,4 +1,4 @@
-"""Simulated annealing and the shared single-flip Metropolis kernel (seed 004, SM Sec. VII)."""
+"""Simulated annealing and the shared single-flip Metropolis kernel [baldassi2018, SM Sec. VII]."""
 from __future__ import annotations
 
 import itertools
@@ -8,9 +8,15 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simulate.perceptron.instances import generate_instance, make_instance, n_errors
-from simulate.perceptron.sa import energy_table, metropolis_kernel, signed_patterns_T, simulated_annealing, stabilities_of
-from simulate.core.rng import seed_numba
+from simulate.core import seed_numba
+from simulate.perceptron import generate_instance, make_instance, n_errors
+from simulate.perceptron.sa import (
+    metropolis_kernel,
+    sa_energy_table,
+    signed_patterns_transposed,
+    signed_stabilities,
+    simulated_annealing,
+)
 
 
 def _tiny_instance(N=5, M=4, seed=3):
@@ -53,8 +59,8 @@ def test_fixed_temperature_metropolis_matches_exact_boltzmann():
     states, p = _exact_boltzmann(inst, beta, energy)
     K = 20000
     assert K * p.min() >= 5 and p.max() / p.min() > 10
-    ST = signed_patterns_T(inst)
-    table = energy_table(inst.N, "linear")
+    ST = signed_patterns_transposed(inst)
+    table = sa_energy_table(inst.N, "linear")
     betas = np.full(40, beta)
     trace = np.zeros(40, dtype=np.int64)
     rng = np.random.default_rng(11)
@@ -62,9 +68,9 @@ def test_fixed_temperature_metropolis_matches_exact_boltzmann():
     counts = np.zeros(len(states))
     for _ in range(K):
         W = (2 * rng.integers(0, 2, size=inst.N) - 1).astype(np.int8)
-        Delta = stabilities_of(ST, W)
+        Delta = signed_stabilities(ST, W)
         metropolis_kernel(ST, W, Delta, table, betas, False, trace)
-        assert np.array_equal(Delta, stabilities_of(ST, W))  # incremental update is exact
+        assert np.array_equal(Delta, signed_stabilities(ST, W))  # incremental update is exact
         counts[_code(W)] += 1
     chi2, pval = stats.chisquare(counts, K * p)
     assert pval > 1e-3, (chi2, pval)
@@ -75,8 +81,8 @@ def test_fixed_temperature_metropolis_matches_exact_boltzmann():
 def test_energy_tables_against_direct_formulas():
     N = 7
     D = np.arange(-N, N + 1)
-    lin = energy_table(N, "linear")
-    cnt = energy_table(N, "count")
+    lin = sa_energy_table(N, "linear")
+    cnt = sa_energy_table(N, "count")
     for k, d in enumerate(D):
         assert lin[k] == pytest.approx(max(0.0, -d / math.sqrt(N)), abs=1e-15)
         assert cnt[k] == (1.0 if d < 0 else 0.0)
@@ -93,7 +99,8 @@ def test_sa_reaches_zero_energy_at_small_alpha(energy):
 
 
 def test_sa_teacher_student_solution_and_generalization():
-    """N=1001, alpha=0.4: SA finds a solution; its accuracy is low (paper Table I: 0.578(3) over 40 samples).
+    """N=1001, alpha=0.4: SA finds a solution; its accuracy is low ([baldassi2018, SM Table I]: 0.578(3) over
+    40 samples).
 
     One instance: the per-instance spread of the accuracy is ~0.02 (0.003 * sqrt 40),
     so we only ask for 0.53 < acc < 0.63 (about 2.5 spreads).
@@ -101,7 +108,7 @@ def test_sa_teacher_student_solution_and_generalization():
     inst = generate_instance(1001, 0.4, 5, teacher=True)
     r = simulated_annealing(inst, 5)
     assert r.solved
-    assert 0.53 < r.gen_accuracy < 0.63
+    assert 0.53 < r.generalization < 0.63
 
 
 def test_reproducible_under_seed():

@@ -5,27 +5,27 @@ import math
 import numpy as np
 import pytest
 
-from theory.rbm.planted import alpha_threshold, hidden_correlation, threshold
+from theory.rbm import planted_alpha_threshold, planted_hidden_correlation, planted_learning_threshold
 
 
 def test_published_thresholds():
-    # seed 000, Fig. 2(b) caption: alpha_thr = 1 (c = 0) and 0.596 (c = 0.3) at beta = 1
-    assert abs(alpha_threshold(1.0, 0.0) - 1.0) < 1e-3
-    assert abs(alpha_threshold(1.0, 0.3) - 0.596) < 1e-3
+    # [huang2020, Fig. 2b] caption: alpha_thr = 1 (c = 0) and 0.596 (c = 0.3) at beta = 1
+    assert abs(planted_alpha_threshold(1.0, 0.0) - 1.0) < 1e-3
+    assert abs(planted_alpha_threshold(1.0, 0.3) - 0.596) < 1e-3
 
 
 def test_c0_is_beta_minus4_for_any_P():
     # Huang JSTAT 2017 / Barra et al. 2017: alpha_c = beta^-4, independent of P at c = 0
     for P in (1, 2, 3, 5):
         for beta in (0.7, 1.0, 1.6):
-            assert alpha_threshold(beta, 0.0, P) == pytest.approx(beta**-4, rel=1e-12)
+            assert planted_alpha_threshold(beta, 0.0, P) == pytest.approx(beta**-4, rel=1e-12)
 
 
 def _hessian(fun, n, h=1e-3):
     Hm = np.zeros((n, n))
     for i in range(n):
         for j in range(n):
-            def f(si, sj):
+            def f(si, sj, i=i, j=j):
                 x = np.zeros(n)
                 x[i] += si * h
                 x[j] += sj * h
@@ -74,7 +74,7 @@ def test_threshold_equals_hessian_instability(beta, c, P):
     HE = _hessian(energetic, P * P)
     HL = _hessian(cumulant, P * P)
     lam = np.max(np.linalg.eigvals(HL @ HE).real)
-    assert alpha_threshold(beta, c, P) == pytest.approx(1.0 / lam, rel=1e-5)
+    assert planted_alpha_threshold(beta, c, P) == pytest.approx(1.0 / lam, rel=1e-5)
 
 
 def test_hidden_correlation_enumeration_matches_tanh():
@@ -82,22 +82,22 @@ def test_hidden_correlation_enumeration_matches_tanh():
     for J in (0.1, 0.5, -0.3):
         taus = np.array(list(itertools.product((-1.0, 1.0), repeat=2)))
         w = np.exp(J * taus[:, 0] * taus[:, 1])
-        assert hidden_correlation(1.0, J, 2) == pytest.approx(np.sum(w * taus[:, 0] * taus[:, 1]) / w.sum())
+        assert planted_hidden_correlation(1.0, J, 2) == pytest.approx(np.sum(w * taus[:, 0] * taus[:, 1]) / w.sum())
 
 
 def test_threshold_decreases_with_c_and_mode():
-    r = threshold(1.0, 0.3)
+    r = planted_learning_threshold(1.0, 0.3)
     assert r.mode == "sum" and r.alpha_sg == 1.0 and r.alpha_thr < r.alpha_sg
-    a = [alpha_threshold(1.0, c) for c in np.linspace(0, 0.9, 10)]
+    a = [planted_alpha_threshold(1.0, c) for c in np.linspace(0, 0.9, 10)]
     assert np.all(np.diff(a) < 0)
-    assert alpha_threshold(1.0, -0.3) == pytest.approx(alpha_threshold(1.0, 0.3))
+    assert planted_alpha_threshold(1.0, -0.3) == pytest.approx(planted_alpha_threshold(1.0, 0.3))
 
 
 @pytest.mark.parametrize("kw", [dict(beta=0.0, c=0.1), dict(beta=1.0, c=1.0), dict(beta=1.0, c=-0.6, P=3),
                                 dict(beta=float("nan"), c=0.0), dict(beta=1.0, c=0.0, P=0)])
 def test_bad_input(kw):
     with pytest.raises(ValueError):
-        threshold(**kw)
+        planted_learning_threshold(**kw)
 
 
 def test_cli_threshold_json(capsys):

@@ -1,10 +1,16 @@
-"""Planted receptive fields and block Gibbs sampling of Eq. (1), seed 000."""
+"""Planted receptive fields and block Gibbs sampling of [huang2020, Eq. 1]."""
 import math
 
 import numpy as np
 import pytest
 
-from simulate.variational_rbm.planted import exact_distribution, gibbs_sample, integrated_autocorrelation, planted_data, planted_fields
+from simulate.variational_rbm import (
+    integrated_autocorrelation,
+    planted_data,
+    planted_exact_distribution,
+    planted_fields,
+    sample_planted_rbm,
+)
 
 
 @pytest.mark.parametrize("N,P,c", [(100, 3, 0.0), (100, 2, 0.3), (64, 5, 0.25), (40, 2, 1.0)])
@@ -23,13 +29,13 @@ def test_fields_reject_impossible_overlap():
 
 
 def test_gibbs_matches_exact_distribution():
-    # N = 10, P = 2, beta = 1.2: <X_mu^2> and <X_1 X_2> vs enumeration of Eq. (1). Kept samples are
+    # N = 10, P = 2, beta = 1.2: <X_mu^2> and <X_1 X_2> vs enumeration of [huang2020, Eq. 1]. Kept samples are
     # nearly independent (interval from the autocorrelation), so the s.e. is std/sqrt(M); 4 s.e. tolerance.
     N, P, beta = 10, 2, 1.2
     xi = planted_fields(N, P, 0.2, seed=3)
-    sig, diag = gibbs_sample(xi, 20000, beta, seed=4)
+    sig, diag = sample_planted_rbm(xi, 20000, beta, seed=4)
     X = sig.astype(float) @ xi / math.sqrt(N)
-    S, p = exact_distribution(xi, beta)
+    S, p = planted_exact_distribution(xi, beta)
     Xe = S @ xi / math.sqrt(N)
     for f in (lambda X: X[:, 0] ** 2, lambda X: X[:, 1] ** 2, lambda X: X[:, 0] * X[:, 1], lambda X: X[:, 0] ** 4):
         exact = float(p @ f(Xe))

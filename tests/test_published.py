@@ -4,6 +4,8 @@ Each entry carries its own tolerance and justification; slow entries (paper
 sizes) run with ``-m slow`` and in the report's full mode.
 """
 import math
+import re
+from pathlib import Path
 
 import pytest
 
@@ -31,3 +33,13 @@ def test_every_entry_is_documented():
     assert len(keys) == len(set(keys))
     for p in PUBLISHED:
         assert p.source and p.where and p.justification and p.tolerance > 0
+
+
+def test_every_source_is_a_reference_key():
+    """``source`` is a key of docs/references.md, and so is every ``[key, ...]`` cited in ``where``."""
+    text = (Path(__file__).resolve().parent.parent / "docs" / "references.md").read_text(encoding="utf-8")
+    keys = set(re.findall(r"^\| `([a-z]+[0-9]{4})` \|", text, flags=re.M))
+    assert {"baldassi2018", "huang2020", "amit1985"} <= keys
+    for p in PUBLISHED:
+        assert p.source in keys, p.key
+        assert set(re.findall(r"\[([a-z]+[0-9]{4})[,\]]", p.where)) <= keys, p.key

@@ -1,10 +1,11 @@
-"""Cavity iteration on the equivalent RBM (seed 000, Supp. A/B) against exact enumeration."""
+"""Cavity iteration on the equivalent RBM ([huang2020], Supplementary Appendices A and B) against exact
+enumeration."""
 import math
 
 import numpy as np
 import pytest
 
-from simulate.variational_rbm.message_passing import exact_enumeration, message_passing
+from simulate.variational_rbm import equivalent_rbm_exact, rbm_message_passing
 
 
 def _instance(N, P, seed, scale=1.0):
@@ -20,7 +21,7 @@ def test_zero_coupling_is_exact():
     N, P, beta = 10, 3, 1.3
     H = np.array([0.4, -1.2, 2.0])
     for est in ("belief", "paper"):
-        r = message_passing(np.zeros((N, P)), H, beta, estimator=est)
+        r = rbm_message_passing(np.zeros((N, P)), H, beta, estimator=est)
         assert r.converged
         assert r.logZ == pytest.approx(N * math.log(2) + np.sum(np.log(np.cosh(beta * H))), abs=1e-12)
         np.testing.assert_allclose(r.m, 0, atol=1e-15)
@@ -34,8 +35,8 @@ def test_single_hidden_unit_is_exact_for_belief_estimator():
     N, beta = 12, 1.0
     lam, z, H = _instance(N, 1, 3)
     w = beta * lam[:, 0] / math.sqrt(N)
-    r = message_passing(lam, H, beta)
-    ex = exact_enumeration(lam, H, beta)
+    r = rbm_message_passing(lam, H, beta)
+    ex = equivalent_rbm_exact(lam, H, beta)
     np.testing.assert_allclose(r.m, np.tanh(beta * H[0]) * np.tanh(w), atol=1e-13)
     np.testing.assert_allclose(ex.m, r.m, atol=1e-12)
     np.testing.assert_allclose(r.mhat, np.tanh(beta * H), atol=1e-13)
@@ -53,8 +54,8 @@ def test_against_enumeration_within_order_one_over_N(N):
     errs = []
     for seed in range(4):
         lam, z, H = _instance(N, P, 100 + seed)
-        r = message_passing(lam, H, beta)
-        ex = exact_enumeration(lam, H, beta)
+        r = rbm_message_passing(lam, H, beta)
+        ex = equivalent_rbm_exact(lam, H, beta)
         assert r.converged
         errs.append([np.abs(r.m - ex.m).max(), np.abs(r.mhat - ex.mhat).max(), np.abs(r.C - ex.C).max(),
                      np.abs(r.A - ex.A).max(), abs(r.logZ - ex.logZ)])
@@ -64,14 +65,15 @@ def test_against_enumeration_within_order_one_over_N(N):
 
 
 def test_belief_estimator_more_accurate_than_printed_S4():
-    # the printed Eq. (S4b)-(S4c) agree to O(1/N) but the factor-belief averages are closer to enumeration
+    # the printed [huang2020, SM App. B Eq. S4b-S4c] agree to O(1/N) but the factor-belief averages are closer to
+    # enumeration
     N, P = 12, 3
     eb, ep = [], []
     for seed in range(4):
         lam, z, H = _instance(N, P, 200 + seed)
-        ex = exact_enumeration(lam, H, 1.0)
-        b = message_passing(lam, H, 1.0, estimator="belief")
-        p = message_passing(lam, H, 1.0, estimator="paper")
+        ex = equivalent_rbm_exact(lam, H, 1.0)
+        b = rbm_message_passing(lam, H, 1.0, estimator="belief")
+        p = rbm_message_passing(lam, H, 1.0, estimator="paper")
         eb.append(np.abs(b.C - ex.C).max())
         ep.append(np.abs(p.C - ex.C).max())
         assert np.abs(p.C - ex.C).max() < 1.0 / N
@@ -84,22 +86,22 @@ def test_errors_shrink_with_weaker_coupling():
     lam, z, H = _instance(N, P, 7)
     e = []
     for eps in (1.0, 0.25):
-        r = message_passing(eps * lam, H, 1.0)
-        ex = exact_enumeration(eps * lam, H, 1.0)
+        r = rbm_message_passing(eps * lam, H, 1.0)
+        ex = equivalent_rbm_exact(eps * lam, H, 1.0)
         e.append(abs(r.logZ - ex.logZ) + np.abs(r.C - ex.C).max())
     assert e[1] < e[0] / 8
 
 
 def test_gradient_of_logZ_is_stationary_derivative():
     # At the fixed point, d lnZ / d lambda (finite differences, BP re-converged, H = Xi(lambda) z)
-    # equals beta C / sqrt N - beta lambda z mhat / (N Xi) (Supp. B Eq. S3) to O(N^-3).
+    # equals beta C / sqrt N - beta lambda z mhat / (N Xi) [huang2020, SM App. B Eq. S3] to O(N^-3).
     N, P, beta = 12, 2, 1.0
     lam, z, _ = _instance(N, P, 2, scale=0.9)
 
     def H(l):
         return np.sqrt(np.sum(1 - l ** 2, axis=0) / N) * z
 
-    r = message_passing(lam, H(lam), beta)
+    r = rbm_message_passing(lam, H(lam), beta)
     Xi = np.sqrt(np.sum(1 - lam ** 2, axis=0) / N)
     g = beta * r.C / math.sqrt(N) - beta * lam * (z * r.mhat / (N * Xi))[None, :]
     h = 1e-5
@@ -109,33 +111,33 @@ def test_gradient_of_logZ_is_stationary_derivative():
             lp, lm = lam.copy(), lam.copy()
             lp[i, mu] += h
             lm[i, mu] -= h
-            fd[i, mu] = (message_passing(lp, H(lp), beta, tol=1e-13).logZ
-                         - message_passing(lm, H(lm), beta, tol=1e-13).logZ) / (2 * h)
+            fd[i, mu] = (rbm_message_passing(lp, H(lp), beta, tol=1e-13).logZ
+                         - rbm_message_passing(lm, H(lm), beta, tol=1e-13).logZ) / (2 * h)
     assert np.abs(fd - g).max() < 2e-3 * np.abs(g).max()
     # and both are close to the exact gradient of ln Z_eq (O(1/N))
-    ex = exact_enumeration(lam, H(lam), beta, z)
+    ex = equivalent_rbm_exact(lam, H(lam), beta, z)
     assert np.abs(g - ex.grad_logZ).max() < 0.5 / N * np.abs(ex.grad_logZ).max() * 5
 
 
 def test_nonconvergence_is_reported():
     lam, z, H = _instance(16, 3, 5)
-    r = message_passing(lam, H, 1.0, max_iter=1, tol=1e-14)
+    r = rbm_message_passing(lam, H, 1.0, max_iter=1, tol=1e-14)
     assert not r.converged and "did not converge" in r.message
 
 
 def test_bad_input():
     with pytest.raises(ValueError, match="lam"):
-        message_passing(np.full((3, 2), 1.5), np.zeros(2))
+        rbm_message_passing(np.full((3, 2), 1.5), np.zeros(2))
     with pytest.raises(ValueError, match="H"):
-        message_passing(np.zeros((3, 2)), np.zeros(3))
+        rbm_message_passing(np.zeros((3, 2)), np.zeros(3))
     with pytest.raises(ValueError, match="beta"):
-        message_passing(np.zeros((3, 2)), np.zeros(2), beta=-1)
+        rbm_message_passing(np.zeros((3, 2)), np.zeros(2), beta=-1)
 
 
 def test_series_and_libm_branches_of_the_sweep_agree():
     # the vectorisable branch (Taylor series, valid for |W| <= SERIES_MAX) and the libm branch iterate the same
     # map: same sweeps, messages equal to rounding (1e-13 absolute on |m| <= 1)
-    from simulate.variational_rbm.message_passing import _sweeps
+    from simulate.variational_rbm.message_passing import cavity_sweeps
 
     rng = np.random.default_rng(4)
     N, P, beta = 200, 7, 1.0
@@ -145,7 +147,7 @@ def test_series_and_libm_branches_of_the_sweep_agree():
     out = []
     for series in (True, False):
         m, bchi = np.zeros((N, P)), np.empty(P)
-        it, err = _sweeps(W, np.tanh(W), bH, 1e-12, 200, 0.0, series, m, bchi)
+        it, err = cavity_sweeps(W, np.tanh(W), bH, 1e-12, 200, 0.0, series, m, bchi)
         out.append((it, m, bchi))
     assert out[0][0] == out[1][0]
     np.testing.assert_allclose(out[0][1], out[1][1], atol=1e-13, rtol=0)

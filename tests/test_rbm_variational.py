@@ -1,13 +1,20 @@
-"""Variational learning of RBMs with binary synapses (seed 000, Eq. 5-8, Supp. B Eq. S1-S6)."""
+"""Variational learning of RBMs with binary synapses ([huang2020, Eq. 5-8], [huang2020, SM App. B Eq. S1-S6])."""
 import itertools
 import math
 
 import numpy as np
 import pytest
 
-from simulate.variational_rbm.planted import planted_data, planted_fields
-from simulate.variational_rbm.message_passing import exact_enumeration
-from simulate.variational_rbm.learning import draw_z, kl_divergence, lb_and_gradient, overlaps, train
+from simulate.variational_rbm import (
+    draw_normal_fields,
+    equivalent_rbm_exact,
+    lower_bound_and_gradient,
+    planted_data,
+    planted_fields,
+    planted_overlaps,
+    train_variational_rbm,
+    variational_kl,
+)
 
 
 def test_kl_against_direct_sum():
@@ -21,10 +28,10 @@ def test_kl_against_direct_sum():
         q = np.prod((1 + lam * xi) / 2)
         p = np.prod((1 + m * xi) / 2)
         total += q * math.log(q / p)
-    assert kl_divergence(lam, m) == pytest.approx(total, rel=1e-12)
+    assert variational_kl(lam, m) == pytest.approx(total, rel=1e-12)
     # limits: q = prior -> 0; deterministic q, uniform prior -> N P ln 2
-    assert kl_divergence(m, m) == pytest.approx(0.0, abs=1e-14)
-    assert kl_divergence(np.ones((3, 2)), 0.0) == pytest.approx(6 * math.log(2), rel=1e-14)
+    assert variational_kl(m, m) == pytest.approx(0.0, abs=1e-14)
+    assert variational_kl(np.ones((3, 2)), 0.0) == pytest.approx(6 * math.log(2), rel=1e-14)
 
 
 def _setup(N=14, P=2, M=25, B=6, seed=0):
@@ -41,7 +48,7 @@ def test_gradient_matches_finite_differences_with_samples_fixed():
     # reparam estimator = exact derivative of the fixed-sample LB estimate: Reg and D terms to FD accuracy;
     # the Eq term is the stationary derivative of the Bethe ln Z (O(N^-3) relative, see test_rbm_message_passing).
     sigma, lam, m, z1, z2 = _setup()
-    est = lb_and_gradient(sigma, lam, z1, z2, m=m, estimator="reparam", bp_tol=1e-13)
+    est = lower_bound_and_gradient(sigma, lam, z1, z2, m=m, estimator="reparam", bp_tol=1e-13)
     h = 1e-5
     fd_all = np.zeros_like(lam)
     for i in range(lam.shape[0]):
@@ -49,8 +56,8 @@ def test_gradient_matches_finite_differences_with_samples_fixed():
             lp, lm = lam.copy(), lam.copy()
             lp[i, mu] += h
             lm[i, mu] -= h
-            ep = lb_and_gradient(sigma, lp, z1, z2, m=m, estimator="reparam", bp_tol=1e-13)
-            em = lb_and_gradient(sigma, lm, z1, z2, m=m, estimator="reparam", bp_tol=1e-13)
+            ep = lower_bound_and_gradient(sigma, lp, z1, z2, m=m, estimator="reparam", bp_tol=1e-13)
+            em = lower_bound_and_gradient(sigma, lm, z1, z2, m=m, estimator="reparam", bp_tol=1e-13)
             fd_all[i, mu] = (ep.LB - em.LB) / (2 * h)
             fd_reg_data = (-(ep.KL - em.KL) + ep.data_term - em.data_term) / (2 * h)
             assert fd_reg_data == pytest.approx(est.grad_reg[i, mu] + est.grad_data[i, mu], abs=1e-6)
@@ -66,8 +73,8 @@ def test_paper_and_reparam_estimators_agree_in_expectation():
     N = 12
     rng = np.random.default_rng(1)
     z = rng.standard_normal((20000, 2))
-    a = lb_and_gradient(sigma, lam, z, z[:2], estimator="paper").grad_data
-    b = lb_and_gradient(sigma, lam, z, z[:2], estimator="reparam").grad_data
+    a = lower_bound_and_gradient(sigma, lam, z, z[:2], estimator="paper").grad_data
+    b = lower_bound_and_gradient(sigma, lam, z, z[:2], estimator="reparam").grad_data
     d_code = (a - b) / (-lam / N)
     Xi = np.sqrt(np.sum(1 - lam ** 2, axis=0) / N)
     G = sigma.astype(float) @ lam / math.sqrt(N)
@@ -81,16 +88,16 @@ def test_paper_and_reparam_estimators_agree_in_expectation():
 def test_eq_term_matches_exact_gradient_of_log_partition():
     # Delta^Eq / M = (1/B2) sum_s d ln Z_eq^s / d lambda; compare with enumeration at N = 12 (O(1/N))
     sigma, lam, m, z1, z2 = _setup(N=12, M=5, B=4)
-    est = lb_and_gradient(sigma, lam, z1, z2, m=m)
+    est = lower_bound_and_gradient(sigma, lam, z1, z2, m=m)
     Xi = np.sqrt(np.sum(1 - lam ** 2, axis=0) / 12)
-    exact = np.mean([exact_enumeration(lam, Xi * z, 1.0, z).grad_logZ for z in z2], axis=0)
+    exact = np.mean([equivalent_rbm_exact(lam, Xi * z, 1.0, z).grad_logZ for z in z2], axis=0)
     assert np.abs(est.grad_eq / 5 - exact).max() < 0.1 * np.abs(exact).max()
 
 
 def test_overlaps_identity_and_permutation():
     xi = planted_fields(40, 3, 0.0, seed=0).astype(float)
     lam = np.stack([-0.5 * xi[:, 2], 0.3 * xi[:, 0], 0.2 * xi[:, 1]], axis=1)
-    qi, qb, perm = overlaps(lam, xi)
+    qi, qb, perm = planted_overlaps(lam, xi)
     np.testing.assert_allclose(qi, 0.0, atol=1e-12)  # orthogonal fields, wrong order
     np.testing.assert_allclose(qb, 1.0)
     np.testing.assert_array_equal(perm, [2, 0, 1])
@@ -102,7 +109,7 @@ def learned():
     out = {}
     for alpha in (8.0, 0.5):
         d = planted_data(100, 2, alpha, beta=1.0, c=0.0, seed=5)
-        out[alpha] = (d, train(d.sigma, 2, beta=1.0, steps=150, eta=0.1, B1=40, B2=40, seed=1, xi=d.xi))
+        out[alpha] = (d, train_variational_rbm(d.sigma, 2, beta=1.0, steps=150, eta=0.1, B1=40, B2=40, seed=1, xi=d.xi))
     return out
 
 
@@ -123,8 +130,8 @@ def test_learning_below_threshold_stays_near_random_guess(learned):
 
 def test_reproducible_under_seed():
     d = planted_data(30, 2, 2.0, seed=3)
-    a = train(d.sigma, 2, steps=5, B1=6, B2=6, seed=9, xi=d.xi)
-    b = train(d.sigma, 2, steps=5, B1=6, B2=6, seed=9, xi=d.xi)
+    a = train_variational_rbm(d.sigma, 2, steps=5, B1=6, B2=6, seed=9, xi=d.xi)
+    b = train_variational_rbm(d.sigma, 2, steps=5, B1=6, B2=6, seed=9, xi=d.xi)
     np.testing.assert_array_equal(a.lam, b.lam)
     np.testing.assert_array_equal(a.LB, b.LB)
 
@@ -132,19 +139,19 @@ def test_reproducible_under_seed():
 def test_bad_input():
     s = np.ones((4, 5))
     with pytest.raises(ValueError, match="P"):
-        train(s, 0)
+        train_variational_rbm(s, 0)
     with pytest.raises(ValueError, match="eta"):
-        train(s, 2, eta=-1)
+        train_variational_rbm(s, 2, eta=-1)
     with pytest.raises(ValueError, match="sigma"):
-        train(np.zeros((4, 5)), 2)
+        train_variational_rbm(np.zeros((4, 5)), 2)
     with pytest.raises(ValueError, match="estimator"):
-        train(s, 2, estimator="bogus")
+        train_variational_rbm(s, 2, estimator="bogus")
 
 
 def test_antithetic_pair_kernel_equals_direct_sums():
     # closed-form pair sums (tanh x+ + tanh x- = sinh 2g / D, ...) vs the direct per-draw sums, incl. a
     # saturated column (|lambda| = 0.999), products of D over short blocks, and the overflow fallback (huge beta)
-    from simulate.variational_rbm.learning import _data_kernel, _data_kernel_pairs, _xi
+    from simulate.variational_rbm.learning import data_term_kernel, data_term_kernel_pairs, weight_spread
 
     rng = np.random.default_rng(0)
     # (N, M, P, B, beta): typical; draws split into log blocks (large 2 beta Xi z); overflow fallback
@@ -152,11 +159,11 @@ def test_antithetic_pair_kernel_equals_direct_sums():
         s = rng.choice([-1.0, 1.0], (M, N))
         lam = rng.uniform(-0.5, 0.5, (N, P))
         lam[:, 0] = 0.999 * np.sign(lam[:, 0])
-        z = draw_z(rng, B, P, antithetic=True)
+        z = draw_normal_fields(rng, B, P, antithetic=True)
         G = s @ lam / math.sqrt(N)
-        Xi = _xi(lam)
+        Xi = weight_spread(lam)
         out = []
-        for f, zz in ((_data_kernel, z), (_data_kernel_pairs, np.ascontiguousarray(z[:B // 2]))):
+        for f, zz in ((data_term_kernel, z), (data_term_kernel_pairs, np.ascontiguousarray(z[:B // 2]))):
             T, a, b = np.empty((M, P)), np.empty(P), np.empty(P)
             out.append((f(G, Xi, zz, beta, T, a, b), T, a, b))
         # rounding: each of the M B summed terms (|tanh|, sech^2 <= 1, |z tanh| ~ 3, ln cosh ~ |x|) carries ~1e-16;
@@ -172,10 +179,10 @@ def test_antithetic_partition_draws_use_the_spin_flip_symmetry_exactly():
     rng = np.random.default_rng(2)
     sigma = rng.choice([-1, 1], size=(30, 80)).astype(np.int8)
     lam = rng.uniform(-0.9, 0.9, (80, 3))
-    z = draw_z(rng, 10, 3, antithetic=True)
+    z = draw_normal_fields(rng, 10, 3, antithetic=True)
     # cold starts, so that both runs iterate the same maps from the same start (warm starts differ in order)
-    a = lb_and_gradient(sigma, lam, z, z, symmetric=True, warm_start=False)
-    b = lb_and_gradient(sigma, lam, z, z, symmetric=False, warm_start=False)
+    a = lower_bound_and_gradient(sigma, lam, z, z, symmetric=True, warm_start=False)
+    b = lower_bound_and_gradient(sigma, lam, z, z, symmetric=False, warm_start=False)
     assert a.LB == pytest.approx(b.LB, rel=1e-13)
     np.testing.assert_allclose(a.grad_eq, b.grad_eq, rtol=0, atol=1e-12 * np.abs(b.grad_eq).max())
 
@@ -184,16 +191,16 @@ def test_antithetic_partition_draws_use_the_spin_flip_symmetry_exactly():
 def test_fused_learning_observables_equal_message_passing(N):
     # the learning kernel's ln Z (variance terms cancelled analytically) and sum_s C, sum_s z mhat equal the
     # public message_passing observables draw by draw (N = 12: libm branch, N = 300: series branch)
-    from simulate.variational_rbm.message_passing import message_passing
+    from simulate.variational_rbm import rbm_message_passing
 
     rng = np.random.default_rng(N)
     P, M = 3, 4
     sigma = rng.choice([-1, 1], size=(M, N)).astype(np.int8)
     lam = rng.uniform(-0.95, 0.95, (N, P))
     z2 = rng.standard_normal((3, P))
-    est = lb_and_gradient(sigma, lam, z2, z2, bp_tol=1e-13)
+    est = lower_bound_and_gradient(sigma, lam, z2, z2, bp_tol=1e-13)
     Xi = np.sqrt(np.sum(1 - lam ** 2, axis=0) / N)
-    rs = [message_passing(lam, Xi * z, 1.0, tol=1e-13) for z in z2]
+    rs = [rbm_message_passing(lam, Xi * z, 1.0, tol=1e-13) for z in z2]
     assert est.logZ_mean == pytest.approx(np.mean([r.logZ for r in rs]), rel=1e-12)
     C = np.mean([r.C for r in rs], axis=0)
     Zm = np.mean([z * r.mhat for z, r in zip(z2, rs)], axis=0)
@@ -207,9 +214,9 @@ def test_warm_start_reaches_the_same_fixed_point():
     rng = np.random.default_rng(3)
     sigma = rng.choice([-1, 1], size=(40, 120)).astype(np.int8)
     lam = np.clip(0.7 * np.sign(rng.standard_normal((120, 1))) + rng.normal(0, 0.2, (120, 4)), -0.99, 0.99)
-    z = draw_z(rng, 12, 4, antithetic=False)
-    a = lb_and_gradient(sigma, lam, z, z, bp_tol=1e-12, warm_start=True)
-    b = lb_and_gradient(sigma, lam, z, z, bp_tol=1e-12, warm_start=False)
+    z = draw_normal_fields(rng, 12, 4, antithetic=False)
+    a = lower_bound_and_gradient(sigma, lam, z, z, bp_tol=1e-12, warm_start=True)
+    b = lower_bound_and_gradient(sigma, lam, z, z, bp_tol=1e-12, warm_start=False)
     assert a.bp_failures == b.bp_failures == 0
     assert a.LB == pytest.approx(b.LB, rel=1e-12)
     np.testing.assert_allclose(a.grad, b.grad, rtol=0, atol=1e-10 * np.abs(b.grad).max())

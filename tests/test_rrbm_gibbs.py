@@ -7,9 +7,16 @@ import pytest
 from scipy.integrate import quad
 from scipy.stats import truncnorm
 
-from simulate.core.rng import seed_numba
-from simulate.boltzmann.relu_rbm_gibbs import (_trunc_normal_pos, condensed_state, energy, gibbs, participation_ratio,
-                                 random_weights, sample_rrbm)
+from simulate.boltzmann import (
+    participation_ratio,
+    relu_rbm_condensed_state,
+    relu_rbm_energy,
+    relu_rbm_gibbs,
+    relu_rbm_random_weights,
+    sample_rrbm,
+)
+from simulate.boltzmann.gibbs import truncated_normal_positive
+from simulate.core import seed_numba
 
 
 def _exact(xi, theta, g, beta):
@@ -25,7 +32,7 @@ def _exact(xi, theta, g, beta):
         h2 = 0.0
         zs = []
         for mu in range(M):
-            f = lambda h, k: h**k * math.exp(-beta * (h * h / 2 + theta * h - h * I[mu]))
+            f = lambda h, k, I=I, mu=mu: h**k * math.exp(-beta * (h * h / 2 + theta * h - h * I[mu]))
             z0 = quad(f, 0, np.inf, args=(0,))[0]
             z2 = quad(f, 0, np.inf, args=(2,))[0]
             zs.append(z0)
@@ -43,7 +50,7 @@ def test_gibbs_stationary_vs_enumeration(beta, theta, g):
     q_ex, h2_ex = _exact(xi, theta, g, beta)
     qs, h2s = [], []
     for s in range(16):
-        _, _, mm = gibbs(xi, theta, g, np.full(6000, beta), seed=s, measure_from=500)
+        _, _, mm = relu_rbm_gibbs(xi, theta, g, np.full(6000, beta), seed=s, measure_from=500)
         qs.append(mm["q"])
         h2s.append(mm["h2"])
     # independent chains: s.e. from their spread; 4 s.e.
@@ -56,7 +63,7 @@ def test_gibbs_stationary_vs_enumeration(beta, theta, g):
 @pytest.mark.parametrize("mu,sigma", [(0.4, 1.0), (-0.3, 0.5), (-3.0, 0.5)])
 def test_truncated_normal_moments(mu, sigma):
     seed_numba(np.random.default_rng(1))
-    x = np.array([_trunc_normal_pos(mu, sigma) for _ in range(40000)])
+    x = np.array([truncated_normal_positive(mu, sigma) for _ in range(40000)])
     d = truncnorm((0 - mu) / sigma, np.inf, loc=mu, scale=sigma)
     assert x.min() > 0
     assert abs(x.mean() - d.mean()) < 5 * d.std() / math.sqrt(x.size)
@@ -70,7 +77,7 @@ def test_participation_ratio_known_values():
 
 
 def test_random_weights_sparsity():
-    xi = random_weights(2000, 100, 0.1, seed=0)
+    xi = relu_rbm_random_weights(2000, 100, 0.1, seed=0)
     frac = np.mean(xi != 0)
     assert abs(frac - 0.1) < 4 * math.sqrt(0.1 * 0.9 / xi.size)
     assert abs(np.mean(xi[xi != 0] == 1) - 0.5) < 4 * math.sqrt(0.25 / np.sum(xi != 0))
@@ -87,12 +94,12 @@ def test_condensed_state_is_stable_at_large_beta_single_hidden():
 
 
 def test_energy_and_reproducibility():
-    xi = random_weights(50, 5, 0.5, seed=1)
-    v = condensed_state(xi, 2, seed=2)
+    xi = relu_rbm_random_weights(50, 5, 0.5, seed=1)
+    v = relu_rbm_condensed_state(xi, 2, seed=2)
     h = np.abs(np.random.default_rng(0).normal(size=5))
     w = xi / math.sqrt(50)
     e = (-(v @ w.T) @ h + 0.1 * v.sum() + np.sum(h * h / 2 - 0.2 * h)) / 50
-    assert energy(xi, v, h, -0.2, -0.1) == pytest.approx(e)
+    assert relu_rbm_energy(xi, v, h, -0.2, -0.1) == pytest.approx(e)
     a = sample_rrbm(100, 0.1, 0.2, 0.1, -0.01, seed=5, anneal=5, measure=5)
     b = sample_rrbm(100, 0.1, 0.2, 0.1, -0.01, seed=5, anneal=5, measure=5)
     assert a == b
@@ -100,6 +107,6 @@ def test_energy_and_reproducibility():
 
 def test_bad_input():
     with pytest.raises(ValueError, match="p"):
-        random_weights(10, 2, 0.0, seed=0)
+        relu_rbm_random_weights(10, 2, 0.0, seed=0)
     with pytest.raises(ValueError, match="betas"):
-        gibbs(random_weights(10, 2, 0.5, seed=0), 0.0, 0.0, [1.0, -1.0], seed=0)
+        relu_rbm_gibbs(relu_rbm_random_weights(10, 2, 0.5, seed=0), 0.0, 0.0, [1.0, -1.0], seed=0)

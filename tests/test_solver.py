@@ -1,18 +1,19 @@
 """Saddle-point solver framework: convergence, failure detection, continuation."""
+import dataclasses
 import json
 import math
 
 import numpy as np
 import pytest
 
-from theory.core.solver import ComputationError, ConvergenceError, converge, span
+from theory.core import ComputationError, ConvergenceError, converge, span
 
 
 def cosine_map(v):
     return {"x": np.cos(v["x"]), "y": 0.5 * v["y"] + 1.0}
 
 
-@pytest.mark.parametrize("method", ["iterate", "newton", "anderson", "auto"])
+@pytest.mark.parametrize("method", ["iterate", "hybr", "anderson", "auto"])
 def test_converges_to_known_fixed_point(method):
     res = converge(cosine_map, {"x": 0.0, "y": 0.0}, tol=1e-12, method=method)
     assert res.converged, res.message
@@ -20,6 +21,14 @@ def test_converges_to_known_fixed_point(method):
     assert res["y"] == pytest.approx(2.0, abs=1e-10)
     assert res.residual < 1e-12
     assert res.iterations > 0 and res.wall_time >= 0
+
+
+def test_newton_is_not_a_converge_method():
+    """'newton' is the analytic-Jacobian solver (theory.core.solver.newton) only; converge's root finder is 'hybr'."""
+    with pytest.raises(ValueError, match="hybr"):
+        converge(cosine_map, {"x": 0.0, "y": 0.0}, method="newton")
+    with pytest.raises(ValueError, match="method must be one of"):
+        converge(cosine_map, {"x": 0.0, "y": 0.0}, method="powell")
 
 
 def test_adaptive_damping_rescues_an_oscillating_map():
@@ -57,7 +66,7 @@ def test_iteration_cap_and_strict_mode():
 
 def test_result_is_frozen_and_json():
     res = converge(cosine_map, {"x": 0.0, "y": 0.0})
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         res.converged = False
     d = json.loads(res.to_json())
     assert d["converged"] is True and set(d["values"]) == {"x", "y"}
@@ -108,8 +117,9 @@ def test_span_step_halving_recovers():
         start = init["x"] if init else 0.0
         # converges only when warm-started within 0.3 of the target root x = t
         ok = abs(start - p["t"]) < 0.3
-        from theory.core.solver import SolverResult
-        return SolverResult({"x": p["t"] if ok else start}, 0.0 if ok else 1.0, 1, ok, 0.0, "test", "" if ok else "too far")
+        from theory.core import SolverResult
+        return SolverResult(values={"x": p["t"] if ok else start}, residual=0.0 if ok else 1.0, iterations=1,
+                            converged=ok, wall_time=0.0, method="test", message="" if ok else "too far")
 
     curve = span(solve, [{"t": 0.0}, {"t": 1.0}], max_halvings=3)
     assert [p.converged for p in curve.points] == [True, True]
@@ -125,7 +135,7 @@ def _circle_line(y):
 
 
 def test_newton_converges_quadratically_with_the_analytic_jacobian():
-    from theory.core.solver import newton
+    from theory.core import newton
 
     r = newton(_circle_line, [3.0, 1.0], tol=1e-13)
     assert r.converged and r.message == "converged" and r.aux == "payload"
@@ -138,7 +148,7 @@ def test_newton_keeps_the_box_and_rejects_points_the_model_cannot_compute():
     """R = log x - log a on x > 0: the full Newton step from x = 10a leaves the domain; the
     fraction-to-boundary rule keeps every iterate positive, and the model's ComputationError
     for x <= 0 is never hit."""
-    from theory.core.solver import ComputationError, newton
+    from theory.core import ComputationError, newton
 
     a = 1e-3
     seen = []
@@ -157,7 +167,7 @@ def test_newton_keeps_the_box_and_rejects_points_the_model_cannot_compute():
 
 
 def test_newton_reports_failure_instead_of_raising():
-    from theory.core.solver import ComputationError, newton
+    from theory.core import ComputationError, newton
 
     def no_root(y):  # x^2 + 1 = 0 has no real root
         R = np.array([y[0] ** 2 + 1.0])

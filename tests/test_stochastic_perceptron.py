@@ -1,4 +1,4 @@
-"""Tests of the RS theory of the stochastic binary perceptron (seed 004, SM Sec. I).
+"""Tests of the RS theory of the stochastic binary perceptron [baldassi2018, SM Sec. I].
 
 Every check can fail: finite-difference stationarity, convergence in the
 quadrature order, mpmath evaluations of G_S and G_E, the beta -> 0 and
@@ -12,17 +12,17 @@ import mpmath as mp
 import numpy as np
 import pytest
 
-from theory.perceptron.rs import (
-    G_E,
-    G_S,
+from theory.perceptron import (
     beta_c,
     energetic_terms,
     entropic_terms,
     rs_curve,
     rs_free_entropy,
+    rs_stability,
     solve_rs,
-    stability,
 )
+from theory.perceptron import energetic_term as G_E
+from theory.perceptron import entropic_term as G_S
 
 POINTS = [(0.55, 20.0, 0.7), (0.6, 50.0, 0.95)]
 
@@ -33,7 +33,7 @@ def solutions():
 
 
 # ---------------------------------------------------------------------------
-# stationarity: the returned point is a saddle point of SM Eq. (12)
+# stationarity: the returned point is a saddle point of [baldassi2018, SM Eq. 12]
 # ---------------------------------------------------------------------------
 @pytest.mark.parametrize("p", POINTS)
 def test_stationarity_finite_differences(solutions, p):
@@ -52,7 +52,7 @@ def test_stationarity_finite_differences(solutions, p):
     # ~1e3, so plain central differences would leave 1e-5), rounding ~ 1e-16 |phi| / h.
     # At the saddle the derivatives are bounded by residual * max(1, |x|) ~ 1e-9.
     for name in x:
-        def D(h):
+        def D(h, name=name):
             return (phi(**{name: x[name] + h}) - phi(**{name: x[name] - h})) / (2 * h)
         h = 1e-4 * max(1.0, abs(x[name]))
         d = (4 * D(h / 2) - D(h)) / 3
@@ -63,13 +63,13 @@ def test_stationarity_finite_differences(solutions, p):
 
 
 def test_saddle_equations_hold(solutions):
-    """Eq. 15 term by term: q0 = int <m>^2, qhat0 = -2 alpha dG_E/dq0, q* = int <m^2>."""
+    """[baldassi2018, SM Eq. 15] term by term: q0 = int <m>^2, qhat0 = -2 alpha dG_E/dq0, q* = int <m^2>."""
     for (alpha, beta, qstar), r in solutions.items():
         S = entropic_terms(r.qhat0, r.qhat1, 16)
         E = energetic_terms(r.q0, qstar, beta, 16)
-        assert S["q0"] == pytest.approx(r.q0, abs=1e-9)
-        assert S["m2"] == pytest.approx(qstar, abs=1e-9)
-        assert -2 * alpha * E["dG_E_dq0"] == pytest.approx(r.qhat0, rel=1e-9)
+        assert S.q0 == pytest.approx(r.q0, abs=1e-9)
+        assert S.m2 == pytest.approx(qstar, abs=1e-9)
+        assert -2 * alpha * E.dG_E_dq0 == pytest.approx(r.qhat0, rel=1e-9)
 
 
 def test_dphi_dbeta_is_alpha_loglik():
@@ -97,12 +97,12 @@ def test_order_convergence(alpha, beta, qstar):
     for o in (6, 12):
         S = entropic_terms(r.qhat0, r.qhat1, o)
         E = energetic_terms(r.q0, qstar, beta, o)
-        errs.append(max(abs(S["G_S"] - ref_S["G_S"]), abs(E["G_E"] - ref_E["G_E"]),
-                        abs(E["gamma_E"] / ref_E["gamma_E"] - 1), abs(S["gamma_S"] / ref_S["gamma_S"] - 1)))
+        errs.append(max(abs(S.G_S - ref_S.G_S), abs(E.G_E - ref_E.G_E),
+                        abs(E.gamma_E / ref_E.gamma_E - 1), abs(S.gamma_S / ref_S.gamma_S - 1)))
     assert errs[1] < 1e-9
     assert errs[1] < errs[0]
     # the two forms of d^2 log Z_E (Stein covariance vs <g''> + Var g') agree
-    assert ref_E["gamma_E_alt"] == pytest.approx(ref_E["gamma_E"], rel=1e-9)
+    assert ref_E.gamma_E_alt == pytest.approx(ref_E.gamma_E, rel=1e-9)
 
 
 def test_error_estimate_bounds_true_error():
@@ -147,7 +147,8 @@ def _mp_logZE(h, q0, qstar, beta):
     c = s / sD
     f = lambda u: mp.exp(-u * u / 2 + beta * _mp_logH(-(h + sD * u) / s)) / mp.sqrt(2 * mp.pi)
     # posterior mode (log-concave posterior: psi'(0) > 0, psi' decreasing), bracketed
-    dpsi = lambda u: -u + beta * (sD / s) * mp.exp(-((h + sD * u) / s) ** 2 / 2 - _mp_logH(-(h + sD * u) / s)) / mp.sqrt(2 * mp.pi)
+    dpsi = lambda u: (-u + beta * (sD / s) * mp.exp(-((h + sD * u) / s) ** 2 / 2 - _mp_logH(-(h + sD * u) / s))
+                      / mp.sqrt(2 * mp.pi))
     um = mp.findroot(dpsi, (mp.mpf(0), max(u0, 0) + 60), solver="illinois")
     lo, hi = um - 12, um + 12
     inner = [p for p in (um, u0, u0 + 3 * c, u0 - c / 3) if lo < p < hi]
@@ -173,8 +174,8 @@ def test_G_S_against_mpmath(qhat0, qhat1):
 
 def test_logZE_inner_integral_against_mpmath():
     """The inner u-integral (the steep H^beta step) at beta = 20, q* = 0.95 against mpmath."""
-    from theory.core.quadrature import legendre_nodes
-    from theory.perceptron.rs import _energetic_kernel
+    from theory.core import legendre_nodes
+    from theory.perceptron._rs_numerics import energetic_kernel as _energetic_kernel
     mp.mp.dps = 20
     q0, qstar, beta = 0.8, 0.95, 20.0
     zs = np.array([-2.5, -0.7, 0.0, 0.4, 1.9])
@@ -193,7 +194,8 @@ def test_logZE_inner_integral_against_mpmath():
 def _quad_G_E(q0, qstar, beta):
     """Nested adaptive scipy quad (independent of the project's rules), rel 1e-13 inner."""
     from scipy.integrate import quad
-    from theory.core.special import logH
+
+    from theory.core import logH
     sD, s = math.sqrt(qstar - q0), math.sqrt(1 - qstar)
 
     def logZ(z):
@@ -275,7 +277,7 @@ def test_small_qstar_limit():
 def test_nonconvergence_is_reported():
     r = solve_rs(0.55, 20.0, 0.7, maxiter=2, method="iterate")
     assert not r.converged and r.message
-    from theory.core.solver import ConvergenceError
+    from theory.core import ConvergenceError
     with pytest.raises(ConvergenceError):
         solve_rs(0.55, 20.0, 0.7, maxiter=2, method="iterate", strict=True)
 
@@ -308,10 +310,10 @@ def test_continuation_curve():
 
 
 # ---------------------------------------------------------------------------
-# stability and beta_c (SM Eq. 16-20, SM Fig. 1)
+# stability and beta_c ([baldassi2018, SM Eq. 16-20], [baldassi2018, SM Fig. 1])
 # ---------------------------------------------------------------------------
 def test_stability_margin_and_gammas():
-    st = stability(0.55, 10.0, 0.8)
+    st = rs_stability(0.55, 10.0, 0.8)
     assert st.converged
     assert st.margin == pytest.approx(0.55 * st.gamma_E * st.gamma_S, rel=1e-14)
     # gamma_S <= int Dz Var(m)^2 <= (q*)^2 bound and gamma_E > 0
@@ -320,11 +322,11 @@ def test_stability_margin_and_gammas():
 
 
 def test_beta_c_finite_decreasing_in_alpha():
-    """SM Fig. 1: beta_c finite and decreasing in alpha (here at q* = 0.9); margin = 1 at beta_c."""
+    """[baldassi2018, SM Fig. 1]: beta_c finite and decreasing in alpha (here at q* = 0.9); margin = 1 at beta_c."""
     bc = {a: beta_c(a, 0.9, beta_start=15.0, xtol=1e-5) for a in (0.5, 0.55, 0.6)}
     assert all(r.converged and math.isfinite(r.beta_c) for r in bc.values())
     assert bc[0.5].beta_c > bc[0.55].beta_c > bc[0.6].beta_c
-    st = stability(0.55, bc[0.55].beta_c, 0.9, init=bc[0.55].values)
+    st = rs_stability(0.55, bc[0.55].beta_c, 0.9, init=bc[0.55].values)
     assert st.margin == pytest.approx(1.0, abs=1e-4)
 
 
@@ -334,7 +336,7 @@ def test_beta_c_reports_no_crossing():
 
 
 # ---------------------------------------------------------------------------
-# analytic Jacobian of SM Eq. (15) (Newton solve) and the inner-rule buffers
+# analytic Jacobian of [baldassi2018, SM Eq. 15] (Newton solve) and the inner-rule buffers
 # ---------------------------------------------------------------------------
 @pytest.mark.parametrize("qhat0,qhat1", [(40.16, 42.82), (2.0, -1.0), (300.0, 420.0)])
 def test_entropic_jacobian_against_finite_differences(qhat0, qhat1):
@@ -352,8 +354,8 @@ def test_entropic_jacobian_against_finite_differences(qhat0, qhat1):
         km[var] -= h
         Sp, Sm = entropic_terms(kp["qhat0"], kp["qhat1"], 16), entropic_terms(km["qhat0"], km["qhat1"], 16)
         for key, what in zip(keys, ("q0", "m2")):
-            fd = (Sp[what] - Sm[what]) / (2 * h)
-            assert S[key] == pytest.approx(fd, rel=1e-7, abs=1e-12), (var, key)
+            fd = (getattr(Sp, what) - getattr(Sm, what)) / (2 * h)
+            assert getattr(S, key) == pytest.approx(fd, rel=1e-7, abs=1e-12), (var, key)
 
 
 @pytest.mark.parametrize("q0,qstar,beta", [(0.59, 0.7, 20.0), (0.5, 0.99, 50.0), (0.2, 0.5, 2.0)])
@@ -361,8 +363,9 @@ def test_energetic_second_derivative_against_finite_differences(q0, qstar, beta)
     """d^2 G_E/dq0^2 = -1/2 int Dz [(F'')^2 - 2 F'^2 F''] (derived in the docs) vs d/dq0 of dG_E/dq0."""
     E = energetic_terms(q0, qstar, beta, 16)
     h = 1e-5 * q0
-    fd = (energetic_terms(q0 + h, qstar, beta, 16)["dG_E_dq0"] - energetic_terms(q0 - h, qstar, beta, 16)["dG_E_dq0"]) / (2 * h)
-    assert E["d2G_E_dq0"] == pytest.approx(fd, rel=1e-6)
+    fd = (energetic_terms(q0 + h, qstar, beta, 16).dG_E_dq0
+          - energetic_terms(q0 - h, qstar, beta, 16).dG_E_dq0) / (2 * h)
+    assert E.d2G_E_dq0 == pytest.approx(fd, rel=1e-6)
 
 
 def test_newton_jacobian_converges_quadratically_from_warm_start():
@@ -375,17 +378,18 @@ def test_newton_jacobian_converges_quadratically_from_warm_start():
     assert w.converged and w.method == "newton-jacobian" and w.iterations <= 5
     assert w.q0 == pytest.approx(c.q0, abs=1e-10) and w.qhat1 == pytest.approx(c.qhat1, rel=1e-9)
     # the hybrid method without the Jacobian (fallback path) agrees
-    from theory.core.solver import converge
+    from theory.core import converge
     from theory.perceptron.rs import _fixed_point_map
-    h = converge(_fixed_point_map(0.55, 20.0, 0.71, 12), r.values, tol=1e-11, method="newton")
+    h = converge(_fixed_point_map(0.55, 20.0, 0.71, 12), r.values, tol=1e-11, method="hybr")
     assert h.converged and h["q0"] == pytest.approx(w.q0, abs=1e-10) and h.iterations > w.iterations
 
 
 def test_u_edges_write_every_slot():
     """The inner-rule edges: exactly _n_edges_max of them (the kernels size their buffers by it),
     finite and sorted, for the plain rule and with the extra kink edges of the BC energy."""
-    from theory.perceptron.bc_energy import _T_KINK
-    from theory.perceptron.rs import _n_edges_max, _u_edges
+    from theory.perceptron._rs_numerics import T_KINK as _T_KINK
+    from theory.perceptron._rs_numerics import n_edges_max as _n_edges_max
+    from theory.perceptron._rs_numerics import u_edges as _u_edges
     for h, beta, xc, xw in [(0.3, 20.0, 0.0, 0.0), (-2.0, 500.0, 1.3, 0.2), (1.5, 0.5, -4.0, 3.0)]:
         e = _u_edges(h, 0.3, 0.5, beta, xc, xw, _T_KINK)
         n = _n_edges_max(_T_KINK.size if xw > 0 else 0)
@@ -396,7 +400,7 @@ def test_u_edges_write_every_slot():
 def test_cold_start_at_very_large_beta(alpha, beta, qstar, order):
     """Cold solves at beta = 1e3, 1e4 (qhat0 ~ 3e4, 6e6; dqhat0/dq0 ~ 1e7), where a residual-based
     line search rejected good Newton steps (the natural monotonicity test accepts them): the
-    returned point satisfies SM Eq. 15 term by term at a higher order (32), and the large-beta
+    returned point satisfies [baldassi2018, SM Eq. 15] term by term at a higher order (32), and the large-beta
     scaling of docs Sec. 10 holds (beta (q* - q0) of order chi(q*), qhat0 / beta^2 of order R_hat).
     At beta = 1e4 the default order 12 leaves 1.3e-7 in the site moments (measured against
     orders 24 and 32, which agree to 1e-12), hence order 24 there."""
@@ -404,10 +408,10 @@ def test_cold_start_at_very_large_beta(alpha, beta, qstar, order):
     assert r.converged and r.method == "newton-jacobian"
     S = entropic_terms(r.qhat0, r.qhat1, 32)
     E = energetic_terms(r.q0, qstar, beta, 32)
-    assert S["q0"] == pytest.approx(r.q0, abs=1e-9)
-    assert S["m2"] == pytest.approx(qstar, abs=1e-9)
-    assert -2 * alpha * E["dG_E_dq0"] == pytest.approx(r.qhat0, rel=1e-8)
-    from theory.perceptron.zero_temperature import solve_zero_temperature
+    assert S.q0 == pytest.approx(r.q0, abs=1e-9)
+    assert S.m2 == pytest.approx(qstar, abs=1e-9)
+    assert -2 * alpha * E.dG_E_dq0 == pytest.approx(r.qhat0, rel=1e-8)
+    from theory.perceptron import solve_zero_temperature
     z = solve_zero_temperature(alpha, qstar)
     assert 0.5 < beta * (qstar - r.q0) / z.chi < 1.5 and 0.5 < r.qhat0 / beta**2 / z.R_hat < 2.0
 

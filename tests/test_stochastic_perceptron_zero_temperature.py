@@ -15,14 +15,16 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize_scalar
 
-from theory.perceptron.bc_energy import bc_energy
-from theory.core.special import logH
-from theory.perceptron.rs import _solve_rs_terms
+from theory.core import logH
+from theory.perceptron import bc_energy
+from theory.perceptron import solve_rs_with_terms as _solve_rs_terms
+from theory.perceptron import (
+    zero_temperature_threshold as threshold,
+)
 from theory.perceptron.zero_temperature import (
     _prox_kernel,
     prox_terms,
     solve_zero_temperature,
-    threshold,
     zero_temperature_curve,
 )
 
@@ -42,7 +44,7 @@ def test_prox_point_is_the_maximiser():
     hs = np.array([-3.0, -0.4, 0.0, 0.7, 2.5])
     y = _prox_kernel(hs, chi, s)[0]
     for h, yy in zip(hs, y):
-        f = lambda v: -(float(logH(-v / s)) - (v - h) ** 2 / (2 * chi))
+        f = lambda v, h=h: -(float(logH(-v / s)) - (v - h) ** 2 / (2 * chi))
         ref = minimize_scalar(f, bounds=(h - 5, h + 50), method="bounded", options={"xatol": 1e-12}).x
         assert yy == pytest.approx(ref, abs=1e-6)
         assert f(yy) <= f(ref) + 1e-14
@@ -67,13 +69,13 @@ def test_stationarity_identities():
     GS = quad(lambda z: dz(z) * inner(z), -12, 12, points=[-t, t], epsabs=1e-14, limit=200)[0]
     P = prox_terms(chi, 0.6, 16)
     s = math.sqrt(0.4)
-    env = P["w"] @ (logH(-P["y"] / s) - (P["y"] - P["h"]) ** 2 / (2 * chi))
+    env = P.w @ (logH(-P.y / s) - (P.y - P.h) ** 2 / (2 * chi))
     phi = -(chi * R - 0.6 * A) / 2 + GS + 0.55 * env
     assert phi == pytest.approx(r.phi0, abs=1e-11)
     # and it is stationary in chi (the other two equations hold by construction of t, A, R)
     def phi_chi(c):
         Pc = prox_terms(c, 0.6, 16)
-        e = Pc["w"] @ (logH(-Pc["y"] / s) - (Pc["y"] - Pc["h"]) ** 2 / (2 * c))
+        e = Pc.w @ (logH(-Pc.y / s) - (Pc.y - Pc.h) ** 2 / (2 * c))
         return -(c * R) / 2 + 0.55 * e
     h = 1e-4 * chi
     assert abs((phi_chi(chi + h) - phi_chi(chi - h)) / (2 * h)) < 1e-8
@@ -90,7 +92,7 @@ def beta_sequence():
         e = bc_energy(0.55, b, 0.4, init=r)
         q = 0.4
         out[b] = {"chi": b * (q - r.q0), "R_hat": r.qhat0 / b**2, "A_hat": (r.qhat1 - r.qhat0) / b,
-                  "loglik": r.loglik, "margin": 0.55 * E["gamma_E"] * S["gamma_S"], "E": e.E}
+                  "loglik": r.loglik, "margin": 0.55 * E.gamma_E * S.gamma_S, "E": e.E}
         prev = r
     return out
 

@@ -7,6 +7,7 @@ import math
 import multiprocessing
 import sqlite3
 import sys
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -180,12 +181,197 @@ def test_code_version_tracks_module_source():
 
 
 @pytest.fixture
+def point_modules(tmp_path, monkeypatch):
+    """``(write, tag)``: ``write({"name.py": text})`` writes top-level modules into a
+    directory on ``sys.path``; ``tag("mod", "func")`` imports ``mod`` afresh and
+    returns ``code_version(mod.func)`` (the files are parsed anew each time)."""
+    import importlib
+
+    monkeypatch.syspath_prepend(str(tmp_path))
+    written: set[str] = set()
+
+    def write(files: dict[str, str | None]) -> None:
+        for name, text in files.items():
+            path = tmp_path / name
+            if text is None:
+                path.unlink()
+            else:
+                path.write_text(textwrap.dedent(text))
+            written.add(name.removesuffix(".py"))
+
+    def tag(module: str, func: str) -> str:
+        for name in written:
+            sys.modules.pop(name, None)
+        importlib.invalidate_caches()
+        return code_version(getattr(importlib.import_module(module), func))
+
+    yield write, tag
+    for name in written:
+        sys.modules.pop(name, None)
+
+
+_TASK = """\
+from cv_kern import step
+
+
+def point(n, seed):
+    return {"y": step(n) + seed}
+
+
+def theory_curve(x):
+    return 2 * x
+"""
+_KERN = """\
+SCALE = 3
+
+
+def _inner(x):
+    return x * SCALE
+
+
+def step(x):
+    return _inner(x) + 1
+
+
+def unrelated():
+    return 0
+"""
+# the same code after a refactor: step, _inner and SCALE moved to another module,
+# reached through ``import m`` + ``m.step``, reformatted, documented, annotated
+_TASK_MOVED = '''\
+"""Task module, after the move."""
+import cv_moved as kernels
+
+
+def point(n: int, seed: int) -> dict:
+    """One point (docstring added)."""
+    # comment added
+    return {
+        "y": kernels.step(n) + seed,
+    }
+'''
+_MOVED = '''\
+"""The kernels' new home."""
+from __future__ import annotations
+
+SCALE: int = 3  # a constant
+
+
+def step(x: float) -> float:
+    """One step."""
+    return (_inner(x)
+            + 1)
+
+
+def _inner(x: float) -> float:
+    return x*SCALE
+'''
+
+
+def test_code_version_survives_move_reformatting_and_docs(point_modules):
+    """(a) Moving the functions a point reaches to another module, importing them
+    another way, reformatting them and changing docstrings, comments and type
+    hints keeps the tag; the unrelated rest of both modules does not count."""
+    write, tag = point_modules
+    write({"cv_task.py": _TASK, "cv_kern.py": _KERN})
+    v0 = tag("cv_task", "point")
+    write({"cv_task.py": _TASK_MOVED, "cv_moved.py": _MOVED, "cv_kern.py": "def unrelated():\n    return 1\n"})
+    assert tag("cv_task", "point") == v0
+    # ``from m import f as g`` is the same code too
+    write({"cv_task.py": "from cv_moved import step as stp\n\n\ndef point(n, seed):\n"
+                         "    return {'y': stp(n) + seed}\n"})
+    assert tag("cv_task", "point") == v0
+    # but a change of what the code does is not
+    write({"cv_moved.py": _MOVED.replace("+ 1)", "+ 2)")})
+    assert tag("cv_task", "point") != v0
+
+
+@pytest.mark.parametrize("edit", [
+    ("cv_kern.py", "SCALE = 3", "SCALE = 4"),  # (b) a constant used two calls deep, in another module
+    ("cv_kern.py", "x * SCALE", "x * SCALE - 1"),  # (c) one line of a helper two calls deep
+    ("cv_kern.py", "_inner(x) + 1", "_inner(x) + 1.0"),  # the helper it calls directly
+    ("cv_task.py", "step(n) + seed", "step(n) - seed"),  # the point function itself
+])
+def test_code_version_changes_with_the_code_it_reaches(point_modules, edit):
+    write, tag = point_modules
+    write({"cv_task.py": _TASK, "cv_kern.py": _KERN})
+    v0 = tag("cv_task", "point")
+    name, old, new = edit
+    text = {"cv_task.py": _TASK, "cv_kern.py": _KERN}[name]
+    assert old in text
+    write({name: text.replace(old, new)})
+    assert tag("cv_task", "point") != v0
+
+
+def test_code_version_ignores_unrelated_code(point_modules):
+    """(d) Unrelated functions in the same modules (the task's theory curve, another kernel) do not count."""
+    write, tag = point_modules
+    write({"cv_task.py": _TASK, "cv_kern.py": _KERN})
+    v0 = tag("cv_task", "point")
+    write({"cv_task.py": _TASK.replace("2 * x", "3 * x") + "\n\nEXTRA = 1\n",
+           "cv_kern.py": _KERN.replace("return 0", "return 42")})
+    assert tag("cv_task", "point") == v0
+    assert tag("cv_task", "theory_curve") != v0
+
+
+def test_code_version_of_numba_kernels_covers_decorator_options(point_modules):
+    write, tag = point_modules
+    kern = "import numba\n\n\n@numba.njit(cache=False)\ndef kernel(x):\n    return x + 1\n"
+    write({"cv_task.py": "from cv_nb import kernel\n\n\ndef point(n, seed):\n    return {'y': kernel(n)}\n",
+           "cv_nb.py": kern})
+    v0 = tag("cv_task", "point")
+    write({"cv_nb.py": kern.replace("cache=False", "cache=False, fastmath=True")})
+    assert tag("cv_task", "point") != v0
+    write({"cv_nb.py": kern.replace("x + 1", "x + 2")})
+    assert tag("cv_task", "point") != v0
+    write({"cv_nb.py": kern.replace("(x)", "(x: float)").replace("    return", "    # c\n    return")})
+    assert tag("cv_task", "point") == v0
+
+
+def test_code_version_methods_are_the_class_body(point_modules):
+    write, tag = point_modules
+    kern = "class Chain:\n    def __init__(self, n):\n        self.n = n\n\n    def run(self):\n        return self.n\n"
+    write({"cv_task.py": "from cv_cls import Chain\n\n\ndef point(n, seed):\n    return {'y': Chain(n).run()}\n",
+           "cv_cls.py": kern})
+    v0 = tag("cv_task", "point")
+    write({"cv_cls.py": kern.replace("return self.n", "return 2 * self.n")})
+    assert tag("cv_task", "point") != v0
+
+
+@pytest.mark.parametrize("task", [
+    # a module used as an object, not as ``m.f``
+    "import cv_kern\n\n\ndef point(n, seed):\n    return {'y': getattr(cv_kern, 'step')(n)}\n",
+    # a name the module does not bind (optional import)
+    "try:\n    from cv_kern import fast_step\nexcept ImportError:\n    fast_step = None\n\n\n"
+    "def point(n, seed):\n    return {'y': fast_step}\n",
+])
+def test_code_version_falls_back_to_the_whole_module(point_modules, task):
+    """What cannot be resolved hashes the whole module it points to (never nothing)."""
+    write, tag = point_modules
+    write({"cv_task.py": task, "cv_kern.py": _KERN})
+    v0 = tag("cv_task", "point")
+    write({"cv_kern.py": _KERN.replace("return 0", "return 42")})
+    assert tag("cv_task", "point") != v0
+
+
+def test_code_version_of_a_lambda_hashes_its_module(point_modules):
+    write, tag = point_modules
+    task = "from cv_kern import step\n\npoint = lambda n, seed: {'y': step(n)}\n\n\ndef other():\n    return 1\n"
+    write({"cv_task.py": task, "cv_kern.py": _KERN})
+    v0 = tag("cv_task", "point")
+    write({"cv_task.py": task.replace("return 1", "return 2")})
+    v1 = tag("cv_task", "point")
+    assert v1 != v0
+    write({"cv_kern.py": _KERN.replace("SCALE = 3", "SCALE = 4")})
+    assert tag("cv_task", "point") != v1  # and what the module uses
+
+
+@pytest.fixture
 def fake_project(tmp_path, monkeypatch):
     """``make(files) -> module``: a throw-away theory/simulate/validate tree under
     ``tmp_path`` (``{"pkg/mod.py": text}``) that :mod:`validate.store` takes as the
     project; returns the imported ``validate.task``."""
     import importlib
-    import sys
 
     import validate.store as vs
 
@@ -205,16 +391,16 @@ def fake_project(tmp_path, monkeypatch):
 
 
 def test_code_version_follows_project_imports_transitively(tmp_path, fake_project):
-    """The tag changes when a module the task imports (directly or through
-    another project module) changes, and not when an unrelated or a neutral
-    (storage/reporting) module changes."""
+    """The tag changes when a definition the task reaches through another project
+    module (a re-export in a package ``__init__``) changes, and not when an
+    unrelated or a neutral (storage/reporting) module changes."""
     import validate.store as vs
 
     task_src = ("from simulate import algo\nfrom . import store\n\n"
                 "def point(params, seed):\n    return {'x': algo.X, 's': store.Z}\n")
-    task = fake_project({"theory/kern.py": "X = 1\n", "simulate/algo.py": "from theory.kern import X\n",
+    task = fake_project({"theory/kern.py": "X = 1\n", "simulate/algo.py": "from theory import X\n",
+                         "theory/__init__.py": "from .kern import X\n",
                          "simulate/other.py": "Y = 2\n", "validate/store.py": "Z = 3\n", "validate/task.py": task_src})
-    assert vs._imported_project_modules("validate.task", task_src) == {"simulate", "simulate.algo", "validate"}
     v0 = vs.code_version(task.point)
     (tmp_path / "simulate" / "other.py").write_text("Y = 20\n")
     (tmp_path / "validate" / "store.py").write_text("Z = 30\n")
@@ -226,34 +412,33 @@ def test_code_version_follows_project_imports_transitively(tmp_path, fake_projec
 def test_code_version_is_per_function(tmp_path, fake_project):
     """The tag covers the point function, what it uses of its own module
     (helpers, constants, the imports binding its names, imports inside it) and
-    the modules behind those; the rest of the module (theory curves, figures)
-    and modules only the rest imports do not count."""
+    the definitions behind those; the rest of the module (theory curves,
+    figures) and modules only the rest imports do not count."""
     import validate.store as vs
 
     task_src = ("import numpy as np\nfrom simulate import algo\nfrom simulate.star import *\n"
                 "try:\n    from simulate.opt import O\nexcept ImportError:\n    O = 0\n"
                 "from theory.curve import C\n\nK = 3\nK += 0\n\n"
                 "def _helper(x):\n    return x * K\n\n"
-                "def point(n, seed):\n    from simulate.local import L\n    return {'v': _helper(algo.A + L + n + O)}\n\n"
+                "def point(n, seed):\n    from simulate.local import L\n"
+                "    return {'v': _helper(algo.A + L + n + O + S)}\n\n"
                 "def theory_curve():\n    return C\n")
     task = fake_project({"theory/curve.py": "C = 1\n", "simulate/algo.py": "A = 1\n", "simulate/local.py": "L = 1\n",
-                         "simulate/star.py": "S = 1\n", "simulate/opt.py": "O = 1\n", "validate/store.py": "",
+                         "simulate/star.py": "S = 1\nT = 1\n", "simulate/opt.py": "O = 1\n", "validate/store.py": "",
                          "validate/task.py": task_src})
 
     def tag():
         return vs.code_version(task.point)  # reads the files anew each time
 
     v0 = tag()
-    frags, mods = vs._function_closure("validate.task", task_src, "point")
-    assert mods == {"simulate", "simulate.algo", "simulate.local", "simulate.star", "simulate.opt"}
-    assert any(f.startswith("def _helper") for f in frags) and any(f.startswith("K = 3") for f in frags)
     (tmp_path / "validate" / "task.py").write_text(task_src.replace("return C", "return 2 * C"))
     (tmp_path / "theory" / "curve.py").write_text("C = 2\n")
-    assert tag() == v0  # the rest of the module and what only it imports
+    (tmp_path / "simulate" / "star.py").write_text("S = 1\nT = 2\n")
+    assert tag() == v0  # the rest of the module, what only it imports, an unused name of a star import
     for path, text in [("validate/task.py", task_src.replace("x * K", "x * K + 1")),  # a helper
                        ("validate/task.py", task_src.replace("K = 3", "K = 4")),  # a constant
                        ("validate/task.py", task_src.replace("K += 0", "K += 1")),  # ... rebound later
-                       ("simulate/star.py", "S = 2\n"),  # a star import (any name may come from it)
+                       ("simulate/star.py", "S = 2\nT = 2\n"),  # a name from a star import
                        ("simulate/opt.py", "O = 2\n"),  # an optional import in a top-level try block
                        ("validate/task.py", task_src.replace("O = 0", "O = -1")),  # ... and its fallback
                        ("simulate/algo.py", "A = 2\n"),  # a module-level import

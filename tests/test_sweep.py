@@ -23,7 +23,8 @@ if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
 
 import _sweep_funcs as funcs  # noqa: E402
-from theory.core.results import to_jsonable  # noqa: E402
+
+from theory.core import to_jsonable  # noqa: E402
 from validate.store import ResultStore  # noqa: E402
 from validate.sweep import SweepError, SweepTable, grid, options, run_sweep  # noqa: E402
 

@@ -33,7 +33,8 @@ def test_teacher_energy_exact_large_n_limit_is_sheppard():
 
 
 TINY_BC = {"N": 101, "seeds": 4, "qstars": [0.3, 0.8], "n_equil": 30, "n_measure": 30, "abs_tol": 0.02}
-TINY_TS = {"N": 101, "seeds": 8, "d": [0.0, 0.02, 0.05], "n_samples": 100, "bpr_rate": 1e-2, "abs_tol": 0.05}
+TINY_TS = {"N": 101, "seeds": 8, "d": [0.0, 0.02, 0.05], "n_samples": 100,
+           "hyperparameters": {"gd": {"max_epochs": 2000, "record": False}, "bpr": {"rate": 1e-2}}, "abs_tol": 0.05}
 
 
 @pytest.fixture
@@ -45,16 +46,16 @@ def tiny(monkeypatch):
 
 
 def test_comparisons_registered():
-    assert REGISTRY["perceptron.binary_control"]["fn"] is vf.binary_control
-    assert REGISTRY["perceptron.teacher_student"]["fn"] is vf.teacher_student
+    assert REGISTRY["perceptron.binary_control"]["fn"] is vf.compare_binary_control
+    assert REGISTRY["perceptron.teacher_student"]["fn"] is vf.compare_teacher_student
 
 
 def test_teacher_student_tiny_end_to_end(tiny, tmp_path):
     from validate.store import ResultStore
 
     with ResultStore(tmp_path / "s.sqlite") as store:
-        c = vf.teacher_student("quick", store, 0)
-        c2 = vf.teacher_student("quick", store, 0)  # every point loaded from the store
+        c = vf.compare_teacher_student("quick", store, 0)
+        c2 = vf.compare_teacher_student("quick", store, 0)  # every point loaded from the store
     assert c2.data == c.data
     rows = {r.quantity: r for r in c.rows}
     # exact teacher curve: simulation within 4 s.e. (8 instances: t_7 two-sided P(|t|>4) ~ 0.005)
@@ -63,7 +64,7 @@ def test_teacher_student_tiny_end_to_end(tiny, tmp_path):
     for r in teach:
         assert math.isfinite(r.theory) and r.sim_se > 0
         assert abs(r.sim_mean - r.theory) <= 4 * r.sim_se
-    # every algorithm solves these easy instances and has an accuracy row against Table I
+    # every algorithm solves these easy instances and has an accuracy row against [baldassi2018, SM Table I]
     for a in ("SA", "CP", "CP-S", "GD", "BP+R"):
         r = next(r for q, r in rows.items() if q.startswith(f"accuracy {a} "))
         assert "8/8 solved" in r.quantity
@@ -73,13 +74,13 @@ def test_teacher_student_tiny_end_to_end(tiny, tmp_path):
 
 
 def test_binary_control_tiny_end_to_end(tiny):
-    c = vf.binary_control("quick", None, 0)
+    c = vf.compare_binary_control("quick", None, 0)
     assert len(c.rows) == 2
     for r in c.rows:
         assert r.n == 4 and math.isfinite(r.sim_mean)
         assert math.isfinite(r.theory)  # theory.perceptron.binary_control is in the tree
         assert r.verdict in ("agrees", "disagrees")
-    # E decreases with q* in both theory and simulation (SM Fig. 3)
+    # E decreases with q* in both theory and simulation [baldassi2018, SM Fig. 3]
     assert c.rows[0].theory > c.rows[1].theory
     assert c.rows[0].sim_mean > c.rows[1].sim_mean
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pytest
 
 import validate.perceptron.franz_parisi as vfp
@@ -45,14 +44,14 @@ def test_claim_rows():
 
 
 def test_cli_bad_seed():
-    from validate.__main__ import GROUPS
     from theory.core.cli import main_with_groups
+    from validate.__main__ import GROUPS
 
     assert main_with_groups("python -m validate", "", GROUPS, ["perceptron", "franz-parisi", "--seed", "-1"]) == 2
 
 
 @pytest.mark.slow
 def test_quick_comparison_runs_and_claims_hold():
-    comp = vfp.franz_parisi_comparison("quick")
+    comp = vfp.compare_franz_parisi("quick")
     claims = [r for r in comp.rows if r.tolerance.startswith("qualitative")]
     assert claims and all(r.verdict == "agrees" for r in claims), [(r.quantity, r.theory) for r in claims]

@@ -23,22 +23,22 @@ def test_registered():
 
 def test_hopfield_comparisons_agree_and_resume(tiny, tmp_path):
     with ResultStore(tmp_path / "s.sqlite") as store:
-        c = vh.compare_T0("quick", store=store, seed=0)
+        c = vh.compare_hopfield_T0("quick", store=store, seed=0)
         n_first = store.count("hopfield_T0")
-        c2 = vh.compare_T0("quick", store=store, seed=0)
+        c2 = vh.compare_hopfield_T0("quick", store=store, seed=0)
         assert store.count("hopfield_T0") == n_first == 9  # second run loaded, not recomputed
     graded = [r for r in c.rows if r.verdict != "not comparable"]
     assert len(graded) == 3 and all(r.verdict == "agrees" for r in graded)
     assert [r.sim_mean for r in c.rows] == [r.sim_mean for r in c2.rows]
     assert c.figure is not None
-    ct = vh.compare_T("quick", seed=1)
+    ct = vh.compare_hopfield_T("quick", seed=1)
     assert all(r.verdict == "agrees" for r in ct.rows)
 
 
 def test_rrbm_comparisons_agree(tiny):
-    c = vr.compare_hopfield("quick", seed=0)
+    c = vr.compare_rrbm_hopfield("quick", seed=0)
     assert len(c.rows) == 3 and all(r.verdict == "agrees" for r in c.rows)
-    cc = vr.compare_compositional("quick", seed=0)
+    cc = vr.compare_rrbm_compositional("quick", seed=0)
     assert all(r.verdict == "agrees" for r in cc.rows if not r.quantity.startswith("PR_3"))
     # at this tiny size (pN = 300) a condensed unit is sometimes lost: PR_3 p stays O(l*), not graded here
     pr = [r for r in cc.rows if r.quantity.startswith("PR_3")][0]
@@ -47,7 +47,7 @@ def test_rrbm_comparisons_agree(tiny):
 
 
 def test_rrbm_glass_comparison(tiny):
-    c = vr.compare_glass("quick", seed=0)
+    c = vr.compare_rrbm_glass("quick", seed=0)
     graded = [r for r in c.rows if r.verdict != "not comparable"]
     assert len(graded) == 2 and all(r.verdict == "agrees" for r in graded)
     e = [r for r in c.rows if r.quantity.startswith("E/")][0]

@@ -1,4 +1,4 @@
-"""Tests of the GD-capacity and BC-energy comparisons (validate/perceptron/capacity.py, seed 004)."""
+"""Tests of the GD-capacity and BC-energy comparisons (validate/perceptron/capacity.py, [baldassi2018])."""
 from __future__ import annotations
 
 import json
@@ -25,7 +25,7 @@ def test_fit_alpha_gd_recovers_a_known_threshold():
 
 
 def test_points_are_resumable_through_the_store(tmp_path):
-    pts = [dict(N=101, alpha=0.4, eta=0.1, max_epochs=200)]
+    pts = [dict(N=101, alpha=0.4, max_epochs=200)]
     with ResultStore(tmp_path / "s.sqlite") as st, options(workers=1, progress=False):
         a = run_sweep(vp.gd_point, pts, task="t", seeds=range(3), store=st)
         b = run_sweep(vp.gd_point, pts, task="t", seeds=range(3), store=st)
@@ -46,7 +46,7 @@ def tiny(monkeypatch):
 
 def test_capacity_comparison_end_to_end(tiny, tmp_path):
     with ResultStore(tmp_path / "s.sqlite") as st, options(workers=1, progress=False):
-        c = vp.capacity("quick", store=st, seed=0)
+        c = vp.compare_gd_capacity("quick", store=st, seed=0)
     d = c.data["sizes"][201]
     # GD solves every easy instance (alpha = 0.3); at alpha = 1.0 > alpha_c(KM) = 0.83 solutions
     # almost surely do not exist, so no run may succeed
@@ -59,9 +59,9 @@ def test_capacity_comparison_end_to_end(tiny, tmp_path):
 
 def test_bc_energy_comparison_end_to_end(tiny):
     with options(workers=1, progress=False):
-        c = vp.bc_energy("quick", store=None, seed=0)
+        c = vp.compare_bc_energy("quick", store=None, seed=0)
     rows = {r.quantity: r for r in c.rows}
-    # without theory: the qualitative shape of Fig. 2 left (E drops to ~0 as q* -> 1)
+    # without theory: the qualitative shape of [baldassi2018, Fig. 2 left] (E drops to ~0 as q* -> 1)
     assert rows["E(q* <= 0.5) - E(q* >= 0.97) > 0 (decreasing)"].verdict == "agrees"
     assert rows["E(q* >= 0.97), fixed-norm GD"].sim_mean <= 0.01
     assert "No theory curve" in c.notes
@@ -84,15 +84,15 @@ def test_cli_json_and_plot(tiny, tmp_path, capsys):
 @pytest.mark.slow
 def test_quick_capacity_matches_paper():
     """Quick mode at N = 1001: alpha_GD within 0.03 (+3 s.e.) of the paper's ~0.63."""
-    c = vp.capacity("quick")
+    c = vp.compare_gd_capacity("quick")
     r = [r for r in c.rows if r.quantity.startswith("alpha_GD (P=1/2)")][0]
     assert r.verdict == "agrees", r
 
 
 @pytest.mark.slow
 def test_quick_bc_energy_against_theory():
-    c = vp.bc_energy("quick")
-    assert "Theory: theory.perceptron.bc_energy" in c.notes
+    c = vp.compare_bc_energy("quick")
+    assert "Theory: theory.perceptron.binarized_energy" in c.notes
     assert all(r.verdict == "agrees" for r in c.rows), [(r.quantity, r.verdict) for r in c.rows]
 
 
@@ -135,14 +135,14 @@ def test_fit_of_completely_separated_outcomes_is_the_bracket():
 
 
 def test_rule43_comparison_end_to_end(monkeypatch, tmp_path, capsys):
-    """Rule Eq. 43 (SM Fig. 4) at a tiny size: easy loads are always solved, alpha = 1.2 (beyond the
-    Krauth-Mezard capacity 0.83) never; the fitted loads fall in between; the CLI runs."""
+    """Rule [baldassi2018, SM Eq. 43] ([baldassi2018, SM Fig. 4]) at a tiny size: easy loads are always solved,
+    alpha = 1.2 (beyond the Krauth-Mezard capacity 0.83) never; the fitted loads fall in between; the CLI runs."""
     import validate.perceptron.rule43 as r43
 
     monkeypatch.setitem(r43.SETTINGS, "quick", {"sizes": {101: 4}, "eta_factor": {101: 1e-2},
                                                  "alphas": [0.2, 0.3, 1.2], "max_epochs": 300})
     with ResultStore(tmp_path / "s.sqlite") as st, options(workers=1, progress=False):
-        c = r43.rule43_capacity("quick", store=st, seed=0)
+        c = r43.compare_rule43_capacity("quick", store=st, seed=0)
     d = c.data["sizes"][101]
     assert d["P"] == [1.0, 1.0, 0.0]
     # completely separated outcomes: both loads are the bracket (0.3, 1.2), not a fit

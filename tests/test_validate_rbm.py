@@ -45,11 +45,11 @@ def test_trajectory_learns_and_resumes_from_store(tiny, tmp_path):
     # alpha = 8 (far above alpha_thr = 1) at N = 40: overlap well above the random-guess level, KL grows;
     # a second run loads the realisation from the store and gives the same rows.
     store = ResultStore(str(tmp_path / "s.sqlite"))
-    c1 = V.trajectory_comparison("quick", store=store, seed=0)
+    c1 = V.compare_rbm_trajectory("quick", store=store, seed=0)
     q = c1.data["Q_best"][-1]
     assert np.mean(q) > V.random_guess_overlap(40, 2) + 0.3
     assert c1.rows[1].sim_mean > 0  # KL growth
-    c2 = V.trajectory_comparison("quick", store=store, seed=0)
+    c2 = V.compare_rbm_trajectory("quick", store=store, seed=0)
     assert [r.sim_mean for r in c1.rows] == [r.sim_mean for r in c2.rows]
     assert c1.figure is not None
 
@@ -71,7 +71,7 @@ def test_threshold_comparison_order_parameter_grows_above_threshold(monkeypatch)
 
     monkeypatch.setitem(V.SIZES, "quick", dict(TINY, steps=120, cs=[0.0]))
     with options(workers=1):  # inline: a process pool costs more than these 7 tiny realisations
-        c = V.threshold_comparison("quick", store=None, seed=0)
+        c = V.compare_rbm_threshold("quick", store=None, seed=0)
     for key, cur in c.data["curves"].items():
         assert cur["q"][1] > cur["q"][0] + 0.05, key
     names = [r.quantity for r in c.rows]

@@ -1,11 +1,12 @@
-"""validate.boltzmann.vpf: participation ratio in known limits, the sweep points against chance and
-simple baselines, a tiny comparison run end to end and resumed from the store."""
+"""validate.boltzmann.vpf: participation ratio (simulate.boltzmann) in known limits, rows and single vectors; the
+sweep points against chance and simple baselines, a tiny comparison run end to end and resumed from the store."""
 import math
 
 import numpy as np
 import pytest
 
 import validate.boltzmann.vpf as V
+from simulate.boltzmann import participation_ratio
 from validate.compare import REGISTRY
 from validate.sweep import options
 
@@ -14,14 +15,14 @@ def test_participation_ratio_limits():
     h = np.zeros((2, 50))
     h[0, :7] = 1.0
     h[1, :] = 0.3
-    np.testing.assert_allclose(V.participation_ratio(h), [7.0, 50.0])
-    # seed 001 slide 18: L units of size m sqrt(N), N - L weak ones of size sqrt(r) x -> PR_3 -> L
+    np.testing.assert_allclose(participation_ratio(h), [7.0, 50.0])
+    # [manzan2021, slide 18]: L units of size m sqrt(N), N - L weak ones of size sqrt(r) x -> PR_3 -> L
     rng = np.random.default_rng(0)
     N, L = 10_000, 5
     g = np.sqrt(0.5) * np.abs(rng.standard_normal(N))
     g[:L] = 0.8 * np.sqrt(N)
-    assert V.participation_ratio(g) == pytest.approx(L, rel=0.01)
-    assert V.participation_ratio(np.zeros(4)) == 0.0
+    assert participation_ratio(g) == pytest.approx(L, rel=0.01)
+    assert participation_ratio(np.zeros(4)) == 0.0
 
 
 def test_reconstruction_point_beats_chance():
@@ -52,7 +53,7 @@ def test_parzen_point_beats_flat_samples():
 def test_comparisons_registered():
     assert {"vpf_reconstruction", "vpf_parzen", "vpf_compositional", "vpf_likelihood"} <= set(REGISTRY)
     with pytest.raises(ValueError, match="mode"):
-        V.reconstruction(mode="huge")
+        V.compare_vpf_reconstruction(mode="huge")
 
 
 def test_tiny_reconstruction_comparison_resumes_from_store(tmp_path, monkeypatch):
@@ -61,9 +62,9 @@ def test_tiny_reconstruction_comparison_resumes_from_store(tmp_path, monkeypatch
     tiny = dict(V.MODES["quick"], hidden=16, vpf_epochs=2, cd_epochs=1, cd_steps=5, seeds=(0, 1))
     monkeypatch.setitem(V.MODES, "quick", tiny)
     with ResultStore(tmp_path / "s.sqlite") as store, options(workers=1, progress=False):
-        a = V.reconstruction("quick", store=store, seed=0)
+        a = V.compare_vpf_reconstruction("quick", store=store, seed=0)
         n = store.count("vpf.reconstruction")
-        b = V.reconstruction("quick", store=store, seed=0)
+        b = V.compare_vpf_reconstruction("quick", store=store, seed=0)
     assert n == len(V.METHODS) * 2
     assert [r.sim_mean for r in a.rows] == [r.sim_mean for r in b.rows]
     vpf_top = next(r for r in a.rows if r.quantity == "L1 top, VPF")
@@ -83,11 +84,11 @@ def test_independent_pixel_baseline_equals_exact_rbm_loglik():
     """The independent-pixel log-likelihood (closed form) equals the exact log-likelihood of
     an RBM with zero weights and visible biases logit(m), computed by enumerating 2^8 hidden
     states: two independent code paths (closed form vs rbm_log_partition)."""
-    from simulate.boltzmann.machines import init_model, rbm_loglik
+    from simulate.boltzmann import init_boltzmann_machine, rbm_loglik
 
     x, _, xt, _ = V.split_data("digits")
     m = (x.sum(axis=0) + 1.0) / (len(x) + 2.0)
-    rbm = init_model((64, 8), scale=0.0)
+    rbm = init_boltzmann_machine((64, 8), scale=0.0)
     rbm.b[0][:] = np.log(m / (1 - m))
     assert V._independent_loglik("digits") == pytest.approx(rbm_loglik(rbm, xt).mean(), rel=1e-12)
 
@@ -99,7 +100,7 @@ def test_tiny_likelihood_comparison(tmp_path, monkeypatch):
     tiny = dict(V.MODES["quick"], ll_hidden=8, ll_epochs=10, ll_lr=1e-2, ll_checkpoints=(1, 10), ll_seeds=(0, 1))
     monkeypatch.setitem(V.MODES, "quick", tiny)
     with options(workers=1, progress=False):
-        c = V.likelihood("quick", store=None, seed=0)
+        c = V.compare_vpf_likelihood("quick", store=None, seed=0)
     curves = np.array(c.data["vpf"])           # (seeds, checkpoints, [epoch, train, test])
     assert np.all(curves[:, -1, 2] > curves[:, 0, 2])
     assert np.all(curves[:, -1, 2] > c.data["independent"] + 1.0)

@@ -5,7 +5,6 @@ from theory.core.cli import main_with_groups
 
 GROUPS = {
     "report": ["validate.commands.report"],
-    "demo": ["validate.commands.demo"],
     "perceptron": [
         "validate.commands.perceptron",
         "validate.commands.perceptron_flatness",

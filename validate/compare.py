@@ -13,18 +13,37 @@ not serialised).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
-from theory.core.results import Record
+from theory.core import Record
 
 __all__ = ["Row", "Comparison", "comparison", "REGISTRY", "mean_se", "deviation"]
 
 
 def mean_se(samples) -> tuple[float, float, int]:
-    """Sample mean, its standard error (ddof=1) and the count; s.e. is NaN for n < 2."""
+    """Sample mean, its standard error (ddof=1) and the count; s.e. is NaN for n < 2.
+
+    Non-finite samples (failed runs) are left out of all three.
+
+    Parameters
+    ----------
+    samples
+        Array-like of floats.
+
+    Returns
+    -------
+    tuple
+        ``(mean, standard error, number of finite samples)``.
+
+    Examples
+    --------
+    >>> mean_se([1.0, 3.0, float("nan")])
+    (2.0, 1.0, 2)
+    """
     x = np.asarray(samples, dtype=float)
     x = x[np.isfinite(x)]
     n = x.size
@@ -35,13 +54,21 @@ def mean_se(samples) -> tuple[float, float, int]:
 
 
 def deviation(value: float, reference: float, se: float) -> float:
-    """``(value - reference) / se``; NaN where the s.e. is missing or zero."""
+    """``(value - reference) / se``; NaN where the s.e. is missing or zero.
+
+    Examples
+    --------
+    >>> round(deviation(1.3, 1.0, 0.1), 12)
+    3.0
+    >>> deviation(1.3, 1.0, 0.0)
+    nan
+    """
     if not (math.isfinite(value) and math.isfinite(reference) and math.isfinite(se)) or se <= 0:
         return math.nan
     return (value - reference) / se
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Row(Record):
     """One line of a comparison table.
 
@@ -80,7 +107,7 @@ class Row(Record):
         object.__setattr__(self, "verdict", v)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Comparison(Record):
     """A theory-versus-simulation comparison: table, data for the figure, figure."""
 

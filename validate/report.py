@@ -10,6 +10,7 @@ missing is reported as missing: nothing is dropped silently.
 """
 from __future__ import annotations
 
+import dataclasses
 import html
 import importlib
 import json
@@ -18,11 +19,12 @@ import platform
 import sys
 import time
 import traceback
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
-from theory.core.results import Record, to_jsonable
+from theory.core import Record, to_jsonable
 from validate.compare import REGISTRY, Comparison
 from validate.report_modules import MODULES
 
@@ -30,11 +32,10 @@ __all__ = ["Section", "Report", "run_report", "package_version"]
 
 SECTION_ORDER = [
     "Stochastic perceptron",
-    "Franz-Parisi entropy",
-    "Variational RBM with binary synapses",
-    "Variational probability flow",
-    "ReLU-RBM compositional phase",
-    "Hopfield model",
+    "RBM with binary synapses (variational mean-field)",
+    "Variational probability flow [liu2018]",
+    "Random ReLU-RBMs (Tubiana-Monasson)",
+    "Hopfield model (Amit-Gutfreund-Sompolinsky)",
 ]
 
 
@@ -47,7 +48,7 @@ def package_version() -> str:
         return "0+checkout"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Section(Record):
     """One comparison's outcome in the report."""
 
@@ -72,7 +73,7 @@ class Section(Record):
         return d
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Report(Record):
     mode: str
     out_dir: str
@@ -124,7 +125,8 @@ def _import_modules(modules: Sequence[str]) -> list[Section]:
         except ModuleNotFoundError as exc:
             if exc.name != name:
                 raise
-            missing.append(Section(name, f"module {name}", "Missing", "missing", error=f"module {name} not found"))
+            missing.append(Section(key=name, title=f"module {name}", section="Missing", status="missing",
+                                   error=f"module {name} not found"))
     return missing
 
 
@@ -163,7 +165,6 @@ def run_report(
 
     t0 = time.perf_counter()
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     sections: list[Section] = _import_modules(modules)
     entries = sorted(
         REGISTRY.items(),
@@ -174,6 +175,7 @@ def run_report(
         entries = [(k, v) for k, v in entries if any(k == o or k.startswith(o) for o in only)]
         if not entries:
             raise ValueError(f"only: no registered comparison matches {list(only)} (known: {sorted(REGISTRY)})")
+    out.mkdir(parents=True, exist_ok=True)  # only now: a rejected call leaves no empty directory behind
     if progress is None:
         progress = sys.stderr.isatty()
     bar = None
@@ -190,7 +192,8 @@ def run_report(
                 bar.update()
     if bar is not None:
         bar.close()
-    report = Report(mode, str(out), seed, time.perf_counter() - t0, _machine(), package_version(), tuple(sections))
+    report = Report(mode=mode, out_dir=str(out), seed=seed, wall_time=time.perf_counter() - t0, machine=_machine(),
+                    version=package_version(), sections=tuple(sections))
     (out / "report.json").write_text(json.dumps(to_jsonable(report.to_dict()), indent=1, allow_nan=False))
     (out / "report.md").write_text(render_markdown(report))
     (out / "index.html").write_text(render_html(report))
@@ -213,14 +216,17 @@ def _run_one(key: str, entry: dict, mode: str, store, seed: int, out: Path) -> S
               "seconds_computed": sum(e["seconds_computed"] for e in ledger),
               "seconds_cached": sum(e["seconds_cached"] for e in ledger)}
     if comp is None:
-        return Section(key, entry["title"], entry["section"], "error", time.perf_counter() - t,
-                       error=error, **points)
+        return Section(key=key, title=entry["title"], section=entry["section"], status="error",
+                       wall_time=time.perf_counter() - t, error=error, **points)
     fig_file = ""
-    if comp.figure is not None:  # a matplotlib.figure.Figure outside pyplot: nothing to close
+    if comp.figure is not None:
         fig_file = f"fig_{key.replace('.', '_').replace('/', '_')}.png"
         comp.figure.savefig(out / fig_file, dpi=110, bbox_inches="tight")
-    return Section(key, entry["title"], entry["section"], "ok", time.perf_counter() - t, fig_file, comparison=comp,
-                   **points)
+        # a matplotlib.figure.Figure made without pyplot is in no figure manager: there is nothing to
+        # close, and dropping the last reference frees it (the report keeps the PNG, not 17 live figures)
+        comp = dataclasses.replace(comp, figure=None)
+    return Section(key=key, title=entry["title"], section=entry["section"], status="ok",
+                   wall_time=time.perf_counter() - t, figure_file=fig_file, comparison=comp, **points)
 
 
 # ---------------------------------------------------------------------------
@@ -252,7 +258,8 @@ def _summary_lines(rep: Report) -> list[str]:
                 for r in s.comparison.rows if r.verdict == "disagrees"]
     lines = [
         f"mode **{rep.mode}**, seed {rep.seed}, package version {rep.version}",
-        f"wall time {rep.wall_time:.1f} s on {rep.machine['platform']} ({rep.machine['cpus']} CPUs, Python {rep.machine['python']})",
+        f"wall time {rep.wall_time:.1f} s on {rep.machine['platform']} "
+        f"({rep.machine['cpus']} CPUs, Python {rep.machine['python']})",
         _compute_line(rep.compute()),
         f"comparisons: {c['agrees']} agree, {c['disagrees']} disagree, {c['not comparable']} not comparable; "
         f"{c['errors']} sections failed to run, {c['missing']} modules missing",

@@ -41,7 +41,9 @@ Concurrency
 """
 from __future__ import annotations
 
+import ast
 import contextlib
+import copy
 import hashlib
 import importlib.metadata
 import inspect
@@ -51,13 +53,15 @@ import os
 import random
 import socket
 import sqlite3
+import textwrap
 import time
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
 
 import numpy as np
 
-from theory.core.results import to_jsonable
+from theory.core import to_jsonable
 
 __all__ = [
     "ResultStore",
@@ -196,175 +200,354 @@ def _seed_out(stored: int) -> int | None:
     return None if stored == NO_SEED else stored
 
 
+# --------------------------------------------------------------------------- code version
+
 #: Top-level packages whose modules count as "the project's code" for :func:`code_version`.
 PROJECT_PACKAGES: tuple[str, ...] = ("theory", "simulate", "validate")
 #: Project modules that cannot change a computed number (storage, sweeping,
-#: reporting, CLI plumbing): left out of the :func:`code_version` hash so that
-#: editing them does not make every stored point stale.
+#: reporting, CLI plumbing, the result records): their definitions are left out
+#: of the :func:`code_version` hash, so that editing them does not make every
+#: stored point stale.
 NEUTRAL_MODULES: frozenset[str] = frozenset({
     "validate.store", "validate.sweep", "validate.compare", "validate.report", "validate.report_modules",
-    "theory.core.cli", "theory.core.results",
+    "validate.published", "theory.core.cli", "theory.core.results",
 })
 
+_MODULE_ENTRY = "<module>"  # hash key of a module hashed whole (the fallback)
 
-def _project_path(name: str) -> str | None:
-    """File of project module ``name`` (``a/b.py`` or ``a/b/__init__.py``), found
-    on disk beside this package without importing anything."""
-    if name.split(".")[0] not in PROJECT_PACKAGES:
+
+def _project_root() -> str:
+    """Directory holding the project packages (read at call time: tests point it elsewhere)."""
+    return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _find_module(name: str, roots: tuple[str, ...]) -> str | None:
+    """File of module ``name`` (``a/b.py`` or ``a/b/__init__.py``), found on disk without importing.
+
+    Modules of :data:`PROJECT_PACKAGES` are looked up beside this package, any
+    other module under ``roots`` (the directory of the point function's own
+    top-level module); everything else (the standard library, numpy, numba) is
+    not followed: its version is fixed by the installation, not by this code.
+    """
+    if not name or any(not p.isidentifier() for p in name.split(".")):
         return None
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    base = os.path.join(root, *name.split("."))
-    for path in (base + ".py", os.path.join(base, "__init__.py")):
-        if os.path.isfile(path):
-            return path
+    top = name.split(".")[0]
+    for root in ((_project_root(),) if top in PROJECT_PACKAGES else roots):
+        base = os.path.join(root, *name.split("."))
+        for path in (base + ".py", os.path.join(base, "__init__.py")):
+            if os.path.isfile(path):
+                return path
     return None
 
 
-def _module_source(name: str) -> str | None:
-    """Source text of project module ``name``, or ``None`` when it is not one."""
-    path = _project_path(name)
-    if path is None:
-        return None
-    with open(path, encoding="utf-8") as fh:
-        return fh.read()
+class _Normalise(ast.NodeTransformer):
+    """Strip what cannot change a number: docstrings and other bare string
+    statements, annotations (type hints; a dataclass field keeps its name and
+    default) and import statements (they only say where a definition lives;
+    what they bind is followed to the definition). Comments and formatting are
+    not in the AST at all."""
+
+    def _body(self, body: list[ast.stmt]) -> list[ast.stmt]:
+        return [s for s in body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)
+                                        and isinstance(s.value.value, str))
+                and not isinstance(s, (ast.Import, ast.ImportFrom))] or [ast.Pass()]
+
+    def generic_visit(self, node: ast.AST) -> ast.AST:
+        node = super().generic_visit(node)
+        for block in ("body", "orelse", "finalbody"):
+            value = getattr(node, block, None)
+            if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
+                setattr(node, block, self._body(value))
+        if isinstance(node, ast.arg):
+            node.annotation = None
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            node.returns = None
+        elif isinstance(node, ast.AnnAssign):  # ``K: int = 3`` is ``K = 3``; a bare ``x: int`` keeps its name
+            if node.value is not None:
+                return ast.Assign(targets=[node.target], value=node.value)
+            node.annotation = ast.Constant(None)
+        return node
 
 
-def _imported_project_modules(name: str, source: str) -> set[str]:
-    """Names of project modules that ``source`` (the text of module ``name``) imports.
+def _chains(node: ast.AST) -> list[tuple[ast.AST, str, list[str]]]:
+    """Every name the code uses, as ``(node, name, attributes)``: ``np.linalg.norm``
+    gives ``(node, "np", ["linalg", "norm"])``, a bare ``x`` gives ``(node, "x", [])``."""
+    out: list[tuple[ast.AST, str, list[str]]] = []
 
-    Parsed with :mod:`ast` (nothing is executed): ``import a.b``, ``from a.b
-    import c`` (``a.b.c`` too when it is a module) and relative imports,
-    restricted to files of :data:`PROJECT_PACKAGES`.
-    """
-    import ast
+    def visit(n: ast.AST) -> None:
+        if isinstance(n, ast.Attribute):
+            attrs, cur = [], n
+            while isinstance(cur, ast.Attribute):
+                attrs.append(cur.attr)
+                cur = cur.value
+            if isinstance(cur, ast.Name):
+                out.append((n, cur.id, attrs[::-1]))
+            else:
+                visit(cur)
+            return
+        if isinstance(n, ast.Name):
+            out.append((n, n.id, []))
+            return
+        for child in ast.iter_child_nodes(n):
+            visit(child)
 
-    path = _project_path(name)
-    package = name if path is not None and path.endswith("__init__.py") else name.rpartition(".")[0]
-    out: set[str] = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            out.update(a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = _import_base(node, package)
-            out.add(base)
-            out.update(f"{base}.{a.name}" for a in node.names)
-    return {m for m in out if m not in NEUTRAL_MODULES and _project_path(m) is not None}
+    visit(node)
+    return out
 
 
-def _function_closure(module_name: str, source: str, name: str) -> tuple[list[str], set[str]]:
-    """The code of function ``name`` of module ``module_name`` (its text ``source``), as
-    ``(fragments, modules)``.
+class _Canonical(ast.NodeTransformer):
+    """Write each use of an imported definition as the definition's bare name."""
 
-    ``fragments`` are the source texts of the function, of every top-level
-    function, class or assignment of the same module that it uses (by name,
-    recursively) and of the import statements that bind the names it uses;
-    ``modules`` are the project modules reached through those imports (also
-    imports written inside the functions). Names are found with :mod:`ast`,
-    conservatively: a name is followed wherever it appears, every top-level
-    statement binding it counts (``K = 1`` and a later ``K += 1``), a local
-    variable that shadows a module-level one only adds text to the hash,
-    bindings inside top-level ``if``/``try``/``with`` blocks count (optional
-    imports), and the modules of ``from m import *`` always count.
-    Raises ``LookupError`` when ``name`` is not a top-level definition.
-    """
-    import ast
+    def __init__(self, names: dict[int, str]):
+        self.names = names
 
-    tree = ast.parse(source)
-    defs: dict[str, list[ast.AST]] = {}  # every top-level statement binding the name
-    imports: dict[str, tuple[ast.AST, set[str]]] = {}
-    path = _project_path(module_name)
-    package = module_name if path is not None and path.endswith("__init__.py") else module_name.rpartition(".")[0]
+    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+        if id(node) in self.names:
+            return ast.Name(self.names[id(node)], ast.Load())
+        return self.generic_visit(node)
 
-    def targets(node: ast.AST) -> set[str]:
-        if isinstance(node, ast.Import):
-            return {a.name for a in node.names}
-        base = _import_base(node, package)
-        return {base} | {f"{base}.{a.name}" for a in node.names}
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        return ast.Name(self.names.get(id(node), node.id), node.ctx)
 
-    def statements(body):  # module-level statements, also inside top-level if/try/with/for/while blocks
+
+@dataclass
+class _Module:
+    """Top-level bindings of one parsed module."""
+
+    name: str
+    tree: ast.Module
+    package: str
+    defs: dict[str, list[ast.stmt]]  # name -> every top-level statement binding it
+    imports: dict[str, list[tuple[str, str | None]]]  # name -> [(module, attribute or None)]
+    star: list[str]  # modules of ``from m import *``
+
+
+def _import_base(node: ast.ImportFrom, package: str) -> str:
+    """Absolute module name of an ``ImportFrom`` node inside ``package``."""
+    if node.level:
+        parts = package.split(".")
+        return ".".join(parts[: len(parts) - node.level + 1] + ([node.module] if node.module else []))
+    return node.module or ""
+
+
+def _import_bindings(node: ast.Import | ast.ImportFrom, package: str) -> dict[str, tuple[str, str | None]]:
+    """Names bound by one import statement: ``name -> (module, attribute)`` (attribute ``None``: the module)."""
+    if isinstance(node, ast.Import):  # ``import a.b`` binds ``a``; ``import a.b as c`` binds ``c`` to ``a.b``
+        return {a.asname or a.name.split(".")[0]: (a.name if a.asname else a.name.split(".")[0], None)
+                for a in node.names}
+    base = _import_base(node, package)
+    return {a.asname or a.name: (base, a.name) for a in node.names if a.name != "*"}
+
+
+class _Hasher:
+    """The closure of definitions a point function reaches, as ``{(name, normalised AST dump)}``."""
+
+    def __init__(self, roots: tuple[str, ...]):
+        self.roots = roots
+        self.modules: dict[str, _Module | None] = {}
+        self.entries: set[tuple[str, str]] = set()
+        self.seen: set[tuple[str, str]] = set()
+        self.whole: set[str] = set()
+        self.todo: list[tuple[str, str]] = []
+
+    # -- modules
+    def module(self, name: str) -> _Module | None:
+        if name in self.modules:
+            return self.modules[name]
+        path = _find_module(name, self.roots)
+        mod = None
+        if path is not None:
+            with open(path, encoding="utf-8") as fh:
+                text = fh.read()
+            try:
+                tree = ast.parse(text)
+            except SyntaxError:  # hash the text itself: never nothing
+                self.entries.add((_MODULE_ENTRY, text))
+            else:
+                package = name if path.endswith("__init__.py") else name.rpartition(".")[0]
+                mod = _Module(name, tree, package, {}, {}, [])
+                for node in self._statements(tree.body):
+                    self._index(mod, node)
+        self.modules[name] = mod
+        return mod
+
+    @staticmethod
+    def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+        """Module-level statements, also inside top-level if/try/with/for/while blocks (optional imports)."""
         for node in body:
             yield node
             if isinstance(node, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
                 for block in ("body", "orelse", "finalbody"):
-                    yield from statements(getattr(node, block, []))
+                    yield from _Hasher._statements(getattr(node, block, []))
                 for handler in getattr(node, "handlers", []):
-                    yield from statements(handler.body)
+                    yield from _Hasher._statements(handler.body)
 
-    star: set[str] = set()  # modules of ``from m import *``: any name may come from them
-    for node in statements(tree.body):
+    @staticmethod
+    def _index(mod: _Module, node: ast.stmt) -> None:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            defs.setdefault(node.name, []).append(node)
+            mod.defs.setdefault(node.name, []).append(node)
         elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             for t in (node.targets if isinstance(node, ast.Assign) else [node.target]):
                 for n in ast.walk(t):
-                    if isinstance(n, ast.Name) and node not in defs.setdefault(n.id, []):
-                        defs[n.id].append(node)
+                    if isinstance(n, ast.Name) and node not in mod.defs.setdefault(n.id, []):
+                        mod.defs[n.id].append(node)
         elif isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
-            star.add(_import_base(node, package))
+            mod.star.append(_import_base(node, mod.package))
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            for a in node.names:
-                bound = a.asname or a.name.split(".")[0]
-                mods = {a.name if isinstance(node, ast.Import) else f"{_import_base(node, package)}.{a.name}"}
-                if isinstance(node, ast.ImportFrom):
-                    mods.add(_import_base(node, package))
-                imports[bound] = (node, mods)
-    if name not in defs:
-        raise LookupError(name)
-    fragments: dict[tuple[int, int], str] = {}  # keyed by position: stable order
-    modules: set[str] = set()
-    todo, seen = [name], set()
-    while todo:
-        n = todo.pop()
-        if n in seen:
-            continue
-        seen.add(n)
-        if n in imports:
-            node, mods = imports[n]
-            fragments[(node.lineno, node.col_offset)] = ast.get_source_segment(source, node) or ""
-            modules |= mods
-        for node in defs.get(n, []):  # also when an import binds it too (``except ImportError: X = None``)
-            text = ast.get_source_segment(source, node) or ""
-            deco = [ast.get_source_segment(source, d) or "" for d in getattr(node, "decorator_list", [])]
-            fragments[(node.lineno, node.col_offset)] = "\n".join(deco + [text])
-            for sub in ast.walk(node):
-                if isinstance(sub, ast.Name):
-                    todo.append(sub.id)
-                elif isinstance(sub, (ast.Import, ast.ImportFrom)):
-                    modules |= targets(sub)
-    frag = [fragments[k] for k in sorted(fragments)]
-    modules |= star
-    return frag, {m for m in modules if m not in NEUTRAL_MODULES and _project_path(m) is not None}
+            for bound, target in _import_bindings(node, mod.package).items():
+                mod.imports.setdefault(bound, []).append(target)
 
+    def is_module(self, name: str) -> bool:
+        return _find_module(name, self.roots) is not None
 
-def _import_base(node: Any, package: str) -> str:
-    """Absolute module name of an ``ImportFrom`` node inside ``package``."""
-    if node.level:
-        parts = package.split(".")[: len(package.split(".")) - node.level + 1]
-        return ".".join(parts + ([node.module] if node.module else []))
-    return node.module or ""
+    # -- resolution
+    def resolve(self, target: tuple[str, str | None], attrs: list[str]) -> tuple[tuple[str, str], int] | str | None:
+        """Follow an import target plus attributes to ``((module, name), attributes used)`` of a
+        definition, to a module name (a module used as an object), or ``None`` (not project code)."""
+        mod, attr = target
+        if attr is not None:
+            if self.is_module(f"{mod}.{attr}"):
+                mod = f"{mod}.{attr}"
+            else:
+                return ((mod, attr), 0) if self.is_module(mod) else None
+        if not self.is_module(mod):
+            return None
+        for i, a in enumerate(attrs):
+            if self.is_module(f"{mod}.{a}"):
+                mod = f"{mod}.{a}"
+            else:
+                return (mod, a), i + 1
+        return mod
+
+    def add_name(self, module: str, name: str) -> None:
+        if module in NEUTRAL_MODULES or (module, name) in self.seen:
+            return
+        self.seen.add((module, name))
+        self.todo.append((module, name))
+
+    def add_module(self, module: str) -> None:
+        """Hash a module whole (the fallback): its normalised AST and every top-level name it binds."""
+        if module in NEUTRAL_MODULES or module in self.whole:
+            return
+        self.whole.add(module)
+        mod = self.module(module)
+        if mod is None:
+            self.entries.add((_MODULE_ENTRY, f"unresolved {module}"))
+            return
+        self.entries.add((_MODULE_ENTRY, ast.dump(_Normalise().visit(copy.deepcopy(mod.tree)))))
+        for name in list(mod.defs) + list(mod.imports):
+            self.add_name(module, name)
+        for star in mod.star:
+            self.add_module(star)
+
+    def run(self) -> None:
+        while self.todo:
+            module, name = self.todo.pop()
+            mod = self.module(module)
+            if mod is None:
+                self.add_module(module)
+                continue
+            found = False
+            for node in mod.defs.get(name, []):
+                found = True
+                self.add_definition(mod, name, node)
+            for target in mod.imports.get(name, []):
+                found = True
+                self.follow(target, [])
+            if not found:  # maybe from ``from m import *`` (followed only where m binds it)
+                for star in mod.star:
+                    if self.module(star) is not None:
+                        self.add_name(star, name)
+            # else: a builtin, a local variable or a parameter
+
+    def follow(self, target: tuple[str, str | None], attrs: list[str]) -> tuple[str, int] | None:
+        """Queue what an import target (plus attributes) reaches; return the definition's
+        name and the number of attributes that led to it, if it is a definition."""
+        resolved = self.resolve(target, attrs)
+        if resolved is None:
+            return None
+        if isinstance(resolved, str):  # a module used as an object: hash it whole
+            self.add_module(resolved)
+            return None
+        hit, used = resolved
+        mod = self.module(hit[0])
+        if mod is not None and hit[0] not in NEUTRAL_MODULES and not (
+                hit[1] in mod.defs or hit[1] in mod.imports or mod.star):
+            self.add_module(hit[0])  # unresolvable: the name is not bound there
+            return None
+        self.add_name(*hit)
+        return hit[1], used
+
+    def add_definition(self, mod: _Module, name: str, node: ast.stmt) -> None:
+        local: dict[str, list[tuple[str, str | None]]] = {}
+        for sub in ast.walk(node):  # imports written inside the definition
+            if isinstance(sub, (ast.Import, ast.ImportFrom)):
+                for bound, target in _import_bindings(sub, mod.package).items():
+                    local.setdefault(bound, []).append(target)
+        tree = _Normalise().visit(copy.deepcopy(node))
+        canonical: dict[int, str] = {}  # use of an imported definition -> the definition's name
+        for use, head, attrs in _chains(tree):
+            targets = local.get(head) or ([] if head in mod.defs else mod.imports.get(head, []))
+            if not targets:
+                self.add_name(mod.name, head)
+                continue
+            hits = {self.follow(target, attrs) for target in targets}
+            if len(hits) == 1 and None not in hits:
+                defname, used = hits.pop()
+                for _ in range(len(attrs) - used):  # ``m.f.x``: only ``m.f`` is the definition
+                    use = use.value
+                canonical[id(use)] = defname
+        if canonical:  # ``m.f``, ``pkg.m.f`` and ``g`` (``from m import f as g``) are all written ``f``
+            tree = _Canonical(canonical).visit(tree)
+        self.entries.add((name, ast.dump(tree)))
 
 
 def code_version(func: Callable | None = None) -> str:
     """Version tag for stored results: package version, plus a hash of the code ``func`` runs.
 
-    ``"<version>+<sha1[:10]>"``, where ``<version>`` is the installed version
-    of ``lowprec-learning`` (``"0+unknown"`` when the distribution is not
-    installed) and the hash covers
+    ``"<version>+<sha1[:10]>"``: ``<version>`` is the installed version of
+    ``lowprec-learning`` (``"0+unknown"`` when the distribution is not
+    installed; bumping it invalidates every stored point), and the hash covers
+    the *normalised code* of what ``func`` reaches:
 
-    * the source of ``func`` and of what it uses from its own module: the
-      top-level functions, classes and constants it names (recursively) and the
-      import statements that bind its names (:func:`_function_closure`);
-    * the whole source of every project module (:data:`PROJECT_PACKAGES`)
-      reached through those imports, transitively (found by parsing the import
-      statements; :data:`NEUTRAL_MODULES` left out).
+    * the definition of ``func`` and, transitively, of every function, class
+      (its whole body: the methods) and module-level constant it references,
+      across modules: ``from m import f`` and ``import m`` + ``m.f`` are
+      followed to the definition of ``f`` (through re-exports in package
+      ``__init__`` files), also for imports written inside functions;
+    * each definition is hashed as its name plus its AST (:func:`ast.dump`)
+      without docstrings, comments, formatting, type annotations and import
+      statements, and with ``m.f`` written ``f``; the module it lives in does
+      not count. Decorators count (``@njit(cache=True)``: the Python source of
+      a numba kernel and its options).
 
-    A change in a kernel, in ``theory.core`` or in the point function therefore
-    makes the stored points of every task that depends on it stale, while a
-    change elsewhere in the comparison module (its theory curves, figures,
-    tables) or in an unrelated module does not. When ``func`` is not a
-    top-level function of a module with source, the whole module is hashed.
-    Pass ``code_version=`` explicitly to force a rerun. Without ``func`` (or
-    without its source) the tag is the version.
+    So moving a function to another module, reformatting it, editing its
+    docstring, comments or type hints keeps the tag, while changing a constant
+    it uses or one line of a kernel it calls (at any depth) changes it. Not
+    followed: the standard library and installed third-party packages, and the
+    :data:`NEUTRAL_MODULES` (storage, sweeping, reporting, CLI, records).
+    Fallbacks, conservative and never empty: a module used as an object (not as
+    ``m.f``), a name that is not bound where an import says, or a ``func`` that
+    is not a top-level definition (a lambda, a nested function) hashes that
+    whole module (normalised) and everything it references. The analysis is by
+    name: a local variable with the name of a module-level definition only adds
+    that definition. Nothing is imported or executed: files are parsed.
+
+    Parameters
+    ----------
+    func
+        The point function (a :class:`functools.partial` is unwrapped).
+
+    Returns
+    -------
+    str
+        The tag; without ``func`` the version alone.
+
+    Examples
+    --------
+    >>> import json
+    >>> code_version(json.dumps) == code_version(json.dumps) != code_version(json.loads)
+    True
     """
     try:
         version = importlib.metadata.version(DIST_NAME)
@@ -374,32 +557,34 @@ def code_version(func: Callable | None = None) -> str:
         return version
     func = getattr(func, "func", func)  # functools.partial
     module = inspect.getmodule(func)
-    try:
-        source = inspect.getsource(module) if module is not None else None
-    except (OSError, TypeError):
-        source = None
-    if not source:
-        return version
-    try:
-        own, deps = _function_closure(module.__name__, source, func.__name__)
-        sources = {f"{module.__name__}:{func.__name__}": "\0".join(own)}
-    except (LookupError, AttributeError, SyntaxError):
-        deps = _imported_project_modules(module.__name__, source)
-        sources = {module.__name__: source}
-    todo = sorted(deps)
-    for dep in todo:
-        sources.setdefault(dep, _module_source(dep) or "")
-    while todo:
-        name = todo.pop()
-        for dep in _imported_project_modules(name, sources[name]):
-            if dep not in sources:
-                sources[dep] = _module_source(dep) or ""
-                todo.append(dep)
-    h = hashlib.sha1()
-    for name in sorted(sources):
-        h.update(name.encode() + b"\0" + sources[name].encode() + b"\0")
-    digest = h.hexdigest()[:10]
-    return f"{version}{'.' if '+' in version else '+'}{digest}"
+    path = getattr(module, "__file__", None)
+    roots: tuple[str, ...] = ()
+    if module is not None and path:
+        root = os.path.dirname(os.path.abspath(path))
+        depth = module.__name__.count(".") + (os.path.basename(path) == "__init__.py")
+        for _ in range(depth):
+            root = os.path.dirname(root)
+        roots = (root,)
+    h = _Hasher(roots)
+    qualname = getattr(func, "__qualname__", "")
+    if module is not None and _find_module(module.__name__, roots) is not None:
+        top = qualname.split(".")[0]
+        mod = h.module(module.__name__)
+        if "<" not in qualname and mod is not None and top in mod.defs:
+            h.add_name(module.__name__, top)
+        else:
+            h.add_module(module.__name__)
+        h.run()
+    else:  # no file to parse (``__main__`` of an interactive session, a built-in): the code object itself
+        try:
+            h.entries.add((qualname, ast.dump(_Normalise().visit(ast.parse(textwrap.dedent(inspect.getsource(func)))))))
+        except (OSError, TypeError, SyntaxError):
+            code = getattr(func, "__code__", None)
+            h.entries.add((qualname, repr((code.co_code, code.co_consts, code.co_names)) if code else repr(func)))
+    digest = hashlib.sha1()
+    for name, dump in sorted(h.entries):
+        digest.update(name.encode() + b"\0" + dump.encode() + b"\0")
+    return f"{version}{'.' if '+' in version else '+'}{digest.hexdigest()[:10]}"
 
 
 # --------------------------------------------------------------------------- store
@@ -420,7 +605,7 @@ def _retry_locked(op: Callable[[], Any], timeout: float = BUSY_TIMEOUT) -> Any:
             delay = min(2 * delay, 0.2)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StoredResult:
     """A stored point: its result and how it was made."""
 
@@ -461,7 +646,7 @@ class ResultStore:
         self._host = socket.gethostname()
 
     # context manager
-    def __enter__(self) -> "ResultStore":
+    def __enter__(self) -> ResultStore:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -493,7 +678,7 @@ class ResultStore:
         ).fetchone()
         if row is None:
             return None
-        return StoredResult(decode_result(row[0]), row[1], row[2], row[3])
+        return StoredResult(result=decode_result(row[0]), wall_time=row[1], created=row[2], host=row[3])
 
     def get(self, task: str, params: Mapping[str, Any], seed: int | None,
             code_version: str) -> dict[str, Any] | None:

@@ -31,27 +31,32 @@ import pickle
 import sys
 import time
 import traceback
+import types
 import warnings
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
-from theory.core.results import Record, format_table, to_jsonable
+from theory.core import Record, format_table, to_jsonable
 from validate.store import (
     ResultStore,
     canonical_params,
-    code_version as default_code_version,
     decode_params,
     decode_result,
     encode_result,
+)
+from validate.store import (
+    code_version as default_code_version,
 )
 
 __all__ = ["run_sweep", "grid", "options", "accounting", "SweepTable", "FailedPoint", "SweepError"]
 
 _OPTION_NAMES = ("scheduler", "workers", "progress", "start_method")
-_DEFAULTS: contextvars.ContextVar[dict] = contextvars.ContextVar("validate_sweep_defaults", default={})
+_DEFAULTS: contextvars.ContextVar[Mapping[str, Any]] = contextvars.ContextVar(
+    "validate_sweep_defaults", default=types.MappingProxyType({}))  # read-only: each options() sets a new dict
 _META = ("seed", "wall_time", "cached")
 _LEDGER: contextvars.ContextVar[list | None] = contextvars.ContextVar("validate_sweep_ledger", default=None)
 
@@ -134,7 +139,7 @@ def _check_seed(seed: Any) -> int | None:
 # --------------------------------------------------------------------------- results
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FailedPoint(Record):
     """A point whose function raised (or whose worker died); not stored, retried next run."""
 
@@ -173,7 +178,7 @@ def accounting() -> Iterator[list[dict[str, Any]]]:
         _LEDGER.reset(token)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SweepTable:
     """Results of a sweep, one row per (point, seed) in the order of ``points`` x ``seeds``.
 
@@ -477,7 +482,8 @@ def _sweep(func, task, cv, order, params_of, store, workers, scheduler, start_me
             outcomes[key] = (result, outcome[2], False)
         else:
             _, etype, message, tb, _wall = outcome
-            failures[key] = FailedPoint(copy.deepcopy(params), seed, etype, message, tb)
+            failures[key] = FailedPoint(params=copy.deepcopy(params), seed=seed, error_type=etype, message=message,
+                                        traceback=tb)
         if bar is not None:
             bar.update()
             if failures:
@@ -502,8 +508,8 @@ def _sweep(func, task, cv, order, params_of, store, workers, scheduler, start_me
         ledger.append({"task": task, "n_computed": len(outcomes) - n_cached, "n_cached": n_cached,
                        "seconds_computed": float(sum(o[1] for o in outcomes.values() if not o[2])),
                        "seconds_cached": float(sum(o[1] for o in outcomes.values() if o[2]))})
-    table = SweepTable(task, _build_rows(order, params_of, outcomes), len(outcomes) - n_cached,
-                       n_cached, failed, cv)
+    table = SweepTable(task=task, rows=_build_rows(order, params_of, outcomes), n_computed=len(outcomes) - n_cached,
+                       n_cached=n_cached, failed=failed, code_version=cv)
     if failed:
         msg = (f"sweep {task!r}: {len(failed)} of {len(params_of)} points failed; first: {failed[0]}")
         if raise_on_error:

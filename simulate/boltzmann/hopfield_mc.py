@@ -1,6 +1,6 @@
 """Hopfield-network retrieval dynamics: zero-temperature and Glauber (heat-bath) Monte Carlo.
 
-Model (seed 001, slide 12): ``H(v) = -(1/2N) sum_{i != j} sum_mu xi^mu_i xi^mu_j v_i v_j``,
+Model ([manzan2021, slide 12]): ``H(v) = -(1/2N) sum_{i != j} sum_mu xi^mu_i xi^mu_j v_i v_j``,
 ``v_i = +-1``, ``M = alpha N`` random +-1 patterns (int8). Local field
 ``h_i = (1/N) sum_mu xi^mu_i m_mu - (M/N) v_i`` with ``m_mu = sum_j xi^mu_j v_j``
 (the self-coupling removed); the overlaps ``m_mu`` are updated in O(M) per flip.
@@ -20,14 +20,13 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from simulate.core.rng import as_generator, seed_numba
-from theory.core.params import check_array, check_int, check_real
-from theory.core.results import Record
+from simulate.core import as_generator, seed_numba
+from theory.core import Record, check_array, check_int, check_real
 
-__all__ = ["patterns", "energy", "RetrievalResult", "retrieve", "run_chain"]
+__all__ = ["hopfield_patterns", "hopfield_energy", "HopfieldRetrievalResult", "hopfield_retrieve", "hopfield_chain"]
 
 
-def patterns(N: int, M: int, seed) -> np.ndarray:
+def hopfield_patterns(N: int, M: int, seed) -> np.ndarray:
     """``M x N`` int8 matrix of i.i.d. +-1 patterns."""
     N = check_int("N", N, ge=1)
     M = check_int("M", M, ge=1)
@@ -35,7 +34,7 @@ def patterns(N: int, M: int, seed) -> np.ndarray:
     return (2 * rng.integers(0, 2, size=(M, N), dtype=np.int8) - 1).astype(np.int8)
 
 
-def energy(xi: np.ndarray, v: np.ndarray) -> float:
+def hopfield_energy(xi: np.ndarray, v: np.ndarray) -> float:
     """``H(v)`` per spin (diagonal excluded)."""
     N = v.size
     m = xi.astype(np.float64) @ v.astype(np.float64)
@@ -57,7 +56,7 @@ def _sweep(xi, v, m, beta, order):
             new = 1 if hi > 0 else (-1 if hi < 0 else v[i])
         else:
             p = 1.0 / (1.0 + math.exp(-2.0 * beta * hi))
-            new = 1 if np.random.random() < p else -1
+            new = 1 if np.random.random() < p else -1  # noqa: NPY002 numba's generator, seeded by seed_numba
         if new != v[i]:
             for mu in range(M):
                 m[mu] += 2 * new * xi[mu, i]
@@ -83,7 +82,7 @@ def _run(xi, v, beta, max_sweeps, burn, measure, target):
     order = np.arange(N)
     total = max_sweeps if math.isinf(beta) else burn + measure
     for t in range(total):
-        np.random.shuffle(order)
+        np.random.shuffle(order)  # noqa: NPY002 numba's generator inside njit, seeded by seed_numba
         flips = _sweep(xi, v, m, beta, order)
         sweeps += 1
         if math.isinf(beta):
@@ -98,8 +97,8 @@ def _run(xi, v, beta, max_sweeps, burn, measure, target):
     return sweeps, fixed, acc, acc2, nacc
 
 
-@dataclass(frozen=True)
-class RetrievalResult(Record):
+@dataclass(frozen=True, kw_only=True)
+class HopfieldRetrievalResult(Record):
     """Outcome of retrieval dynamics started at (a noisy copy of) pattern ``target``."""
 
     N: int
@@ -114,8 +113,8 @@ class RetrievalResult(Record):
     converged: bool
 
 
-def run_chain(xi: np.ndarray, v0: np.ndarray, T: float, *, seed, max_sweeps: int = 200, burn: int = 50,
-              measure: int = 100, target: int = 0) -> tuple[RetrievalResult, np.ndarray]:
+def hopfield_chain(xi: np.ndarray, v0: np.ndarray, T: float, *, seed, max_sweeps: int = 200, burn: int = 50,
+              measure: int = 100, target: int = 0) -> tuple[HopfieldRetrievalResult, np.ndarray]:
     """Run the dynamics on given patterns from ``v0``; returns the result and the final state.
 
     ``converged`` means: reached a fixed point (T = 0) or completed the requested sweeps (T > 0).
@@ -138,13 +137,14 @@ def run_chain(xi: np.ndarray, v0: np.ndarray, T: float, *, seed, max_sweeps: int
         mean, sq = mf, mf * mf
     else:
         mean, sq = acc / n, acc2 / n
-    res = RetrievalResult(N, M, T, mf, mean, sq, energy(xi, v), int(sweeps), bool(fixed),
-                          bool(fixed) if T == 0 else True)
+    res = HopfieldRetrievalResult(N=N, M=M, T=T, m_final=mf, m_mean=mean, m_sq_mean=sq, energy=hopfield_energy(xi, v),
+                                  sweeps=int(sweeps), fixed_point=bool(fixed),
+                                  converged=bool(fixed) if T == 0 else True)
     return res, v
 
 
-def retrieve(N: int, alpha: float, T: float, *, seed, flip: float = 0.0, max_sweeps: int = 200,
-             burn: int = 50, measure: int = 100) -> RetrievalResult:
+def hopfield_retrieve(N: int, alpha: float, T: float, *, seed, flip: float = 0.0, max_sweeps: int = 200,
+             burn: int = 50, measure: int = 100) -> HopfieldRetrievalResult:
     """Draw ``M = round(alpha N)`` patterns, start at pattern 0 with a fraction ``flip`` of spins flipped, run.
 
     Parameters
@@ -165,11 +165,11 @@ def retrieve(N: int, alpha: float, T: float, *, seed, flip: float = 0.0, max_swe
     flip = check_real("flip", flip, ge=0, lt=0.5)
     rng = as_generator(seed)
     M = max(1, int(round(alpha * N)))
-    xi = patterns(N, M, rng)
+    xi = hopfield_patterns(N, M, rng)
     v0 = xi[0].copy()
     nflip = int(round(flip * N))
     if nflip:
         idx = rng.choice(N, nflip, replace=False)
         v0[idx] = -v0[idx]
-    res, _ = run_chain(xi, v0, T, seed=rng, max_sweeps=max_sweeps, burn=burn, measure=measure)
+    res, _ = hopfield_chain(xi, v0, T, seed=rng, max_sweeps=max_sweeps, burn=burn, measure=measure)
     return res

@@ -1,12 +1,11 @@
 """Layered Boltzmann machines with binary {0, 1} units at temperature 1: energies,
 conditionals, Gibbs sampling, exact enumeration for tiny models, ``.npz`` save/load.
 
-Source: seed 002 (Liu, Quek & Lin, *Variational probability flow*), section
-"Boltzmann Machines": ``p(x) ∝ exp(-Energy(x))`` with
+Source: [liu2018, Sec. "Boltzmann Machines"]: ``p(x) ∝ exp(-Energy(x))`` with
 ``Energy(x) = -sum_{ij in E} w_ij x_i x_j - sum_i b_i x_i``; the RBM conditional
-(section "VPF for Multilayer Networks", unnumbered equation
+([liu2018, Sec. "VPF for Multilayer Networks"], unnumbered equation
 ``p(h_j = 1 | x) = sigmoid(sum_i w_ij x_i + b_j)``) and the intra-layer
-asynchronous Gibbs update Eq. 5.
+asynchronous Gibbs update [liu2018, Eq. 5].
 
 A :class:`BoltzmannMachine` has layers ``h_0`` (visible), ``h_1 .. h_l``
 (hidden) of sizes ``sizes``; inter-layer weights ``W[k]`` of shape
@@ -35,23 +34,26 @@ import numba
 import numpy as np
 from scipy.special import expit, logsumexp
 
-from simulate.core.rng import SeedLike, as_generator
-from theory.core.params import check_array, check_int, check_real
+from simulate.boltzmann.gibbs import block_gibbs
+from simulate.boltzmann.layers import BinaryLayer
+from simulate.core import SeedLike, as_generator
+from theory.core import check_array, check_int, check_real
 
 __all__ = [
     "BoltzmannMachine",
-    "init_model",
+    "init_boltzmann_machine",
     "sigmoid",
     "bernoulli",
     "single_blas_thread",
-    "energy",
-    "fields",
+    "boltzmann_energy",
+    "boltzmann_fields",
     "up_prob",
     "down_prob",
     "bottom_up",
     "async_gibbs",
-    "gibbs_rbm",
-    "reconstruct",
+    "rbm_gibbs_chain",
+    "rbm_layers",
+    "reconstruct_corrupted",
     "corruption_mask",
     "RECONSTRUCT_INITS",
     "free_energy_rbm",
@@ -62,8 +64,8 @@ __all__ = [
     "pseudo_loglik",
     "weight_sparsity",
     "squared_weight",
-    "save_model",
-    "load_model",
+    "save_boltzmann_machine",
+    "load_boltzmann_machine",
     "MODEL_FORMAT_VERSION",
 ]
 
@@ -138,7 +140,7 @@ class BoltzmannMachine:
         """Parameter arrays in the fixed order ``W..., b..., U (present ones)...``."""
         return [*self.W, *self.b, *[u for u in self.U if u is not None]]
 
-    def copy(self) -> "BoltzmannMachine":
+    def copy(self) -> BoltzmannMachine:
         return BoltzmannMachine(self.sizes, [w.copy() for w in self.W], [x.copy() for x in self.b],
                                 [None if u is None else u.copy() for u in self.U])
 
@@ -146,9 +148,9 @@ class BoltzmannMachine:
         return all(np.all(np.isfinite(p)) for p in self.params())
 
 
-def init_model(sizes, *, intra: bool = False, seed: SeedLike = 0, scale: float = 0.01,
+def init_boltzmann_machine(sizes, *, intra: bool = False, seed: SeedLike = 0, scale: float = 0.01,
                visible_bias: np.ndarray | None = None) -> BoltzmannMachine:
-    """Random initialisation (Algorithm 1, line 2): weights ``N(0, scale^2)``, zero biases.
+    """Random initialisation [liu2018, Alg. 1 line 2]: weights ``N(0, scale^2)``, zero biases.
 
     ``visible_bias`` (e.g. ``log(m / (1 - m))`` of the data means) is optional;
     intra-layer weights, if requested, start at zero.
@@ -195,7 +197,7 @@ def _states(model: BoltzmannMachine, H) -> list[np.ndarray]:
     return out
 
 
-def fields(model: BoltzmannMachine, H) -> list[np.ndarray]:
+def boltzmann_fields(model: BoltzmannMachine, H) -> list[np.ndarray]:
     """Total inputs ``z_k`` of every unit of every layer (module docstring), shape ``(B, n_k)``."""
     H = _states(model, H)
     Z = []
@@ -211,8 +213,8 @@ def fields(model: BoltzmannMachine, H) -> list[np.ndarray]:
     return Z
 
 
-def energy(model: BoltzmannMachine, H) -> np.ndarray:
-    """``Energy(h)`` per row (seed 002, section "Boltzmann Machines", T = 1)."""
+def boltzmann_energy(model: BoltzmannMachine, H) -> np.ndarray:
+    """``Energy(h)`` per row ([liu2018, Sec. "Boltzmann Machines"], T = 1)."""
     H = _states(model, H)
     E = np.zeros(H[0].shape[0])
     for k in range(len(H)):
@@ -237,7 +239,7 @@ def down_prob(model: BoltzmannMachine, k: int, h_above: np.ndarray) -> np.ndarra
 
 @numba.njit(cache=True)
 def _async_gibbs_kernel(h, f, U, u, sweeps):
-    """Sequential Gibbs over the units of one layer, fixed order j = 0..n-1 (Eq. 5).
+    """Sequential Gibbs over the units of one layer, fixed order j = 0..n-1 [liu2018, Eq. 5].
 
     ``f`` holds the current total fields (updated incrementally when a unit
     flips); ``u`` uniforms of shape (sweeps, N, n).
@@ -257,7 +259,7 @@ def _async_gibbs_kernel(h, f, U, u, sweeps):
 
 def async_gibbs(h: np.ndarray, external: np.ndarray, U: np.ndarray, rng: np.random.Generator,
                 sweeps: int = 1) -> np.ndarray:
-    """Asynchronous Gibbs updates of one layer with intra-layer weights ``U`` (seed 002, Eq. 5).
+    """Asynchronous Gibbs updates of one layer with intra-layer weights ``U`` [liu2018, Eq. 5].
 
     ``p_j = sigmoid(sum_{k != j} U_kj h_k + external_j)``, units updated one by
     one in the fixed order ``j = 0, 1, ...``; ``external`` is the input from
@@ -272,12 +274,12 @@ def async_gibbs(h: np.ndarray, external: np.ndarray, U: np.ndarray, rng: np.rand
 
 def bottom_up(model: BoltzmannMachine, x: np.ndarray, rng: np.random.Generator, *,
               intra_sweeps: int = 1, chunk: int = 4096) -> list[np.ndarray]:
-    """Approximate posterior sample ``h ~ q(h | x)`` (seed 002, Algorithm 1 lines 4-9).
+    """Approximate posterior sample ``h ~ q(h | x)`` [liu2018, Alg. 1 lines 4-9].
 
     Layer by layer, ``h_k`` is sampled from ``sigmoid(h_{k-1} W_{k-1} + b_k)``
     with the inputs from ``h_{k+1}`` zeroed (exact for an RBM); with
     intra-layer weights each layer then gets ``intra_sweeps`` asynchronous
-    Gibbs sweeps of Eq. 5 (inputs from below fixed, from above zeroed).
+    Gibbs sweeps of [liu2018, Eq. 5] (inputs from below fixed, from above zeroed).
     Vectorised over the rows of ``x``; processed in chunks to bound memory.
     """
     x = np.asarray(x, dtype=np.float64)
@@ -295,31 +297,48 @@ def bottom_up(model: BoltzmannMachine, x: np.ndarray, rng: np.random.Generator, 
     return H
 
 
-def gibbs_rbm(model: BoltzmannMachine, v: np.ndarray, k: int, rng: np.random.Generator,
-              clamp: np.ndarray | None = None, v_clamped: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """``k`` block-Gibbs transitions ``v -> h -> v`` of an RBM (no intra-layer weights).
+def rbm_layers(model: BoltzmannMachine, k: int = 0) -> tuple[BinaryLayer, BinaryLayer]:
+    """Layers ``k`` and ``k + 1`` of the machine as the binary layers of :mod:`simulate.boltzmann.layers`."""
+    return BinaryLayer(model.sizes[k], theta=model.b[k]), BinaryLayer(model.sizes[k + 1], theta=model.b[k + 1])
+
+
+def rbm_gibbs_chain(model: BoltzmannMachine, v: np.ndarray, k: int, rng: np.random.Generator,
+                    clamp: np.ndarray | None = None, v_clamped: np.ndarray | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """``k`` block-Gibbs transitions ``v -> h -> v`` of an RBM (no intra-layer weights), by
+    :func:`simulate.boltzmann.gibbs.block_gibbs` (numpy engine, all rows at once).
 
     With a boolean ``clamp`` mask (same shape as ``v``), the masked visible
     units are reset to ``v_clamped`` after every transition. Returns the final
-    visible sample and the visible probabilities of the last transition.
+    visible sample and the visible probabilities ``p(v | h)`` of the last transition.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m = init_boltzmann_machine((4, 2), seed=0)
+    >>> v, pv = rbm_gibbs_chain(m, np.zeros((3, 4)), 2, np.random.default_rng(0))
+    >>> v.shape, bool(np.all((pv > 0) & (pv < 1)))
+    ((3, 4), True)
     """
     if model.n_layers != 1 or model.intra:
-        raise ValueError(f"gibbs_rbm needs an RBM (got a {model.kind} with sizes {model.sizes})")
+        raise ValueError(f"rbm_gibbs_chain needs an RBM (got a {model.kind} with sizes {model.sizes})")
+    visible, hidden = rbm_layers(model)
     v = np.array(v, dtype=np.float64)
     pv = v.copy()
+    if clamp is None:  # one call for all k transitions
+        v, h = block_gibbs(model.W[0], visible, hidden, v, sweeps=k, seed=rng, engine="numpy")
+        return v, (visible.mean(h @ model.W[0].T) if k else pv)
     for _ in range(k):
-        h = bernoulli(up_prob(model, 1, v), rng)
-        pv = down_prob(model, 0, h)
-        v = bernoulli(pv, rng)
-        if clamp is not None:
-            v[clamp] = v_clamped[clamp]
-            pv[clamp] = v_clamped[clamp]
+        v, h = block_gibbs(model.W[0], visible, hidden, v, sweeps=1, seed=rng, engine="numpy")
+        pv = visible.mean(h @ model.W[0].T)
+        v[clamp] = v_clamped[clamp]
+        pv[clamp] = v_clamped[clamp]
     return v, pv
 
 
 def corruption_mask(side: int, pattern: str, n: int | None = None) -> np.ndarray:
     """Boolean mask (side*side,) of the corrupted pixels: the first/last ``n`` rows
-    (``"top"``/``"bottom"``) or columns (``"left"``/``"right"``); Table 1 uses
+    (``"top"``/``"bottom"``) or columns (``"left"``/``"right"``); [liu2018, Table 1] uses
     ``n = 12`` of 28, the default ``round(12 * side / 28)``."""
     side = check_int("side", side, ge=2)
     n = round(12 * side / 28) if n is None else check_int("n", n, ge=1, le=side)
@@ -337,14 +356,14 @@ def corruption_mask(side: int, pattern: str, n: int | None = None) -> np.ndarray
     return m.ravel()
 
 
-#: how :func:`reconstruct` fills the corrupted pixels before the first transition
+#: how :func:`reconstruct_corrupted` fills the corrupted pixels before the first transition
 RECONSTRUCT_INITS = ("random", "zero", "mean")
 
 
-def reconstruct(model: BoltzmannMachine, x: np.ndarray, mask: np.ndarray, steps: int,
+def reconstruct_corrupted(model: BoltzmannMachine, x: np.ndarray, mask: np.ndarray, steps: int,
                 seed: SeedLike = 0, *, init: str = "random", fill: np.ndarray | None = None,
                 clamp: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """Reconstruct corrupted pixels (seed 002, section "Image Reconstruction with RBMs").
+    """Reconstruct corrupted pixels [liu2018, Sec. "Image Reconstruction with RBMs"].
 
     The pixels in ``mask`` are first filled according to ``init`` (the paper does not
     say how; see ``docs/vpf.md`` Section 5):
@@ -384,7 +403,7 @@ def reconstruct(model: BoltzmannMachine, x: np.ndarray, mask: np.ndarray, steps:
         v0[:, mask] = fill[mask]
     cl = np.broadcast_to(~mask, x.shape) if clamp else None
     with single_blas_thread():
-        _, pv = gibbs_rbm(model, v0, steps, rng, clamp=cl, v_clamped=x)
+        _, pv = rbm_gibbs_chain(model, v0, steps, rng, clamp=cl, v_clamped=x)
     return pv, np.abs(x - pv).sum(axis=1)
 
 
@@ -394,14 +413,14 @@ def free_energy_rbm(model: BoltzmannMachine, v: np.ndarray) -> np.ndarray:
     return -(v @ model.b[0]) - np.logaddexp(0.0, v @ model.W[0] + model.b[1]).sum(axis=1)
 
 
-def all_states(n: int) -> np.ndarray:
+def binary_states(n: int) -> np.ndarray:
     """All ``2^n`` binary vectors as float rows (n <= 22)."""
     n = check_int("n", n, ge=1, le=22)
     idx = np.arange(2 ** n)[:, None]
     return ((idx >> np.arange(n)[None, :]) & 1).astype(np.float64)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ExactRBM:
     """Exact quantities of a tiny RBM by enumerating the visible states."""
 
@@ -421,12 +440,12 @@ def exact_rbm(model: BoltzmannMachine) -> ExactRBM:
     at most 22 visible units, by enumeration (for tests of CD/PCD)."""
     if model.n_layers != 1 or model.intra:
         raise ValueError("exact_rbm needs an RBM")
-    S = all_states(model.sizes[0])
+    S = binary_states(model.sizes[0])
     logp = -free_energy_rbm(model, S)
     logZ = float(logsumexp(logp))
     p = np.exp(logp - logZ)
     ph = sigmoid(S @ model.W[0] + model.b[1])
-    return ExactRBM(logZ, S, p, (S * p[:, None]).T @ ph, p @ S, p @ ph)
+    return ExactRBM(logZ=logZ, states=S, p=p, vh=(S * p[:, None]).T @ ph, v=p @ S, h=p @ ph)
 
 
 def rbm_log_partition(model: BoltzmannMachine, chunk: int = 4096) -> float:
@@ -445,12 +464,12 @@ def rbm_log_partition(model: BoltzmannMachine, chunk: int = 4096) -> float:
                          f"layer must have <= 22 units (got sizes {model.sizes})")
     parts = []
     if nh <= nv:
-        S = all_states(nh)
+        S = binary_states(nh)
         for a in range(0, len(S), chunk):
             h = S[a:a + chunk]
             parts.append(h @ model.b[1] + np.logaddexp(0.0, h @ model.W[0].T + model.b[0]).sum(axis=1))
     else:
-        S = all_states(nv)
+        S = binary_states(nv)
         for a in range(0, len(S), chunk):
             parts.append(-free_energy_rbm(model, S[a:a + chunk]))
     return float(logsumexp(np.concatenate(parts)))
@@ -479,8 +498,8 @@ def pseudo_loglik(model: BoltzmannMachine, x: np.ndarray) -> np.ndarray:
 
 
 def weight_sparsity(W: np.ndarray) -> float:
-    """``rho = 1/(|x||h|) sum_j (sum_i w_ij^2)^2 / sum_i w_ij^4`` (seed 002, section
-    "Restricted Boltzmann Machines"; Tubiana & Monasson's ``p``)."""
+    """``rho = 1/(|x||h|) sum_j (sum_i w_ij^2)^2 / sum_i w_ij^4``
+    ([liu2018, Sec. "Restricted Boltzmann Machines"]; Tubiana & Monasson's ``p``)."""
     W = np.asarray(W, dtype=np.float64)
     w2 = (W ** 2).sum(axis=0)
     w4 = (W ** 4).sum(axis=0)
@@ -489,7 +508,7 @@ def weight_sparsity(W: np.ndarray) -> float:
 
 
 def squared_weight(W: np.ndarray) -> float:
-    """``w^2 = 1/|h| sum_ij w_ij^2`` (seed 002, same section)."""
+    """``w^2 = 1/|h| sum_ij w_ij^2`` [liu2018, Sec. "Restricted Boltzmann Machines"]."""
     W = np.asarray(W, dtype=np.float64)
     return float((W ** 2).sum() / W.shape[1])
 
@@ -497,7 +516,7 @@ def squared_weight(W: np.ndarray) -> float:
 # --------------------------------------------------------------------------- save / load
 
 
-def save_model(model: BoltzmannMachine, path, **meta) -> Path:
+def save_boltzmann_machine(model: BoltzmannMachine, path, **meta) -> Path:
     """Write the model to ``.npz`` (no pickled objects) with ``version`` and ``kind`` fields.
 
     Extra scalar/string metadata (``method="vpf"``, ``epochs=50``...) is stored as ``meta_<name>``.
@@ -521,8 +540,8 @@ def save_model(model: BoltzmannMachine, path, **meta) -> Path:
     return path
 
 
-def load_model(path) -> tuple[BoltzmannMachine, dict]:
-    """Read a model written by :func:`save_model`; returns ``(model, meta)``.
+def load_boltzmann_machine(path) -> tuple[BoltzmannMachine, dict]:
+    """Read a model written by :func:`save_boltzmann_machine`; returns ``(model, meta)``.
 
     Raises
     ------
@@ -576,6 +595,7 @@ def load_model(path) -> tuple[BoltzmannMachine, dict]:
     if not model.is_finite():
         raise ValueError(f"{path}: malformed model file: parameters contain NaN or inf")
     if str(data["kind"]) != model.kind:
-        raise ValueError(f"{path}: malformed model file: kind {str(data['kind'])!r} does not match the arrays ({model.kind!r})")
+        raise ValueError(f"{path}: malformed model file: kind {str(data['kind'])!r} does not match the arrays "
+                         f"({model.kind!r})")
     meta = {k[5:]: data[k].item() for k in data if k.startswith("meta_")}
     return model, meta

@@ -1,25 +1,24 @@
 """Minimum probability flow (MPF) for Boltzmann machines with one-bit-flip connectivity.
 
-Source: seed 002 (Liu, Quek & Lin), section "Fully-Observed Boltzmann
-Machines": for data ``y^(k)``, ``k = 1..N``,
+Source: [liu2018, Sec. "Fully-Observed Boltzmann Machines"]: for data ``y^(k)``, ``k = 1..N``,
 
     K(theta) = eps/N sum_k K^(k),   K^(k) = sum_j delta_j^(k),
     alpha_j = 1/2 - y_j,   z_j = sum_{i != j} w_ij y_i + b_j,   delta_j = exp(alpha_j z_j),
 
-with the negative gradients Eq. 1 ``Δb_i ∝ -alpha_i delta_i`` and Eq. 2
+with the negative gradients [liu2018, Eq. 1] ``Δb_i ∝ -alpha_i delta_i`` and [liu2018, Eq. 2]
 ``Δw_ij ∝ -y_j alpha_i delta_i - y_i alpha_j delta_j``. Here ``eps/N`` is
 replaced by ``1/B`` (mean over a mini-batch of size B): a constant factor.
 ``K^(k)`` sums over *all* one-bit neighbours of ``y^(k)``, including those
 that are themselves data points (see ``docs/vpf.md``: the paper's first
-formula restricts to ``x not in D``; the all-neighbour sum is what Eq. 1-2
+formula restricts to ``x not in D``; the all-neighbour sum is what [liu2018, Eq. 1-2]
 differentiate, and it is still consistent — its population minimiser is the
 true parameter).
 
-:func:`flow` treats a fully observed BM with a dense symmetric ``W``;
-:func:`layered_flow` the same objective on a layered
+:func:`mpf_flow` treats a fully observed BM with a dense symmetric ``W``;
+:func:`mpf_layered_flow` the same objective on a layered
 :class:`~simulate.boltzmann.machines.BoltzmannMachine` (RBM, DBM, intra-layer weights),
 touching only the existing edges; :class:`Adam` is the optimizer of
-Algorithm 1, line 13.
+[liu2018, Alg. 1 line 13].
 """
 from __future__ import annotations
 
@@ -31,12 +30,11 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import logsumexp
 
-from simulate.boltzmann.machines import BoltzmannMachine, all_states, fields
-from theory.core.params import check_array, check_real
-from theory.core.results import Record
-from theory.core.solver import ComputationError
+from simulate.boltzmann.machines import BoltzmannMachine, binary_states, boltzmann_fields
+from theory.core import ComputationError, Record, check_array, check_real
 
-__all__ = ["flow", "layered_flow", "Adam", "fit_mpf", "fit_ml_exact", "FitResult", "bm_logp"]
+__all__ = ["mpf_flow", "mpf_layered_flow", "Adam", "fit_mpf_visible", "fit_ml_visible_exact", "VisibleBMFit",
+           "visible_bm_logp"]
 
 
 def _check_binary(name: str, Y: np.ndarray) -> np.ndarray:
@@ -46,9 +44,9 @@ def _check_binary(name: str, Y: np.ndarray) -> np.ndarray:
     return Y
 
 
-def flow(W: np.ndarray, b: np.ndarray, Y: np.ndarray, weights: np.ndarray | None = None
+def mpf_flow(W: np.ndarray, b: np.ndarray, Y: np.ndarray, weights: np.ndarray | None = None
          ) -> tuple[float, np.ndarray, np.ndarray]:
-    """MPF objective and gradient of a fully observed BM (seed 002, Eq. 1-2).
+    """MPF objective and gradient of a fully observed BM [liu2018, Eq. 1-2].
 
     Parameters
     ----------
@@ -80,12 +78,12 @@ def flow(W: np.ndarray, b: np.ndarray, Y: np.ndarray, weights: np.ndarray | None
     return K, gW, gb
 
 
-def layered_flow(model: BoltzmannMachine, H, weight_decay: float = 0.0,
+def mpf_layered_flow(model: BoltzmannMachine, H, weight_decay: float = 0.0,
                  weights: np.ndarray | None = None) -> tuple[float, list[np.ndarray]]:
     """MPF objective and gradients for a layered BM on complete states ``H = [h_0, ..., h_l]``.
 
-    The M-step of VPF (seed 002, Algorithm 1 line 12): the same objective as
-    :func:`flow` with ``W`` the block matrix of the layered graph, evaluated
+    The M-step of VPF [liu2018, Alg. 1 line 12]: the same objective as
+    :func:`mpf_flow` with ``W`` the block matrix of the layered graph, evaluated
     with one matrix product per edge block. With ``G_k = alpha_k delta_k``
     (mean over the batch):
 
@@ -98,7 +96,7 @@ def layered_flow(model: BoltzmannMachine, H, weight_decay: float = 0.0,
     e.g. an exact distribution over all complete states of a tiny model.
     Gradients are returned in the order of ``model.params()``.
     """
-    Z = fields(model, H)
+    Z = boltzmann_fields(model, H)
     B = H[0].shape[0]
     if weights is None:
         q = np.full(B, 1.0 / B)
@@ -143,7 +141,7 @@ def _adam_kernel(p, g, m, v, lr, beta1, beta2, eps, c1, c2):
 
 
 class Adam:
-    """Adam (Kingma & Ba 2014) updating arrays in place; seed 002 uses lr 1e-3, betas 0.9/0.999.
+    """Adam (Kingma & Ba 2014) updating arrays in place; [liu2018] uses lr 1e-3, betas 0.9/0.999.
 
     ``symmetric`` lists indices of parameters that must stay symmetric with a
     zero diagonal (intra-layer weights): their gradients are symmetric by
@@ -178,9 +176,9 @@ class Adam:
 # --------------------------------------------------------------------------- tiny fully observed models
 
 
-def bm_logp(W: np.ndarray, b: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+def visible_bm_logp(W: np.ndarray, b: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """All ``2^n`` states and their exact log-probabilities under the fully observed BM."""
-    S = all_states(n)
+    S = binary_states(n)
     logq = 0.5 * np.einsum("bi,ij,bj->b", S, W, S) + S @ b
     return S, logq - logsumexp(logq)
 
@@ -198,8 +196,8 @@ def _unpack(theta: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     return W, theta[len(iu[0]):]
 
 
-@dataclass(frozen=True)
-class FitResult(Record):
+@dataclass(frozen=True, kw_only=True)
+class VisibleBMFit(Record):
     """Fitted fully observed BM: couplings ``W`` (symmetric), biases ``b``, optimizer diagnostics."""
 
     W: np.ndarray
@@ -210,25 +208,30 @@ class FitResult(Record):
     message: str
 
 
-def fit_mpf(Y: np.ndarray, weights: np.ndarray | None = None, tol: float = 1e-10) -> FitResult:
+def fit_mpf_visible(Y: np.ndarray, weights: np.ndarray | None = None, tol: float = 1e-10) -> VisibleBMFit:
     """Minimise the (convex) MPF objective of a fully observed BM over all ``W``, ``b``
-    (L-BFGS with the analytic gradient, Eq. 1-2). ``weights`` as in :func:`flow`."""
+    (L-BFGS with the analytic gradient, [liu2018, Eq. 1-2]). ``weights`` as in :func:`mpf_flow`."""
     Y = _check_binary("Y", Y)
     n = Y.shape[1]
     iu = np.triu_indices(n, 1)
 
     def f(theta):
         W, b = _unpack(theta, n)
-        K, gW, gb = flow(W, b, Y, weights)
+        K, gW, gb = mpf_flow(W, b, Y, weights)
         return K, np.concatenate([gW[iu], gb])
 
     res = minimize(f, np.zeros(len(iu[0]) + n), jac=True, method="L-BFGS-B",
                    options={"gtol": tol, "ftol": 1e-15, "maxiter": 5000})
+    return _fit_record(res, n)
+
+
+def _fit_record(res, n: int) -> VisibleBMFit:
     W, b = _unpack(res.x, n)
-    return FitResult(W, b, float(res.fun), bool(res.success), int(res.nit), str(res.message))
+    return VisibleBMFit(W=W, b=b, objective=float(res.fun), converged=bool(res.success), iterations=int(res.nit),
+                        message=str(res.message))
 
 
-def fit_ml_exact(Y: np.ndarray, tol: float = 1e-10) -> FitResult:
+def fit_ml_visible_exact(Y: np.ndarray, tol: float = 1e-10) -> VisibleBMFit:
     """Maximum likelihood for a fully observed BM with ``n <= 16`` units by exact enumeration:
     minimises ``-<log p(y)>_data``, gradient ``<model moments> - <data moments>``."""
     Y = _check_binary("Y", Y)
@@ -242,7 +245,7 @@ def fit_ml_exact(Y: np.ndarray, tol: float = 1e-10) -> FitResult:
 
     def f(theta):
         W, b = _unpack(theta, n)
-        S, logp = bm_logp(W, b, n)
+        S, logp = visible_bm_logp(W, b, n)
         p = np.exp(logp)
         Cm = (S * p[:, None]).T @ S
         model = np.concatenate([Cm[iu], p @ S])
@@ -252,5 +255,4 @@ def fit_ml_exact(Y: np.ndarray, tol: float = 1e-10) -> FitResult:
 
     res = minimize(f, np.zeros(len(iu[0]) + n), jac=True, method="L-BFGS-B",
                    options={"gtol": tol, "ftol": 1e-15, "maxiter": 5000})
-    W, b = _unpack(res.x, n)
-    return FitResult(W, b, float(res.fun), bool(res.success), int(res.nit), str(res.message))
+    return _fit_record(res, n)

@@ -1,10 +1,10 @@
-"""Single-sample Franz-Parisi entropy by BP around a reference (seed 004, SM Sec. III).
+"""Single-sample Franz-Parisi entropy by BP around a reference [baldassi2018, SM Sec. III].
 
 ``python -m simulate perceptron bp-local-entropy --N 1001 --alpha 0.55 --reference gd|teacher|sa
 [--qstar 0.9] --d 0.01:0.2:10 --seed 0 [--json|--csv FILE|--plot FILE]``
 
-References: ``gd`` = sign(m) after fixed-norm GD up to ``q*`` (the green curves of SM
-Fig. 2), ``teacher`` = a planted teacher (the instance is labelled by it), ``sa`` =
+References: ``gd`` = sign(m) after fixed-norm GD up to ``q*`` (the green curves of
+[baldassi2018, SM Fig. 2]), ``teacher`` = a planted teacher (the instance is labelled by it), ``sa`` =
 a simulated-annealing solution. Exit code 1 if BP or the search in the coupling failed
 at some point.
 """
@@ -34,12 +34,12 @@ def add_commands(subparsers) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from simulate.perceptron.bp_local_entropy import make_reference, bp_curve
+    from simulate.perceptron import bp_local_entropy_curve, make_local_entropy_reference
 
-    S, sigma, info = make_reference(args.N, args.alpha, args.reference, seed=args.seed, qstar=args.qstar)
+    S, sigma, info = make_local_entropy_reference(args.N, args.alpha, args.reference, seed=args.seed, qstar=args.qstar)
     ds = np.atleast_1d(np.asarray(args.d, dtype=float))
     rows = []
-    for r in bp_curve(S, sigma, ds, seed=args.seed):
+    for r in bp_local_entropy_curve(S, sigma, ds, seed=args.seed):
         row = r.to_dict()
         row.update(reference=args.reference, ref_errors=info["errors"])
         rows.append(row)

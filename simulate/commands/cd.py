@@ -8,8 +8,7 @@ from theory.core.cli import add_output_options, emit
 
 
 def _run(args: argparse.Namespace) -> int:
-    from simulate.boltzmann.machines import save_model
-    from simulate.boltzmann.cd import train_cd
+    from simulate.boltzmann import save_trained_model, train_cd
 
     sizes = parse_sizes(args.hidden)
     if len(sizes) != 1:
@@ -17,21 +16,22 @@ def _run(args: argparse.Namespace) -> int:
     x, ds = load_training(args.data, args.split_seed)
     r = train_cd(x, sizes[0], k=args.k, persistent=args.persistent, epochs=args.epochs, batch=args.batch,
                  lr=args.lr, optimizer=args.optimizer, weight_decay=args.weight_decay, seed=args.seed)
-    out = {"method": r.method, "sizes": list(r.sizes), "data": ds.name, "n_train": len(x), "epochs": len(r.rho),
+    out = {"method": r.method, "config": r.config.to_dict(), "sizes": list(r.sizes), "data": ds.name,
+           "n_train": len(x), "epochs": len(r.rho),
            "recon_error": r.recon_error[-1] if r.recon_error else float("nan"),
            "rho": r.rho[-1] if r.rho else float("nan"), "w2": r.w2[-1] if r.w2 else float("nan"),
            "mean_activation": r.mean_activation[-1] if r.mean_activation else float("nan"),
            "wall_time": r.wall_time, "converged": r.converged, "message": r.message,
            "recon_error_history": list(r.recon_error)}
     if args.save and r.converged:
-        save_model(r.model, args.save, method=r.method.lower(), data=ds.name, epochs=len(r.rho), seed=args.seed)
+        save_trained_model(r, args.save, data=ds.name)
         out["saved"] = args.save
     emit(args, out)
     return 0 if r.converged else 1
 
 
 def add_commands(subparsers) -> None:
-    p = subparsers.add_parser("rbm", help="train an RBM with CD-k / PCD-k (the baselines of seed 002, Table 1)")
+    p = subparsers.add_parser("rbm", help="train an RBM with CD-k / PCD-k (the baselines of [liu2018, Table 1])")
     add_training_options(p, "196", 15)
     p.add_argument("--k", type=int, default=1, help="Gibbs steps per update (default 1)")
     p.add_argument("--persistent", action="store_true", help="persistent chains (PCD)")

@@ -1,8 +1,8 @@
 """Hopfield retrieval dynamics (zero-temperature asynchronous or Glauber)."""
 from __future__ import annotations
 
+from theory.core import check_int
 from theory.core.cli import add_output_options, add_scan_option, emit
-from theory.core.params import check_int
 
 
 def _retrieve(args) -> int:
@@ -10,14 +10,14 @@ def _retrieve(args) -> int:
 
     import numpy as np
 
-    from simulate.boltzmann.hopfield_mc import retrieve
+    from simulate.boltzmann import hopfield_retrieve
 
     N = check_int("N", args.N, ge=2)
     alphas = np.atleast_1d(args.alpha)
     Ts = np.atleast_1d(args.T)
     out = []
     for a, T in itertools.product(alphas, Ts):
-        r = retrieve(N, float(a), float(T), seed=args.seed, flip=args.flip, max_sweeps=args.max_sweeps,
+        r = hopfield_retrieve(N, float(a), float(T), seed=args.seed, flip=args.flip, max_sweeps=args.max_sweeps,
                      burn=args.burn, measure=args.measure)
         out.append(({"alpha": float(a)}, r))
     emit(args, out if len(out) > 1 else out[0][1], x="alpha", y=["m_final", "m_mean"])
@@ -25,7 +25,8 @@ def _retrieve(args) -> int:
 
 
 def add_commands(subparsers) -> None:
-    p = subparsers.add_parser("retrieve", help="start at a stored pattern, run the dynamics, report the overlap")
+    p = subparsers.add_parser("hopfield_retrieve",
+                              help="start at a stored pattern, run the dynamics, report the overlap")
     p.add_argument("--N", type=int, default=1000, help="number of spins (default 1000)")
     add_scan_option(p, "alpha", required=True, help="load M/N")
     add_scan_option(p, "T", default=0.0, help="temperature (0: asynchronous T = 0 dynamics)")

@@ -1,86 +1,134 @@
-"""Binary perceptron with stochastic synapses: GD family and on-line rules (seed 004).
+"""Binary perceptron with stochastic synapses: every learning method of the registry ([baldassi2018]).
 
-``python -m simulate perceptron gd|gd-fixed-norm|cp|cp-s|rule43|perceptron
---N 1001 --alpha 0.55 --seed 0 [--teacher] [--json] [--save-trajectory FILE]``
-prints the final state (solved, epochs, training error of sign(m), q*, and the
-generalization accuracy 1 - arccos(rho)/pi when ``--teacher``). Not finding a
-solution is a result, not an error: the exit code is 0 either way (2 for bad
-input).
+``python -m simulate perceptron METHOD --N 1001 --alpha 0.55 --seed 0 [--teacher] [--json]
+[--save-trajectory FILE] [--HYPERPARAMETER VALUE ...]`` with METHOD one of
+``gd|gd-fixed-norm|cp|cp-s|rule43|perceptron|sa|bpr`` (the keys of
+:data:`simulate.perceptron.PERCEPTRON_SOLVERS`; one option per hyperparameter of the
+method, default: the paper's setting or the backend's default), or
+``python -m simulate perceptron solve --method METHOD [--set NAME=VALUE ...]``.
+Every command runs :func:`simulate.perceptron.solve_perceptron` and prints the run
+(solved, iterations, training error of the binary configuration, the generalization
+accuracy 1 - arccos(rho)/pi with ``--teacher``, the hyperparameters used) and the
+backend's own diagnostics. Not finding a solution is a result, not an error: the exit
+code is 0 either way, except for ``sa`` and ``bpr`` (1, as before the registry); 2 for
+bad input.
 """
 from __future__ import annotations
 
 import argparse
 import csv
 import json
+import sys
 from functools import partial
 
 import numpy as np
 
+from theory.core import to_jsonable
 from theory.core.cli import add_output_options, emit
-from theory.core.results import to_jsonable
 
-COMMANDS = {
-    "gd": "gradient ascent on L(m), main Eq. 6-7 (clipped m, or --variant field)",
-    "gd-fixed-norm": "GD at fixed |m|^2 = q* N along a q* schedule (main Fig. 2 left)",
-    "cp": "clipped perceptron, SM Eq. 44 with h = sign(m).x",
-    "cp-s": "stochastic clipped perceptron, SM Eq. 44 with h = W.x, W ~ Q_m",
-    "rule43": "weighted stochastic perceptron rule, SM Eq. 43 (sign corrected)",
-    "perceptron": "plain perceptron rule on m (expected to fail, SM Sec. VI)",
-}
+#: commands whose exit code is 1 when no solution was found (their historical behaviour)
+EXIT_1_IF_UNSOLVED = ("sa", "bpr")
+_CHOICES = {"variant": ("clip", "field"), "energy": ("linear", "count")}
+_TYPES = {"float": float, "int": int, "str": str}
+
+
+def _option_type(method: str, name: str):
+    """The argparse type of a hyperparameter, from the backend's annotation (None: not a CLI option)."""
+    from simulate.perceptron import PERCEPTRON_SOLVERS
+
+    return _TYPES.get(PERCEPTRON_SOLVERS[method].annotations[name].split("|")[0].strip())
+
+
+def _parse_set(method: str, items: list[str]) -> dict:
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise ValueError(f"--set takes NAME=VALUE (got {item!r})")
+        name, value = item.split("=", 1)
+        name = name.strip().replace("-", "_")
+        if name == "schedule":
+            out[name] = [float(x) for x in value.split(",")]
+            continue
+        typ = _option_type(method, name) if name in _hyperparameters(method) else None
+        if typ is None:
+            raise ValueError(f"{method}: --set {name}: not a settable hyperparameter (see --help)")
+        out[name] = typ(value)
+    return out
+
+
+def _hyperparameters(method: str):
+    from simulate.perceptron import PERCEPTRON_SOLVERS
+
+    return PERCEPTRON_SOLVERS[method].hyperparameters
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--N", type=int, default=1001, help="number of synapses, odd (default 1001)")
+    p.add_argument("--alpha", type=float, default=0.55, help="load M/N > 0 (default 0.55)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the instance and of the algorithm (default 0)")
+    p.add_argument("--teacher", action="store_true", help="teacher-student labels (default: y = 1)")
+    p.add_argument("--save-trajectory", metavar="FILE", help="per-iteration (per-stage) record, CSV or .json")
+    add_output_options(p, plot=False)
 
 
 def add_commands(subparsers) -> None:
-    for name, text in COMMANDS.items():
-        p = subparsers.add_parser(name, help=text, description=text)
-        p.add_argument("--N", type=int, default=1001, help="number of synapses, odd (default 1001)")
-        p.add_argument("--alpha", type=float, default=0.55, help="load M/N > 0 (default 0.55)")
-        p.add_argument("--seed", type=int, default=0, help="seed of the instance and of the algorithm (default 0)")
-        p.add_argument("--teacher", action="store_true", help="teacher-student labels (default: y = 1)")
-        p.add_argument("--eta", type=float, default=None, help="learning rate (default: the paper's)")
-        if name == "gd-fixed-norm":
-            p.add_argument("--q-start", type=float, default=0.3)
-            p.add_argument("--q-stop", type=float, default=0.99)
-            p.add_argument("--q-count", type=int, default=24)
-            p.add_argument("--tol", type=float, default=1e-4, help="equilibration: max |dm| per step")
-            p.add_argument("--max-steps", type=int, default=500, help="step cap per q* stage")
-        else:
-            p.add_argument("--max-epochs", type=int, default=2000 if name != "gd" else 1000)
-        if name == "gd":
-            p.add_argument("--variant", choices=["clip", "field"], default="clip")
-            p.add_argument("--batch-size", type=int, default=None, help="mini-batch size (default: full batch)")
-        p.add_argument("--save-trajectory", metavar="FILE", help="per-epoch (per-stage) record, CSV or .json")
-        add_output_options(p, plot=False)
-        p.set_defaults(func=partial(_run, name))
+    from simulate.perceptron import PERCEPTRON_PRESETS, PERCEPTRON_SOLVERS
+
+    for method, spec in PERCEPTRON_SOLVERS.items():
+        p = subparsers.add_parser(method, help=spec.description, description=spec.description)
+        _common(p)
+        presets = PERCEPTRON_PRESETS.get(method, {})
+        for name, default in spec.hyperparameters.items():
+            typ = _option_type(method, name)
+            if typ is None:
+                continue
+            paper = f"; paper: {presets[name].value!r} {presets[name].citation}" if name in presets else ""
+            p.add_argument("--" + name.replace("_", "-"), type=typ, default=None, choices=_CHOICES.get(name),
+                           help=f"default {default!r}{paper}")
+        if "schedule" in spec.hyperparameters:
+            p.add_argument("--q-start", type=float, default=0.3, help="first q* of the schedule (default 0.3)")
+            p.add_argument("--q-stop", type=float, default=0.99, help="last q* of the schedule (default 0.99)")
+            p.add_argument("--q-count", type=int, default=24, help="q* values, uniform in log(1-q*) (default 24)")
+        p.set_defaults(func=partial(_run_command, method))
+    p = subparsers.add_parser("solve", help="any registered method: --method NAME [--set NAME=VALUE ...]",
+                              description="Run one method of simulate.perceptron.PERCEPTRON_SOLVERS.")
+    _common(p)
+    p.add_argument("--method", required=True, choices=list(PERCEPTRON_SOLVERS))
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="hyperparameter override (repeatable; schedule as q1,q2,...)")
+    p.add_argument("--no-preset", action="store_true", help="use the backend's defaults, not the paper's settings")
+    p.set_defaults(func=_run_solve)
 
 
-def _run(name: str, args: argparse.Namespace) -> int:
-    from simulate.perceptron.instances import generate_instance
+def _run_command(method: str, args: argparse.Namespace) -> int:
+    hp = {name: getattr(args, name) for name in _hyperparameters(method)
+          if getattr(args, name, None) is not None}
+    if "schedule" in _hyperparameters(method):
+        from simulate.perceptron import default_qstar_schedule
+
+        hp["schedule"] = default_qstar_schedule(args.q_start, args.q_stop, args.q_count)
+    return _solve_and_emit(args, method, hp, preset=True)
+
+
+def _run_solve(args: argparse.Namespace) -> int:
+    return _solve_and_emit(args, args.method, _parse_set(args.method, args.set), preset=not args.no_preset)
+
+
+def _solve_and_emit(args: argparse.Namespace, method: str, hp: dict, *, preset: bool) -> int:
+    from simulate.perceptron import generate_instance, solve_perceptron
 
     inst = generate_instance(args.N, args.alpha, seed=args.seed, teacher=args.teacher)
-    if name == "gd":
-        from simulate.perceptron.gd import gd
-
-        r = gd(inst, eta=0.1 if args.eta is None else args.eta, max_epochs=args.max_epochs, seed=args.seed,
-               variant=args.variant, batch_size=args.batch_size)
-        traj = r.trajectory
-    elif name == "gd-fixed-norm":
-        from simulate.perceptron.gd import default_schedule, fixed_norm_gd
-
-        r = fixed_norm_gd(inst, default_schedule(args.q_start, args.q_stop, args.q_count),
-                          eta=0.1 if args.eta is None else args.eta, tol=args.tol, max_steps=args.max_steps,
-                          seed=args.seed)
-        traj = r.stages
-    else:
-        from simulate.perceptron.rules import run_rule
-
-        r = run_rule(inst, name, eta=args.eta, max_epochs=args.max_epochs, seed=args.seed)
-        traj = r.trajectory
-    summary = {"algorithm": name, "seed": args.seed, **r.to_dict()}
+    run = solve_perceptron(inst, method, seed=args.seed, preset=preset, **hp)
+    summary = {"algorithm": method, "seed": args.seed,
+               **(run.details.to_dict() if run.details is not None else {}), **run.to_dict()}
     if summary.get("generalization") is None:
         summary.pop("generalization", None)
-    if args.save_trajectory:
-        _save(args.save_trajectory, traj)
+    if args.save_trajectory and run.history is not None:
+        _save(args.save_trajectory, run.history)
     emit(args, summary)
+    if not run.solved and method in EXIT_1_IF_UNSOLVED:
+        print(f"no solution: {run.message}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -1,30 +1,30 @@
-"""Binary perceptron: simulated annealing, BP+R, binary-control Monte Carlo, energy around solutions (seed 004).
+"""Binary perceptron: binary-control Monte Carlo and the energy around solutions ([baldassi2018]).
 
-``python -m simulate perceptron sa|bpr|mc-binary|energy-around --N 1001
---alpha 0.55 --seed 0 [--teacher] [--json]``. The instance and the algorithm
-use the same ``--seed``. ``sa`` and ``bpr`` exit with code 1 when no solution
-was found (the record says so: ``solved=false`` and a message), 2 for bad
-input. ``mc-binary --q-star START:STOP:COUNT`` runs the SM Fig. 3 protocol
-(continuation in q*); ``energy-around --algorithm A --d START:STOP:COUNT``
-prints Ê(W, d) of SM Eq. 45-46 around the solution found by ``A``.
+``python -m simulate perceptron mc-binary|energy-around --N 1001 --alpha 0.55 --seed 0
+[--teacher] [--json]``. The instance and the algorithm use the same ``--seed``.
+``mc-binary --q-star START:STOP:COUNT`` runs the protocol of [baldassi2018, SM Eq. 40]
+([baldassi2018, SM Fig. 3], continuation in q*); ``energy-around --algorithm A --d START:STOP:COUNT``
+prints Ê(W, d) of [baldassi2018, SM Eq. 45] around the solution found by ``A`` (a method
+of :data:`simulate.perceptron.PERCEPTRON_SOLVERS` with the paper's presets, or the
+teacher); exit code 1 when ``A`` found no solution, 2 for bad input. The solvers
+themselves (``sa``, ``bpr``, ...) are the commands of :mod:`simulate.commands.perceptron`.
 """
 from __future__ import annotations
 
 import argparse
 import sys
-from functools import partial
 
 import numpy as np
 
 from theory.core.cli import add_output_options, add_scan_option, emit
 
-ALGORITHMS = ("teacher", "sa", "bpr", "gd", "cp", "cp-s")
+ALGORITHMS = ("teacher", "sa", "bpr", "gd", "cp", "cp-s", "rule43", "perceptron")
 
 COMMANDS = {
-    "sa": "simulated annealing on sum_mu Theta_1(-y W.x/sqrt N), SM Sec. VII",
-    "bpr": "belief propagation with reinforcement (Braunstein-Zecchina 2006), SM Sec. VII",
-    "mc-binary": "Metropolis on binary control variables, Hamiltonian -L(sigma) of SM Eq. 40 (Fig. 3)",
-    "energy-around": "average energy E(W, d) around a solution, SM Eq. 45-46 (Fig. 5)",
+    "mc-binary": ("Metropolis on binary control variables, Hamiltonian -L(sigma) of [baldassi2018, SM Eq. 40] "
+                  "([baldassi2018, SM Fig. 3])"),
+    "energy-around": ("average energy E(W, d) around a solution, [baldassi2018, SM Eq. 45-46] "
+                      "([baldassi2018, SM Fig. 5])"),
 }
 
 
@@ -36,25 +36,6 @@ def _common(p: argparse.ArgumentParser, alpha: float) -> None:
 
 
 def add_commands(subparsers) -> None:
-    p = subparsers.add_parser("sa", help=COMMANDS["sa"], description=COMMANDS["sa"])
-    _common(p, 0.55)
-    p.add_argument("--energy", choices=["linear", "count"], default="linear",
-                   help="Theta_1 (SM Sec. VII, default) or error count (main Eq. 2)")
-    p.add_argument("--beta0", type=float, default=None, help="initial beta (default 10 linear, 1 count)")
-    p.add_argument("--rate", type=float, default=5e-3, help="beta <- beta (1 + rate) (default 5e-3)")
-    p.add_argument("--sweeps-per-step", type=int, default=5, help="sweeps per temperature (default 5)")
-    p.add_argument("--max-sweeps", type=int, default=20000)
-    add_output_options(p, plot=False)
-    p.set_defaults(func=_sa)
-
-    p = subparsers.add_parser("bpr", help=COMMANDS["bpr"], description=COMMANDS["bpr"])
-    _common(p, 0.55)
-    p.add_argument("--rate", type=float, default=1e-3, help="1 - r <- (1 - r)(1 - rate) (default 1e-3)")
-    p.add_argument("--damping", type=float, default=0.0)
-    p.add_argument("--max-iter", type=int, default=5000)
-    add_output_options(p, plot=False)
-    p.set_defaults(func=_bpr)
-
     p = subparsers.add_parser("mc-binary", help=COMMANDS["mc-binary"], description=COMMANDS["mc-binary"])
     _common(p, 0.55)
     add_scan_option(p, "q-star", default=0.7, help="q* in (0,1), or START:STOP:COUNT (continuation)")
@@ -76,39 +57,13 @@ def add_commands(subparsers) -> None:
 
 
 def _instance(args):
-    from simulate.perceptron.instances import generate_instance
+    from simulate.perceptron import generate_instance
 
     return generate_instance(args.N, args.alpha, seed=args.seed, teacher=args.teacher)
 
 
-def _finish(args, r, extra) -> int:
-    d = {"algorithm": extra, "seed": args.seed, **r.to_dict()}
-    if d.get("gen_accuracy") is not None and not args.teacher:
-        d.pop("gen_accuracy")
-    emit(args, d)
-    if not r.solved:
-        print(f"no solution: {r.message}", file=sys.stderr)
-        return 1
-    return 0
-
-
-def _sa(args) -> int:
-    from simulate.perceptron.sa import simulated_annealing
-
-    r = simulated_annealing(_instance(args), args.seed, beta0=args.beta0, rate=args.rate,
-                            sweeps_per_step=args.sweeps_per_step, max_sweeps=args.max_sweeps, energy=args.energy)
-    return _finish(args, r, "sa")
-
-
-def _bpr(args) -> int:
-    from simulate.perceptron.bp_reinforcement import bp_reinforcement
-
-    r = bp_reinforcement(_instance(args), args.seed, rate=args.rate, damping=args.damping, max_iter=args.max_iter)
-    return _finish(args, r, "bpr")
-
-
 def _mc(args) -> int:
-    from simulate.perceptron.binary_control_mc import binary_control_scan
+    from simulate.perceptron import binary_control_scan
 
     q = np.atleast_1d(np.asarray(args.q_star, dtype=float))
     res = binary_control_scan(_instance(args), q, args.beta, args.seed, n_equil=args.n_equil,
@@ -119,39 +74,27 @@ def _mc(args) -> int:
 
 
 def solve_with(algorithm: str, inst, seed: int):
-    """``(W, solved)`` from one of :data:`ALGORITHMS` on ``inst`` (paper settings of SM Sec. VII)."""
+    """``(W, solved)`` from ``"teacher"`` or a method of the registry on ``inst``.
+
+    Paper presets, [baldassi2018, SM Sec. VII].
+    """
     if algorithm == "teacher":
         if inst.teacher is None:
             raise ValueError("--algorithm teacher needs --teacher")
         return inst.teacher.copy(), True
-    if algorithm == "sa":
-        from simulate.perceptron.sa import simulated_annealing
+    from simulate.perceptron import solve_perceptron
 
-        r = simulated_annealing(inst, seed)
-    elif algorithm == "bpr":
-        from simulate.perceptron.bp_reinforcement import bp_reinforcement
-
-        r = bp_reinforcement(inst, seed)
-    elif algorithm == "gd":
-        from simulate.perceptron.gd import gd
-
-        r = gd(inst, eta=0.1, seed=seed, record=False)
-    elif algorithm in ("cp", "cp-s"):
-        from simulate.perceptron.rules import run_rule
-
-        r = run_rule(inst, algorithm, seed=seed)
-    else:
-        raise ValueError(f"algorithm must be one of {list(ALGORITHMS)} (got {algorithm!r})")
+    r = solve_perceptron(inst, algorithm, seed=seed)
     return np.asarray(r.W, dtype=np.int8), bool(r.solved)
 
 
 def _energy(args) -> int:
-    from simulate.perceptron.energy import energy_profile
+    from simulate.perceptron import average_energy_profile
 
     inst = _instance(args)
     W, solved = solve_with(args.algorithm, inst, args.seed)
     d = np.atleast_1d(np.asarray(args.d, dtype=float))
-    prof = energy_profile(W, inst, d, args.seed, n_samples=args.n_samples)
+    prof = average_energy_profile(W, inst, d, args.seed, n_samples=args.n_samples)
     rows = [{"algorithm": args.algorithm, "solved": solved, "d": float(x), "flips": int(k), "energy": float(e),
              "energy_se": float(s)} for x, k, e, s in zip(prof.d, prof.flips, prof.energy, prof.energy_se)]
     emit(args, rows if d.size > 1 else rows[0], x="d", y=["energy"])

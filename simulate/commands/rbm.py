@@ -1,4 +1,4 @@
-"""RBMs with binary synapses: planted data and variational mean-field learning (seed 000)."""
+"""RBMs with binary synapses: planted data and variational mean-field learning [huang2020]."""
 from __future__ import annotations
 
 import argparse
@@ -7,20 +7,22 @@ from pathlib import Path
 
 import numpy as np
 
+from theory.core import check_int
 from theory.core.cli import emit
-from theory.core.params import check_int
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("planted", help="sample data from a planted RBM (Eq. 1) by block Gibbs sampling",
+    p = sub.add_parser("planted", help="sample data from a planted RBM [huang2020, Eq. 1] by block Gibbs sampling",
                        description="Planted binary receptive fields with pairwise overlap c and M = alpha N samples.")
     _planted_options(p)
-    p.add_argument("--interval", type=int, default=None, help="sweeps between kept samples (default: from autocorrelation)")
+    p.add_argument("--interval", type=int, default=None,
+                   help="sweeps between kept samples (default: from autocorrelation)")
     p.add_argument("--out", metavar="FILE.npz", help="write sigma (M, N) int8, xi (N, P) int8 and the parameters")
     p.add_argument("--json", action="store_true", help="print JSON on stdout and nothing else")
     p.set_defaults(func=_run_planted)
 
-    v = sub.add_parser("variational", help="variational mean-field learning (Eq. 8 / S6) on data",
+    v = sub.add_parser("variational",
+                       help="variational mean-field learning ([huang2020, Eq. 8] / [huang2020, SM Eq. S6]) on data",
                        description="Gradient ascent on the approximate lower bound with message passing E-steps.")
     src = v.add_mutually_exclusive_group(required=True)
     src.add_argument("--data", metavar="FILE|NAME",
@@ -52,7 +54,7 @@ def _planted_options(p: argparse.ArgumentParser) -> None:
 
 
 def _run_planted(args: argparse.Namespace) -> int:
-    from simulate.variational_rbm.planted import planted_data
+    from simulate.variational_rbm import planted_data
 
     d = planted_data(args.N, args.P, args.alpha, args.beta, args.c, seed=args.seed, interval=args.interval)
     if args.out:
@@ -63,8 +65,8 @@ def _run_planted(args: argparse.Namespace) -> int:
 
 def _load_data(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray | None, float, bool]:
     """(sigma, planted xi or None, beta, whether the data are images) from --data or --planted."""
-    from simulate.core.data import binarize, load
-    from simulate.variational_rbm.planted import planted_data
+    from simulate.core import binarize_images, load_dataset
+    from simulate.variational_rbm import planted_data
 
     if args.planted:
         d = planted_data(args.N, args.P, args.alpha, args.beta, args.c, seed=args.seed)
@@ -77,8 +79,8 @@ def _load_data(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray | None,
         if "sigma" not in z:
             raise ValueError(f"{path}: no 'sigma' array (expected an .npz written by 'rbm planted --out')")
         return z["sigma"], (z["xi"] if "xi" in z else None), args.beta, False
-    ds = load(args.data)
-    sig = binarize(ds.images, spins=True)
+    ds = load_dataset(args.data)
+    sig = binarize_images(ds.images, spins=True)
     if args.n_samples is not None:
         n = check_int("n-samples", args.n_samples, ge=1, le=len(sig))
         sig = sig[:n]
@@ -86,12 +88,12 @@ def _load_data(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray | None,
 
 
 def _run_variational(args: argparse.Namespace) -> int:
-    from simulate.variational_rbm.learning import train
+    from simulate.variational_rbm import train_variational_rbm
 
     sigma, xi, beta, images = _load_data(args)
     P = args.hidden if args.hidden is not None else (xi.shape[1] if xi is not None else args.P)
     eta = args.eta if args.eta is not None else (2.0 / len(sigma) if images else 0.1)
-    r = train(sigma, P, beta=beta, steps=args.steps, eta=eta, B1=args.B1, B2=args.B2,
+    r = train_variational_rbm(sigma, P, beta=beta, steps=args.steps, eta=eta, B1=args.B1, B2=args.B2,
               estimator=args.estimator, seed=args.train_seed, xi=xi)
     if args.save_trajectory:
         np.savez_compressed(args.save_trajectory, KL=r.KL, LB=r.LB, Q_identity=r.Q_identity, Q_best=r.Q_best,

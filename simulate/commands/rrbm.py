@@ -1,8 +1,8 @@
 """Gibbs sampling of random ReLU-RBMs ({0,1} visible, sparse +-1/sqrt(N) weights)."""
 from __future__ import annotations
 
+from theory.core import check_int
 from theory.core.cli import add_output_options, add_scan_option, emit
-from theory.core.params import check_int
 
 
 def _sample(args) -> int:
@@ -10,7 +10,7 @@ def _sample(args) -> int:
 
     import numpy as np
 
-    from simulate.boltzmann.relu_rbm_gibbs import sample_rrbm
+    from simulate.boltzmann import sample_rrbm
 
     N = check_int("N", args.N, ge=2)
     out = []

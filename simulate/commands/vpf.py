@@ -6,8 +6,8 @@ import sys
 
 import numpy as np
 
+from theory.core import check_int
 from theory.core.cli import add_output_options, emit
-from theory.core.params import check_int
 
 DATA_HELP = "mnist | fashion | digits | path to an IDX image file"
 
@@ -18,14 +18,14 @@ def load_training(data: str, split_seed: int = 0):
     MNIST/Fashion: the 10,000 t10k images present on this machine (the paper trained on
     the 60,000 training images, which are not available here).
     """
-    from simulate.core.data import binarize, load
+    from simulate.core import binarize_images, load_dataset
 
     try:
-        ds = load(data, part="test") if data in ("mnist", "fashion") else load(data)
+        ds = load_dataset(data, part="test") if data in ("mnist", "fashion") else load_dataset(data)
     except FileNotFoundError as exc:
         raise ValueError(f"--data {data}: {exc}") from exc
     train, _, _ = ds.split((0.8, 0.1, 0.1), seed=split_seed)
-    return binarize(train.images).astype(np.float64), ds
+    return binarize_images(train.images).astype(np.float64), ds
 
 
 def parse_sizes(text: str) -> tuple[int, ...]:
@@ -39,7 +39,8 @@ def parse_sizes(text: str) -> tuple[int, ...]:
 
 
 def add_training_options(p: argparse.ArgumentParser, hidden_default: str, epochs: int) -> None:
-    p.add_argument("--hidden", default=hidden_default, help=f"hidden layer sizes, comma-separated (default {hidden_default})")
+    p.add_argument("--hidden", default=hidden_default,
+                   help=f"hidden layer sizes, comma-separated (default {hidden_default})")
     p.add_argument("--data", default="digits", help=DATA_HELP + " (default digits)")
     p.add_argument("--epochs", type=int, default=epochs, help=f"training epochs (default {epochs})")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
@@ -54,8 +55,7 @@ def _progress(args):
 
 
 def _run(args: argparse.Namespace) -> int:
-    from simulate.boltzmann.machines import save_model
-    from simulate.boltzmann.vpf import train_vpf
+    from simulate.boltzmann import save_trained_model, train_vpf
 
     sizes = parse_sizes(args.hidden)
     if args.command == "rbm" and len(sizes) != 1:
@@ -65,14 +65,15 @@ def _run(args: argparse.Namespace) -> int:
     x, ds = load_training(args.data, args.split_seed)
     r = train_vpf(x, sizes, intra=args.intra, epochs=args.epochs, batch=args.batch, lr=args.lr,
                   weight_decay=args.weight_decay, seed=args.seed, callback=_progress(args))
-    out = {"method": "vpf", "kind": r.kind, "sizes": list(r.sizes), "data": ds.name, "n_train": len(x),
+    out = {"method": "vpf", "config": r.config.to_dict(), "kind": r.kind, "sizes": list(r.sizes), "data": ds.name,
+           "n_train": len(x),
            "epochs": len(r.loss), "final_loss": r.loss[-1] if r.loss else float("nan"),
            "rho": r.rho[-1] if r.rho else float("nan"), "w2": r.w2[-1] if r.w2 else float("nan"),
            "mean_activation": r.mean_activation[-1] if r.mean_activation else float("nan"),
            "wall_time": r.wall_time, "converged": r.converged, "message": r.message,
            "loss_history": list(r.loss), "rho_history": list(r.rho), "w2_history": list(r.w2)}
     if args.save and r.converged:
-        save_model(r.model, args.save, method="vpf", data=ds.name, epochs=len(r.loss), seed=args.seed)
+        save_trained_model(r, args.save, data=ds.name)
         out["saved"] = args.save
     emit(args, out)
     return 0 if r.converged else 1
@@ -81,9 +82,10 @@ def _run(args: argparse.Namespace) -> int:
 def add_commands(subparsers) -> None:
     for name, hidden, help_ in [("rbm", "196", "RBM (exact hidden conditional)"),
                                 ("dbm", "196,196,64", "DBM, bottom-up E-step, all layers together")]:
-        p = subparsers.add_parser(name, help=f"train a {help_} with VPF (seed 002, Algorithm 1)")
+        p = subparsers.add_parser(name, help=f"train a {help_} with VPF [liu2018, Alg. 1]")
         add_training_options(p, hidden, 50)
-        p.add_argument("--intra", action="store_true", help="intra-layer weights in the hidden layers (DBM2, Eq. 5)")
+        p.add_argument("--intra", action="store_true",
+                       help="intra-layer weights in the hidden layers (DBM2, [liu2018, Eq. 5])")
         p.add_argument("--batch", type=int, default=40, help="mini-batch size (default 40)")
         p.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate (default 1e-3)")
         p.add_argument("--weight-decay", type=float, default=1e-4, help="lambda of lambda*sum w^2 (default 1e-4)")

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["read_idx", "Dataset", "load", "mnist_dir", "fashion_dir", "binarize"]
+__all__ = ["read_idx", "Dataset", "load_dataset", "mnist_dir", "fashion_dir", "binarize_images"]
 
 _IDX_TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: np.dtype(">i2"), 0x0C: np.dtype(">i4"),
               0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
 
 #: where the shared MNIST test set lives relative to the repository root
-_REPO = Path(__file__).resolve().parent.parent
+_REPO = Path(__file__).resolve().parents[2]  # simulate/core/data.py -> the repository root
 FASHION_SYSTEM_DIR = Path("/usr/share/datasets/fashion-mnist")
 
 
@@ -85,17 +85,18 @@ class Dataset:
     def __len__(self) -> int:
         return len(self.labels)
 
-    def split(self, fractions=(0.8, 0.1, 0.1), seed: int = 0) -> tuple["Dataset", ...]:
+    def split(self, fractions=(0.8, 0.1, 0.1), seed: int = 0) -> tuple[Dataset, ...]:
         """Fixed random split (by ``seed``) into train/validation/test parts."""
         if not np.isclose(sum(fractions), 1.0) or any(f < 0 for f in fractions):
             raise ValueError(f"fractions must be >= 0 and sum to 1 (got {fractions})")
         perm = np.random.default_rng(seed).permutation(len(self))
         cuts = np.cumsum([int(round(f * len(self))) for f in fractions[:-1]])
         parts = np.split(perm, cuts)
-        return tuple(Dataset(f"{self.name}[{i}]", self.images[p], self.labels[p], self.side) for i, p in enumerate(parts))
+        return tuple(Dataset(f"{self.name}[{i}]", self.images[p], self.labels[p], self.side)
+                     for i, p in enumerate(parts))
 
 
-def binarize(images: np.ndarray, threshold: float = 0.5, spins: bool = False) -> np.ndarray:
+def binarize_images(images: np.ndarray, threshold: float = 0.5, spins: bool = False) -> np.ndarray:
     """Threshold pixels in [0, 1]: {0, 1} (uint8) or, with ``spins=True``, {-1, +1} (int8)."""
     b = (np.asarray(images) > threshold).astype(np.int8)
     return (2 * b - 1).astype(np.int8) if spins else b.astype(np.uint8)
@@ -106,7 +107,8 @@ def _idx_pair(directory: Path, prefix: str, name: str) -> Dataset:
     img = next((c for c in cands if c.exists()), None)
     if img is None:
         raise FileNotFoundError(f"{name}: no {prefix}-images-idx3-ubyte[.gz] in {directory}")
-    lab = next((c for c in (directory / f"{prefix}-labels-idx1-ubyte.gz", directory / f"{prefix}-labels-idx1-ubyte") if c.exists()), None)
+    lab = next((c for c in (directory / f"{prefix}-labels-idx1-ubyte.gz", directory / f"{prefix}-labels-idx1-ubyte")
+                if c.exists()), None)
     images = read_idx(img)
     labels = read_idx(lab) if lab is not None else np.full(len(images), -1)
     if len(labels) != len(images):
@@ -115,7 +117,7 @@ def _idx_pair(directory: Path, prefix: str, name: str) -> Dataset:
     return Dataset(name, images.reshape(len(images), -1).astype(np.float64) / 255.0, labels.astype(np.int64), side)
 
 
-def load(name: str = "digits", part: str = "test") -> Dataset:
+def load_dataset(name: str = "digits", part: str = "test") -> Dataset:
     """Load a data set by name: ``digits`` (sklearn 8x8, always present), ``mnist``,
     ``fashion``, or a path to an IDX image file (labels looked up beside it).
 

@@ -2,8 +2,8 @@
 
 Numba's ``np.random.random()`` (a Mersenne Twister behind a call) costs about
 6 ns per draw on our machines, several times the multiply-add it feeds: in the
-stochastic perceptron rules (CP-S, SM Eq. 43-44 of seed 004) every pattern
-presentation samples ``W ~ Q_m`` (main Eq. 4), ``N`` draws, and the sampling
+stochastic perceptron rules (CP-S, [baldassi2018, SM Eq. 43-44]) every pattern
+presentation samples ``W ~ Q_m`` [baldassi2018, Eq. 4], ``N`` draws, and the sampling
 was 80 % of the run time. xoroshiro128+ (Blackman & Vigna 2018, the 2016
 shift constants a = 24, b = 16, c = 37) is four 64-bit operations per draw
 and inlines into the loop.
@@ -11,7 +11,7 @@ and inlines into the loop.
 Only the top 53 bits of each output are used (``(x >> 11) * 2**-53``, the
 double in [0, 1)), the recommended use of "+" scramblers whose low bits are
 weak. The state lives in a ``uint64[2]`` array owned by the caller, seeded
-from the caller's :class:`numpy.random.Generator` by :func:`new_state`, so
+from the caller's :class:`numpy.random.Generator` by :func:`new_fast_stream`, so
 the same seed gives the same numbers (``docs/architecture.md``, randomness).
 The stream is not the one of :func:`simulate.core.rng.seed_numba`: kernels using
 this module say so in their docstrings.
@@ -21,7 +21,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["new_state", "next_double", "fill_uniform", "reference_stream"]
+__all__ = ["new_fast_stream", "next_double", "fill_uniform", "reference_stream"]
 
 _S11 = np.uint64(11)
 _S16 = np.uint64(16)
@@ -32,7 +32,7 @@ _S27 = np.uint64(27)  # 64 - 37
 _TWO_M53 = 1.0 / 9007199254740992.0
 
 
-def new_state(rng: np.random.Generator) -> np.ndarray:
+def new_fast_stream(rng: np.random.Generator) -> np.ndarray:
     """A fresh ``uint64[2]`` xoroshiro128+ state drawn from ``rng`` (advances it); never all zero."""
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator (got {type(rng).__name__})")

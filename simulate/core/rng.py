@@ -34,7 +34,7 @@ def as_generator(seed: SeedLike) -> np.random.Generator:
 
 @numba.njit(cache=True)
 def _numba_seed(s: int) -> None:
-    np.random.seed(s)
+    np.random.seed(s)  # noqa: NPY002 inside njit this seeds numba's own generator
 
 
 def seed_numba(rng: np.random.Generator) -> int:

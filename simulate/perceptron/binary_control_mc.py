@@ -1,15 +1,15 @@
 """Metropolis Monte Carlo on binary control variables (stochastic perceptron with binary control).
 
-Source: seed 004 (Baldassi et al.), Supplementary Material Sec. IV, Eq. (40)
-and Fig. 3. The control variables are ``m_i = sqrt(q*) sigma_i`` with
+Source: [baldassi2018, SM Sec. IV], [baldassi2018, SM Eq. 40] and
+[baldassi2018, SM Fig. 3]. The control variables are ``m_i = sqrt(q*) sigma_i`` with
 ``sigma_i in {-1, +1}``; since ``sum_i (x_i^mu)^2 = N`` for ``x in {-1,+1}^N``
-the log-likelihood of SM Eq. (40) is
+the log-likelihood of [baldassi2018, SM Eq. 40] is
 
     L(sigma) = sum_mu log H(-sqrt(q*/(1-q*)) Delta^mu / sqrt N),   Delta^mu = y^mu sum_i sigma_i x_i^mu,
 
 and the chain samples ``P(sigma) ~ exp(beta L(sigma))`` (Hamiltonian
-``-L(sigma)`` at inverse temperature ``beta``; Fig. 3 uses ``beta = 15``). The
-observable of Fig. 3 is the training error of the "clipped center"
+``-L(sigma)`` at inverse temperature ``beta``; [baldassi2018, SM Fig. 3] uses ``beta = 15``). The
+observable of [baldassi2018, SM Fig. 3] is the training error of the "clipped center"
 ``sign(m) = sigma``, ``E = (1/M) sum_mu Theta(-Delta^mu)``.
 
 The per-pattern energy ``-log H(-c Delta / sqrt N)`` depends on ``sigma`` only
@@ -26,33 +26,32 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simulate.perceptron.instances import Instance, check_binary
-from simulate.perceptron.sa import metropolis_kernel, signed_patterns_T, stabilities_of
-from simulate.core.rng import SeedLike, as_generator, seed_numba
-from theory.core.params import check_array, check_int, check_real
-from theory.core.results import Record
-from theory.core.special import logH
+from simulate.core import SeedLike, as_generator, seed_numba
+from simulate.perceptron.instances import PerceptronInstance, check_binary
+from simulate.perceptron.sa import metropolis_kernel, signed_patterns_transposed, signed_stabilities
+from theory.core import Record, check_array, check_int, check_real, logH
 
-__all__ = ["BinaryControlResult", "binary_control_table", "log_likelihood", "binary_control_mc", "binary_control_scan"]
+__all__ = ["BinaryControlResult", "binary_control_table", "binary_control_log_likelihood", "binary_control_metropolis",
+           "binary_control_scan"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BinaryControlResult(Record):
     """One Metropolis run at fixed ``(q*, beta)``.
 
     Attributes
     ----------
     q_star, beta : float
-        Parameters of SM Eq. (40) and the inverse temperature.
+        Parameters of [baldassi2018, SM Eq. 40] and the inverse temperature.
     train_error : float
         Mean over the ``n_measure`` measurement sweeps of the training error
-        of ``sigma`` (the energy of the clipped center, SM Fig. 3).
+        of ``sigma`` (the energy of the clipped center, [baldassi2018, SM Fig. 3]).
     train_error_se : float
         Its standard error from 10 batch means (NaN if fewer than 10 sweeps).
     train_error_final : float
         Training error of the final ``sigma``.
     log_likelihood : float
-        ``L(sigma)`` of SM Eq. (40) at the final ``sigma``.
+        ``L(sigma)`` of [baldassi2018, SM Eq. 40] at the final ``sigma``.
     acceptance : float
         Fraction of accepted proposals.
     sigma : int8 array (N,)
@@ -74,7 +73,7 @@ class BinaryControlResult(Record):
 
 
 def binary_control_table(N: int, q_star: float) -> np.ndarray:
-    """``e[Delta + N] = -log H(-sqrt(q*/(1-q*)) Delta / sqrt N)`` (SM Eq. 40, one pattern)."""
+    """``e[Delta + N] = -log H(-sqrt(q*/(1-q*)) Delta / sqrt N)`` ([baldassi2018, SM Eq. 40], one pattern)."""
     N = check_int("N", N, ge=1)
     q_star = check_real("q_star", q_star, gt=0, lt=1)
     c = math.sqrt(q_star / (1.0 - q_star))
@@ -82,18 +81,18 @@ def binary_control_table(N: int, q_star: float) -> np.ndarray:
     return -logH(-c * D / math.sqrt(N))
 
 
-def log_likelihood(sigma, inst: Instance, q_star: float) -> float:
-    """``L(sigma)`` of SM Eq. (40) for binary control ``sigma`` on the instance."""
+def binary_control_log_likelihood(sigma, inst: PerceptronInstance, q_star: float) -> float:
+    """``L(sigma)`` of [baldassi2018, SM Eq. 40] for binary control ``sigma`` on the instance."""
     sigma = check_binary("sigma", sigma, inst.N)
     table = binary_control_table(inst.N, q_star)
-    Delta = stabilities_of(signed_patterns_T(inst), sigma)
+    Delta = signed_stabilities(signed_patterns_transposed(inst), sigma)
     return float(-table[Delta + inst.N].sum())
 
 
 def _run(inst, ST, sigma, q_star, beta, n_equil, n_measure, rng):
     N, M = inst.N, inst.M
     table = binary_control_table(N, q_star)
-    Delta = stabilities_of(ST, sigma)
+    Delta = signed_stabilities(ST, sigma)
     n = n_equil + n_measure
     betas = np.full(n, beta)
     trace = np.zeros(n, dtype=np.int64)
@@ -117,8 +116,8 @@ def _run(inst, ST, sigma, q_star, beta, n_equil, n_measure, rng):
 
 
 def _checks(inst, q_star, beta, n_equil, n_measure):
-    if not isinstance(inst, Instance):
-        raise ValueError(f"inst must be a simulate.perceptron.instances.Instance (got {type(inst).__name__})")
+    if not isinstance(inst, PerceptronInstance):
+        raise ValueError(f"inst must be a simulate.perceptron.instances.PerceptronInstance (got {type(inst).__name__})")
     q_star = check_real("q_star", q_star, gt=0, lt=1)
     beta = check_real("beta", beta, ge=0)
     n_equil = check_int("n_equil", n_equil, ge=0)
@@ -126,8 +125,8 @@ def _checks(inst, q_star, beta, n_equil, n_measure):
     return q_star, beta, n_equil, n_measure
 
 
-def binary_control_mc(
-    inst: Instance,
+def binary_control_metropolis(
+    inst: PerceptronInstance,
     q_star: float,
     beta: float,
     seed: SeedLike,
@@ -136,16 +135,16 @@ def binary_control_mc(
     n_measure: int = 200,
     sigma0=None,
 ) -> BinaryControlResult:
-    """Metropolis sampling of ``exp(beta L(sigma))``, SM Eq. (40), at fixed ``q*``.
+    """Metropolis sampling of ``exp(beta L(sigma))``, [baldassi2018, SM Eq. 40], at fixed ``q*``.
 
     Parameters
     ----------
-    inst : Instance
+    inst : PerceptronInstance
         Training set.
     q_star : float
         Squared norm of the control, ``0 < q* < 1``.
     beta : float
-        Inverse temperature (>= 0; SM Fig. 3: 15).
+        Inverse temperature (>= 0; [baldassi2018, SM Fig. 3]: 15).
     seed : int or numpy.random.Generator
         Randomness (initial ``sigma`` if not given, Metropolis draws).
     n_equil, n_measure : int
@@ -159,11 +158,11 @@ def binary_control_mc(
         sigma = (2 * rng.integers(0, 2, size=inst.N) - 1).astype(np.int8)
     else:
         sigma = check_binary("sigma0", sigma0, inst.N).copy()
-    return _run(inst, signed_patterns_T(inst), sigma, q_star, beta, n_equil, n_measure, rng)
+    return _run(inst, signed_patterns_transposed(inst), sigma, q_star, beta, n_equil, n_measure, rng)
 
 
 def binary_control_scan(
-    inst: Instance,
+    inst: PerceptronInstance,
     q_values,
     beta: float,
     seed: SeedLike,
@@ -171,11 +170,11 @@ def binary_control_scan(
     n_equil: int = 200,
     n_measure: int = 200,
 ) -> list[BinaryControlResult]:
-    """Metropolis runs along increasing ``q*`` with warm starts (SM Fig. 3 protocol).
+    """Metropolis runs along increasing ``q*`` with warm starts (the protocol of [baldassi2018, SM Fig. 3]).
 
     The chain starts from a uniform random ``sigma`` at the first ``q*`` and
     each later value starts from the previous final ``sigma`` (continuation in
-    ``q*``, like the ``q*`` schedules of the main text).
+    ``q*``, like the ``q*`` schedules of the main text of [baldassi2018]).
     """
     q_values = check_array("q_values", q_values, ndim=1, dtype=float)
     if q_values.size == 0:
@@ -183,7 +182,7 @@ def binary_control_scan(
     for q in q_values:
         _checks(inst, q, beta, n_equil, n_measure)
     rng = as_generator(seed)
-    ST = signed_patterns_T(inst)
+    ST = signed_patterns_transposed(inst)
     sigma = (2 * rng.integers(0, 2, size=inst.N) - 1).astype(np.int8)
     out = []
     for q in q_values:

@@ -1,7 +1,7 @@
 """Single-sample Franz-Parisi entropy: BP for the binary perceptron coupled to a reference.
 
-Source: seed ``004_deaa60c1bff9cc41``, SM Sec. III (last paragraph, "single sample
-version", Fig. 2 green curves) and main text Eq. (10). For one instance (signed
+Source: [baldassi2018, SM Sec. III] (last paragraph, "single sample
+version", [baldassi2018, SM Fig. 2] green curves) and [baldassi2018, Eq. 10]. For one instance (signed
 patterns ``s^mu = y^mu x^mu``) and a reference ``sigma in {-1,+1}^N`` (a BC), the
 measure ``prod_mu Theta(sum_i s_i^mu W_i) exp(lam sum_i sigma_i W_i)`` is treated by
 belief propagation in the Gaussian (dense-graph) approximation of the factor
@@ -13,11 +13,12 @@ messages (as in :mod:`simulate.perceptron.bp_reinforcement`):
 with ``w_{mu->i} = sum_{j != i} s_j^mu m_{j->mu}``, ``V_{mu->i} = sum_{j != i} (1 - m_{j->mu}^2)``.
 The Bethe free entropy (the normalisations of the factor messages cancel) is
 
-    F(lam) = sum_mu log H(-w_mu/sqrt(V_mu)) + sum_i log 2cosh h_i - sum_{i,mu} [log 2cosh h_i - log 2cosh(h_i - u_{mu->i})]
+    F(lam) = sum_mu log H(-w_mu/sqrt(V_mu)) + sum_i log 2cosh h_i
+             - sum_{i,mu} [log 2cosh h_i - log 2cosh(h_i - u_{mu->i})]
 
 and the Legendre transform to fixed overlap ``p = (1/N) sum_i sigma_i tanh h_i``,
 ``S(d) = F/N - lam p`` with ``d = (1 - p)/2``, is the Bethe entropy of solutions at
-Hamming distance ``d`` from ``sigma``. ``exact_counts`` enumerates tiny instances
+Hamming distance ``d`` from ``sigma``. ``exact_solution_counts`` enumerates tiny instances
 (Gray code) for the tests.
 """
 from __future__ import annotations
@@ -28,17 +29,15 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from simulate.perceptron.bp_reinforcement import V_FLOOR, _factor_update
-from simulate.core.rng import SeedLike, as_generator
-from theory.core.params import check_array, check_int, check_real
-from theory.core.results import Record
-from theory.core.special import log2cosh, logH
+from simulate.core import SeedLike, as_generator
+from simulate.perceptron._bp_messages import V_FLOOR, cavity_sums, factor_update, messages_from_fields, signed_patterns
+from theory.core import Record, check_array, check_int, check_real, log2cosh, logH
 
-__all__ = ["BPEntropy", "bp_local_entropy", "bp_entropy_at_distance", "exact_counts", "exact_local_entropy",
-           "signed_patterns"]
+__all__ = ["BPEntropy", "bp_entropy_at_coupling", "bp_entropy_at_distance", "bp_local_entropy_curve",
+           "make_local_entropy_reference", "exact_solution_counts", "exact_local_entropy", "signed_patterns"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BPEntropy(Record):
     """Bethe entropy of solutions around a reference at one coupling ``lam``.
 
@@ -61,27 +60,13 @@ class BPEntropy(Record):
     message: str = ""
 
 
-def signed_patterns(X, y=None) -> np.ndarray:
-    """``s^mu = y^mu x^mu`` as a C-contiguous int8 (M, N) array (entries must be +-1)."""
-    X = check_array("X", X, ndim=2)
-    if not np.all(np.abs(X) == 1):
-        raise ValueError("X must have entries in {-1, +1}")
-    if y is not None:
-        y = check_array("y", y, shape=(X.shape[0],))
-        if not np.all(np.abs(y) == 1):
-            raise ValueError("y must have entries in {-1, +1}")
-        X = X * y[:, None]
-    return np.ascontiguousarray(X, dtype=np.int8)
-
-
-
 @numba.njit(cache=True)
 def _bp_kernel(S, sigma, lam, mcav, u, h, damping, tol, max_iter):
     M, N = S.shape
     delta = math.inf
     it = 0
-    for it in range(1, max_iter + 1):
-        _factor_update(S, mcav, u, damping)  # Gaussian cavity-field messages, shared with BP+R
+    for it in range(1, max_iter + 1):  # noqa: B007 (returned after the loop)
+        factor_update(S, mcav, u, damping)  # Gaussian cavity-field messages, shared with BP+R
         for i in range(N):
             h[i] = lam * sigma[i]
         for mu in range(M):
@@ -107,12 +92,7 @@ def _bethe(S, mcav, u, h):
     M, N = S.shape
     F = 0.0
     for mu in range(M):
-        w = 0.0
-        V = 0.0
-        for i in range(N):
-            mm = mcav[mu, i]
-            w += S[mu, i] * mm
-            V += 1.0 - mm * mm
+        w, V = cavity_sums(S, mcav, mu)
         if V < V_FLOOR:
             V = V_FLOOR
         F += logH(-w / math.sqrt(V))
@@ -133,7 +113,7 @@ def _check(S, sigma):
     return S, np.ascontiguousarray(sigma, dtype=np.float64)
 
 
-def bp_local_entropy(S, reference, lam: float, *, seed: SeedLike = 0, init=None, damping: float = 0.5,
+def bp_entropy_at_coupling(S, reference, lam: float, *, seed: SeedLike = 0, init=None, damping: float = 0.5,
                      tol: float = 1e-8, max_iter: int = 2000) -> tuple[BPEntropy, tuple]:
     """Bethe entropy of solutions around ``reference`` at coupling ``lam`` (Legendre form).
 
@@ -144,7 +124,7 @@ def bp_local_entropy(S, reference, lam: float, *, seed: SeedLike = 0, init=None,
     reference
         Reference configuration ``sigma`` (N,), entries +-1 (e.g. a BC ``sign(m)``).
     lam
-        Coupling to the reference (conjugate of the overlap, ``phat`` of SM Eq. 32).
+        Coupling to the reference (conjugate of the overlap, ``phat`` of [baldassi2018, SM Eq. 32]).
     seed
         Seeds the small random initial cavity fields (reproducible).
     init
@@ -162,9 +142,7 @@ def bp_local_entropy(S, reference, lam: float, *, seed: SeedLike = 0, init=None,
     M, N = S.shape
     if init is None:
         rng = as_generator(seed)
-        h = lam * sigma + 0.1 * rng.standard_normal(N)
-        mcav = np.repeat(np.tanh(h)[None, :], M, axis=0)
-        u = np.zeros((M, N))
+        mcav, u, h = messages_from_fields(lam * sigma + 0.1 * rng.standard_normal(N), M)
     else:
         mcav, u, h = (np.array(a, dtype=float, copy=True) for a in init)
     it, delta = _bp_kernel(S, sigma, float(lam), mcav, u, h, float(damping), float(tol), int(max_iter))
@@ -174,8 +152,11 @@ def bp_local_entropy(S, reference, lam: float, *, seed: SeedLike = 0, init=None,
     phi = F / N
     Sd = phi - lam * p
     conv = bool(finite and delta < tol and math.isfinite(Sd))
-    msg = "converged" if conv else ("non-finite messages" if not finite else f"not converged: delta={delta:.3g} after {it} sweeps")
-    return BPEntropy(N, M, float(lam), 0.5 * (1 - p), p, float(Sd), float(phi), conv, int(it), float(delta), msg), (mcav, u, h)
+    msg = "converged" if conv else ("non-finite messages" if not finite else
+                                    f"not converged: delta={delta:.3g} after {it} sweeps")
+    rec = BPEntropy(N=N, M=M, lam=float(lam), d=0.5 * (1 - p), p=p, S=float(Sd), phi=float(phi), converged=conv,
+                    iterations=int(it), delta=float(delta), message=msg)
+    return rec, (mcav, u, h)
 
 
 def bp_entropy_at_distance(S, reference, d: float, *, seed: SeedLike = 0, lam0: float = 0.0, damping: float = 0.5,
@@ -191,7 +172,8 @@ def bp_entropy_at_distance(S, reference, d: float, *, seed: SeedLike = 0, lam0: 
     cache = {}
 
     def run(lam, init):
-        r, msgs = bp_local_entropy(S, reference, lam, seed=seed, init=init, damping=damping, tol=tol, max_iter=max_iter)
+        r, msgs = bp_entropy_at_coupling(S, reference, lam, seed=seed, init=init, damping=damping, tol=tol,
+                                         max_iter=max_iter)
         cache[lam] = (r, msgs)
         return r, msgs
 
@@ -256,7 +238,7 @@ def _enumerate(S, sigma):
     return counts
 
 
-def exact_counts(S, reference) -> np.ndarray:
+def exact_solution_counts(S, reference) -> np.ndarray:
     """Number of solutions at each Hamming distance ``k = 0..N`` from ``reference`` (N <= 26)."""
     S, sigma = _check(S, reference)
     if S.shape[1] > 26:
@@ -277,7 +259,7 @@ def exact_local_entropy(counts: np.ndarray, lam: float) -> tuple[float, float]:
     return float((mx + math.log(Z)) / N), float(np.sum(w * (N - 2 * k)) / Z / N)
 
 
-def bp_curve(S, reference, d, *, seed: SeedLike = 0, **kw) -> list[BPEntropy]:
+def bp_local_entropy_curve(S, reference, d, *, seed: SeedLike = 0, **kw) -> list[BPEntropy]:
     """:func:`bp_entropy_at_distance` along ``d`` (in the given order), warm-starting the coupling."""
     out = []
     lam = 0.0
@@ -289,16 +271,16 @@ def bp_curve(S, reference, d, *, seed: SeedLike = 0, **kw) -> list[BPEntropy]:
     return out
 
 
-def make_reference(N: int, alpha: float, kind: str, *, seed: SeedLike = 0, qstar: float = 0.9):
+def make_local_entropy_reference(N: int, alpha: float, kind: str, *, seed: SeedLike = 0, qstar: float = 0.9):
     """An instance and a reference configuration: ``(S, sigma, info)``.
 
     ``kind``: ``"gd"`` -- the BC ``sign(m)`` after fixed-norm GD along a ``q*`` schedule
-    ending at ``qstar`` (SM Sec. III, :func:`simulate.perceptron.gd.fixed_norm_gd`);
+    ending at ``qstar`` ([baldassi2018, SM Sec. III], :func:`simulate.perceptron.gd.fixed_norm_gd`);
     ``"teacher"`` -- a planted teacher (labels ``y = sign(W^T . x)``);
     ``"sa"`` -- a simulated-annealing solution (:mod:`simulate.perceptron.sa`).
     ``info["errors"]`` is the number of patterns the reference violates.
     """
-    from theory.core.params import check_choice
+    from theory.core import check_choice
 
     check_choice("reference", kind, {"gd", "teacher", "sa"})
     from simulate.perceptron.instances import generate_instance
@@ -309,10 +291,10 @@ def make_reference(N: int, alpha: float, kind: str, *, seed: SeedLike = 0, qstar
     if kind == "teacher":
         sigma = inst.teacher.astype(np.int64)
     elif kind == "gd":
-        from simulate.perceptron.gd import default_schedule, fixed_norm_gd
+        from simulate.perceptron.gd import default_qstar_schedule, fixed_norm_gd
 
         qstar = check_real("qstar", qstar, gt=0.3, lt=1.0)
-        res = fixed_norm_gd(inst, default_schedule(0.3, qstar, 12), seed=rng)
+        res = fixed_norm_gd(inst, default_qstar_schedule(0.3, qstar, 12), seed=rng)
         sigma = np.where(np.asarray(res.m) >= 0, 1, -1)
     else:
         from simulate.perceptron.sa import simulated_annealing

@@ -1,8 +1,8 @@
 """Belief propagation with reinforcement (BP+R) for the binary perceptron.
 
-Sources: Braunstein & Zecchina, PRL 96, 030201 (2006) (the algorithm); seed
-004 (Baldassi et al.), SM Sec. VII (the reinforcement schedule
-``1 - r_{t+1} = (1 - r_t)(1 - 1e-3)`` used for Fig. 5 and Table I). The
+Sources: Braunstein & Zecchina, PRL 96, 030201 (2006) (the algorithm); [baldassi2018, SM Sec. VII]
+(the reinforcement schedule ``1 - r_{t+1} = (1 - r_t)(1 - 1e-3)`` used for [baldassi2018, SM Fig. 5]
+and [baldassi2018, SM Table I]). The
 message-passing equations are derived from the cavity method in
 ``docs/bp_reinforcement.md``; the equation numbers below refer to that file.
 
@@ -29,84 +29,53 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 
-from simulate.perceptron.instances import Instance
-from simulate.core.rng import SeedLike, as_generator
-from theory.core.params import check_array, check_int, check_real
-from theory.core.results import Record
-from theory.core.special import logH
+from simulate.core import SeedLike, as_generator
+from simulate.perceptron._bp_messages import V_FLOOR, factor_update, messages_from_fields, signed_patterns
+from simulate.perceptron._outcome import BinaryOutcome, integer_seed, outcome_fields
+from simulate.perceptron.instances import PerceptronInstance
+from theory.core import check_array, check_int, check_real
 
-__all__ = ["BPRResult", "bp_reinforcement", "factor_messages", "bpr_sweep", "init_messages"]
+__all__ = ["BPRResult", "run_bp_reinforcement", "bp_factor_messages", "bpr_sweep", "bpr_init_messages", "V_FLOOR"]
 
-V_FLOOR = 1e-12  # floor on the cavity variance when all other messages are polarised
+@dataclass(frozen=True, kw_only=True)
+class BPRResult(BinaryOutcome):
+    """Outcome of one BP+R run (the fields of :class:`BinaryOutcome` and these).
 
-
-@dataclass(frozen=True)
-class BPRResult(Record):
-    """Outcome of one BP+R run.
+    ``W`` is the ``sign(h)`` with fewest errors seen, ``solved`` says that it
+    classifies every pattern correctly.
 
     Attributes
     ----------
-    solved : bool
-        ``sign(h)`` classified every pattern correctly at some sweep.
     converged : bool
         Same as ``solved`` (BP+R is a solver; its messages are not expected to
         reach a fixed point once ``r`` is close to 1).
     iterations : int
         Sweeps done.
-    errors, train_error : int, float
-        Errors of the returned ``W`` (the best ``sign(h)`` seen).
+    errors : int
+        Errors of the returned ``W``.
     r_final : float
         Reinforcement at the last sweep.
     delta_u : float
         Largest change of a factor message in the last sweep.
     nonfinite : bool
         A message became NaN/inf (the run is then stopped and reported).
+    seed : int or None
+        The integer seed (None for a Generator).
+    message : str
+        What happened.
+    trace_errors : int array
+        Errors of ``sign(h)`` after each sweep.
     """
 
-    solved: bool
     converged: bool
     iterations: int
     errors: int
-    train_error: float
     r_final: float
     delta_u: float
     nonfinite: bool
-    gen_accuracy: float
-    N: int
-    M: int
     seed: int | None
     message: str
-    W: np.ndarray = field(repr=False, compare=False, metadata={"internal": True})
     trace_errors: np.ndarray = field(repr=False, compare=False, metadata={"internal": True})
-
-
-@numba.njit(cache=True)
-def _factor_update(S, mcav, u, damping):
-    """Eq. B1-B2 for every edge (in place on ``u``); returns the largest change."""
-    M, N = S.shape
-    dmax = 0.0
-    for mu in range(M):
-        omega = 0.0
-        V = 0.0
-        for i in range(N):
-            mm = mcav[mu, i]
-            omega += S[mu, i] * mm
-            V += 1.0 - mm * mm
-        for i in range(N):
-            mm = mcav[mu, i]
-            s = S[mu, i]
-            om = omega - s * mm
-            v = V - (1.0 - mm * mm)
-            if v < V_FLOOR:
-                v = V_FLOOR
-            sv = math.sqrt(v)
-            new = 0.5 * (logH(-(om + s) / sv) - logH(-(om - s) / sv))
-            new = damping * u[mu, i] + (1.0 - damping) * new
-            d = abs(new - u[mu, i])
-            if d > dmax or d != d:
-                dmax = d if d == d else math.inf
-            u[mu, i] = new
-    return dmax
 
 
 @numba.njit(cache=True)
@@ -147,7 +116,7 @@ def _bpr_kernel(S, mcav, u, h, r0, rate, damping, max_iter, trace):
     best_h = h.copy()
     dmax = 0.0
     for t in range(max_iter):
-        dmax = _factor_update(S, mcav, u, damping)
+        dmax = factor_update(S, mcav, u, damping)
         if not math.isfinite(dmax):
             return t + 1, best, r, dmax, True, best_h
         _variable_update(S, mcav, u, h, r)
@@ -162,20 +131,12 @@ def _bpr_kernel(S, mcav, u, h, r0, rate, damping, max_iter, trace):
     return max_iter, best, r, dmax, False, best_h
 
 
-def _signed(inst: Instance) -> np.ndarray:
-    return np.ascontiguousarray(inst.X * inst.y[:, None], dtype=np.int8)
-
-
-def init_messages(inst: Instance, rng: np.random.Generator, scale: float = 0.1):
+def bpr_init_messages(inst: PerceptronInstance, rng: np.random.Generator, scale: float = 0.1):
     """Initial messages: ``u = 0``, ``h_i = scale z_i`` (``z`` standard normal), ``m_{i->mu} = tanh h_i``."""
-    M, N = inst.M, inst.N
-    h = scale * rng.standard_normal(N)
-    mcav = np.repeat(np.tanh(h)[None, :], M, axis=0)
-    u = np.zeros((M, N))
-    return mcav, u, h
+    return messages_from_fields(scale * rng.standard_normal(inst.N), inst.M)
 
 
-def factor_messages(S, mcav) -> np.ndarray:
+def bp_factor_messages(S, mcav) -> np.ndarray:
     """Gaussian-approximation factor messages ``u_{mu->i}`` (Eq. B1-B2) for given cavity magnetizations.
 
     Parameters
@@ -190,19 +151,19 @@ def factor_messages(S, mcav) -> np.ndarray:
     if np.any(np.abs(mcav) > 1):
         raise ValueError("mcav must have entries in [-1, 1]")
     u = np.zeros(S.shape)
-    _factor_update(S, mcav, u, 0.0)
+    factor_update(S, mcav, u, 0.0)
     return u
 
 
 def bpr_sweep(S, mcav, u, h, r: float, damping: float = 0.0) -> float:
     """One BP+R sweep in place (factor then variable update); returns the largest change of ``u``."""
-    d = _factor_update(S, mcav, u, damping)
+    d = factor_update(S, mcav, u, damping)
     _variable_update(S, mcav, u, h, r)
     return d
 
 
-def bp_reinforcement(
-    inst: Instance,
+def run_bp_reinforcement(
+    inst: PerceptronInstance,
     seed: SeedLike,
     *,
     rate: float = 1e-3,
@@ -211,17 +172,17 @@ def bp_reinforcement(
     max_iter: int = 5000,
     init_scale: float = 0.1,
 ) -> BPRResult:
-    """BP with reinforcement on the binary perceptron (Braunstein & Zecchina 2006; seed 004 SM Sec. VII).
+    """BP with reinforcement on the binary perceptron (Braunstein & Zecchina 2006; [baldassi2018, SM Sec. VII]).
 
     Parameters
     ----------
-    inst : Instance
+    inst : PerceptronInstance
         Training set.
     seed : int or numpy.random.Generator
         Randomness of the initial fields (the sweeps are deterministic).
     rate : float
         Reinforcement schedule ``1 - r_{t+1} = (1 - r_t)(1 - rate)``, ``0 <= rate < 1``
-        (SM Sec. VII: 1e-3).
+        ([baldassi2018, SM Sec. VII]: 1e-3).
     r0 : float
         Initial reinforcement, ``0 <= r0 < 1``.
     damping : float
@@ -238,26 +199,21 @@ def bp_reinforcement(
         ``max_iter`` sweeps or when messages became non-finite; ``W`` is then
         the ``sign(h)`` with fewest errors seen.
     """
-    if not isinstance(inst, Instance):
-        raise ValueError(f"inst must be a simulate.perceptron.instances.Instance (got {type(inst).__name__})")
+    if not isinstance(inst, PerceptronInstance):
+        raise ValueError(f"inst must be a simulate.perceptron.instances.PerceptronInstance (got {type(inst).__name__})")
     rate = check_real("rate", rate, ge=0, lt=1)
     r0 = check_real("r0", r0, ge=0, lt=1)
     damping = check_real("damping", damping, ge=0, lt=1)
     max_iter = check_int("max_iter", max_iter, ge=1)
     init_scale = check_real("init_scale", init_scale, ge=0)
-    int_seed = int(seed) if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) else None
+    int_seed = integer_seed(seed)
     rng = as_generator(seed)
-    S = _signed(inst)
-    mcav, u, h = init_messages(inst, rng, init_scale)
+    S = signed_patterns(inst.X, inst.y)
+    mcav, u, h = bpr_init_messages(inst, rng, init_scale)
     trace = np.full(max_iter, -1, dtype=np.int64)
     it, best, r, dmax, nonfinite, best_h = _bpr_kernel(S, mcav, u, h, r0, rate, damping, max_iter, trace)
     W = np.where(best_h >= 0, 1, -1).astype(np.int8)
     solved = best == 0
-    gen = math.nan
-    if inst.teacher is not None:
-        from simulate.perceptron.instances import generalization_accuracy
-
-        gen = generalization_accuracy(W, inst)
     if nonfinite:
         msg = f"messages became non-finite at sweep {it}"
     elif solved:
@@ -265,8 +221,7 @@ def bp_reinforcement(
     else:
         msg = f"no solution within {max_iter} sweeps (best {best} errors)"
     return BPRResult(
-        solved=bool(solved), converged=bool(solved), iterations=int(it), errors=int(best),
-        train_error=best / inst.M, r_final=float(r), delta_u=float(dmax), nonfinite=bool(nonfinite),
-        gen_accuracy=gen, N=inst.N, M=inst.M, seed=int_seed, message=msg, W=W,
-        trace_errors=trace[:it].copy(),
+        converged=bool(solved), iterations=int(it), errors=int(best), r_final=float(r), delta_u=float(dmax),
+        nonfinite=bool(nonfinite), seed=int_seed, message=msg, trace_errors=trace[:it].copy(),
+        **outcome_fields(W, inst, int(best)),
     )

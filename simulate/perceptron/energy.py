@@ -1,13 +1,12 @@
 """Average energy around a configuration, Ê(W, d), and generalization in the teacher-student scenario.
 
-Source: seed 004 (Baldassi et al.), Supplementary Material Sec. VII,
-Eq. (45)-(46):
+Source: [baldassi2018, SM Sec. VII], [baldassi2018, SM Eq. 45-46]:
 
     Ê(W, d) = E_{W'|W,d} (1/M) sum_mu Theta(-y^mu sum_i W'_i x_i^mu),
 
 where ``E_{W'|W,d}`` is the uniform average over the configurations ``W'`` at
 overlap ``sum_i W_i W'_i = N (1 - 2d)`` with ``W``, i.e. at Hamming distance
-``dN``. (Eq. 46 as printed uses the Kronecker delta of ``N(1-2d) - W.W'``: for
+``dN``. ([baldassi2018, SM Eq. 46] as printed uses the Kronecker delta of ``N(1-2d) - W.W'``: for
 it to be satisfiable ``dN`` must be an integer; we use ``k = round(d N)``
 flips, and report the ``d = k/N`` actually used.) It is estimated by Monte
 Carlo exactly as in the paper: draw ``k`` distinct sites uniformly, flip
@@ -23,30 +22,25 @@ or a hold-out estimate (:func:`simulate.perceptron.instances.holdout_accuracy`).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numba
 import numpy as np
 
+from simulate.core import SeedLike, as_generator, seed_numba
 from simulate.perceptron.instances import (
-    Instance,
+    PerceptronInstance,
     check_binary,
-    generalization_accuracy,
-    holdout_accuracy,
-    teacher_overlap,
 )
-from simulate.perceptron.sa import signed_patterns_T, stabilities_of
-from simulate.core.rng import SeedLike, as_generator, seed_numba
-from theory.core.params import check_array, check_int, check_real
-from theory.core.results import Record
+from simulate.perceptron.sa import signed_patterns_transposed, signed_stabilities
+from theory.core import Record, check_array, check_int, check_real
 
-__all__ = ["EnergyAround", "energy_around", "energy_profile", "generalization_accuracy", "holdout_accuracy",
-           "teacher_overlap"]
+__all__ = ["EnergyAround", "average_energy_around", "average_energy_profile"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EnergyAround(Record):
-    """Ê(W, d) on a grid of distances (SM Eq. 45-46).
+    """Ê(W, d) on a grid of distances [baldassi2018, SM Eq. 45-46].
 
     Attributes
     ----------
@@ -82,7 +76,7 @@ def _energy_samples(ST, W, Delta, k, n_samples, out):
         for mu in range(M):
             D[mu] = Delta[mu]
         for j in range(k):
-            r = j + np.random.randint(0, N - j)
+            r = j + np.random.randint(0, N - j)  # noqa: NPY002 (numba stream, seeded by seed_numba)
             tmp = perm[j]
             perm[j] = perm[r]
             perm[r] = tmp
@@ -97,14 +91,14 @@ def _energy_samples(ST, W, Delta, k, n_samples, out):
         out[s] = nerr
 
 
-def energy_profile(W, inst: Instance, d, seed: SeedLike, n_samples: int = 1000) -> EnergyAround:
-    """Ê(W, d) of SM Eq. (45)-(46) for every ``d`` in a grid, by Monte Carlo over random flips.
+def average_energy_profile(W, inst: PerceptronInstance, d, seed: SeedLike, n_samples: int = 1000) -> EnergyAround:
+    """Ê(W, d) of [baldassi2018, SM Eq. 45-46] for every ``d`` in a grid, by Monte Carlo over random flips.
 
     Parameters
     ----------
     W : array of +-1, shape (N,)
         Reference configuration.
-    inst : Instance
+    inst : PerceptronInstance
         Training set.
     d : float or 1-d array
         Distances in ``[0, 1]`` (fraction of flipped weights).
@@ -113,8 +107,8 @@ def energy_profile(W, inst: Instance, d, seed: SeedLike, n_samples: int = 1000) 
     n_samples : int
         Monte Carlo draws per distance (paper: 1000).
     """
-    if not isinstance(inst, Instance):
-        raise ValueError(f"inst must be a simulate.perceptron.instances.Instance (got {type(inst).__name__})")
+    if not isinstance(inst, PerceptronInstance):
+        raise ValueError(f"inst must be a simulate.perceptron.instances.PerceptronInstance (got {type(inst).__name__})")
     W = check_binary("W", W, inst.N)
     d = np.atleast_1d(check_array("d", d, dtype=float))
     if d.ndim != 1 or d.size == 0:
@@ -124,8 +118,8 @@ def energy_profile(W, inst: Instance, d, seed: SeedLike, n_samples: int = 1000) 
     n_samples = check_int("n_samples", n_samples, ge=1)
     rng = as_generator(seed)
     N, M = inst.N, inst.M
-    ST = signed_patterns_T(inst)
-    Delta = stabilities_of(ST, W)
+    ST = signed_patterns_transposed(inst)
+    Delta = signed_stabilities(ST, W)
     flips = np.rint(d * N).astype(np.int64)
     E = np.empty(d.size)
     se = np.empty(d.size)
@@ -145,7 +139,8 @@ def energy_profile(W, inst: Instance, d, seed: SeedLike, n_samples: int = 1000) 
     return EnergyAround(N=N, M=M, n_samples=n_samples, d=flips / N, flips=flips, energy=E, energy_se=se)
 
 
-def energy_around(W, inst: Instance, d: float, seed: SeedLike, n_samples: int = 1000) -> tuple[float, float]:
-    """Ê(W, d) at one distance: ``(estimate, standard error)`` (SM Eq. 45-46)."""
-    r = energy_profile(W, inst, [d], seed, n_samples)
+def average_energy_around(W, inst: PerceptronInstance, d: float, seed: SeedLike,
+                          n_samples: int = 1000) -> tuple[float, float]:
+    """Ê(W, d) at one distance: ``(estimate, standard error)`` [baldassi2018, SM Eq. 45-46]."""
+    r = average_energy_profile(W, inst, [d], seed, n_samples)
     return float(r.energy[0]), float(r.energy_se[0])

@@ -1,16 +1,16 @@
 """Gradient ascent on the log-likelihood of the stochastic binary perceptron.
 
-Source: seed 004 (Baldassi et al.), main text Eq. (6)-(7), Fig. 1-2; SM Sec. II
-and Fig. 2 (fixed-norm schedule), SM Eq. (42) (the gradient, printed with a
-sign error: see ``docs/perceptron_algorithms.md``).
+Source: [baldassi2018, Eq. 6-7], [baldassi2018, Fig. 1-2]; [baldassi2018, SM Sec. II]
+and [baldassi2018, SM Fig. 2] (fixed-norm schedule), [baldassi2018, SM Eq. 42] (the gradient, printed
+with a sign error: see ``docs/perceptron_algorithms.md``).
 
 With ``hbar^mu = sum_i m_i x_i^mu`` and, because ``(x_i^mu)^2 = 1``,
 ``sigma^2 = sum_i (1 - m_i^2)`` (the same for every pattern),
 
-    L(m) = sum_mu log H(u^mu),        u^mu = -y^mu hbar^mu / sigma        (Eq. 6)
+    L(m) = sum_mu log H(u^mu),        u^mu = -y^mu hbar^mu / sigma        [baldassi2018, Eq. 6]
     dL/dm_i = sum_mu GH(u^mu) [ y^mu x_i^mu / sigma + y^mu hbar^mu m_i / sigma^3 ]
 
-(``GH = G/H = -K``). The update of Eq. (7) is ``m <- clip(m + eta dL/dm)``; the
+(``GH = G/H = -K``). The update of [baldassi2018, Eq. 7] is ``m <- clip(m + eta dL/dm)``; the
 field variant updates ``h_i = atanh(m_i)`` by ``h <- h + eta (1 - m^2) dL/dm``
 without clipping. Mini-batches use the same *unnormalised* sum restricted to
 the batch, so one epoch moves ``m`` by about as much as one full-batch step.
@@ -27,27 +27,20 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 
-from simulate.perceptron.instances import (
-    Instance,
-    binarize,
-    generalization_accuracy,
-    training_error,
-)
-from simulate.core.rng import SeedLike, as_generator
-from theory.core.params import check_array, check_choice, check_int, check_real
-from theory.core.results import Record
-from theory.core.solver import ComputationError
-from theory.core.special import GH, logH
+from simulate.core import SeedLike, as_generator
+from simulate.perceptron._outcome import BinaryOutcome, outcome_fields
+from simulate.perceptron.instances import PerceptronInstance, sign_binarize
+from theory.core import GH, ComputationError, check_array, check_choice, check_int, check_real, logH
 
 __all__ = [
     "GDResult",
     "FixedNormResult",
-    "log_likelihood",
-    "gradient",
-    "gd",
+    "stochastic_log_likelihood",
+    "stochastic_log_likelihood_gradient",
+    "gradient_ascent",
     "project_norm",
     "fixed_norm_gd",
-    "default_schedule",
+    "default_qstar_schedule",
     "SIGMA2_FLOOR",
 ]
 
@@ -68,6 +61,11 @@ def _sigma2(m: np.ndarray) -> float:
     return s
 
 
+@numba.njit(cache=True)
+def _four_rows(X, rows, k):
+    return X[rows[k]], X[rows[k + 1]], X[rows[k + 2]], X[rows[k + 3]]
+
+
 @numba.njit(cache=True, fastmath=True)
 def _pass_fields(X, y, rows, m, w, hbar, b):
     """First pass: ``hbar^mu = m . x^mu`` and BC fields ``b^mu = sign(m) . x^mu`` for ``mu`` in rows.
@@ -78,10 +76,7 @@ def _pass_fields(X, y, rows, m, w, hbar, b):
     K = rows.size
     k = 0
     while k + 4 <= K:
-        r0 = X[rows[k]]
-        r1 = X[rows[k + 1]]
-        r2 = X[rows[k + 2]]
-        r3 = X[rows[k + 3]]
+        r0, r1, r2, r3 = _four_rows(X, rows, k)
         s0 = s1 = s2 = s3 = 0.0
         t0 = t1 = t2 = t3 = 0.0
         for i in range(N):
@@ -148,10 +143,7 @@ def _pass_gradient(X, rows, c, m, d, grad):
     K = rows.size
     k = 0
     while k + 4 <= K:
-        r0 = X[rows[k]]
-        r1 = X[rows[k + 1]]
-        r2 = X[rows[k + 2]]
-        r3 = X[rows[k + 3]]
+        r0, r1, r2, r3 = _four_rows(X, rows, k)
         c0 = c[k]
         c1 = c[k + 1]
         c2 = c[k + 2]
@@ -175,7 +167,7 @@ def _sign(m, w):
 
 
 @numba.njit(cache=True)
-def _step(X, y, rows, m, h, eta, field_variant, floor, hbar, b, c, w, grad, stop_if_solved):
+def gd_step(X, y, rows, m, h, eta, field_variant, floor, hbar, b, c, w, grad, stop_if_solved):
     """One GD step on the patterns ``rows``: returns (L, BC errors on rows) *before* the update.
 
     With ``stop_if_solved`` the update is skipped when ``sign(m)`` makes no error on ``rows``.
@@ -212,7 +204,7 @@ def _evaluate(X, y, rows, m, floor, hbar, b, c, w):
     return L, nerr
 
 
-class _Work:
+class GDWorkspace:
     """Scratch buffers for the kernels (allocated once per run)."""
 
     def __init__(self, M: int, N: int):
@@ -230,62 +222,55 @@ class _Work:
 def _check_m(m, N: int) -> np.ndarray:
     m = check_array("m", m, shape=(N,), dtype=float)
     if np.any(np.abs(m) > 1.0):
-        raise ValueError("m must have entries in [-1, 1] (magnetizations of Q_m, main Eq. 4)")
+        raise ValueError("m must have entries in [-1, 1] (magnetizations of Q_m, [baldassi2018, Eq. 4])")
     return np.ascontiguousarray(m, dtype=np.float64)
 
 
-def log_likelihood(m, inst: Instance) -> float:
-    """``L(m)`` of main Eq. (6) (central-limit form), with ``sigma^2`` floored at ``SIGMA2_FLOOR * N``."""
+def stochastic_log_likelihood(m, inst: PerceptronInstance) -> float:
+    """``L(m)`` of [baldassi2018, Eq. 6] (central-limit form), with ``sigma^2`` floored at ``SIGMA2_FLOOR * N``."""
     m = _check_m(m, inst.N)
-    wk = _Work(inst.M, inst.N)
+    wk = GDWorkspace(inst.M, inst.N)
     L, _ = _evaluate(inst.X, inst.y, wk.all_rows, m, SIGMA2_FLOOR * inst.N, wk.hbar, wk.b, wk.c, wk.w)
     return float(L)
 
 
-def gradient(m, inst: Instance) -> np.ndarray:
-    """``dL/dm`` of main Eq. (6) (SM Eq. 42 with the sign corrected; see module docstring)."""
+def stochastic_log_likelihood_gradient(m, inst: PerceptronInstance) -> np.ndarray:
+    """``dL/dm`` of [baldassi2018, Eq. 6] ([baldassi2018, SM Eq. 42] with the sign corrected; see module docstring)."""
     m = _check_m(m, inst.N)
-    wk = _Work(inst.M, inst.N)
+    wk = GDWorkspace(inst.M, inst.N)
     mm = m.copy()
     h = np.zeros(inst.N)
-    _step(inst.X, inst.y, wk.all_rows, mm, h, 0.0, False, SIGMA2_FLOOR * inst.N, wk.hbar, wk.b, wk.c, wk.w,
+    gd_step(inst.X, inst.y, wk.all_rows, mm, h, 0.0, False, SIGMA2_FLOOR * inst.N, wk.hbar, wk.b, wk.c, wk.w,
           wk.grad, False)
     return wk.grad.copy()
 
 
-@dataclass(frozen=True)
-class GDResult(Record):
-    """Final state of a GD run (main Eq. 7) with its per-epoch trajectory.
+@dataclass(frozen=True, kw_only=True)
+class GDResult(BinaryOutcome):
+    """Final state of a GD run [baldassi2018, Eq. 7] with its per-epoch trajectory.
 
     ``trajectory`` holds arrays ``epoch``, ``train_error`` (of ``sign(m^t)``),
-    ``qstar`` (``|m^t|^2/N``) and ``L`` (Eq. 6), one entry per evaluated epoch
+    ``qstar`` (``|m^t|^2/N``) and ``L`` [baldassi2018, Eq. 6], one entry per evaluated epoch
     ``t = 0, 1, ...`` (the state *before* the ``t``-th update).
     """
 
     algorithm: str
-    N: int
-    M: int
-    alpha: float
     eta: float
     batch_size: int
-    solved: bool
     epochs: int
-    train_error: float
     qstar: float
     L: float
-    generalization: float | None
     m: np.ndarray = field(repr=False, compare=False, metadata={"internal": True})
-    W: np.ndarray = field(repr=False, compare=False, metadata={"internal": True})
     trajectory: dict = field(repr=False, compare=False, metadata={"internal": True})
 
 
 def _init_m(N: int, rng: np.random.Generator) -> np.ndarray:
-    """``m_i^0 ~ N(0, 1/N)`` (text after main Eq. 7), clipped to [-1, 1]."""
+    """``m_i^0 ~ N(0, 1/N)`` (text after [baldassi2018, Eq. 7]), clipped to [-1, 1]."""
     return np.clip(rng.normal(0.0, 1.0 / math.sqrt(N), size=N), -1.0, 1.0)
 
 
-def gd(
-    inst: Instance,
+def gradient_ascent(
+    inst: PerceptronInstance,
     *,
     eta: float = 0.1,
     max_epochs: int = 1000,
@@ -295,22 +280,22 @@ def gd(
     m0=None,
     record: bool = True,
 ) -> GDResult:
-    """Gradient ascent on ``L(m)`` (main Eq. 6-7) until ``sign(m)`` solves the instance.
+    """Gradient ascent on ``L(m)`` [baldassi2018, Eq. 6-7] until ``sign(m)`` solves the instance.
 
     Parameters
     ----------
-    inst : Instance
+    inst : PerceptronInstance
         Training set (see :mod:`simulate.perceptron.instances`).
     eta : float
-        Learning rate ``eta > 0`` of Eq. (7) (unnormalised gradient, as printed;
-        SM Sec. VII uses ``eta = 0.1`` at N = 1001).
+        Learning rate ``eta > 0`` of [baldassi2018, Eq. 7] (unnormalised gradient, as printed;
+        [baldassi2018, SM Sec. VII] uses ``eta = 0.1`` at N = 1001).
     max_epochs : int
         Epoch cap (>= 1).
     seed : int or Generator
         Initialisation ``m^0 ~ N(0, 1/N)`` and mini-batch order.
     variant : {"clip", "field"}
-        ``"clip"``: Eq. (7) on ``m``; ``"field"``: GD on ``h = atanh(m)``
-        (main text, note [30]), no clipping.
+        ``"clip"``: [baldassi2018, Eq. 7] on ``m``; ``"field"``: GD on ``h = atanh(m)``
+        (note [30] of [baldassi2018]), no clipping.
     batch_size : int or None
         ``None`` or ``>= M``: full batch; otherwise mini-batches of this size
         in a fresh random order every epoch.
@@ -337,14 +322,14 @@ def gd(
         m = np.clip(m, -1 + 1e-12, 1 - 1e-12)
     h = np.arctanh(m) if variant == "field" else np.zeros(N)
     floor = SIGMA2_FLOOR * N
-    wk = _Work(M, N)
+    wk = GDWorkspace(M, N)
     ep, err, qs, Ls = [], [], [], []
     full = B == M
     t = 0
     while True:
         q = float(np.dot(m, m)) / N
         if full and t < max_epochs:
-            L, nerr = _step(inst.X, inst.y, wk.all_rows, m, h, eta, variant == "field", floor,
+            L, nerr = gd_step(inst.X, inst.y, wk.all_rows, m, h, eta, variant == "field", floor,
                             wk.hbar, wk.b, wk.c, wk.w, wk.grad, True)
         else:
             L, nerr = _evaluate(inst.X, inst.y, wk.all_rows, m, floor, wk.hbar, wk.b, wk.c, wk.w)
@@ -359,7 +344,7 @@ def gd(
             order = rng.permutation(M)
             for start in range(0, M, B):
                 rows = np.ascontiguousarray(order[start:start + B])
-                _step(inst.X, inst.y, rows, m, h, eta, variant == "field", floor,
+                gd_step(inst.X, inst.y, rows, m, h, eta, variant == "field", floor,
                       wk.hbar, wk.b, wk.c, wk.w, wk.grad, False)
         t += 1
     return _result("gd-" + variant if variant != "clip" else "gd", inst, m, t, nerr, q, L, eta, B,
@@ -369,13 +354,8 @@ def gd(
 def _result(name, inst, m, t, nerr, q, L, eta, B, traj) -> GDResult:
     if not math.isfinite(L):
         raise ComputationError(f"{name}: non-finite log-likelihood L = {L} at epoch {t}")
-    W = binarize(m)
-    return GDResult(
-        algorithm=name, N=inst.N, M=inst.M, alpha=inst.alpha, eta=eta, batch_size=B,
-        solved=nerr == 0, epochs=t, train_error=nerr / inst.M, qstar=q, L=float(L),
-        generalization=generalization_accuracy(W, inst) if inst.has_teacher else None,
-        m=m, W=W, trajectory=traj,
-    )
+    return GDResult(algorithm=name, eta=eta, batch_size=B, epochs=t, qstar=q, L=float(L), m=m, trajectory=traj,
+                    **outcome_fields(sign_binarize(m), inst, nerr))
 
 
 # --------------------------------------------------------------------------- fixed-norm GD
@@ -394,7 +374,8 @@ def project_norm(m, qstar: float) -> np.ndarray:
     qstar = check_real("qstar", qstar, gt=0, lt=1)
     a = np.sort(np.abs(m))[::-1]
     if np.count_nonzero(a) <= qstar * N:
-        raise ValueError(f"m has only {np.count_nonzero(a)} non-zero entries: cannot reach |m|^2 = qstar N = {qstar * N}")
+        raise ValueError(f"m has only {np.count_nonzero(a)} non-zero entries: "
+                         f"cannot reach |m|^2 = qstar N = {qstar * N}")
     tail = np.concatenate([np.cumsum((a * a)[::-1])[::-1], [0.0]])  # tail[k] = sum_{j>=k} a_j^2
     target = qstar * N
     for k in range(N):
@@ -406,31 +387,24 @@ def project_norm(m, qstar: float) -> np.ndarray:
     raise ValueError(f"cannot rescale m to qstar = {qstar}")  # unreachable for valid input
 
 
-@dataclass(frozen=True)
-class FixedNormResult(Record):
-    """Fixed-norm GD along a ``q*`` schedule (main Fig. 2 left "GD variant"; SM Sec. III).
+@dataclass(frozen=True, kw_only=True)
+class FixedNormResult(BinaryOutcome):
+    """Fixed-norm GD along a ``q*`` schedule ([baldassi2018, Fig. 2 left] "GD variant"; [baldassi2018, SM Sec. III]).
 
     Per stage arrays (in ``stages``): ``qstar``, ``train_error`` of ``sign(m)``
     at the end of the stage, ``L``, ``steps`` used and ``equilibrated`` (the
     stage reached ``max|dm| < tol`` before the step cap).
     """
 
-    N: int
-    M: int
-    alpha: float
     eta: float
     tol: float
-    solved: bool
     final_qstar: float
-    train_error: float
     all_equilibrated: bool
-    generalization: float | None
     m: np.ndarray = field(repr=False, compare=False, metadata={"internal": True})
-    W: np.ndarray = field(repr=False, compare=False, metadata={"internal": True})
     stages: dict = field(repr=False, compare=False, metadata={"internal": True})
 
 
-def default_schedule(q_start: float = 0.3, q_stop: float = 0.99, count: int = 24) -> np.ndarray:
+def default_qstar_schedule(q_start: float = 0.3, q_stop: float = 0.99, count: int = 24) -> np.ndarray:
     """An increasing ``q*`` schedule, uniform in ``log(1 - q*)`` (denser near 1)."""
     q_start = check_real("q_start", q_start, gt=0, lt=1)
     q_stop = check_real("q_stop", q_stop, gt=q_start, lt=1)
@@ -439,7 +413,7 @@ def default_schedule(q_start: float = 0.3, q_stop: float = 0.99, count: int = 24
 
 
 def fixed_norm_gd(
-    inst: Instance,
+    inst: PerceptronInstance,
     schedule=None,
     *,
     eta: float = 0.1,
@@ -450,18 +424,18 @@ def fixed_norm_gd(
 ) -> FixedNormResult:
     """GD on ``L(m)`` at fixed norm ``|m|^2 = q* N``, ``q*`` moved along ``schedule``.
 
-    After every update of Eq. (7) ``m`` is rescaled by :func:`project_norm`;
+    After every update of [baldassi2018, Eq. 7] ``m`` is rescaled by :func:`project_norm`;
     at each ``q*`` the steps repeat until ``max_i |m_i^{t+1} - m_i^t| < tol``
     (equilibrated) or ``max_steps``; then the next ``q*`` of the schedule
     starts from the current ``m``. The training error of the BC ``sign(m)`` at
-    the end of each stage estimates ``E(q*)`` of main Eq. (9) (Fig. 2 left).
+    the end of each stage estimates ``E(q*)`` of [baldassi2018, Eq. 9] ([baldassi2018, Fig. 2 left]).
 
     Parameters
     ----------
-    schedule : increasing sequence in (0, 1), default :func:`default_schedule`.
+    schedule : increasing sequence in (0, 1), default :func:`default_qstar_schedule`.
     stop_when_solved : stop at the first stage whose BC is a solution.
     """
-    qs = default_schedule() if schedule is None else check_array("schedule", schedule, ndim=1, dtype=float)
+    qs = default_qstar_schedule() if schedule is None else check_array("schedule", schedule, ndim=1, dtype=float)
     if qs.size == 0 or np.any(qs <= 0) or np.any(qs >= 1) or np.any(np.diff(qs) <= 0):
         raise ValueError(f"schedule must be a non-empty increasing sequence in (0, 1) (got {qs})")
     eta = check_real("eta", eta, gt=0)
@@ -472,7 +446,7 @@ def fixed_norm_gd(
     m = project_norm(_init_m(N, rng), float(qs[0]))
     h = np.zeros(N)
     floor = SIGMA2_FLOOR * N
-    wk = _Work(M, N)
+    wk = GDWorkspace(M, N)
     out = {k: [] for k in ("qstar", "train_error", "L", "steps", "equilibrated")}
     nerr = M
     for q in qs:
@@ -480,7 +454,7 @@ def fixed_norm_gd(
         steps, eq = 0, False
         while steps < max_steps:
             old = m.copy()
-            _step(inst.X, inst.y, wk.all_rows, m, h, eta, False, floor, wk.hbar, wk.b, wk.c, wk.w, wk.grad, False)
+            gd_step(inst.X, inst.y, wk.all_rows, m, h, eta, False, floor, wk.hbar, wk.b, wk.c, wk.w, wk.grad, False)
             m = project_norm(m, float(q))
             steps += 1
             if np.max(np.abs(m - old)) < tol:
@@ -493,11 +467,7 @@ def fixed_norm_gd(
             out[k].append(v)
         if stop_when_solved and nerr == 0:
             break
-    W = binarize(m)
     stages = {k: np.array(v) for k, v in out.items()}
-    return FixedNormResult(
-        N=N, M=M, alpha=inst.alpha, eta=eta, tol=tol, solved=nerr == 0, final_qstar=float(stages["qstar"][-1]),
-        train_error=nerr / M, all_equilibrated=bool(stages["equilibrated"].all()),
-        generalization=generalization_accuracy(W, inst) if inst.has_teacher else None,
-        m=m, W=W, stages=stages,
-    )
+    return FixedNormResult(eta=eta, tol=tol, final_qstar=float(stages["qstar"][-1]),
+                           all_equilibrated=bool(stages["equilibrated"].all()), m=m, stages=stages,
+                           **outcome_fields(sign_binarize(m), inst, nerr))

@@ -1,11 +1,10 @@
 """Random instances of the binary perceptron problem and their error measures.
 
-Source: seed 004 (Baldassi et al., "On the role of synaptic stochasticity in
-training low-precision neural networks"), main text Eq. (2) and the paragraph
-after Eq. (7): inputs ``x_i^mu`` uniform and independent in ``{-1, +1}``,
+Source: [baldassi2018, Eq. 2] and the paragraph after [baldassi2018, Eq. 7]: inputs ``x_i^mu``
+uniform and independent in ``{-1, +1}``,
 labels ``y^mu = 1`` (random-label problem; by the gauge symmetry
 ``x^mu -> y^mu x^mu`` this loses no generality), or, in the teacher-student
-scenario (SM Sec. VII), ``y^mu = sign(sum_i W^T_i x_i^mu)`` with a teacher
+scenario ([baldassi2018, SM Sec. VII]), ``y^mu = sign(sum_i W^T_i x_i^mu)`` with a teacher
 ``W^T`` uniform in ``{-1, +1}^N``. The load is ``alpha = M / N`` and ``N`` is
 odd so that ``sum_i W_i x_i^mu`` is never 0 for binary ``W``.
 
@@ -22,15 +21,14 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 
-from simulate.core.rng import SeedLike, as_generator
-from theory.core.params import check_array, check_int, check_real
-from theory.core.results import Record
+from simulate.core import SeedLike, as_generator
+from theory.core import Record, check_array, check_int, check_real
 
 __all__ = [
-    "Instance",
+    "PerceptronInstance",
     "generate_instance",
     "make_instance",
-    "binarize",
+    "sign_binarize",
     "check_binary",
     "stabilities",
     "n_errors",
@@ -41,8 +39,8 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class Instance(Record):
+@dataclass(frozen=True, kw_only=True)
+class PerceptronInstance(Record):
     """A training set ``D = {(x^mu, y^mu)}``, ``mu = 1..M``, of the binary perceptron.
 
     Attributes
@@ -85,8 +83,8 @@ def _n_patterns(N: int, alpha: float) -> int:
     return M
 
 
-def generate_instance(N: int, alpha: float, seed: SeedLike, teacher: bool = False) -> Instance:
-    """Draw a random instance (seed 004, text after main Eq. 7; SM Sec. VII for the teacher).
+def generate_instance(N: int, alpha: float, seed: SeedLike, teacher: bool = False) -> PerceptronInstance:
+    """Draw a random instance (text after [baldassi2018, Eq. 7]; [baldassi2018, SM Sec. VII] for the teacher).
 
     Parameters
     ----------
@@ -122,11 +120,11 @@ def generate_instance(N: int, alpha: float, seed: SeedLike, teacher: bool = Fals
     else:
         WT = None
         y = np.ones(M, dtype=np.int8)
-    return Instance(N=N, M=M, alpha=M / N, seed=int_seed, X=X, y=y, teacher=WT)
+    return PerceptronInstance(N=N, M=M, alpha=M / N, seed=int_seed, X=X, y=y, teacher=WT)
 
 
-def make_instance(X, y=None, teacher=None) -> Instance:
-    """Build an :class:`Instance` from given arrays (validated).
+def make_instance(X, y=None, teacher=None) -> PerceptronInstance:
+    """Build an :class:`PerceptronInstance` from given arrays (validated).
 
     ``X`` must be a 2-d array with entries in ``{-1,+1}`` and an odd number of
     columns; ``y`` (default all ones) a length-``M`` vector in ``{-1,+1}``;
@@ -144,7 +142,7 @@ def make_instance(X, y=None, teacher=None) -> Instance:
         y = _as_pm1("y", check_array("y", y, shape=(M,)))
     if teacher is not None:
         teacher = _as_pm1("teacher", check_array("teacher", teacher, shape=(N,)))
-    return Instance(N=N, M=M, alpha=M / N, seed=None, X=np.ascontiguousarray(X), y=y, teacher=teacher)
+    return PerceptronInstance(N=N, M=M, alpha=M / N, seed=None, X=np.ascontiguousarray(X), y=y, teacher=teacher)
 
 
 def _as_pm1(name: str, a: np.ndarray) -> np.ndarray:
@@ -153,8 +151,8 @@ def _as_pm1(name: str, a: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(a, dtype=np.int8)
 
 
-def binarize(m) -> np.ndarray:
-    """Binarized configuration ``W_i = sign(m_i)`` as int8 (main text after Eq. 7).
+def sign_binarize(m) -> np.ndarray:
+    """Binarized configuration ``W_i = sign(m_i)`` as int8 (text after [baldassi2018, Eq. 7]).
 
     ``sign(0)`` is taken as +1 (a measure-zero event for continuous ``m``).
     """
@@ -182,23 +180,26 @@ def _fields(X: np.ndarray, W: np.ndarray) -> np.ndarray:
     return out
 
 
-def stabilities(W, inst: Instance) -> np.ndarray:
+def stabilities(W, inst: PerceptronInstance) -> np.ndarray:
     """Integer stabilities ``Delta^mu = y^mu sum_i W_i x_i^mu`` of binary ``W``."""
     W = check_binary("W", W, inst.N)
     return inst.y.astype(np.int64) * _fields(inst.X, W)
 
 
-def n_errors(W, inst: Instance) -> int:
-    """Error-counting Hamiltonian ``H(W) = sum_mu Theta(-y^mu W . x^mu)`` (main Eq. 2)."""
+def n_errors(W, inst: PerceptronInstance) -> int:
+    """Error-counting Hamiltonian ``H(W) = sum_mu Theta(-y^mu W . x^mu)`` [baldassi2018, Eq. 2]."""
     return int(np.count_nonzero(stabilities(W, inst) < 0))
 
 
-def training_error(W, inst: Instance) -> float:
-    """Training error per pattern ``E = H(W) / M`` of a binary ``W`` (main Eq. 2, text after Eq. 7)."""
+def training_error(W, inst: PerceptronInstance) -> float:
+    """Training error per pattern ``E = H(W) / M`` of a binary ``W``.
+
+    [baldassi2018, Eq. 2], text after [baldassi2018, Eq. 7].
+    """
     return n_errors(W, inst) / inst.M
 
 
-def teacher_overlap(W, inst: Instance) -> float:
+def teacher_overlap(W, inst: PerceptronInstance) -> float:
     """Overlap ``rho = W . W^T / N`` between a binary student and the teacher."""
     if inst.teacher is None:
         raise ValueError("inst has no teacher: generate it with teacher=True")
@@ -206,7 +207,7 @@ def teacher_overlap(W, inst: Instance) -> float:
     return float(np.dot(W.astype(np.int64), inst.teacher.astype(np.int64))) / inst.N
 
 
-def generalization_accuracy(W, inst: Instance) -> float:
+def generalization_accuracy(W, inst: PerceptronInstance) -> float:
     """Exact test accuracy of binary ``W`` for a teacher ``W^T``: ``1 - arccos(rho)/pi``.
 
     For a fresh pattern ``x`` uniform in ``{-1,+1}^N`` the fields ``W.x/sqrt N``
@@ -219,7 +220,7 @@ def generalization_accuracy(W, inst: Instance) -> float:
     return 1.0 - math.acos(max(-1.0, min(1.0, rho))) / math.pi
 
 
-def holdout_accuracy(W, inst: Instance, n_test: int, seed: SeedLike) -> float:
+def holdout_accuracy(W, inst: PerceptronInstance, n_test: int, seed: SeedLike) -> float:
     """Fraction of ``n_test`` fresh teacher-labelled patterns that ``W`` classifies correctly."""
     if inst.teacher is None:
         raise ValueError("inst has no teacher: generate it with teacher=True")

@@ -1,63 +1,93 @@
 """On-line perceptron-like rules for the control variables ``m`` of the stochastic perceptron.
 
-Source: seed 004 (Baldassi et al.), SM Sec. VI, Eq. (43)-(44) and the text
-after them; protocol of SM Sec. VII (``eta = 2e-3`` for CP and CP-S) and SM
-Fig. 4 (``eta = 1e-2 sigma`` for rule 43 at N = 1001, 2000 epochs).
+Source: [baldassi2018, SM Sec. VI], [baldassi2018, SM Eq. 43-44] and the text
+after them; protocol of [baldassi2018, SM Sec. VII] (``eta = 2e-3`` for CP and CP-S) and
+[baldassi2018, SM Fig. 4] (``eta = 1e-2 sigma`` for rule 43 at N = 1001, 2000 epochs).
 
 Each epoch presents the ``M`` patterns once, in a fresh random order; for
 pattern ``mu`` a field ``h^mu`` is formed and ``m`` is updated:
 
-* ``cp``   (Eq. 44, deterministic): ``h = sum_i sign(m_i) x_i``;
+* ``cp``   ([baldassi2018, SM Eq. 44], deterministic): ``h = sum_i sign(m_i) x_i``;
   ``m <- clip(m + eta Theta(-y h) y x)``;
-* ``cp-s`` (Eq. 44, stochastic): as ``cp`` with ``h = sum_i W_i x_i``,
-  ``W_i ~ Q_m`` (main Eq. 4) drawn afresh for every presentation;
-* ``rule43`` (Eq. 43, sign corrected, see ``docs/perceptron_algorithms.md``):
+* ``cp-s`` ([baldassi2018, SM Eq. 44], stochastic): as ``cp`` with ``h = sum_i W_i x_i``,
+  ``W_i ~ Q_m`` [baldassi2018, Eq. 4] drawn afresh for every presentation;
+* ``rule43`` ([baldassi2018, SM Eq. 43], sign corrected, see ``docs/perceptron_algorithms.md``):
   ``h = W . x`` with ``W ~ Q_m``, ``sigma = sqrt(N/2)``,
   ``m_i <- clip(m_i + eta GH(-y h/sigma) (y x_i/sigma + y h m_i/sigma^3))``;
-* ``perceptron`` (the plain rule on ``m``, text after Eq. 44):
+* ``perceptron`` (the plain rule on ``m``, text after [baldassi2018, SM Eq. 44]):
   ``h = sum_i m_i x_i``; ``m <- clip(m + eta Theta(-y h) y x)``.
 
-``Theta(x) = 1`` for ``x >= 0`` (as in SM Sec. VI): a zero field counts as an
+``Theta(x) = 1`` for ``x >= 0`` (as in [baldassi2018, SM Sec. VI]): a zero field counts as an
 error. The samples ``W ~ Q_m`` come from a xoroshiro128+ stream
 (:mod:`simulate.core.fast_rng`) seeded once per run from the caller's generator:
-the sampling was 80 % of the run time with numba's Mersenne Twister. The run stops at the end of the first epoch whose binarized
-configuration ``sign(m)`` solves the training set, or at the epoch cap.
+the sampling was 80 % of the run time with numba's Mersenne Twister. The run stops
+at the end of the first epoch whose binarized configuration ``sign(m)`` solves the training set, or at the epoch cap.
 """
 from __future__ import annotations
 
+import enum
 import math
 from dataclasses import dataclass, field
 
 import numba
 import numpy as np
 
-from simulate.perceptron.gd import log_likelihood
-from simulate.perceptron.instances import (
-    Instance,
-    binarize,
-    generalization_accuracy,
-    n_errors,
-)
-from simulate.core.fast_rng import new_state, next_double
-from simulate.core.rng import SeedLike, as_generator
-from theory.core.params import check_choice, check_int, check_real
-from theory.core.results import Record
-from theory.core.special import GH
+from simulate.core import SeedLike, as_generator, new_fast_stream, next_double
+from simulate.perceptron._outcome import BinaryOutcome, outcome_fields
+from simulate.perceptron.gd import stochastic_log_likelihood
+from simulate.perceptron.instances import PerceptronInstance, n_errors, sign_binarize
+from theory.core import GH, check_choice, check_int, check_real
 
-__all__ = ["RULES", "DEFAULT_ETA", "RuleResult", "run_rule", "cp", "cp_s", "rule43", "plain_perceptron"]
-
-RULES = ("cp", "cp-s", "rule43", "perceptron")
-_CODE = {"cp": 0, "cp-s": 1, "rule43": 2, "perceptron": 3}
+__all__ = ["ONLINE_RULES", "OnlineRule", "default_rule_eta", "OnlineRuleResult", "run_online_rule",
+           "online_rule_epoch", "weighted_rule_update", "clipped_perceptron", "stochastic_clipped_perceptron",
+           "weighted_stochastic_perceptron", "plain_perceptron"]
 
 
-def DEFAULT_ETA(rule: str, N: int) -> float:
-    """Learning rates of the paper: 2e-3 for CP/CP-S/perceptron (SM Sec. VII), 1e-2 sqrt(N/2) for rule 43 (SM Fig. 4)."""
-    return 1e-2 * math.sqrt(0.5 * N) if rule == "rule43" else 2e-3
+class OnlineRule(enum.IntEnum):
+    """The on-line rules, by the code the numba kernel :func:`online_rule_epoch` takes.
+
+    Examples
+    --------
+    >>> OnlineRule.from_name("cp-s"), OnlineRule.RULE43.rule_name
+    (<OnlineRule.CP_S: 1>, 'rule43')
+    """
+
+    CP = 0  #: clipped perceptron, field sign(m).x [baldassi2018, SM Eq. 44]
+    CP_S = 1  #: stochastic clipped perceptron, field W.x with W ~ Q_m [baldassi2018, SM Eq. 44]
+    RULE43 = 2  #: weighted stochastic rule [baldassi2018, SM Eq. 43] (sign corrected)
+    PERCEPTRON = 3  #: plain perceptron rule on m, field m.x [baldassi2018, SM Eq. 44]
+
+    @property
+    def rule_name(self) -> str:
+        """The rule's name in :data:`ONLINE_RULES`."""
+        return self.name.lower().replace("_", "-")
+
+    @classmethod
+    def from_name(cls, rule: str) -> OnlineRule:
+        """The member of a name in :data:`ONLINE_RULES`."""
+        return cls[check_choice("rule", rule, ONLINE_RULES).upper().replace("-", "_")]
+
+
+ONLINE_RULES = ("cp", "cp-s", "rule43", "perceptron")
+
+
+def default_rule_eta(rule: str, N: int) -> float:
+    """The paper's learning rate of an on-line rule at size ``N``.
+
+    ``2e-3`` for CP, CP-S [baldassi2018, SM Sec. VII] and the plain perceptron (ours: as CP);
+    ``1e-2 sigma``, ``sigma = sqrt(N/2)``, for rule 43 [baldassi2018, SM Fig. 4].
+
+    Examples
+    --------
+    >>> default_rule_eta("cp", 1001), round(default_rule_eta("rule43", 200), 12)
+    (0.002, 0.1)
+    """
+    return 1e-2 * math.sqrt(0.5 * check_int("N", N, ge=1)) if OnlineRule.from_name(rule) == OnlineRule.RULE43 else 2e-3
 
 
 @numba.njit(cache=True)
 def _field_Q(m, row, state):
-    """``h = sum_i W_i x_i`` with ``W ~ Q_m`` (main Eq. 4), ``P(W_i = +1) = (1 + m_i)/2``: one
+    """``h = sum_i W_i x_i`` with ``W ~ Q_m`` [baldassi2018, Eq. 4], ``P(W_i = +1) = (1 + m_i)/2``: one
     uniform of the xoroshiro128+ stream ``state`` per ``i`` in order, drawn inside the sum."""
     h = 0.0
     for i in range(m.size):
@@ -67,8 +97,27 @@ def _field_Q(m, row, state):
 
 
 @numba.njit(cache=True)
-def _online_epoch(X, y, order, m, eta, rule, sigma, state):
-    """One pass over ``order``; returns the number of updates made (errors seen for CP-type rules)."""
+def weighted_rule_update(m, row, ymu, h, eta, sigma):
+    """Rule 43 in place: ``m_i <- clip(m_i + eta GH(-y h/sigma) (y x_i/sigma + y h m_i/sigma^3))``.
+
+    [baldassi2018, SM Eq. 43] with the sign corrected (``docs/perceptron_algorithms.md``); numba kernel.
+    """
+    g = GH(-ymu * h / sigma)
+    a = eta * g * ymu / sigma
+    bb = eta * g * ymu * h / (sigma * sigma * sigma)
+    for i in range(m.size):
+        v = m[i] + a * row[i] + bb * m[i]
+        m[i] = 1.0 if v > 1.0 else (-1.0 if v < -1.0 else v)
+
+
+@numba.njit(cache=True)
+def online_rule_epoch(X, y, order, m, eta, rule, sigma, state):
+    """One pass of rule ``rule`` (an :class:`OnlineRule` code) over the patterns ``order`` (numba kernel).
+
+    ``m`` is updated in place; ``state`` is the xoroshiro128+ state of the samples ``W ~ Q_m``
+    (:func:`simulate.core.fast_rng.new_fast_stream`). Returns the number of updates made (errors
+    seen, for the CP-type rules [baldassi2018, SM Eq. 44]).
+    """
     N = m.size
     n_upd = 0
     for k in range(order.size):
@@ -76,21 +125,16 @@ def _online_epoch(X, y, order, m, eta, rule, sigma, state):
         row = X[mu]
         ymu = np.float64(y[mu])
         h = 0.0
-        if rule == 0:
+        if rule == OnlineRule.CP:
             for i in range(N):
                 h += (1.0 if m[i] >= 0.0 else -1.0) * row[i]
-        elif rule == 3:
+        elif rule == OnlineRule.PERCEPTRON:
             for i in range(N):
                 h += m[i] * row[i]
         else:
             h = _field_Q(m, row, state)
-        if rule == 2:
-            g = GH(-ymu * h / sigma)
-            a = eta * g * ymu / sigma
-            bb = eta * g * ymu * h / (sigma * sigma * sigma)
-            for i in range(N):
-                v = m[i] + a * row[i] + bb * m[i]
-                m[i] = 1.0 if v > 1.0 else (-1.0 if v < -1.0 else v)
+        if rule == OnlineRule.RULE43:
+            weighted_rule_update(m, row, ymu, h, eta, sigma)
             n_upd += 1
         elif ymu * h <= 0.0:
             a = eta * ymu
@@ -101,104 +145,96 @@ def _online_epoch(X, y, order, m, eta, rule, sigma, state):
     return n_upd
 
 
-@dataclass(frozen=True)
-class RuleResult(Record):
+@dataclass(frozen=True, kw_only=True)
+class OnlineRuleResult(BinaryOutcome):
     """Final state of an on-line rule run, with the per-epoch trajectory.
 
     ``trajectory``: arrays ``epoch``, ``train_error`` (of ``sign(m^t)``),
-    ``qstar`` (``|m^t|^2/N``), ``L`` (main Eq. 6, if recorded) and ``updates``
+    ``qstar`` (``|m^t|^2/N``), ``L`` ([baldassi2018, Eq. 6], if recorded) and ``updates``
     (number of pattern updates in the epoch that led to this state).
     """
 
     algorithm: str
-    N: int
-    M: int
-    alpha: float
     eta: float
-    solved: bool
     epochs: int
-    train_error: float
     qstar: float
-    generalization: float | None
     m: np.ndarray = field(repr=False, compare=False, metadata={"internal": True})
-    W: np.ndarray = field(repr=False, compare=False, metadata={"internal": True})
     trajectory: dict = field(repr=False, compare=False, metadata={"internal": True})
 
 
-def run_rule(
-    inst: Instance,
+def run_online_rule(
+    inst: PerceptronInstance,
     rule: str,
     *,
     eta: float | None = None,
     max_epochs: int = 2000,
     seed: SeedLike = 0,
     record_L: bool = False,
-) -> RuleResult:
-    """Run one of :data:`RULES` (SM Eq. 43-44) until ``sign(m)`` solves ``inst`` or ``max_epochs``.
+) -> OnlineRuleResult:
+    """Run one of :data:`ONLINE_RULES` [baldassi2018, SM Eq. 43-44] until ``sign(m)`` solves ``inst`` or ``max_epochs``.
 
     Parameters
     ----------
-    inst : Instance
+    inst : PerceptronInstance
     rule : {"cp", "cp-s", "rule43", "perceptron"}
     eta : float, optional
-        Learning rate (default :func:`DEFAULT_ETA`).
+        Learning rate (default :func:`default_rule_eta`).
     max_epochs : int
         Epoch cap (>= 1); the paper uses 2000.
     seed : int or Generator
         Initialisation ``m^0 ~ N(0, 1/N)``, then the state of the
         xoroshiro128+ stream of the samples ``W ~ Q_m``
-        (:func:`simulate.core.fast_rng.new_state`), then one presentation order
+        (:func:`simulate.core.fast_rng.new_fast_stream`), then one presentation order
         per epoch.
     record_L : bool
-        Also record ``L(m^t)`` of main Eq. (6) every epoch (one more pass).
+        Also record ``L(m^t)`` of [baldassi2018, Eq. 6] every epoch (one more pass).
     """
-    rule = check_choice("rule", rule, RULES)
+    code = OnlineRule.from_name(rule)
+    rule = code.rule_name
     N, M = inst.N, inst.M
-    eta = DEFAULT_ETA(rule, N) if eta is None else check_real("eta", eta, gt=0)
+    eta = default_rule_eta(rule, N) if eta is None else check_real("eta", eta, gt=0)
     max_epochs = check_int("max_epochs", max_epochs, ge=1)
     rng = as_generator(seed)
     m = np.clip(rng.normal(0.0, 1.0 / math.sqrt(N), size=N), -1.0, 1.0)
-    state = new_state(rng)
+    state = new_fast_stream(rng)
     sigma = math.sqrt(0.5 * N)
     traj = {k: [] for k in ("epoch", "train_error", "qstar", "L", "updates")}
     upd = 0
     t = 0
     while True:
-        nerr = n_errors(binarize(m), inst)
+        nerr = n_errors(sign_binarize(m), inst)
         traj["epoch"].append(t)
         traj["train_error"].append(nerr / M)
         traj["qstar"].append(float(np.dot(m, m)) / N)
-        traj["L"].append(log_likelihood(m, inst) if record_L else math.nan)
+        traj["L"].append(stochastic_log_likelihood(m, inst) if record_L else math.nan)
         traj["updates"].append(upd)
         if nerr == 0 or t >= max_epochs:
             break
         order = rng.permutation(M).astype(np.int64)
-        upd = _online_epoch(inst.X, inst.y, order, m, eta, _CODE[rule], sigma, state)
+        upd = online_rule_epoch(inst.X, inst.y, order, m, eta, int(code), sigma, state)
         t += 1
-    W = binarize(m)
-    return RuleResult(
-        algorithm=rule, N=N, M=M, alpha=inst.alpha, eta=eta, solved=nerr == 0, epochs=t,
-        train_error=nerr / M, qstar=float(np.dot(m, m)) / N,
-        generalization=generalization_accuracy(W, inst) if inst.has_teacher else None,
-        m=m, W=W, trajectory={k: np.array(v) for k, v in traj.items() if not (k == "L" and not record_L)},
+    return OnlineRuleResult(
+        algorithm=rule, eta=eta, epochs=t, qstar=float(np.dot(m, m)) / N, m=m,
+        trajectory={k: np.array(v) for k, v in traj.items() if not (k == "L" and not record_L)},
+        **outcome_fields(sign_binarize(m), inst, nerr),
     )
 
 
-def cp(inst: Instance, **kw) -> RuleResult:
-    """Clipped perceptron, SM Eq. (44) with ``h = sum_i sign(m_i) x_i``."""
-    return run_rule(inst, "cp", **kw)
+def clipped_perceptron(inst: PerceptronInstance, **kw) -> OnlineRuleResult:
+    """Clipped perceptron, [baldassi2018, SM Eq. 44] with ``h = sum_i sign(m_i) x_i``."""
+    return run_online_rule(inst, "cp", **kw)
 
 
-def cp_s(inst: Instance, **kw) -> RuleResult:
-    """Stochastic clipped perceptron CP-S, SM Eq. (44) with ``h = W . x``, ``W ~ Q_m``."""
-    return run_rule(inst, "cp-s", **kw)
+def stochastic_clipped_perceptron(inst: PerceptronInstance, **kw) -> OnlineRuleResult:
+    """Stochastic clipped perceptron CP-S, [baldassi2018, SM Eq. 44] with ``h = W . x``, ``W ~ Q_m``."""
+    return run_online_rule(inst, "cp-s", **kw)
 
 
-def rule43(inst: Instance, **kw) -> RuleResult:
-    """Weighted stochastic perceptron rule, SM Eq. (43) (sign corrected)."""
-    return run_rule(inst, "rule43", **kw)
+def weighted_stochastic_perceptron(inst: PerceptronInstance, **kw) -> OnlineRuleResult:
+    """Weighted stochastic perceptron rule, [baldassi2018, SM Eq. 43] (sign corrected)."""
+    return run_online_rule(inst, "rule43", **kw)
 
 
-def plain_perceptron(inst: Instance, **kw) -> RuleResult:
-    """Ordinary perceptron rule on ``m`` (SM text after Eq. 44): expected to fail."""
-    return run_rule(inst, "perceptron", **kw)
+def plain_perceptron(inst: PerceptronInstance, **kw) -> OnlineRuleResult:
+    """Ordinary perceptron rule on ``m`` (text after [baldassi2018, SM Eq. 44]): expected to fail."""
+    return run_online_rule(inst, "perceptron", **kw)

@@ -1,8 +1,6 @@
 """Simulated annealing (SA) for the binary perceptron, and the single-flip Metropolis kernel.
 
-Source: seed 004 (Baldassi et al., "On the role of synaptic stochasticity in
-training low-precision neural networks"), Supplementary Material Sec. VII:
-SA on the Hamiltonian
+Source: [baldassi2018, SM Sec. VII]: SA on the Hamiltonian
 
     E(W) = sum_mu Theta_1(-y^mu sum_i W_i x_i^mu / sqrt N),   Theta_1(x) = x Theta(x),
 
@@ -10,7 +8,7 @@ over binary ``W in {-1,+1}^N`` with the inverse-temperature schedule
 ``beta_{t+1} = beta_t (1 + 5e-3)`` (one step of the schedule per sweep of N
 proposed single flips in the paper's wording; here every ``sweeps_per_step``
 sweeps, see :func:`simulated_annealing`), stopped as soon as a solution (``E = 0``) is found.
-``energy="count"`` uses instead the error-counting Hamiltonian of main Eq. (2),
+``energy="count"`` uses instead the error-counting Hamiltonian of [baldassi2018, Eq. 2],
 ``sum_mu Theta(-y^mu W . x^mu)`` (same zero-energy set).
 
 Every energy used in this project's Metropolis samplers is a sum over patterns
@@ -21,7 +19,7 @@ kernel :func:`metropolis_kernel` therefore takes ``e`` as a lookup table
 ``W_i -> -W_i`` changes ``Delta^mu`` by ``-2 W_i s_i^mu`` (``s^mu = y^mu x^mu``),
 so a proposal costs ``M`` table look-ups and no transcendental function. The
 binary-control Monte Carlo (:mod:`simulate.perceptron.binary_control_mc`) reuses it with
-``e(Delta) = -log H(-sqrt(q*/(1-q*)) Delta / sqrt N)`` (SM Eq. 40).
+``e(Delta) = -log H(-sqrt(q*/(1-q*)) Delta / sqrt N)`` [baldassi2018, SM Eq. 40].
 
 Sites are proposed uniformly at random (``N`` proposals per sweep), so the
 chain satisfies detailed balance with respect to ``exp(-beta E)`` at fixed
@@ -35,74 +33,68 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 
-from simulate.perceptron.instances import Instance, check_binary, n_errors
-from simulate.core.rng import SeedLike, as_generator, seed_numba
-from theory.core.params import check_choice, check_int, check_real
-from theory.core.results import Record
-from theory.core.solver import ComputationError
+from simulate.core import SeedLike, as_generator, seed_numba
+from simulate.perceptron._outcome import BinaryOutcome, integer_seed, outcome_fields
+from simulate.perceptron.instances import PerceptronInstance, check_binary, n_errors
+from theory.core import ComputationError, check_choice, check_int, check_real
 
 __all__ = [
     "SAResult",
     "simulated_annealing",
-    "energy_table",
-    "signed_patterns_T",
+    "sa_default_beta0",
+    "sa_energy_table",
+    "signed_patterns_transposed",
     "metropolis_kernel",
-    "stabilities_of",
+    "signed_stabilities",
 ]
 
 ENERGIES = ("linear", "count")
 
 
-@dataclass(frozen=True)
-class SAResult(Record):
-    """Outcome of one SA run.
+@dataclass(frozen=True, kw_only=True)
+class SAResult(BinaryOutcome):
+    """Outcome of one SA run (the fields of :class:`BinaryOutcome` and these).
 
     Attributes
     ----------
-    solved : bool
-        A zero-energy configuration (no training error) was reached.
     converged : bool
         Same as ``solved`` (the CLI's failure flag): False means the sweep
         cap was hit first.
     sweeps : int
         Sweeps done (N proposals each).
-    errors, train_error : int, float
-        Misclassified patterns of the final ``W`` and their fraction.
+    errors : int
+        Misclassified patterns of the final ``W``.
     energy : float
         Final value of the annealed Hamiltonian.
     beta_final : float
         Inverse temperature of the last sweep.
     acceptance : float
         Fraction of accepted proposals.
-    gen_accuracy : float
-        ``1 - arccos(rho)/pi`` with the teacher (NaN without teacher).
-    W : int8 array (N,)
-        Final configuration.
+    seed : int or None
+        The integer seed (None for a Generator).
+    message : str
+        What happened.
+    trace_errors : int array
+        Errors at the end of each sweep.
     """
 
-    solved: bool
     converged: bool
     sweeps: int
     errors: int
-    train_error: float
     energy: float
     beta_final: float
     acceptance: float
-    gen_accuracy: float
-    N: int
-    M: int
     seed: int | None
     message: str
-    W: np.ndarray = field(repr=False, compare=False, metadata={"internal": True})
     trace_errors: np.ndarray = field(repr=False, compare=False, metadata={"internal": True})
 
 
-def signed_patterns_T(inst: Instance) -> np.ndarray:
+def signed_patterns_transposed(inst: PerceptronInstance) -> np.ndarray:
     """``S[i, mu] = y^mu x_i^mu`` as a C-contiguous int8 (N, M) array (column access per flip)."""
     return np.ascontiguousarray((inst.X * inst.y[:, None]).T.astype(np.int8))
 
 
-def stabilities_of(ST: np.ndarray, W: np.ndarray) -> np.ndarray:
+def signed_stabilities(ST: np.ndarray, W: np.ndarray) -> np.ndarray:
     """Integer stabilities ``Delta^mu = sum_i W_i S[i, mu]`` (int64)."""
     return _stabilities(ST, W)
 
@@ -118,8 +110,8 @@ def _stabilities(ST, W):
     return out
 
 
-def energy_table(N: int, kind: str) -> np.ndarray:
-    """Table ``e[Delta + N]`` of the per-pattern SA energy (SM Sec. VII).
+def sa_energy_table(N: int, kind: str) -> np.ndarray:
+    """Table ``e[Delta + N]`` of the per-pattern SA energy [baldassi2018, SM Sec. VII].
 
     ``kind="linear"``: ``Theta_1(-Delta/sqrt N) = max(0, -Delta)/sqrt N``;
     ``kind="count"``: ``Theta(-Delta)``.
@@ -169,14 +161,14 @@ def metropolis_kernel(ST, W, Delta, table, betas, stop_at_zero, trace):
     for t in range(n_sweeps):
         beta = betas[t]
         for _ in range(N):
-            i = np.random.randint(0, N)
+            i = np.random.randint(0, N)  # noqa: NPY002 (numba stream, seeded by seed_numba)
             w2 = -2 * W[i]
             dE = 0.0
             for mu in range(M):
                 d = Delta[mu]
                 dE += table[d + w2 * ST[i, mu] + N] - table[d + N]
             proposals += 1
-            if dE <= 0.0 or np.random.random() < math.exp(-beta * dE):
+            if dE <= 0.0 or np.random.random() < math.exp(-beta * dE):  # noqa: NPY002 (numba stream)
                 accepted += 1
                 W[i] = -W[i]
                 for mu in range(M):
@@ -194,8 +186,22 @@ def metropolis_kernel(ST, W, Delta, table, betas, stop_at_zero, trace):
     return n_sweeps, accepted, proposals, nerr
 
 
+def sa_default_beta0(energy: str) -> float:
+    """Initial inverse temperature of :func:`simulated_annealing` when none is given (ours, not the paper's).
+
+    10 for the ``Theta_1`` energy of [baldassi2018, SM Sec. VII], 1 for the error count of
+    [baldassi2018, Eq. 2]: see ``docs/bp_reinforcement.md`` Sec. 2 for the measured choice.
+
+    Examples
+    --------
+    >>> sa_default_beta0("linear"), sa_default_beta0("count")
+    (10.0, 1.0)
+    """
+    return 10.0 if check_choice("energy", energy, ENERGIES) == "linear" else 1.0
+
+
 def simulated_annealing(
-    inst: Instance,
+    inst: PerceptronInstance,
     seed: SeedLike,
     *,
     beta0: float | None = None,
@@ -206,11 +212,11 @@ def simulated_annealing(
     W0=None,
     stop_at_solution: bool = True,
 ) -> SAResult:
-    """Simulated annealing on the binary perceptron (seed 004, SM Sec. VII).
+    """Simulated annealing on the binary perceptron [baldassi2018, SM Sec. VII].
 
     Parameters
     ----------
-    inst : Instance
+    inst : PerceptronInstance
         Training set (:func:`simulate.perceptron.instances.generate_instance`).
     seed : int or numpy.random.Generator
         Randomness (initial ``W`` and the Metropolis draws).
@@ -222,7 +228,7 @@ def simulated_annealing(
         N=1001, alpha=0.4 (teacher), with these it finds a solution in ~1300
         sweeps.
     rate : float
-        Schedule ``beta_{t+1} = beta_t (1 + rate)`` per sweep (SM: 5e-3); 0
+        Schedule ``beta_{t+1} = beta_t (1 + rate)`` per sweep ([baldassi2018, SM Sec. VII]: 5e-3); 0
         gives fixed-temperature Metropolis.
     sweeps_per_step : int
         Sweeps at each temperature before ``beta`` is multiplied by
@@ -230,55 +236,48 @@ def simulated_annealing(
     max_sweeps : int
         Sweep cap (>= 1).
     energy : {"linear", "count"}
-        ``Theta_1`` Hamiltonian of SM Sec. VII or the error count of main Eq. 2.
+        ``Theta_1`` Hamiltonian of [baldassi2018, SM Sec. VII] or the error count of [baldassi2018, Eq. 2].
     W0 : array of +-1, optional
         Initial configuration (default uniform random).
     stop_at_solution : bool
-        Stop at the first zero-error configuration (SM Sec. VII protocol).
+        Stop at the first zero-error configuration (the protocol of [baldassi2018, SM Sec. VII]).
 
     Returns
     -------
     SAResult
         ``solved=False`` (and a message) when the cap was reached first.
     """
-    if not isinstance(inst, Instance):
-        raise ValueError(f"inst must be a simulate.perceptron.instances.Instance (got {type(inst).__name__})")
-    check_choice("energy", energy, ENERGIES)
-    if beta0 is None:
-        beta0 = 10.0 if energy == "linear" else 1.0
-    beta0 = check_real("beta0", beta0, gt=0)
+    if not isinstance(inst, PerceptronInstance):
+        raise ValueError(f"inst must be a simulate.perceptron.instances.PerceptronInstance (got {type(inst).__name__})")
+    beta0 = check_real("beta0", sa_default_beta0(energy) if beta0 is None else beta0, gt=0)
     rate = check_real("rate", rate, ge=0, lt=1)
     max_sweeps = check_int("max_sweeps", max_sweeps, ge=1)
     sweeps_per_step = check_int("sweeps_per_step", sweeps_per_step, ge=1)
     check_choice("energy", energy, ENERGIES)
-    int_seed = int(seed) if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) else None
+    int_seed = integer_seed(seed)
     rng = as_generator(seed)
-    N, M = inst.N, inst.M
+    N = inst.N
     if W0 is None:
         W = (2 * rng.integers(0, 2, size=N) - 1).astype(np.int8)
     else:
         W = check_binary("W0", W0, N).copy()
-    ST = signed_patterns_T(inst)
+    ST = signed_patterns_transposed(inst)
     Delta = _stabilities(ST, W)
-    table = energy_table(N, energy)
+    table = sa_energy_table(N, energy)
     betas = beta0 * (1.0 + rate) ** (np.arange(max_sweeps) // sweeps_per_step).astype(float)
     if not np.all(np.isfinite(betas)):
-        raise ValueError(f"beta0 * (1 + rate)**max_sweeps overflows (beta0={beta0}, rate={rate}, max_sweeps={max_sweeps})")
+        raise ValueError(f"beta0 * (1 + rate)**max_sweeps overflows (beta0={beta0}, rate={rate}, "
+                         f"max_sweeps={max_sweeps})")
     trace = np.full(max_sweeps, -1, dtype=np.int64)
     seed_numba(rng)
     sweeps, acc, prop, nerr = metropolis_kernel(ST, W, Delta, table, betas, bool(stop_at_solution), trace)
     if nerr != n_errors(W, inst):  # internal consistency of the incremental stabilities
         raise ComputationError("SA: incremental stabilities drifted from the recomputed ones")
     solved = nerr == 0
-    gen = math.nan
-    if inst.teacher is not None:
-        from simulate.perceptron.instances import generalization_accuracy
-
-        gen = generalization_accuracy(W, inst)
     E = float(table[Delta + N].sum())
     msg = "solution found" if solved else f"no solution within {max_sweeps} sweeps ({nerr} errors left)"
     return SAResult(
-        solved=solved, converged=solved, sweeps=int(sweeps), errors=int(nerr), train_error=nerr / M,
-        energy=E, beta_final=float(betas[max(sweeps - 1, 0)]), acceptance=acc / prop if prop else math.nan,
-        gen_accuracy=gen, N=N, M=M, seed=int_seed, message=msg, W=W, trace_errors=trace[:sweeps].copy(),
+        converged=solved, sweeps=int(sweeps), errors=int(nerr), energy=E, beta_final=float(betas[max(sweeps - 1, 0)]),
+        acceptance=acc / prop if prop else math.nan, seed=int_seed, message=msg, trace_errors=trace[:sweeps].copy(),
+        **outcome_fields(W, inst, int(nerr)),
     )

@@ -1,13 +1,12 @@
 """Variational mean-field learning of RBMs with binary synapses.
 
-Seed 000 (Huang, "Variational mean-field theory for training RBMs with binary
-synapses"): main text Eq. (4)-(8), Supplementary Appendix B Eq. (S1)-(S6).
+[huang2020, Eq. 4-8] and [huang2020, SM App. B Eq. S1-S6].
 Derivations, and where they differ from the printed text: ``docs/variational_rbm.md``.
 
 Variational distribution ``q_lambda(xi) = prod_{i mu} (1 + lambda_{i mu} xi_i^mu)/2``,
 prior with means ``m_{i mu}``. With Monte Carlo draws ``z^s_mu`` (``B1`` for the
 data term, ``B2`` for the partition function) the approximate lower bound is
-(Eq. 5-7)::
+[huang2020, Eq. 5-7]::
 
     LB = -KL(q || prior)
          + (1/B1) sum_{a, mu, s} ln cosh(beta G^a_mu + beta Xi_mu z^s_mu)
@@ -15,7 +14,7 @@ data term, ``B2`` for the partition function) the approximate lower bound is
 
 ``G^a_mu = lambda_mu . sigma^a / sqrt(N)``, ``Xi_mu^2 = sum_i (1 - lambda_{i mu}^2)/N``,
 and ``ln Z_eq^s`` is the Bethe log-partition function of the equivalent RBM
-(``simulate.variational_rbm.message_passing``). The gradient (Eq. 8 / S6) is
+(``simulate.variational_rbm.message_passing``). The gradient ([huang2020, Eq. 8] / [huang2020, SM Eq. S6]) is
 ``Delta = Delta^Reg + Delta^D - Delta^Eq``.
 
 ``estimator`` selects how the ``z``-dependence through ``Xi_mu`` is handled in
@@ -29,24 +28,24 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numba
 import numpy as np
 
-from simulate.variational_rbm.message_passing import FASTMATH, _softplus, _sweeps, fast_path
-from simulate.core.rng import SeedLike, as_generator
-from theory.core.params import check_array, check_choice, check_int, check_real
-from theory.core.results import Record
-from theory.core.solver import ComputationError
+from simulate.core import SeedLike, as_generator
+from simulate.variational_rbm._kernels import FASTMATH, cavity_sweeps, fast_path, softplus
+from theory.core import ComputationError, Record, check_array, check_choice, check_int, check_real
 from theory.core.special import atanh_small, log1p_small, logcosh, logcosh_small, tanh_series, tanh_small
 
-__all__ = ["kl_divergence", "draw_z", "Estimate", "lb_and_gradient", "overlaps", "TrainResult", "train"]
+__all__ = ["variational_kl", "draw_normal_fields", "LowerBoundEstimate", "lower_bound_and_gradient", "planted_overlaps",
+           "VariationalTrainResult", "train_variational_rbm", "data_term_kernel", "data_term_kernel_pairs",
+           "weight_spread"]
 
 
-def kl_divergence(lam: np.ndarray, m: np.ndarray | float = 0.0) -> float:
-    """``KL(q_lambda || P)`` of two factorised binary distributions (seed 000, Eq. 6).
+def variational_kl(lam: np.ndarray, m: np.ndarray | float = 0.0) -> float:
+    """``KL(q_lambda || P)`` of two factorised binary distributions [huang2020, Eq. 6].
 
     ``sum_{x=±1} sum_{i mu} z ln(z / y)`` with ``z = (1 + lambda x)/2``,
     ``y = (1 + m x)/2`` and ``0 ln 0 = 0``. Infinite if ``q`` puts mass where
@@ -65,11 +64,14 @@ def kl_divergence(lam: np.ndarray, m: np.ndarray | float = 0.0) -> float:
 
 
 def _reg_gradient(lam: np.ndarray, m: np.ndarray) -> np.ndarray:
-    """``Delta^Reg = sum_x (x/2)(ln((1 + x m)/(1 + x lambda)) - 1) = atanh(m) - atanh(lambda)`` (Eq. S1)."""
+    """``Delta^Reg = sum_x (x/2)(ln((1 + x m)/(1 + x lambda)) - 1) = atanh(m) - atanh(lambda)``.
+
+    [huang2020, SM App. B Eq. S1].
+    """
     return np.arctanh(m) - np.arctanh(lam)
 
 
-def draw_z(rng: np.random.Generator, B: int, P: int, antithetic: bool) -> np.ndarray:
+def draw_normal_fields(rng: np.random.Generator, B: int, P: int, antithetic: bool) -> np.ndarray:
     """``B`` standard normal draws per hidden unit; with ``antithetic`` the second half is ``-`` the first."""
     if antithetic:
         h = rng.standard_normal(((B + 1) // 2, P))
@@ -78,8 +80,8 @@ def draw_z(rng: np.random.Generator, B: int, P: int, antithetic: bool) -> np.nda
 
 
 @numba.njit(cache=True)
-def _data_kernel(G, Xi, z1, beta, T, S_sech, S_zt):
-    """Sums over data ``a`` and draws ``s`` of the data term (Eq. 7 and S2).
+def data_term_kernel(G, Xi, z1, beta, T, S_sech, S_zt):
+    """Sums over data ``a`` and draws ``s`` of the data term ([huang2020, Eq. 7] and [huang2020, SM App. B Eq. S2]).
 
     Fills ``T[a, mu] = sum_s tanh(beta G^a_mu + beta Xi_mu z^s_mu)``,
     ``S_sech[mu] = sum_{a,s} (1 - tanh^2)``, ``S_zt[mu] = sum_{a,s} z tanh``;
@@ -112,8 +114,8 @@ def _data_kernel(G, Xi, z1, beta, T, S_sech, S_zt):
 
 
 @numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
-def _data_kernel_pairs(G, Xi, zh, beta, T, S_sech, S_zt):
-    """Same sums as ``_data_kernel`` for antithetic draws ``(z, -z)``, ``zh`` = the first half.
+def data_term_kernel_pairs(G, Xi, zh, beta, T, S_sech, S_zt):
+    """Same sums as ``data_term_kernel`` for antithetic draws ``(z, -z)``, ``zh`` = the first half.
 
     With ``x± = g ± b z``, ``c = cosh 2g``, ``d = cosh 2bz`` and ``D = cosh x+ cosh x- = (c + d)/2``:
     ``tanh x+ + tanh x- = sinh 2g / D``, ``sech^2 x+ + sech^2 x- = (1 + c d) / D^2``,
@@ -195,7 +197,9 @@ def _is_antithetic(z: np.ndarray) -> bool:
 
 @numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def _learn_observables(W, tw, bchi, bH, mcav, fast, weight, Csum):
-    """Bethe ``ln Z`` (printed S4 form) of one draw, and ``Csum += weight * C`` (belief estimator, Supp. B S4).
+    """Bethe ``ln Z`` (printed form of [huang2020, SM Eq. S4]) of one draw, and ``Csum += weight * C``.
+
+    Belief estimator of [huang2020, SM App. B Eq. S4].
 
     With ``a_{i mu} = A_mu - d``, ``A_mu = beta chi_mu + beta H_mu``, ``d = W m_{i->mu}``, the Gaussian
     variance terms of ``sum_i F_i - (N - 1) sum_mu F_mu`` cancel exactly (``sum_i Lambda^2_{mu->i} =
@@ -205,7 +209,7 @@ def _learn_observables(W, tw, bchi, bH, mcav, fast, weight, Csum):
                + sum_{i mu} [ln cosh d + ln((1 - tanh A tanh d)(1 + tanh a tanh w))],
 
     the ``ln cosh w`` sum (independent of the draw) left to the caller, and
-    ``C = (tanh w + m tanh a)/(1 + m tanh a tanh w)``. On the ``fast`` path (see ``_sweeps``) the per-edge
+    ``C = (tanh w + m tanh a)/(1 + m tanh a tanh w)``. On the ``fast`` path (see ``cavity_sweeps``) the per-edge
     logarithms are products per row, ``cosh d = (1 - tanh^2 d)^{-1/2}`` and ``e^{-2U_i} = 1/prod_mu r_mu``,
     so a row costs three ``log`` calls and the edge loop vectorises.
     """
@@ -248,20 +252,22 @@ def _learn_observables(W, tw, bchi, bH, mcav, fast, weight, Csum):
                 U += atanh_small(t)
                 acc += logcosh_small(d) + log1p_small(t - TA[mu] * td * (1.0 + t))
                 crow[mu] += weight * (twrow[mu] + mc * ta) / (1.0 + mc * t)
-            L += acc + _softplus(-2.0 * U)
+            L += acc + softplus(-2.0 * U)
     return L
 
 
 @numba.njit(cache=True)
 def _model_kernel(W, tw, bXi, z2, ndraws, weight, tol, max_iter, damping, fast, warm, Csum, Zm):
-    """Message passing for draws ``s < ndraws`` (Supp. A, Eq. S3-S4; Supp. B, Eq. S4), each counted ``weight`` times.
+    """Message passing for draws ``s < ndraws`` ([huang2020, SM Eq. S3-S4]; [huang2020, SM App. B Eq. S4]), each counted
+    ``weight`` times.
 
     ``W = beta lam / sqrt(N)``, ``tw = tanh(W)``, ``bXi = beta Xi``. Accumulates ``Csum[i, mu] = sum_s C^s_{i mu}``
     and ``Zm[mu] = sum_s z^s_mu mhat^s_mu``. With antithetic draws ``(z, -z)`` the caller passes the first half
     and ``weight = 2``: the equivalent RBM at ``-H`` is the image of the one at ``H`` under ``sigma -> -sigma``,
     so its messages are exactly ``-m``, ``C`` and ``z mhat`` are unchanged and ``ln Z`` is equal (tested).
     Each draw starts from ``m_{i->mu} = 0``, or with ``warm`` from the converged messages of the previous draw
-    (from 0 again after a draw that did not converge); the fixed point is the same to ``tol``. Returns ``(sum_s ln Z^s, non-converged draws, max residual, max sweeps)``.
+    (from 0 again after a draw that did not converge); the fixed point is the same to ``tol``. Returns
+    ``(sum_s ln Z^s, non-converged draws, max residual, max sweeps)``.
     """
     N, P = W.shape
     lcw = 0.0
@@ -283,7 +289,7 @@ def _model_kernel(W, tw, bXi, z2, ndraws, weight, tol, max_iter, damping, fast, 
             bH[mu] = bXi[mu] * z2[s, mu]
         if s == 0 or not warm or not err < tol:
             mcav[:, :] = 0.0
-        it, err = _sweeps(W, tw, bH, tol, max_iter, damping, fast, mcav, bchi)
+        it, err = cavity_sweeps(W, tw, bH, tol, max_iter, damping, fast, mcav, bchi)
         if not err < tol:
             bad += weight
         worst = max(worst, err)
@@ -294,9 +300,10 @@ def _model_kernel(W, tw, bXi, z2, ndraws, weight, tol, max_iter, damping, fast, 
     return lnZ, bad, worst, most
 
 
-@dataclass(frozen=True)
-class Estimate(Record):
-    """LB (Eq. 5-7) at ``lambda`` and its gradient (Eq. 8 / S6), with the BP diagnostics."""
+@dataclass(frozen=True, kw_only=True)
+class LowerBoundEstimate(Record):
+    """LB [huang2020, Eq. 5-7] at ``lambda`` and its gradient ([huang2020, Eq. 8] / [huang2020, SM Eq. S6]), with the BP
+    diagnostics."""
 
     LB: float
     KL: float
@@ -311,15 +318,15 @@ class Estimate(Record):
     bp_sweeps: int
 
 
-def _xi(lam: np.ndarray) -> np.ndarray:
+def weight_spread(lam: np.ndarray) -> np.ndarray:
     N = lam.shape[0]
     return np.sqrt(np.maximum(np.sum(1.0 - lam * lam, axis=0) / N, 0.0))
 
 
-def lb_and_gradient(sigma: np.ndarray, lam: np.ndarray, z1: np.ndarray, z2: np.ndarray, *, beta: float = 1.0,
+def lower_bound_and_gradient(sigma: np.ndarray, lam: np.ndarray, z1: np.ndarray, z2: np.ndarray, *, beta: float = 1.0,
                     m: np.ndarray | float = 0.0, estimator: str = "paper", bp_tol: float = 1e-8,
                     bp_max_iter: int = 200, damping: float = 0.0, symmetric: bool = True,
-                    warm_start: bool = True) -> Estimate:
+                    warm_start: bool = True) -> LowerBoundEstimate:
     """Monte Carlo estimate of the lower bound and its gradient at fixed draws ``z1`` (B1, P), ``z2`` (B2, P).
 
     Parameters
@@ -335,7 +342,7 @@ def lb_and_gradient(sigma: np.ndarray, lam: np.ndarray, z1: np.ndarray, z2: np.n
     m
         Prior means (scalar or (N, P)), ``|m| < 1``.
     estimator
-        ``"paper"`` (Stein form of Eq. S2) or ``"reparam"`` (exact derivative of the estimate).
+        ``"paper"`` (Stein form of [huang2020, SM App. B Eq. S2]) or ``"reparam"`` (exact derivative of the estimate).
     bp_tol, bp_max_iter, damping
         Cavity iteration: stop when ``max |delta m_{i->mu}| < bp_tol``; at most ``bp_max_iter`` sweeps.
     symmetric
@@ -347,17 +354,18 @@ def lb_and_gradient(sigma: np.ndarray, lam: np.ndarray, z1: np.ndarray, z2: np.n
 
     Returns
     -------
-    Estimate
-        ``grad = grad_reg + grad_data - grad_eq`` (Eq. 8).
+    LowerBoundEstimate
+        ``grad = grad_reg + grad_data - grad_eq`` [huang2020, Eq. 8].
     """
     sigma = np.asarray(sigma)
     M, N = sigma.shape
     P = lam.shape[1]
     m = np.broadcast_to(np.asarray(m, dtype=float), lam.shape)
     sq = math.sqrt(N)
-    Xi = _xi(lam)
+    Xi = weight_spread(lam)
     if np.any(Xi <= 0):
-        raise ValueError(f"lam must not have a column with all |lambda| = 1 (Xi_mu = 0 for mu = {np.flatnonzero(Xi <= 0)})")
+        raise ValueError("lam must not have a column with all |lambda| = 1 "
+                         f"(Xi_mu = 0 for mu = {np.flatnonzero(Xi <= 0)})")
     sig = sigma.astype(np.float64)
     G = sig @ lam / sq
     B1, B2 = z1.shape[0], z2.shape[0]
@@ -380,30 +388,31 @@ def lb_and_gradient(sigma: np.ndarray, lam: np.ndarray, z1: np.ndarray, z2: np.n
                                           Csum, Zm)
     g_eq = M * beta / (sq * B2) * (Csum - lam * (Zm / (sq * Xi))[None, :])
     g_reg = _reg_gradient(lam, m)
-    KL = kl_divergence(lam, m)
+    KL = variational_kl(lam, m)
     data_term = L / B1
     LB = -KL + data_term - M * lnZ / B2
-    return Estimate(float(LB), float(KL), float(data_term), float(lnZ / B2), g_reg + g_data - g_eq, g_reg, g_data,
-                    g_eq, int(bad), float(worst), int(most))
+    return LowerBoundEstimate(LB=float(LB), KL=float(KL), data_term=float(data_term), logZ_mean=float(lnZ / B2),
+                              grad=g_reg + g_data - g_eq, grad_reg=g_reg, grad_data=g_data, grad_eq=g_eq,
+                              bp_failures=int(bad), bp_residual=float(worst), bp_sweeps=int(most))
 
 
 def _data_sums(G, Xi, z1, beta, T, S_sech, S_zt) -> float:
     """Dispatch to the antithetic-pair kernel when ``z1 = (h, -h)``, else the direct one."""
     if _is_antithetic(z1):
-        return _data_kernel_pairs(G, Xi, np.ascontiguousarray(z1[:z1.shape[0] // 2]), beta, T, S_sech, S_zt)
-    return _data_kernel(G, Xi, np.ascontiguousarray(z1), beta, T, S_sech, S_zt)
+        return data_term_kernel_pairs(G, Xi, np.ascontiguousarray(z1[:z1.shape[0] // 2]), beta, T, S_sech, S_zt)
+    return data_term_kernel(G, Xi, np.ascontiguousarray(z1), beta, T, S_sech, S_zt)
 
 
 def _data_term(sig: np.ndarray, lam: np.ndarray, z1: np.ndarray, beta: float) -> float:
-    """``(1/B1) sum_{a, mu, s} ln cosh(beta G^a_mu + beta Xi_mu z^s_mu)`` (Eq. 7, first term)."""
+    """``(1/B1) sum_{a, mu, s} ln cosh(beta G^a_mu + beta Xi_mu z^s_mu)`` ([huang2020, Eq. 7], first term)."""
     M, P = sig.shape[0], lam.shape[1]
     G = sig @ lam / math.sqrt(lam.shape[0])
-    L = _data_sums(G, _xi(lam), z1, beta, np.empty((M, P)), np.empty(P), np.empty(P))
+    L = _data_sums(G, weight_spread(lam), z1, beta, np.empty((M, P)), np.empty(P), np.empty(P))
     return L / z1.shape[0]
 
 
-def overlaps(lam: np.ndarray, xi: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Overlaps ``Q^mu = sign(lambda_mu) . xi^mu / N`` (seed 000, main text after Eq. 8).
+def planted_overlaps(lam: np.ndarray, xi: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Overlaps ``Q^mu = sign(lambda_mu) . xi^mu / N`` (text after [huang2020, Eq. 8]).
 
     Returns ``(Q_identity (P,), Q_best (P,), perm)``: the signed overlaps with
     the planted fields in the given order, and the absolute overlaps after the
@@ -422,8 +431,8 @@ def overlaps(lam: np.ndarray, xi: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
     return np.diag(Q)[:k].copy(), best, perm
 
 
-@dataclass(frozen=True)
-class TrainResult(Record):
+@dataclass(frozen=True, kw_only=True)
+class VariationalTrainResult(Record):
     """Trajectory of variational learning (per step: KL, LB, overlaps) and the final ``lambda``.
 
     ``KL[t]``, ``LB[t]`` are evaluated at ``lambda_t`` (before update ``t+1``),
@@ -460,12 +469,13 @@ class TrainResult(Record):
         return {k: v for k, v in self.to_dict().items() if not isinstance(v, np.ndarray)}
 
 
-def train(sigma, P: int, *, beta: float = 1.0, steps: int = 200, eta: float = 0.01, B1: int = 100, B2: int = 100,
-          seed: SeedLike = 0, m: np.ndarray | float = 0.0, init_scale: float = 0.01, clip: float = 1e-3,
+def train_variational_rbm(sigma, P: int, *, beta: float = 1.0, steps: int = 200, eta: float = 0.01, B1: int = 100,
+          B2: int = 100, seed: SeedLike = 0, m: np.ndarray | float = 0.0, init_scale: float = 0.01, clip: float = 1e-3,
           estimator: str = "paper", antithetic: bool = True, common: bool = True, xi=None, bp_tol: float = 1e-6,
           bp_max_iter: int = 200, damping: float = 0.0, lam0=None, sigma_test=None,
-          callback: Callable[[int, np.ndarray, Estimate], None] | None = None) -> TrainResult:
-    """Variational learning by gradient ascent on the approximate lower bound (seed 000, Eq. 8 / S6).
+          callback: Callable[[int, np.ndarray, LowerBoundEstimate], None] | None = None) -> VariationalTrainResult:
+    """Variational learning by gradient ascent on the approximate lower bound
+    ([huang2020, Eq. 8] / [huang2020, SM Eq. S6]).
 
     Each step draws fresh ``z`` (``B1`` and ``B2`` per hidden unit), runs the
     E-step (message passing for every ``B2`` draw), and updates
@@ -490,7 +500,7 @@ def train(sigma, P: int, *, beta: float = 1.0, steps: int = 200, eta: float = 0.
         ``lambda_0`` uniform in ``[-init_scale, init_scale]`` (``lambda = 0`` is a
         stationary point, see the doc).
     clip
-        ``|lambda| <= 1 - clip`` keeps ``atanh(lambda)`` (Eq. S1) and ``1/Xi`` finite.
+        ``|lambda| <= 1 - clip`` keeps ``atanh(lambda)`` [huang2020, SM App. B Eq. S1] and ``1/Xi`` finite.
     estimator
         ``"paper"`` or ``"reparam"`` (see the module docstring).
     antithetic
@@ -498,7 +508,7 @@ def train(sigma, P: int, *, beta: float = 1.0, steps: int = 200, eta: float = 0.
     common
         Reuse the first ``B2`` data-term draws for the partition function
         (common random numbers, needs ``B2 <= B1``): the ``O(M/sqrt(B))``
-        fluctuations of the two terms of Eq. (7) then cancel to leading order.
+        fluctuations of the two terms of [huang2020, Eq. 7] then cancel to leading order.
     xi
         Planted fields (N, P0) of ±1: overlaps tracked when given.
     bp_tol, bp_max_iter, damping
@@ -507,12 +517,12 @@ def train(sigma, P: int, *, beta: float = 1.0, steps: int = 200, eta: float = 0.
         states, docs/variational_rbm.md Sec. 12), so convergence error is negligible against the MC error
         for any practical ``B``.
     sigma_test
-        Held-out data (M', N): ``LB_test[t]`` is Eq. (5)-(7) on these data at
+        Held-out data (M', N): ``LB_test[t]`` is [huang2020, Eq. 5-7] on these data at
         ``lambda_t`` with the same draws (the ``ln Z`` term is data independent).
 
     Returns
     -------
-    TrainResult
+    VariationalTrainResult
         ``converged`` is False (with a message) if any cavity iteration failed
         to reach ``bp_tol``. Raises :class:`ComputationError` on non-finite values.
     """
@@ -559,9 +569,9 @@ def train(sigma, P: int, *, beta: float = 1.0, steps: int = 200, eta: float = 0.
     Qb = np.full((steps, k), np.nan)
     fails = 0
     for t in range(steps):
-        z1 = draw_z(rng, B1, P, antithetic)
-        z2 = z1[:B2] if common and B2 <= B1 else draw_z(rng, B2, P, antithetic)
-        est = lb_and_gradient(sig, lam, z1, z2, beta=beta, m=m_arr, estimator=estimator, bp_tol=bp_tol,
+        z1 = draw_normal_fields(rng, B1, P, antithetic)
+        z2 = z1[:B2] if common and B2 <= B1 else draw_normal_fields(rng, B2, P, antithetic)
+        est = lower_bound_and_gradient(sig, lam, z1, z2, beta=beta, m=m_arr, estimator=estimator, bp_tol=bp_tol,
                               bp_max_iter=bp_max_iter, damping=damping)
         fails += est.bp_failures
         if not (math.isfinite(est.LB) and np.all(np.isfinite(est.grad))):
@@ -572,7 +582,7 @@ def train(sigma, P: int, *, beta: float = 1.0, steps: int = 200, eta: float = 0.
             LBt[t] = -est.KL + _data_term(sig_test, lam, z1, beta) - sig_test.shape[0] * est.logZ_mean
         lam = np.clip(lam + eta * est.grad, -(1 - clip), 1 - clip)
         if xi is not None:
-            qi, qb, _ = overlaps(lam, xi)
+            qi, qb, _ = planted_overlaps(lam, xi)
             Qi[t] = qi
             Qb[t] = qb
         if callback is not None:
@@ -580,7 +590,10 @@ def train(sigma, P: int, *, beta: float = 1.0, steps: int = 200, eta: float = 0.
     fo = float(np.mean(Qb[-1])) if steps and xi is not None else math.nan
     fi = float(np.mean(np.abs(Qi[-1]))) if steps and xi is not None else math.nan
     conv = fails == 0
-    msg = "" if conv else f"{fails} of {steps * B2} cavity iterations did not reach tol {bp_tol:g} in {bp_max_iter} sweeps"
-    return TrainResult(N, P, M, beta, steps, eta, B1, B2, seed_rec, KL, LB, Qi, Qb, lam, LBt, fo, fi,
-                       float(KL[-1]) if steps else math.nan, float(LB[-1]) if steps else math.nan,
-                       int(fails), conv, time.perf_counter() - t0, msg)
+    msg = "" if conv else (f"{fails} of {steps * B2} cavity iterations did not reach tol {bp_tol:g} "
+                           f"in {bp_max_iter} sweeps")
+    return VariationalTrainResult(
+        N=N, P=P, M=M, beta=beta, steps=steps, eta=eta, B1=B1, B2=B2, seed=seed_rec, KL=KL, LB=LB, Q_identity=Qi,
+        Q_best=Qb, lam=lam, LB_test=LBt, final_overlap=fo, final_overlap_identity=fi,
+        final_KL=float(KL[-1]) if steps else math.nan, final_LB=float(LB[-1]) if steps else math.nan,
+        bp_failures=int(fails), converged=conv, wall_time=time.perf_counter() - t0, message=msg)

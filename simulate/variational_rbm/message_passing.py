@@ -1,23 +1,22 @@
 """Message passing (cavity method) on the equivalent RBM of variational learning.
 
-Seed 000 (Huang, "Variational mean-field theory for training RBMs with binary
-synapses"), Supplementary Appendix A, Eq. (S1)-(S4) and Appendix B Eq. (S4).
+[huang2020, SM Eq. S1-S4] (Supplementary Appendix A) and [huang2020, SM App. B Eq. S4].
 Derivations and the deviations from the printed text: ``docs/variational_rbm.md``.
 
-Equivalent model for one Monte Carlo sample ``s`` (Eq. S1)::
+Equivalent model for one Monte Carlo sample ``s`` [huang2020, SM Eq. S1]::
 
     P_eq(sigma) = prod_mu cosh(beta rho_mu + beta H_mu) / Z_eq,
     rho_mu = sum_i lambda_{i mu} sigma_i / sqrt(N),   H_mu = Xi_mu z_mu^s.
 
-Cavity iteration (Eq. S3), with ``w_{i mu} = beta lambda_{i mu}/sqrt(N)``::
+Cavity iteration [huang2020, SM Eq. S3], with ``w_{i mu} = beta lambda_{i mu}/sqrt(N)``::
 
     chi_{mu->i} = sum_{j != i} lambda_{j mu} m_{j->mu} / sqrt(N)
     u_{mu->i}   = atanh( tanh(beta chi_{mu->i} + beta H_mu) tanh(w_{i mu}) )
     m_{i->mu}   = tanh( sum_{nu != mu} u_{nu->i} )
 
-Outputs: magnetisations ``m_i`` (S4a); hidden means ``mhat_mu``, response
+Outputs: magnetisations ``m_i`` [huang2020, SM App. B Eq. S4a]; hidden means ``mhat_mu``, response
 ``A_mu`` and correlations ``C_{i mu} = <sigma_i tanh(beta rho_mu + beta H_mu)>``
-and the Bethe log-partition function (S4). Two estimators of ``mhat``/``C``/``A``
+and the Bethe log-partition function [huang2020, SM Eq. S4]. Two estimators of ``mhat``/``C``/``A``
 are provided (``estimator``):
 
 * ``"belief"`` (default): averages under the BP factor belief
@@ -26,12 +25,12 @@ are provided (``estimator``):
   ``C_{i mu} = [p+ sinh(a+w) - p- sinh(a-w)] / [p+ cosh(a+w) + p- cosh(a-w)]``
   (``a = beta chi_{mu->i} + beta H_mu``, ``p± = (1 ± m_{i->mu})/2``);
   exact for a single hidden unit (derivation in the doc);
-* ``"paper"``: the printed Eq. (S4b)-(S4d), Gaussian averages over
+* ``"paper"``: the printed [huang2020, SM App. B Eq. S4b-S4d], Gaussian averages over
   ``N(chi~_mu, Lambda~_mu^2)`` built from the full magnetisations.
 
 Both agree to ``O(1/N)``; tests compare them with exact enumeration.
 
-Speed: the sweeps (``_sweeps``) run on one core in the product form ``m_{i->mu} = (Pi_i - r)/(Pi_i + r)``,
+Speed: the sweeps (``cavity_sweeps``) run on one core in the product form ``m_{i->mu} = (Pi_i - r)/(Pi_i + r)``,
 ``r = e^{2u}``, ``Pi_i = e^{2 U_i}``, with the branch-free Taylor series of ``theory.core.special`` when
 ``fast_path`` holds (``max |beta lam/sqrt N| <= SERIES_MAX``), so that the edge loops vectorise
 (docs/variational_rbm.md, Sec. 5 and "Implementation notes").
@@ -44,151 +43,24 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 
-from theory.core.params import check_array, check_choice, check_int, check_real
-from theory.core.quadrature import normal_rule
-from theory.core.results import Record
-from theory.core.solver import ComputationError
-from theory.core.special import SERIES_MAX, atanh_small, log1p_small, logcosh, logcosh_small, tanh_series, tanh_small
+from simulate.variational_rbm._kernels import PRODUCT_MAX, cavity_sweeps, fast_path, row_libm, softplus
+from theory.core import ComputationError, Record, check_array, check_choice, check_int, check_real, normal_rule
+from theory.core.special import SERIES_MAX, atanh_small, log1p_small, logcosh, logcosh_small, tanh_small
 
-__all__ = ["BPResult", "message_passing", "exact_enumeration", "ExactResult", "bp_kernel", "bp_observables", "fast_path"]
+__all__ = ["RBMCavityResult", "rbm_message_passing", "equivalent_rbm_exact", "EquivalentRBMExact", "bp_kernel",
+           "bp_observables", "fast_path", "cavity_sweeps"]
 
 #: Gauss-Hermite order for the Gaussian averages of the "paper" estimator
 HERMITE_ORDER = 40
 
 
-#: fast-math flags of the sweep kernels: reassociation (vectorised sums over hidden units) and FMA contraction;
-#: no finite-math or approximate-function flags, so NaN/inf still propagate and are detected
-FASTMATH = {"reassoc", "contract", "nsz"}
-
-
-@numba.njit(cache=True)
-def _softplus(x: float) -> float:
-    """``log(1 + e^x)`` without overflow."""
-    if x > 0.0:
-        return x + math.log1p(math.exp(-x))
-    return math.log1p(math.exp(x))
-
-
-#: fast path only if ``P max|W| <= PRODUCT_MAX``: then ``|U_i| <= PRODUCT_MAX`` and ``e^{+-2 U_i}`` cannot overflow
-PRODUCT_MAX = 300.0
-
-
-@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
-def _row_fast(W, tw, TA, mrow, rrow):
-    """``r_mu = e^{2 u_{mu->i}}`` for one visible unit ``i`` (into ``rrow``); returns ``Pi_i = e^{2 U_i} = prod_mu r_mu``.
-
-    With ``tanh a = (TA - td)/(1 - TA td)`` (``td = tanh(W m_{i->mu})``, Taylor series) and ``tanh u =
-    tanh a tanh w`` (Eq. S3b): ``r = (1 + tanh u)/(1 - tanh u) = (q + p)/(q - p)``, ``q = 1 - TA td``,
-    ``p = (TA - td) tanh w``: one division, no ``atanh``, and a product instead of a sum of logs.
-    """
-    prod = 1.0
-    for mu in range(W.shape[0]):
-        td = tanh_series(W[mu] * mrow[mu])
-        q = 1.0 - TA[mu] * td
-        p = (TA[mu] - td) * tw[mu]
-        r = (q + p) / (q - p)
-        rrow[mu] = r
-        prod *= r
-    return prod
-
-
-@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
-def _row_libm(W, tw, TA, mrow, trow):
-    """``tanh u_{mu->i}`` for one visible unit (into ``trow``); returns ``U_i = sum_mu u_{mu->i}`` (any ``W``)."""
-    acc = 0.0
-    for mu in range(W.shape[0]):
-        td = tanh_small(W[mu] * mrow[mu])
-        t = (TA[mu] - td) / (1.0 - TA[mu] * td) * tw[mu]
-        trow[mu] = t
-        acc += atanh_small(t)
-    return acc
-
-
-@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
-def _sweeps(W, tw, bH, tol, max_iter, damping, fast, mcav, bchi):
-    """Iterate Eq. (S3) in place on ``mcav`` (N, P), from its current content.
-
-    ``W = beta lam / sqrt(N)``, ``tw = tanh(W)``, ``bH = beta H``. Parallel (Jacobi) sweeps, each one pass
-    over the edges row by row: the cavity biases of row ``i`` from ``beta chi_mu`` of the previous sweep, then
-    ``m_{i->mu} = tanh(U_i - u_{mu->i})`` while ``beta chi_mu = sum_i W m_{i->mu}`` of the next sweep is
-    accumulated. Only ``N + P`` libm calls per sweep remain:
-
-    * ``fast`` (requires ``max|W| <= SERIES_MAX`` and ``P max|W| <= PRODUCT_MAX``, see ``fast_path``):
-      ``m = (Pi_i - r)/(Pi_i + r)`` with ``r = e^{2u}``, ``Pi_i = e^{2U_i}`` (``_row_fast``); branch-free,
-      vectorised;
-    * otherwise ``m = (tanh U_i - tanh u)/(1 - tanh U_i tanh u)`` (``_row_libm``, libm beyond the series range).
-
-    ``bchi`` holds ``beta chi_mu`` of the final messages on return. Returns ``(sweeps, last max |delta m|)``
-    (``inf`` if a message became NaN); converged iff the latter is < tol.
-    """
-    N, P = W.shape
-    TA = np.empty(P)
-    nxt = np.empty(P)
-    row = np.empty(P)
-    dmax = np.empty(P)
-    for mu in range(P):
-        acc = 0.0
-        for i in range(N):
-            acc += W[i, mu] * mcav[i, mu]
-        bchi[mu] = acc
-    err = np.inf
-    it = 0
-    for it in range(1, max_iter + 1):
-        for mu in range(P):
-            TA[mu] = math.tanh(bchi[mu] + bH[mu])
-            nxt[mu] = 0.0
-            dmax[mu] = 0.0
-        for i in range(N):
-            mrow = mcav[i]
-            Wrow = W[i]
-            if fast:
-                Pi = _row_fast(Wrow, tw[i], TA, mrow, row)
-                for mu in range(P):
-                    new = (Pi - row[mu]) / (Pi + row[mu])
-                    # per-column maxima: an elementwise max vectorises, a scalar max reduction does not
-                    dmax[mu] = max(dmax[mu], abs(new - mrow[mu]))
-                    v = damping * mrow[mu] + (1.0 - damping) * new
-                    mrow[mu] = v
-                    nxt[mu] += Wrow[mu] * v
-            else:
-                Ti = math.tanh(_row_libm(Wrow, tw[i], TA, mrow, row))
-                for mu in range(P):
-                    t = row[mu]
-                    new = (Ti - t) / (1.0 - Ti * t)  # |t| <= tanh(max |W|) < 1
-                    dmax[mu] = max(dmax[mu], abs(new - mrow[mu]))
-                    v = damping * mrow[mu] + (1.0 - damping) * new
-                    mrow[mu] = v
-                    nxt[mu] += Wrow[mu] * v
-        err = 0.0
-        for mu in range(P):
-            bchi[mu] = nxt[mu]
-            if not math.isfinite(nxt[mu]):  # a NaN message (max() would skip it)
-                err = np.inf
-            elif dmax[mu] > err:
-                err = dmax[mu]
-        if err < tol:
-            break
-    return it, err
-
-
-def fast_path(W: np.ndarray) -> bool:
-    """Whether ``_sweeps`` may take the vectorised path for ``W = beta lam / sqrt(N)`` (N, P).
-
-    Needs ``max|W| <= SERIES_MAX`` (Taylor series of ``tanh``) and ``P max|W| <= PRODUCT_MAX`` (no overflow of
-    ``e^{2U}``); true for MNIST (``N = 784``) and the planted models at ``N >= 45`` with ``beta = 1``.
-    """
-    if W.size == 0:
-        return True
-    big = float(np.max(np.abs(W)))
-    return big <= SERIES_MAX and W.shape[1] * big <= PRODUCT_MAX
-
-
 @numba.njit(cache=True)
 def bp_kernel(lam, tw, H, beta, tol, max_iter, damping, mcav, u):
-    """Iterate Eq. (S3) in place on ``mcav`` (N, P) from its current content; cavity biases ``u_{mu->i}`` in ``u``.
+    """Iterate [huang2020, SM Eq. S3] in place on ``mcav`` (N, P) from its current content; cavity biases
+    ``u_{mu->i}`` in ``u``.
 
-    ``tw = tanh(beta lam / sqrt(N))``. Thin wrapper of ``_sweeps``; ``u`` holds the cavity biases computed from the
-    final messages. Returns ``(iterations, last max |delta m|)``.
+    ``tw = tanh(beta lam / sqrt(N))``. Thin wrapper of ``cavity_sweeps``; ``u`` holds the cavity biases computed from
+    the final messages. Returns ``(iterations, last max |delta m|)``.
     """
     N, P = lam.shape
     W = np.empty((N, P))
@@ -203,12 +75,12 @@ def bp_kernel(lam, tw, H, beta, tol, max_iter, damping, mcav, u):
         bH[mu] = beta * H[mu]
     bchi = np.empty(P)
     TA = np.empty(P)
-    it, err = _sweeps(W, tw, bH, tol, max_iter, damping, big <= SERIES_MAX and P * big <= PRODUCT_MAX, mcav, bchi)
+    it, err = cavity_sweeps(W, tw, bH, tol, max_iter, damping, big <= SERIES_MAX and P * big <= PRODUCT_MAX, mcav, bchi)
     # cavity biases from the final messages (``bchi`` = their beta chi)
     for mu in range(P):
         TA[mu] = math.tanh(bchi[mu] + bH[mu])
     for i in range(N):
-        _row_libm(W[i], tw[i], TA, mcav[i], u[i])
+        row_libm(W[i], tw[i], TA, mcav[i], u[i])
         for mu in range(P):
             u[i, mu] = atanh_small(u[i, mu])
     return it, err
@@ -216,7 +88,7 @@ def bp_kernel(lam, tw, H, beta, tol, max_iter, damping, mcav, u):
 
 @numba.njit(cache=True)
 def bp_observables(lam, H, beta, mcav, u, zq, wq, paper, m, mhat, A, C, want_C, full=True):
-    """Fixed-point observables (Eq. S4 of both appendices) for one sample.
+    """Fixed-point observables ([huang2020, SM Eq. S4] and [huang2020, SM App. B Eq. S4]) for one sample.
 
     Fills ``m`` (N), ``mhat`` (P), ``A`` (P) and, if ``want_C``, ``C`` (N, P).
     With ``full=False`` (learning) the edge free energy and, for the belief
@@ -225,7 +97,7 @@ def bp_observables(lam, H, beta, mcav, u, zq, wq, paper, m, mhat, A, C, want_C, 
     and small shifts: ``ln cosh(A - d + w) = ln cosh A + ln cosh d + ln(1 - tanh A tanh d)
     + ln cosh w + ln(1 + tanh(A - d) tanh w)``.
     Returns ``(lnZ, lnZ_edge)``: ``sum_i F_i - (N-1) sum_mu F_mu`` as printed
-    (S4) and the textbook Bethe form ``sum_i F_i + sum_mu F_mu - sum_{i mu} F_{i mu}``.
+    [huang2020, SM Eq. S4] and the textbook Bethe form ``sum_i F_i + sum_mu F_mu - sum_{i mu} F_{i mu}``.
     """
     N, P = lam.shape
     sq = math.sqrt(N)
@@ -272,7 +144,7 @@ def bp_observables(lam, H, beta, mcav, u, zq, wq, paper, m, mhat, A, C, want_C, 
                 pm = 0.5 * (1.0 - mc)
                 top = max(lp, lm)
                 Fedge += 0.5 * beta * beta * L2 + top + math.log(pp * math.exp(lp - top) + pm * math.exp(lm - top))
-        Fi += _softplus(-2.0 * U)
+        Fi += softplus(-2.0 * U)
     lnZ_paper = Fi - (N - 1) * Fmu
     lnZ_bethe = Fi + Fmu - Fedge
     # hidden means, response, correlations
@@ -330,8 +202,8 @@ def bp_observables(lam, H, beta, mcav, u, zq, wq, paper, m, mhat, A, C, want_C, 
     return lnZ_paper, lnZ_bethe
 
 
-@dataclass(frozen=True)
-class BPResult(Record):
+@dataclass(frozen=True, kw_only=True)
+class RBMCavityResult(Record):
     """Fixed point of the cavity iteration on the equivalent RBM for one field vector ``H``."""
 
     m: np.ndarray
@@ -356,9 +228,9 @@ def _check_lam(lam) -> np.ndarray:
     return np.ascontiguousarray(lam)
 
 
-def message_passing(lam, H, beta: float = 1.0, *, tol: float = 1e-10, max_iter: int = 500,
-                    damping: float = 0.0, estimator: str = "belief", raise_on_failure: bool = False) -> BPResult:
-    """Run the cavity iteration (seed 000, Supp. A Eq. S3) to a fixed point and return the observables.
+def rbm_message_passing(lam, H, beta: float = 1.0, *, tol: float = 1e-10, max_iter: int = 500,
+                    damping: float = 0.0, estimator: str = "belief", raise_on_failure: bool = False) -> RBMCavityResult:
+    """Run the cavity iteration [huang2020, SM Eq. S3] to a fixed point and return the observables.
 
     Parameters
     ----------
@@ -379,8 +251,8 @@ def message_passing(lam, H, beta: float = 1.0, *, tol: float = 1e-10, max_iter: 
 
     Returns
     -------
-    BPResult
-        ``logZ`` is the printed ``sum_i F_i - (N-1) sum_mu F_mu`` (Eq. S4),
+    RBMCavityResult
+        ``logZ`` is the printed ``sum_i F_i - (N-1) sum_mu F_mu`` [huang2020, SM Eq. S4],
         whose lambda-derivative at the fixed point equals the correlation
         gradient built from ``C`` and ``mhat`` (belief estimator) up to
         ``O(N^-3)`` (tested); ``logZ_edge`` the textbook Bethe form with edge
@@ -406,18 +278,20 @@ def message_passing(lam, H, beta: float = 1.0, *, tol: float = 1e-10, max_iter: 
     lnZp, lnZb = bp_observables(lam, H, beta, mcav, u, np.asarray(rule.nodes), np.asarray(rule.weights),
                                 estimator == "paper", m, mhat, A, C, True)
     conv = bool(err < tol)
-    msg = "" if conv else f"cavity iteration did not converge: max |delta m| = {err:.3g} after {it} sweeps (tol {tol:g})"
+    msg = "" if conv else (f"cavity iteration did not converge: max |delta m| = {err:.3g} after {it} sweeps "
+                           f"(tol {tol:g})")
     finite = all(np.all(np.isfinite(x)) for x in (m, mhat, A, C)) and math.isfinite(lnZb) and math.isfinite(lnZp)
     if not finite:
         conv = False
         msg = (msg + "; " if msg else "") + "non-finite observables"
     if raise_on_failure and not conv:
         raise ComputationError(msg)
-    return BPResult(m, mhat, A, C, float(lnZp), float(lnZb), conv, int(it), float(err), estimator, msg)
+    return RBMCavityResult(m=m, mhat=mhat, A=A, C=C, logZ=float(lnZp), logZ_edge=float(lnZb), converged=conv,
+                           iterations=int(it), residual=float(err), estimator=estimator, message=msg)
 
 
-@dataclass(frozen=True)
-class ExactResult(Record):
+@dataclass(frozen=True, kw_only=True)
+class EquivalentRBMExact(Record):
     """Exact averages of the equivalent RBM by enumeration of the ``2^N`` visible states."""
 
     m: np.ndarray
@@ -428,13 +302,13 @@ class ExactResult(Record):
     grad_logZ: np.ndarray = field(repr=False)
 
 
-def exact_enumeration(lam, H, beta: float = 1.0, z=None) -> ExactResult:
+def equivalent_rbm_exact(lam, H, beta: float = 1.0, z=None) -> EquivalentRBMExact:
     """Exact ``m_i``, ``mhat_mu``, ``A_mu = 1 - <tanh^2>``, ``C_{i mu}`` and ``ln Z_eq`` (N <= 20).
 
     ``A`` here is the exact ``1 - <tanh^2(beta rho_mu + beta H_mu)>``. If ``z``
     (the standard normal draws, ``H = Xi z``) is given, ``grad_logZ`` is the
     exact gradient ``d ln Z_eq / d lambda_{i mu}`` including the dependence of
-    ``H_mu = Xi_mu z_mu`` on lambda through ``Xi_mu`` (seed 000, Supp. B Eq. S3).
+    ``H_mu = Xi_mu z_mu`` on lambda through ``Xi_mu`` [huang2020, SM App. B Eq. S3].
     """
     lam = _check_lam(lam)
     N, P = lam.shape
@@ -460,4 +334,4 @@ def exact_enumeration(lam, H, beta: float = 1.0, z=None) -> ExactResult:
         z = check_array("z", z, shape=(P,), dtype=float)
         Xi = np.sqrt(np.sum(1.0 - lam ** 2, axis=0) / N)
         grad = beta * C / math.sqrt(N) - beta * lam * (z * mhat / (N * Xi))[None, :]
-    return ExactResult(m, mhat, A, C, float(top + math.log(Zr)), grad)
+    return EquivalentRBMExact(m=m, mhat=mhat, A=A, C=C, logZ=float(top + math.log(Zr)), grad_logZ=grad)

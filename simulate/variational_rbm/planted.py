@@ -1,6 +1,6 @@
 """Planted RBMs with binary receptive fields and data by block Gibbs sampling.
 
-Seed 000 (Huang, variational RBM paper), Eq. (1) and "Results":
+[huang2020, Eq. 1] and the "Results" paragraph of [huang2020]:
 ``P(sigma | xi) ∝ prod_mu cosh(beta xi^mu . sigma / sqrt(N))`` with the ±1
 hidden units marginalised out, binary fields ``xi^mu in {±1}^N`` with a
 prescribed pairwise overlap ``c`` (``c = 0``: exactly orthogonal).
@@ -12,7 +12,7 @@ a Sylvester-Hadamard matrix; rows of a Hadamard matrix are orthogonal, so
 ``xi^mu . xi^nu / N = c`` exactly for every pair (``N (1 - c)`` must be an
 integer multiple of ``2^k``).
 
-Sampling (``gibbs_sample``): the joint ``P(sigma, h) ∝ exp(beta sum_mu h_mu X_mu)``
+Sampling (``sample_planted_rbm``): the joint ``P(sigma, h) ∝ exp(beta sum_mu h_mu X_mu)``
 is sampled by alternating ``h | sigma`` and ``sigma | h``; one sweep updates
 both layers. The interval between kept samples is chosen from the integrated
 autocorrelation time of the observables ``X_mu`` and ``X_mu^2`` measured on a
@@ -26,12 +26,12 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 
-from simulate.core.rng import SeedLike, as_generator, seed_numba
-from theory.core.params import check_array, check_int, check_real
-from theory.core.results import Record
+from simulate.boltzmann import SpinLayer, gibbs_sweep
+from simulate.core import SeedLike, as_generator, seed_numba
+from theory.core import Record, check_array, check_int, check_real
 
-__all__ = ["planted_fields", "gibbs_sample", "PlantedData", "planted_data", "integrated_autocorrelation",
-           "exact_distribution"]
+__all__ = ["planted_fields", "sample_planted_rbm", "PlantedData", "planted_data", "integrated_autocorrelation",
+           "planted_exact_distribution"]
 
 
 def _hadamard(k: int) -> np.ndarray:
@@ -72,34 +72,18 @@ def planted_fields(N: int, P: int, c: float = 0.0, seed: SeedLike = 0) -> np.nda
 
 
 @numba.njit(cache=True)
-def _gibbs_kernel(xi, beta, sigma, sweeps, every, out, obs):
-    """Block Gibbs sweeps from ``sigma`` (modified in place); keep every ``every``-th state.
-
-    ``obs[t, mu] = X_mu`` after sweep ``t`` (for the autocorrelation check).
-    """
-    N, P = xi.shape
-    sq = math.sqrt(N)
-    h = np.empty(P)
+def _planted_chain_kernel(W, Wt, scale, spin, beta, sigma, h, sweeps, every, out, obs):
+    """Block-Gibbs sweeps (:func:`simulate.boltzmann.gibbs.gibbs_sweep`, spin layers) from ``sigma`` (in
+    place); keeps every ``every``-th state in ``out``; ``obs[t, mu] = X_mu`` after sweep ``t``."""
+    N, P = W.shape
     kept = 0
     for t in range(sweeps):
+        gibbs_sweep(W, Wt, scale, spin[0], spin[1], spin[2], spin[0], spin[3], spin[4], beta, sigma, h)
         for mu in range(P):
             X = 0.0
             for i in range(N):
-                X += xi[i, mu] * sigma[i]
-            X /= sq
-            p = 0.5 * (1.0 + math.tanh(beta * X))
-            h[mu] = 1.0 if np.random.random() < p else -1.0
-        for i in range(N):
-            f = 0.0
-            for mu in range(P):
-                f += h[mu] * xi[i, mu]
-            p = 0.5 * (1.0 + math.tanh(beta * f / sq))
-            sigma[i] = 1 if np.random.random() < p else -1
-        for mu in range(P):
-            X = 0.0
-            for i in range(N):
-                X += xi[i, mu] * sigma[i]
-            obs[t, mu] = X / sq
+                X += Wt[mu, i] * sigma[i]
+            obs[t, mu] = X * scale
         if every > 0 and (t + 1) % every == 0 and kept < out.shape[0]:
             for i in range(N):
                 out[kept, i] = sigma[i]
@@ -136,7 +120,7 @@ def _lag_corr(x: np.ndarray, lag: int = 1) -> float:
     return float(np.mean(x[:-lag] * x[lag:]) / x.var())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PlantedData(Record):
     """Samples of a planted RBM and the diagnostics of the sampler."""
 
@@ -154,9 +138,9 @@ class PlantedData(Record):
     seed: int | None
 
 
-def gibbs_sample(xi, M: int, beta: float = 1.0, *, seed: SeedLike = 0, interval: int | None = None,
+def sample_planted_rbm(xi, M: int, beta: float = 1.0, *, seed: SeedLike = 0, interval: int | None = None,
                  burn_in: int | None = None, pilot: int = 2000, safety: float = 3.0) -> tuple[np.ndarray, dict]:
-    """``M`` samples (M, N) int8 of ``P(sigma) ∝ prod_mu cosh(beta X_mu)`` by block Gibbs sampling (Eq. 1).
+    """``M`` samples (M, N) int8 of ``P(sigma) ∝ prod_mu cosh(beta X_mu)`` by block Gibbs sampling [huang2020, Eq. 1].
 
     If ``interval`` is None it is set to ``ceil(safety * 2 tau)`` sweeps with
     ``tau`` the largest integrated autocorrelation time of ``X_mu``, ``X_mu^2``
@@ -176,11 +160,20 @@ def gibbs_sample(xi, M: int, beta: float = 1.0, *, seed: SeedLike = 0, interval:
     rng = as_generator(seed)
     seed_numba(rng)
     xf = np.ascontiguousarray(xi, dtype=np.float64)
-    sigma = rng.choice(np.array([-1, 1], dtype=np.int8), size=N)
+    sigma = rng.choice(np.array([-1, 1], dtype=np.int8), size=N).astype(np.float64)
+    # the planted model [huang2020, Eq. 1] as an RBM with spin layers and zero fields, scale 1/sqrt(N)
+    visible, hidden = SpinLayer(N), SpinLayer(P)
+    spin = (visible.kind, visible.theta, visible.params()[2], hidden.theta, hidden.params()[2])
+    h = np.zeros(P)
+
+    def run(sweeps, every, out, obs):
+        return _planted_chain_kernel(xf, np.ascontiguousarray(xf.T), 1.0 / math.sqrt(N), spin, beta, sigma, h,
+                                     sweeps, every, out, obs)
+
     tau = math.nan
     if interval is None:
         obs = np.empty((pilot, P))
-        _gibbs_kernel(xf, beta, sigma, pilot, 0, np.empty((0, N), dtype=np.int8), obs)
+        run(pilot, 0, np.empty((0, N), dtype=np.int8), obs)
         half = obs[pilot // 5:]
         tau = max(max(integrated_autocorrelation(half[:, mu]), integrated_autocorrelation(half[:, mu] ** 2))
                   for mu in range(P))
@@ -188,11 +181,10 @@ def gibbs_sample(xi, M: int, beta: float = 1.0, *, seed: SeedLike = 0, interval:
     interval = check_int("interval", interval, ge=1)
     burn_in = 10 * interval if burn_in is None else check_int("burn_in", burn_in, ge=0)
     if burn_in:
-        _gibbs_kernel(xf, beta, sigma, burn_in, 0, np.empty((0, N), dtype=np.int8), np.empty((burn_in, P)))
+        run(burn_in, 0, np.empty((0, N), dtype=np.int8), np.empty((burn_in, P)))
     out = np.empty((M, N), dtype=np.int8)
     total = M * interval
-    obs = np.empty((total, P))
-    kept = _gibbs_kernel(xf, beta, sigma, total, interval, out, obs)
+    kept = run(total, interval, out, np.empty((total, P)))
     assert kept == M
     X = out.astype(float) @ xf / math.sqrt(N)
     ac = float(np.nanmax([_lag_corr(X[:, mu] ** 2) for mu in range(P)])) if M > 3 else math.nan
@@ -201,25 +193,25 @@ def gibbs_sample(xi, M: int, beta: float = 1.0, *, seed: SeedLike = 0, interval:
 
 def planted_data(N: int, P: int, alpha: float, beta: float = 1.0, c: float = 0.0, seed: SeedLike = 0,
                  interval: int | None = None) -> PlantedData:
-    """Planted fields (``planted_fields``) and ``M = round(alpha N)`` Gibbs samples (``gibbs_sample``)."""
+    """Planted fields (``planted_fields``) and ``M = round(alpha N)`` Gibbs samples (``sample_planted_rbm``)."""
     alpha = check_real("alpha", alpha, gt=0)
     rng = as_generator(seed)
     xi = planted_fields(N, P, c, rng)
     M = max(1, int(round(alpha * N)))
-    sig, d = gibbs_sample(xi, M, beta, seed=rng, interval=interval)
-    return PlantedData(sig, xi, N, P, M, float(beta), float(c), d["interval"], d["burn_in"], d["tau_pilot"],
-                       d["kept_lag1_autocorr"], seed if isinstance(seed, (int, np.integer)) else None)
+    sig, d = sample_planted_rbm(xi, M, beta, seed=rng, interval=interval)
+    return PlantedData(sigma=sig, xi=xi, N=N, P=P, M=M, beta=float(beta), c=float(c), **d,
+                       seed=seed if isinstance(seed, (int, np.integer)) else None)
 
 
-def exact_distribution(xi, beta: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-    """All ``2^N`` states (rows) and their probabilities under Eq. (1) (N <= 20), for tests."""
+def planted_exact_distribution(xi, beta: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """All ``2^N`` states (rows) and their probabilities under [huang2020, Eq. 1] (N <= 20), for tests."""
     xi = np.asarray(xi, dtype=float)
     N = xi.shape[0]
     if N > 20:
         raise ValueError(f"N must be <= 20 for enumeration (got {N})")
     idx = np.arange(2 ** N)
     sig = 1.0 - 2.0 * ((idx[:, None] >> np.arange(N)[None, :]) & 1)
-    from theory.core.special import logcosh
+    from theory.core import logcosh
 
     lw = logcosh(beta * sig @ xi / math.sqrt(N)).sum(axis=1)
     w = np.exp(lw - lw.max())

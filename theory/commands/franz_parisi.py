@@ -1,10 +1,10 @@
-"""Franz-Parisi entropy of binary solutions around a binarized reference (seed 004, SM Sec. III).
+"""Franz-Parisi entropy of binary solutions around a binarized reference [baldassi2018, SM Eq. 31-39].
 
 ``python -m theory perceptron franz-parisi --alpha 0.55 --beta 20 --qstar 0.9 --d 0:0.3:61
 --reference stochastic|binary|spherical [--json|--csv FILE|--plot FILE]``
 
 A range in ``d`` is computed by continuation from the maximum of ``S(d)``
-(:func:`theory.perceptron.franz_parisi.solver.fp_curve`); every point reports ``converged``,
+(:func:`theory.perceptron.franz_parisi.franz_parisi_curve`); every point reports ``converged``,
 ``residual``, ``iterations`` and the quadrature ``error`` (a single ``d`` is reached by
 continuation too). ``d = 0`` is the exact limit (0 for the binary reference, ``-inf``
 otherwise); below the end ``d_c`` of the RS branch (``Q0 -> 1``) ``S = -inf`` (stochastic,
@@ -25,10 +25,11 @@ COLUMNS = ["reference", "alpha", "beta", "qstar", "d", "S", "converged", "phat",
 
 
 def add_commands(subparsers) -> None:
-    p = subparsers.add_parser("franz-parisi", help="Franz-Parisi entropy S(d) around BCs (SM Eq. 31-39)",
+    p = subparsers.add_parser("franz-parisi", help="Franz-Parisi entropy S(d) around BCs [baldassi2018, SM Eq. 31-39]",
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--alpha", type=float, default=0.55, help="load M/N (default 0.55)")
-    p.add_argument("--beta", type=float, default=20.0, help="inverse temperature of the stochastic reference (default 20)")
+    p.add_argument("--beta", type=float, default=20.0,
+                   help="inverse temperature of the stochastic reference (default 20)")
     p.add_argument("--qstar", type=float, default=0.9, help="squared norm q* of the stochastic reference (default 0.9)")
     add_scan_option(p, "d", default="0.1", help="Hamming distance per site, number or START:STOP:COUNT")
     p.add_argument("--reference", default="stochastic", choices=["stochastic", "binary", "spherical"])
@@ -39,8 +40,8 @@ def add_commands(subparsers) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from theory.perceptron.franz_parisi.solver import fp_curve, reference_state
-    from theory.core.params import check_real
+    from theory.core import check_real
+    from theory.perceptron import franz_parisi_curve, franz_parisi_reference
 
     alpha = check_real("alpha", args.alpha, gt=0.0, lt=0.833)
     check_real("tol", args.tol, gt=0.0, lt=1.0)
@@ -50,9 +51,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.reference == "stochastic":
         check_real("beta", args.beta, gt=0.0, le=1e4)
         check_real("qstar", args.qstar, gt=0.0, lt=1.0)
-    ref = reference_state(args.reference, alpha, args.beta, args.qstar)
+    ref = franz_parisi_reference(args.reference, alpha, args.beta, args.qstar)
     if isinstance(args.d, np.ndarray):
-        curve = fp_curve(ref, ds, tol=args.tol, order=args.order)
+        curve = franz_parisi_curve(ref, ds, tol=args.tol, order=args.order)
         rows = []
         for pt in curve.points:
             if pt.result is not None:
@@ -68,7 +69,7 @@ def _run(args: argparse.Namespace) -> int:
     else:
         # one distance: also by continuation from the maximum (a cold solve far from it can
         # fail, and only the continuation locates the end of the RS branch, d_c)
-        pt = fp_curve(ref, ds, tol=args.tol, order=args.order).points[0]
+        pt = franz_parisi_curve(ref, ds, tol=args.tol, order=args.order).points[0]
         if pt.result is None:
             print(f"error: {pt.message}", file=sys.stderr)
             return 1

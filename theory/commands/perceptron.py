@@ -25,17 +25,17 @@ def _common(p: argparse.ArgumentParser, names: tuple[str, ...], tol: bool = True
 
 
 def _rs(alpha, beta, qstar, tol, order, init=None):
-    from theory.perceptron.rs import solve_rs
+    from theory.perceptron import solve_rs
     return solve_rs(alpha, beta, qstar, init=init, tol=tol, order=order)
 
 
 def _stability(alpha, beta, qstar, tol, order, init=None):
-    from theory.perceptron.rs import stability
-    return stability(alpha, beta, qstar, init=init if init is None or init.converged else None, tol=tol, order=order)
+    from theory.perceptron import rs_stability
+    return rs_stability(alpha, beta, qstar, init=init if init is None or init.converged else None, tol=tol, order=order)
 
 
 def _betac(alpha, qstar, tol, order, beta_max, init=None):
-    from theory.perceptron.rs import beta_c
+    from theory.perceptron import beta_c
     ok = init is not None and init.converged
     # along a q* range: start at the previous beta_c with a fine grid (the root moves little)
     return beta_c(alpha, qstar, tol=tol, order=order, beta_max=beta_max,
@@ -44,53 +44,56 @@ def _betac(alpha, qstar, tol, order, beta_max, init=None):
 
 
 def _bc(alpha, beta, qstar, tol, order, init=None):
-    from theory.perceptron.bc_energy import bc_energy
+    from theory.perceptron import bc_energy
     return bc_energy(alpha, beta, qstar, init=init, tol=tol, order=order)
 
 
 def _binary_control(alpha, beta, qstar, tol, order, init=None):
-    from theory.perceptron.binary_control import solve_binary_control
+    from theory.perceptron import solve_binary_control
     return solve_binary_control(alpha, beta, qstar, init=init, tol=tol, order=order)
 
 
 def _zero_temperature(alpha, qstar, order, init=None):
-    from theory.perceptron.zero_temperature import solve_zero_temperature
+    from theory.perceptron import solve_zero_temperature
     return solve_zero_temperature(alpha, qstar, order=order)
 
 
 def _binary_entropy(alpha, init=None):
-    from theory.perceptron.references import binary_entropy
+    from theory.perceptron import binary_entropy
     return binary_entropy(alpha, init=init)
 
 
 def _binary_capacity():
-    from theory.perceptron.references import binary_capacity
+    from theory.perceptron import binary_capacity
     return binary_capacity()
 
 
 def add_commands(subparsers) -> None:
     """Register ``rs``, ``stability``, ``betac``, ``bc-energy``, ``binary-control``, ``zero-temperature``,
     ``binary-entropy`` and ``binary-capacity`` under ``python -m theory perceptron``."""
-    p = subparsers.add_parser("rs", help="RS saddle point and free entropy (SM Eq. 12-15)")
+    p = subparsers.add_parser("rs", help="RS saddle point and free entropy [baldassi2018, SM Eq. 12-15]")
     _common(p, ("alpha", "beta", "qstar"))
     p.set_defaults(func=handler(_rs, ["alpha", "beta", "qstar", "tol", "order"], y=["phi", "q0", "qhat0"]))
 
-    p = subparsers.add_parser("stability", help="RS local stability gamma_E, gamma_S, margin (SM Eq. 16-20)")
+    p = subparsers.add_parser("stability",
+                              help="RS local stability gamma_E, gamma_S, margin [baldassi2018, SM Eq. 16-20]")
     _common(p, ("alpha", "beta", "qstar"))
     p.set_defaults(func=handler(_stability, ["alpha", "beta", "qstar", "tol", "order"],
                                 y=["margin", "gamma_E", "gamma_S"]))
 
-    p = subparsers.add_parser("betac", help="beta_c(q*) where alpha gamma_E gamma_S = 1 (SM Fig. 1)")
+    p = subparsers.add_parser("betac", help="beta_c(q*) where alpha gamma_E gamma_S = 1 [baldassi2018, SM Eq. 16]")
     _common(p, ("alpha", "qstar"))
     p.add_argument("--beta-max", dest="beta_max", type=float, default=500.0,
                    help="give up (converged=false) if the margin stays below 1 up to this beta (default 500)")
     p.set_defaults(func=handler(_betac, ["alpha", "qstar", "tol", "order", "beta_max"], y=["beta_c"]))
 
-    p = subparsers.add_parser("bc-energy", help="energy of the binarized configuration p, p_tilde, E (SM Eq. 28-30)")
+    p = subparsers.add_parser("bc-energy",
+                              help="energy of the binarized configuration p, p_tilde, E [baldassi2018, SM Eq. 28-30]")
     _common(p, ("alpha", "beta", "qstar"))
     p.set_defaults(func=handler(_bc, ["alpha", "beta", "qstar", "tol", "order"], y=["E", "p", "p_tilde"]))
 
-    p = subparsers.add_parser("binary-control", help="binary control m = sqrt(q*) sigma: RS and energy of sigma (SM Sec. IV)")
+    p = subparsers.add_parser("binary-control",
+                              help="binary control m = sqrt(q*) sigma: RS, energy of sigma [baldassi2018, SM Eq. 40]")
     _common(p, ("alpha", "beta", "qstar"))
     p.set_defaults(func=handler(_binary_control, ["alpha", "beta", "qstar", "tol", "order"], y=["E", "q0"]))
 

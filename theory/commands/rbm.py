@@ -1,32 +1,28 @@
 """Random ReLU-RBMs (Tubiana-Monasson) and planted-RBM learning thresholds."""
 from __future__ import annotations
 
-from theory.rbm import compositional
-
-from theory.rbm import planted as planted_rbm
-
-from theory.rbm import relu_rbm
+from theory.core import check_int
 from theory.core.cli import add_output_options, add_scan_option, handler
-from theory.core.params import check_int
+from theory.rbm import RRBMSolution, l_star, planted_learning_threshold, solve_compositional, solve_relu_rbm
 
 
 def _relu(alpha, p, theta, g, L, init=None):
     L = check_int("L", L, ge=1)
-    return relu_rbm.solve(alpha, p, theta, g, L, init=init if isinstance(init, relu_rbm.RRBMSolution) else None)
+    return solve_relu_rbm(alpha, p, theta, g, L, init=init if isinstance(init, RRBMSolution) else None)
 
 
 def _compositional(alpha, theta, g, l=None, l_max=40.0):
     if l is None:
-        return compositional.l_star(alpha, theta, g, l_max=l_max)
-    return compositional.solve(alpha, theta, g, l)
+        return l_star(alpha, theta, g, l_max=l_max)
+    return solve_compositional(alpha, theta, g, l)
 
 
 def _threshold(beta, c, P=2):
-    return planted_rbm.threshold(beta, c, check_int("P", P, ge=1))
+    return planted_learning_threshold(beta, c, check_int("P", P, ge=1))
 
 
 def add_commands(subparsers) -> None:
-    p = subparsers.add_parser("relu", help="zero-T RS saddle point of the homogeneous R-RBM (slides 23-27)")
+    p = subparsers.add_parser("relu", help="zero-T RS saddle point of the homogeneous R-RBM [manzan2021, slides 23-27]")
     add_scan_option(p, "alpha", required=True, help="M/N")
     add_scan_option(p, "p", required=True, help="weight sparsity")
     add_scan_option(p, "theta", default=0.0, help="hidden ReLU threshold")

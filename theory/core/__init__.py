@@ -1,0 +1,77 @@
+"""Shared numerics of the replica theories: special functions, quadrature, saddle-point solvers, records, checks.
+
+Examples
+--------
+>>> from theory.core import H, dz_rule, converge
+>>> z, w = dz_rule(16)
+>>> round(float(w @ H(z)), 12)   # E[H(z)] = 1/2
+0.5
+"""
+from theory.core.params import check_array, check_choice, check_int, check_real
+from theory.core.quadrature import (
+    QuadRule,
+    dz_rule,
+    gauss_expect,
+    gauss_expect2,
+    hermite_nodes,
+    interval_log_integral,
+    interval_mean,
+    interval_moments,
+    legendre_nodes,
+    normal_rule,
+    panel_rule,
+)
+from theory.core.results import OrderParameters, Record, format_table, to_jsonable
+from theory.core.solver import (
+    ComputationError,
+    ConvergenceError,
+    Curve,
+    CurvePoint,
+    NewtonResult,
+    SolverResult,
+    converge,
+    newton,
+    span,
+)
+from theory.core.special import GH, G, H, H_pow, K, erfcx, log2cosh, logcosh, logG, logH
+
+__all__ = [
+    "GH",
+    "ComputationError",
+    "ConvergenceError",
+    "Curve",
+    "CurvePoint",
+    "G",
+    "H",
+    "H_pow",
+    "K",
+    "NewtonResult",
+    "OrderParameters",
+    "QuadRule",
+    "Record",
+    "SolverResult",
+    "check_array",
+    "check_choice",
+    "check_int",
+    "check_real",
+    "converge",
+    "dz_rule",
+    "erfcx",
+    "format_table",
+    "gauss_expect",
+    "gauss_expect2",
+    "hermite_nodes",
+    "interval_log_integral",
+    "interval_mean",
+    "interval_moments",
+    "legendre_nodes",
+    "log2cosh",
+    "logG",
+    "logH",
+    "logcosh",
+    "newton",
+    "normal_rule",
+    "panel_rule",
+    "span",
+    "to_jsonable",
+]

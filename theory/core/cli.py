@@ -22,7 +22,8 @@ import inspect
 import itertools
 import json
 import sys
-from typing import Any, Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -58,7 +59,8 @@ def parse_scan(text: str) -> float | np.ndarray:
     raise argparse.ArgumentTypeError(f"expected a number or START:STOP:COUNT (got {text!r})")
 
 
-def add_scan_option(parser: argparse.ArgumentParser, name: str, default=None, help: str = "", required: bool = False) -> None:
+def add_scan_option(parser: argparse.ArgumentParser, name: str, default=None, help: str = "",
+                    required: bool = False) -> None:
     """A numeric option that also accepts ``START:STOP:COUNT``."""
     parser.add_argument(
         f"--{name}", type=parse_scan, default=default, required=required and default is None,
@@ -182,13 +184,14 @@ def _exit_code(result: Any) -> int:
     return 0 if all(getattr(r, "converged", True) for r in items) else 1
 
 
-def _import_optional(name: str):
-    """Import a command module; ``None`` if that module itself does not exist (yet)."""
+def _import_command_module(name: str):
+    """Import a command module listed in the groups; a missing module is an error naming it."""
     try:
         return importlib.import_module(name)
     except ModuleNotFoundError as exc:
-        if exc.name == name:
-            return None
+        if exc.name is not None and (name == exc.name or name.startswith(exc.name + ".")):
+            raise ImportError(f"command module {name!r} listed in the command groups does not exist",
+                              name=name) from exc
         raise
 
 
@@ -200,11 +203,17 @@ def main_with_groups(prog: str, description: str, groups: dict[str, Sequence[str
     modules; each module defines ``add_commands(subparsers)`` adding leaf
     commands that set ``func=handler(args) -> int | None`` (a group may also be
     a single leaf: a module with ``add_command(subparsers, name)``).
+
+    Raises
+    ------
+    ImportError
+        When a listed command module does not exist (raised while the parser is
+        built, naming the module): a command is never dropped silently.
     """
     parser = argparse.ArgumentParser(prog=prog, description=description)
     sub = parser.add_subparsers(dest="group", metavar="GROUP")
     for group, modules in groups.items():
-        mods = [m for m in (_import_optional(n) for n in modules) if m is not None]
+        mods = [_import_command_module(n) for n in modules]
         if not mods:
             continue
         if len(mods) == 1 and hasattr(mods[0], "add_command"):

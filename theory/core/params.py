@@ -70,7 +70,8 @@ def check_choice(name: str, value, choices) -> str:
     return value
 
 
-def check_array(name: str, value, *, ndim: int | None = None, shape=None, dtype=None, finite: bool = True) -> np.ndarray:
+def check_array(name: str, value, *, ndim: int | None = None, shape=None, dtype=None,
+                finite: bool = True) -> np.ndarray:
     """Return ``value`` as an array with the given ndim/shape, or raise ``ValueError``.
 
     ``shape`` may contain ``None`` for a free dimension.

@@ -20,9 +20,9 @@ order (half the nodes) compared with the requested one.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Sequence
 
 import numba
 import numpy as np

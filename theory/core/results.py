@@ -9,11 +9,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-__all__ = ["Record", "to_jsonable", "format_table"]
+__all__ = ["Record", "OrderParameters", "to_jsonable", "format_table"]
 
 
 def to_jsonable(obj: Any) -> Any:
@@ -94,6 +94,13 @@ class Record:
         values["message"] = message
         return cls(**values)
 
+    def flat(self) -> dict[str, Any]:
+        """The record as one flat row (for tables, CSV and continuation curves).
+
+        Records with nested fields (e.g. :class:`theory.core.solver.SolverResult`) override it.
+        """
+        return self.to_dict()
+
     def to_dict(self) -> dict[str, Any]:
         out = {}
         for f in dataclasses.fields(self):
@@ -119,6 +126,33 @@ class Record:
         for k, v in d.items():
             lines.append(f"  {k:<{width}} = {_fmt(v)}")
         return "\n".join(lines)
+
+
+class OrderParameters:
+    """Mixin for result records whose order parameters warm-start a neighbouring solve.
+
+    A record lists its order parameters in the class attribute
+    ``ORDER_PARAMETERS``; :attr:`values` returns them by name (the ``init`` that
+    the model's solver and :func:`theory.core.solver.span` accept).
+
+    Examples
+    --------
+    >>> from dataclasses import dataclass
+    >>> @dataclass(frozen=True, kw_only=True)
+    ... class R(Record, OrderParameters):
+    ...     ORDER_PARAMETERS = ("q",)
+    ...     q: float
+    ...     phi: float
+    >>> R(q=0.5, phi=-1.0).values
+    {'q': 0.5}
+    """
+
+    ORDER_PARAMETERS: ClassVar[tuple[str, ...]] = ()
+
+    @property
+    def values(self) -> dict[str, float]:
+        """Order parameters by name."""
+        return {k: getattr(self, k) for k in self.ORDER_PARAMETERS}
 
 
 def _fmt(v: Any) -> str:

@@ -3,7 +3,7 @@
 A model supplies a *fixed-point map* ``update(x: dict[str, float]) -> dict[str, float]``
 over named order parameters (each update derived from one term of the free
 entropy). :func:`converge` iterates it with adaptive damping (or hands the
-residual ``update(x) - x`` to a Newton / Anderson root finder) and returns a
+residual ``update(x) - x`` to a root finder: hybrid Powell ``"hybr"`` or ``"anderson"``) and returns a
 frozen :class:`SolverResult`; it never returns a silent wrong number:
 
 * non-finite iterates, oscillation/stagnation and the iteration cap are
@@ -26,15 +26,19 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import scipy.optimize
 
 from theory.core.results import Record, to_jsonable
 
+METHODS = ("iterate", "hybr", "anderson", "auto")
+
 __all__ = [
+    "METHODS",
     "ComputationError",
     "ConvergenceError",
     "SolverResult",
@@ -64,14 +68,14 @@ class ConvergenceError(ComputationError):
         Residual history.
     """
 
-    def __init__(self, message: str, result: "SolverResult"):
+    def __init__(self, message: str, result: SolverResult):
         super().__init__(message)
         self.result = result
         self.last = dict(result.values)
         self.residuals = result.history
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SolverResult(Record):
     """Outcome of a saddle-point solve."""
 
@@ -134,18 +138,38 @@ def converge(
         Increase the damping when the residual grows, relax it back while it
         shrinks.
     method
-        ``"iterate"`` (damped iteration), ``"newton"`` (``scipy.optimize.root``,
-        hybrid Powell on the residual), ``"anderson"``, or ``"auto"``: damped
-        iteration, polished by Newton from the last iterate if it stalls.
+        ``"iterate"`` (damped iteration), ``"hybr"`` (``scipy.optimize.root``,
+        hybrid Powell with a finite-difference Jacobian on the residual),
+        ``"anderson"``, or ``"auto"``: damped iteration, polished by ``"hybr"``
+        from the last iterate if it stalls. (The analytic-Jacobian Newton method
+        is :func:`newton`; ``"newton"`` is not a method of ``converge``.)
     strict
         Raise :class:`ConvergenceError` instead of returning a non-converged result.
+    max_damping
+        Upper bound of the adaptive damping.
+    stall_window
+        Iterations without a 10 % improvement of the best residual after which
+        the damped iteration stops (oscillation or stagnation).
 
     Returns
     -------
     SolverResult
+        Last iterate by name, residual, iterations, ``converged`` and ``message``.
+
+    Examples
+    --------
+    >>> import math
+    >>> r = converge(lambda x: {"x": math.cos(x["x"])}, {"x": 1.0}, tol=1e-12)
+    >>> r.converged, round(r["x"], 10)
+    (True, 0.7390851332)
+    >>> converge(lambda x: {"x": math.cos(x["x"])}, {"x": 1.0}, method="hybr").converged
+    True
     """
-    if method not in ("iterate", "newton", "anderson", "auto"):
-        raise ValueError(f"method must be one of 'iterate', 'newton', 'anderson', 'auto' (got {method!r})")
+    if method == "newton":
+        raise ValueError("converge: method 'newton' is now called 'hybr' (scipy hybrid Powell on the residual); "
+                         "the analytic-Jacobian Newton method is theory.core.solver.newton")
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(repr(m) for m in METHODS)} (got {method!r})")
     if not (0.0 <= damping < 1.0):
         raise ValueError(f"damping must be in [0, 1) (got {damping!r})")
     if not (tol > 0):
@@ -162,17 +186,17 @@ def converge(
 
     if method == "iterate":
         res = _iterate(F, x0, names, tol, maxiter, damping, adaptive, max_damping, stall_window)
-    elif method in ("newton", "anderson"):
+    elif method in ("hybr", "anderson"):
         res = _root(F, x0, names, tol, maxiter, method)
     else:
         res = _iterate(F, x0, names, tol, maxiter, damping, adaptive, max_damping, stall_window)
         if not res.converged:
-            polished = _root(F, np.array([res.values[k] for k in names]), names, tol, maxiter, "newton")
+            polished = _root(F, np.array([res.values[k] for k in names]), names, tol, maxiter, "hybr")
             res = dataclasses.replace(
                 polished,
                 iterations=res.iterations + polished.iterations,
                 history=res.history + polished.history,
-                message=("iteration: " + res.message + "; newton: " + polished.message),
+                message=("iteration: " + res.message + "; hybr: " + polished.message),
             )
     res = dataclasses.replace(res, wall_time=time.perf_counter() - t0, method=method)
     if strict and not res.converged:
@@ -213,11 +237,13 @@ def _iterate(F, x, names, tol, maxiter, damping, adaptive, max_damping, stall_wi
         if r < 0.9 * best:
             best, best_at = r, it
         elif it - best_at > stall_window:
-            message = f"stalled: residual {r:.3g} has not improved on {best:.3g} for {stall_window} iterations (oscillation?)"
+            message = (f"stalled: residual {r:.3g} has not improved on {best:.3g} for {stall_window} iterations "
+                       "(oscillation?)")
             break
         x = d * x + (1.0 - d) * fx
     r = history[-1] if history else np.inf
-    return SolverResult(dict(zip(names, map(float, x))), float(r), it, converged, 0.0, "iterate", message, tuple(history))
+    return SolverResult(values=dict(zip(names, map(float, x))), residual=float(r), iterations=it, converged=converged,
+                        wall_time=0.0, method="iterate", message=message, history=tuple(history))
 
 
 def _root(F, x0, names, tol, maxiter, method) -> SolverResult:
@@ -244,15 +270,16 @@ def _root(F, x0, names, tol, maxiter, method) -> SolverResult:
     r = _residual(x, fx) if finite else np.inf
     converged = bool(finite and r < tol)
     return SolverResult(
-        dict(zip(names, map(float, x))), float(r), len(history), converged, 0.0, method,
-        "converged" if converged else f"root finder did not reach tol: {msg}", tuple(history),
+        values=dict(zip(names, map(float, x))), residual=float(r), iterations=len(history), converged=converged,
+        wall_time=0.0, method=method, message="converged" if converged else f"root finder did not reach tol: {msg}",
+        history=tuple(history),
     )
 
 
 # ---------------------------------------------------------------------------
 # continuation
 # ---------------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NewtonResult(Record):
     """Outcome of :func:`newton`: last iterate, its residual, evaluations used, the
     payload ``aux`` that ``fun`` returned at the last iterate (``None`` if it failed)."""
@@ -315,21 +342,26 @@ def newton(
     try:
         R, J, G, aux = evaluate(x)
     except ComputationError as exc:
-        return NewtonResult(x, np.inf, evals, False, str(exc), None)
+        return NewtonResult(x=x, residual=np.inf, iterations=evals, converged=False,
+                            message=str(exc), aux=None)
     scale = np.maximum(1.0, np.abs(x))
     merit = float(np.sum((G / scale) ** 2))
     res = measure(x, G)
     while True:
         if not np.isfinite(res):
-            return NewtonResult(x, res, evals, False, "non-finite residual", aux)
+            return NewtonResult(x=x, residual=res, iterations=evals, converged=False,
+                                message="non-finite residual", aux=aux)
         if res < tol:
-            return NewtonResult(x, res, evals, True, "converged", aux)
+            return NewtonResult(x=x, residual=res, iterations=evals, converged=True,
+                                message="converged", aux=aux)
         if evals >= maxiter:
-            return NewtonResult(x, res, evals, False, f"Newton evaluation cap {maxiter} reached", aux)
+            return NewtonResult(x=x, residual=res, iterations=evals, converged=False,
+                                message=f"Newton evaluation cap {maxiter} reached", aux=aux)
         try:
             d = np.linalg.solve(J, -R)
         except np.linalg.LinAlgError:
-            return NewtonResult(x, res, evals, False, "singular Jacobian", aux)
+            return NewtonResult(x=x, residual=res, iterations=evals, converged=False,
+                                message="singular Jacobian", aux=aux)
         t = 1.0
         for k in range(n):
             if d[k] < 0 and np.isfinite(lo[k]) and x[k] + t * d[k] <= lo[k]:
@@ -354,11 +386,12 @@ def newton(
             if evals >= maxiter:
                 break
         if not accepted:
-            return NewtonResult(x, res, evals, False, "Newton line search failed (no decrease of the residual)", aux)
+            return NewtonResult(x=x, residual=res, iterations=evals, converged=False,
+                                message="Newton line search failed (no decrease of the residual)", aux=aux)
         x, R, J, G, aux, merit, res = y, R1, J1, G1, aux1, m1, r1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CurvePoint(Record):
     """One point of a continuation: the external parameters and the solve there."""
 
@@ -378,7 +411,7 @@ class CurvePoint(Record):
         return row
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Curve(Record):
     """A solution followed along a parameter path."""
 
@@ -402,7 +435,8 @@ def _interp(p: Mapping[str, Any], q: Mapping[str, Any], t: float) -> dict[str, A
     out = {}
     for k in q:
         a, b = p.get(k, q[k]), q[k]
-        if isinstance(a, (int, float, np.number)) and isinstance(b, (int, float, np.number)) and not isinstance(b, bool):
+        numeric = isinstance(a, (int, float, np.number)) and isinstance(b, (int, float, np.number))
+        if numeric and not isinstance(b, bool):
             out[k] = float(a) + t * (float(b) - float(a))
         else:
             out[k] = b
@@ -481,8 +515,8 @@ def span(
             last_ok = p
         elif not msg:
             msg = getattr(res, "message", "not converged")
-        points.append(CurvePoint(p, res, conv, "" if conv else msg, halvings))
-    return Curve(tuple(points))
+        points.append(CurvePoint(params=p, result=res, converged=conv, message="" if conv else msg, halvings=halvings))
+    return Curve(points=tuple(points))
 
 
 def _attempt(solve, p, x):

@@ -26,8 +26,9 @@ import math
 import numba
 import numpy as np
 
-__all__ = ["H", "logH", "K", "GH", "G", "logG", "erfcx", "log2cosh", "logcosh", "H_pow", "SERIES_MAX", "ATANH_SERIES_MAX",
-           "tanh_series", "logcosh_series", "atanh_series", "log1p_series", "tanh_small", "atanh_small", "logcosh_small",
+__all__ = ["H", "logH", "K", "GH", "G", "logG", "erfcx", "log2cosh", "logcosh", "H_pow", "SERIES_MAX",
+           "ATANH_SERIES_MAX", "tanh_series", "logcosh_series", "atanh_series", "log1p_series", "tanh_small",
+           "atanh_small", "logcosh_small",
            "log1p_small"]
 
 _SQRT2 = math.sqrt(2.0)
@@ -246,7 +247,8 @@ def tanh_small(x: float) -> float:
 
 @numba.njit(cache=True)
 def atanh_small(x: float) -> float:
-    """``atanh x`` for ``|x| < 1``: the series for ``|x| <= ATANH_SERIES_MAX``, ``sign(x) log1p(2|x|/(1-|x|))/2`` beyond."""
+    """``atanh x`` for ``|x| < 1``: the series for ``|x| <= ATANH_SERIES_MAX``,
+    ``sign(x) log1p(2|x|/(1-|x|))/2`` beyond."""
     if abs(x) <= ATANH_SERIES_MAX:
         return atanh_series(x)
     a = abs(x)

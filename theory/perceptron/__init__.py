@@ -1,1 +1,126 @@
-"""theory.perceptron."""
+"""Replica theory of the stochastic binary perceptron [baldassi2018] and its reference systems.
+
+* RS saddle point, free entropy and curves (:mod:`theory.perceptron.rs`, [baldassi2018, SM Eq. 12-15]);
+* local stability and ``beta_c`` (:mod:`theory.perceptron.stability`, [baldassi2018, SM Eq. 16-20]);
+* energy of the binarized configuration (:mod:`theory.perceptron.binarized_energy`, [baldassi2018, SM Eq. 28-30]);
+* binary control variables (:mod:`theory.perceptron.binary_control`, [baldassi2018, SM Eq. 40]);
+* the ``beta -> infinity`` limit (:mod:`theory.perceptron.zero_temperature`);
+* Gardner / Krauth-Mezard references (:mod:`theory.perceptron.references`, [gardner1988], [krauth1989]);
+* the Franz-Parisi entropy (:mod:`theory.perceptron.franz_parisi`, [baldassi2018, SM Eq. 31-39]).
+
+Examples
+--------
+>>> from theory.perceptron import solve_rs, rs_stability
+>>> r = solve_rs(0.55, 2.0, 0.7, order=8)
+>>> r.converged and rs_stability(0.55, 2.0, 0.7, init=r, order=8).stable
+True
+"""
+from theory.perceptron.binarized_energy import BCEnergyResult, bc_energy, bc_energy_at, bc_energy_curve, bc_overlaps
+from theory.perceptron.binary_control import (
+    BinaryControlRSResult,
+    IsingTerms,
+    binary_control_curve,
+    clipped_energy,
+    ising_terms,
+    solve_binary_control,
+)
+from theory.perceptron.franz_parisi import (
+    EndpointResult,
+    FPResult,
+    ReferenceState,
+    franz_parisi_curve,
+    franz_parisi_endpoint,
+    franz_parisi_entropy,
+    franz_parisi_max,
+    franz_parisi_reference,
+    solve_franz_parisi,
+)
+from theory.perceptron.references import (
+    BinaryCapacityResult,
+    BinaryEntropyResult,
+    BinaryPerceptronTerms,
+    SphericalEntropyResult,
+    binary_capacity,
+    binary_entropy,
+    binary_perceptron_terms,
+    gardner_capacity,
+    gardner_energetic,
+    spherical_entropy,
+)
+from theory.perceptron.rs import (
+    EnergeticTerms,
+    EntropicTerms,
+    RSResult,
+    energetic_term,
+    energetic_terms,
+    entropic_term,
+    entropic_terms,
+    rs_curve,
+    rs_free_entropy,
+    solve_rs,
+    solve_rs_with_terms,
+)
+from theory.perceptron.stability import BetaCResult, StabilityResult, beta_c, rs_stability, stability_gammas
+from theory.perceptron.zero_temperature import (
+    ProxTerms,
+    ZeroTemperatureResult,
+    prox_terms,
+    solve_zero_temperature,
+    zero_temperature_curve,
+    zero_temperature_threshold,
+)
+
+__all__ = [
+    "BCEnergyResult",
+    "BetaCResult",
+    "BinaryCapacityResult",
+    "BinaryControlRSResult",
+    "BinaryEntropyResult",
+    "BinaryPerceptronTerms",
+    "EndpointResult",
+    "EnergeticTerms",
+    "EntropicTerms",
+    "FPResult",
+    "IsingTerms",
+    "ProxTerms",
+    "RSResult",
+    "ReferenceState",
+    "SphericalEntropyResult",
+    "StabilityResult",
+    "ZeroTemperatureResult",
+    "bc_energy",
+    "bc_energy_at",
+    "bc_energy_curve",
+    "bc_overlaps",
+    "beta_c",
+    "binary_capacity",
+    "binary_control_curve",
+    "binary_entropy",
+    "binary_perceptron_terms",
+    "clipped_energy",
+    "energetic_term",
+    "energetic_terms",
+    "entropic_term",
+    "entropic_terms",
+    "franz_parisi_curve",
+    "franz_parisi_endpoint",
+    "franz_parisi_entropy",
+    "franz_parisi_max",
+    "franz_parisi_reference",
+    "gardner_capacity",
+    "gardner_energetic",
+    "ising_terms",
+    "prox_terms",
+    "rs_curve",
+    "rs_free_entropy",
+    "rs_stability",
+    "solve_binary_control",
+    "solve_franz_parisi",
+    "solve_rs",
+    "solve_rs_with_terms",
+    "solve_zero_temperature",
+    "spherical_entropy",
+    "stability_gammas",
+    "zero_temperature_curve",
+    "zero_temperature_threshold",
+]

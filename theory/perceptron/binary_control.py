@@ -1,21 +1,21 @@
 """Stochastic perceptron with binary control variables ``m_i = sqrt(q*) sigma_i`` (Ising version).
 
-Source: seed ``004_deaa60c1bff9cc41``, Supplementary Material Sec. IV, Eq. (40)
-and SM Fig. 3 (alpha = 0.55, beta = 15). The paper only states that the
+Source: [baldassi2018, SM Eq. 40] ([baldassi2018, SM Sec. IV])
+and [baldassi2018, SM Fig. 3] (alpha = 0.55, beta = 15). The paper only states that the
 analysis "can be easily adapted"; the RS equations below are derived in
 ``docs/stochastic_perceptron_rs.md`` (Sec. "Binary control").
 
 Gibbs weight ``exp(beta L(sigma))`` with
-``L(sigma) = sum_mu log H(-sqrt(q*/(1-q*)) sum_i sigma_i x_i^mu / sqrt(N))`` (SM Eq. 40).
+``L(sigma) = sum_mu log H(-sqrt(q*/(1-q*)) sum_i sigma_i x_i^mu / sqrt(N))`` [baldassi2018, SM Eq. 40].
 With ``q_ab = q* Q_ab`` the energetic term is exactly ``G_E(q0; q*, beta)``
-of SM Eq. (14); the entropic term is the Ising one, and the diagonal
+of [baldassi2018, SM Eq. 14]; the entropic term is the Ising one, and the diagonal
 multiplier ``qhat1`` drops out (the norm is fixed by ``sigma^2 = 1``):
 
     phi = extr_{q0, qhat0} -qhat0 (q* - q0)/2 + int Dz log 2cosh(sqrt(qhat0 q*) z) + alpha G_E(q0)
     q0    = q* int Dz tanh^2(sqrt(qhat0 q*) z)
     qhat0 = -2 alpha dG_E/dq0
 
-The energy of the clipped centre ``sign(m) = sigma`` is SM Eq. (30) with
+The energy of the clipped centre ``sign(m) = sigma`` is [baldassi2018, SM Eq. 30] with
 ``p = sqrt(q*)``, ``p_tilde = q0/sqrt(q*)``, for which ``sigma_E^2 = 0``:
 
     E = int Dz < Theta(-(sqrt(q0) z + sqrt(q* - q0) u)) >_{u|z}.
@@ -23,50 +23,109 @@ The energy of the clipped centre ``sign(m) = sigma`` is SM Eq. (30) with
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from theory.perceptron.bc_energy import _T_KINK, _bc_kernel
-from theory.core.params import check_choice
-from theory.core.quadrature import dz_rule, legendre_nodes
-from theory.core.results import Record
-from theory.core.solver import ComputationError, Curve, converge, span
-from theory.core.special import log2cosh
-from theory.perceptron.rs import (
-    DEFAULT_ORDER,
-    _e_rule,
-    _validate,
-    energetic_terms,
+from theory.core import (
+    ComputationError,
+    Curve,
+    OrderParameters,
+    Record,
+    check_choice,
+    converge,
+    dz_rule,
+    legendre_nodes,
+    log2cosh,
+    span,
 )
+from theory.perceptron._rs_numerics import DEFAULT_ORDER, T_KINK, bc_kernel, e_rule, validate_rs_args
+from theory.perceptron.rs import energetic_terms
 
-__all__ = ["BinaryControlResult", "ising_terms", "clipped_energy", "solve_binary_control", "binary_control_curve"]
+__all__ = ["BinaryControlRSResult", "IsingTerms", "binary_control_curve", "clipped_energy", "ising_terms",
+           "solve_binary_control"]
 
 
-def ising_terms(qhat0: float, qstar: float, order: int = DEFAULT_ORDER) -> dict[str, float]:
-    """Ising entropic term ``int Dz log 2cosh(sqrt(qhat0 q*) z)`` and ``q*`` int Dz tanh^2."""
+@dataclass(frozen=True, kw_only=True)
+class IsingTerms(Record):
+    """Ising entropic term of the binary-control model and its overlap (module docstring).
+
+    Attributes
+    ----------
+    G_S
+        ``int Dz log 2cosh(sqrt(qhat0 q*) z)``.
+    q0
+        ``q* int Dz tanh^2(sqrt(qhat0 q*) z)``.
+    """
+
+    G_S: float
+    q0: float
+
+
+def ising_terms(qhat0: float, qstar: float, order: int = DEFAULT_ORDER) -> IsingTerms:
+    """Ising entropic term ``int Dz log 2cosh(sqrt(qhat0 q*) z)`` and ``q0 = q* int Dz tanh^2``.
+
+    The entropic side of the binary-control model [baldassi2018, SM Eq. 40] (module docstring).
+
+    Parameters
+    ----------
+    qhat0
+        Conjugate of ``q0`` (>= 0).
+    qstar
+        Squared norm ``q*``.
+    order
+        Gauss-Legendre nodes per panel.
+
+    Returns
+    -------
+    IsingTerms
+
+    Examples
+    --------
+    >>> T = ising_terms(0.0, 0.5)   # no field: G_S = log 2, q0 = 0
+    >>> round(T.G_S, 12), T.q0
+    (0.69314718056, 0.0)
+    """
     c = math.sqrt(max(qhat0, 0.0) * qstar)
     z, w = dz_rule(order, np.array([-4.0, -2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0, 4.0]) / max(c, 1e-300))
     t = np.tanh(c * z)
-    return {"G_S": float(w @ log2cosh(c * z)), "q0": float(qstar * (w @ (t * t)))}
+    return IsingTerms(G_S=float(w @ log2cosh(c * z)), q0=float(qstar * (w @ (t * t))))
 
 
 def clipped_energy(q0: float, qstar: float, beta: float, order: int = DEFAULT_ORDER) -> float:
-    """Training error of ``sigma`` (SM Fig. 3), SM Eq. (30) at ``sigma_E = 0`` (see module docstring)."""
-    z, w = _e_rule(q0, qstar, order)
+    """Training error of ``sigma``: [baldassi2018, SM Eq. 30] at ``sigma_E = 0`` (module docstring;
+    [baldassi2018, SM Fig. 3]).
+
+    Parameters
+    ----------
+    q0, qstar, beta
+        RS overlap, squared norm and inverse temperature.
+    order
+        Gauss-Legendre nodes per panel.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(clipped_energy(0.3, 0.7, 0.0), 10)   # beta = 0: a random sign, E = 1/2
+    0.5
+    """
+    z, w = e_rule(q0, qstar, order)
     glx, glw = legendre_nodes(order)
     sq = math.sqrt(qstar)
-    vals = _bc_kernel(z, math.sqrt(q0), math.sqrt(qstar - q0), math.sqrt(1.0 - qstar), float(beta),
-                      math.sqrt(q0) / sq, math.sqrt(qstar - q0) / sq, 0.0, glx, glw, _T_KINK)
+    vals = bc_kernel(z, math.sqrt(q0), math.sqrt(qstar - q0), math.sqrt(1.0 - qstar), float(beta),
+                     math.sqrt(q0) / sq, math.sqrt(qstar - q0) / sq, 0.0, glx, glw, T_KINK)
     E = float(w @ vals)
     if not math.isfinite(E):
         raise ComputationError(f"non-finite clipped-centre energy at q0={q0}, q*={qstar}, beta={beta}")
     return E
 
 
-@dataclass(frozen=True)
-class BinaryControlResult(Record):
+@dataclass(frozen=True, kw_only=True)
+class BinaryControlRSResult(Record, OrderParameters):
     """RS saddle point of the binary-control model and the energy ``E`` of ``sigma``.
 
     ``loglik`` is the mean log-likelihood per pattern, ``entropy = phi - alpha beta loglik``
@@ -88,21 +147,42 @@ class BinaryControlResult(Record):
     error: float
     message: str = ""
 
-    @property
-    def values(self) -> dict[str, float]:
-        return {"q0": self.q0, "qhat0": self.qhat0}
-
-    def flat(self) -> dict[str, Any]:
-        return self.to_dict()
+    ORDER_PARAMETERS = ("q0", "qhat0")
 
 
-def solve_binary_control(alpha: float, beta: float, qstar: float, *, init: Mapping[str, float] | None = None,
-                         tol: float = 1e-10, order: int = DEFAULT_ORDER, method: str = "newton",
-                         maxiter: int = 400) -> BinaryControlResult:
-    """RS saddle point of the binary-control stochastic perceptron and ``E`` of the clipped centre."""
-    alpha, beta, qstar, tol, order = _validate(alpha, beta, qstar, tol, order)
-    check_choice("method", method, {"newton", "iterate", "auto"})
-    nan = math.nan
+def solve_binary_control(alpha: float, beta: float, qstar: float, *,
+                         init: Mapping[str, float] | BinaryControlRSResult | None = None, tol: float = 1e-10,
+                         order: int = DEFAULT_ORDER, method: str = "hybr", maxiter: int = 400) -> BinaryControlRSResult:
+    """RS saddle point of the binary-control stochastic perceptron and ``E`` of the clipped centre.
+
+    The model of [baldassi2018, SM Eq. 40] (module docstring): ``q0`` from the Ising
+    entropic term, ``qhat0 = -2 alpha dG_E/dq0`` [baldassi2018, SM Eq. 15], energy
+    [baldassi2018, SM Eq. 30] at ``sigma_E = 0``.
+
+    Parameters
+    ----------
+    alpha, beta, qstar
+        Load, inverse temperature, squared norm ``q*`` of ``m = sqrt(q*) sigma``.
+    init
+        Warm start (dict with ``q0``, ``qhat0`` or a previous result).
+    tol, order, maxiter
+        Tolerance, quadrature order, evaluation cap.
+    method
+        Method of :func:`theory.core.solver.converge`: ``"hybr"`` (default; falls back to
+        damped ``"auto"`` if it fails), ``"iterate"`` or ``"auto"``.
+
+    Returns
+    -------
+    BinaryControlRSResult
+
+    Examples
+    --------
+    >>> r = solve_binary_control(0.55, 2.0, 0.7, order=8)
+    >>> r.converged, 0.0 < r.E < 0.5
+    (True, True)
+    """
+    alpha, beta, qstar, tol, order = validate_rs_args(alpha, beta, qstar, tol, order)
+    check_choice("method", method, {"hybr", "iterate", "auto"})
     qmax = qstar * (1.0 - 1e-12)
     if init is None:
         x0 = {"q0": 0.5 * qstar, "qhat0": 1.0}
@@ -114,7 +194,7 @@ def solve_binary_control(alpha: float, beta: float, qstar: float, *, init: Mappi
         q0 = min(max(x["q0"], 0.0), qmax)
         qhat0 = max(x["qhat0"], 0.0)
         E = energetic_terms(q0, qstar, beta, order)
-        return {"q0": ising_terms(qhat0, qstar, order)["q0"], "qhat0": -2.0 * alpha * E["dG_E_dq0"]}
+        return {"q0": ising_terms(qhat0, qstar, order).q0, "qhat0": -2.0 * alpha * E.dG_E_dq0}
 
     try:
         if alpha == 0.0 or beta == 0.0:
@@ -122,7 +202,7 @@ def solve_binary_control(alpha: float, beta: float, qstar: float, *, init: Mappi
             res = None
         else:
             res = converge(update, x0, tol=tol, method=method, maxiter=maxiter)
-            if not res.converged and method == "newton":
+            if not res.converged and method == "hybr":
                 res2 = converge(update, x0, tol=tol, method="auto", damping=0.3, maxiter=maxiter)
                 res = res2 if (res2.converged or res2.residual < res.residual) else res
             q0, qhat0 = res.values["q0"], res.values["qhat0"]
@@ -133,17 +213,41 @@ def solve_binary_control(alpha: float, beta: float, qstar: float, *, init: Mappi
         E = clipped_energy(q0c, qstar, beta, order)
         E2 = clipped_energy(q0c, qstar, beta, max(4, order // 2))
     except ComputationError as exc:
-        return BinaryControlResult(alpha, beta, qstar, nan, nan, nan, nan, nan, nan, False, math.inf, 0, nan, str(exc))
-    phi = -0.5 * qhat0 * (qstar - q0) + S["G_S"] + alpha * Et["G_E"]
+        return BinaryControlRSResult.failure(str(exc), alpha=alpha, beta=beta, qstar=qstar, residual=math.inf,
+                                             iterations=0)
+    phi = -0.5 * qhat0 * (qstar - q0) + S.G_S + alpha * Et.G_E
     resid = 0.0 if res is None else res.residual
     iters = 0 if res is None else res.iterations
     msg = "converged" if res is None else res.message
-    return BinaryControlResult(alpha, beta, qstar, q0, qhat0, phi, E, Et["loglik"], phi - alpha * beta * Et["loglik"],
-                               bool(ok), float(resid), int(iters), abs(E - E2), msg)
+    return BinaryControlRSResult(alpha=alpha, beta=beta, qstar=qstar, q0=q0, qhat0=qhat0, phi=phi, E=E,
+                                 loglik=Et.loglik, entropy=phi - alpha * beta * Et.loglik, converged=bool(ok),
+                                 residual=float(resid), iterations=int(iters), error=abs(E - E2), message=msg)
 
 
 def binary_control_curve(alpha: float, beta: float, qstars: Sequence[float], *, init=None, tol: float = 1e-10,
                          order: int = DEFAULT_ORDER) -> Curve:
-    """``E(q*)`` of the clipped centre with continuation (SM Fig. 3: alpha = 0.55, beta = 15)."""
+    """``E(q*)`` of the clipped centre [baldassi2018, SM Eq. 30, 40] with continuation.
+
+    The curve of [baldassi2018, SM Fig. 3] (alpha = 0.55, beta = 15).
+
+    Parameters
+    ----------
+    alpha, beta
+        Load and inverse temperature.
+    qstars
+        Squared norms, in (0, 1).
+    init, tol, order
+        Warm start of the first point, tolerance, quadrature order.
+
+    Returns
+    -------
+    Curve
+
+    Examples
+    --------
+    >>> c = binary_control_curve(0.55, 2.0, [0.6, 0.7], order=8)
+    >>> [p.converged for p in c.points]
+    [True, True]
+    """
     path = [{"qstar": float(q)} for q in qstars]
     return span(lambda p, x: solve_binary_control(alpha, beta, p["qstar"], init=x, tol=tol, order=order), path, init)

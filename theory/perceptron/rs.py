@@ -1,13 +1,14 @@
 """Replica-symmetric theory of the stochastic binary perceptron.
 
-Source: seed ``004_deaa60c1bff9cc41`` (Baldassi et al., "On the role of
-synaptic stochasticity in training low-precision neural networks"),
-Supplementary Material Sec. I, Eq. (1)-(20). Derivation and the list of
-differences from the printed equations: ``docs/stochastic_perceptron_rs.md``.
+Source: [baldassi2018, SM Eq. 1-20] ([baldassi2018, SM Sec. I]). Derivation and
+the list of differences from the printed equations: ``docs/stochastic_perceptron_rs.md``.
+The free entropy is written GASP-style as interaction + entropic + alpha * energetic
+term, each term a small record (:class:`EntropicTerms`, :class:`EnergeticTerms`) from
+which one group of updates is derived.
 
 The model: control variables ``m in [-1, 1]^N`` with ``sum_i m_i^2 = q* N`` and
 Gibbs weight ``exp(beta L(m))``, ``L(m) = sum_mu log H(-sum_i m_i x_i^mu / sqrt(N (1 - q*)))``
-(SM Eq. 1-2). The RS free entropy (SM Eq. 12-14) is
+[baldassi2018, SM Eq. 1-2]. The RS free entropy [baldassi2018, SM Eq. 12-14] is
 
     phi = extr_{q0, qhat0, qhat1} 1/2 (q0 qhat0 - q* qhat1) + G_S(qhat0, qhat1) + alpha G_E(q0)
     G_S = int Dz log int_{-1}^{1} dm exp(a m^2 + b m),   a = (qhat1 - qhat0)/2,  b = sqrt(qhat0) z
@@ -18,340 +19,217 @@ Numerics (all in log domain):
 * ``G_S`` and its moments: :func:`theory.core.quadrature.interval_moments`
   (graded Gauss-Legendre on [-1, 1], one compiled pass) on a composite Gauss-Legendre
   ``Dz`` rule with breakpoints at the scale ``1/sqrt(qhat0)``.
-* ``G_E``: a numba kernel. For every outer node ``z`` the inner ``u`` domain is
+* ``G_E``: a numba kernel (:mod:`theory.perceptron._rs_numerics`). For every outer node ``z`` the inner ``u`` domain is
   centred on the mode ``u*`` of the (log-concave) posterior
   ``exp(-u^2/2) H^beta(x(u))`` and split at the kink of ``H^beta`` (``x = 0`` and
   the step at ``x ~ -sqrt(2 log beta)``), then integrated by composite
   Gauss-Legendre in log-sum-exp form. ``H^beta = exp(beta logH)`` throughout.
 
-The fixed-point map (SM Eq. 15) is
+The fixed-point map [baldassi2018, SM Eq. 15] is
 ``q0 <- int Dz <m>^2``, ``qhat0 <- alpha int Dz (d_h log Z_E)^2`` and, for the
 norm constraint ``q* = int Dz <m^2>``, a Newton step in ``qhat1``
 (``d<m^2>/dqhat1 = (<m^4> - <m^2>^2)/2``). It is solved by Newton's method
-with the analytic Jacobian (:func:`_newton_jacobian`: every entry is an
+with the analytic Jacobian (:func:`theory.core.solver.newton`: every entry is an
 integral from the same kernel pass, 3-5 map evaluations from a warm start),
-with :func:`theory.core.solver.converge` (hybrid Powell, damped iteration) as
+with :func:`theory.core.solver.converge` (``"hybr"``: hybrid Powell, damped iteration) as
 the fallback. A cold start first solves the reduced 1-d map in ``q0`` at order 6
 by a safeguarded Newton with the analytic derivative (:func:`_reduced_newton`),
-after which the order-12 Newton needs 2-3 map evaluations. The beta -> infinity limit is in
+after which the order-12 Newton needs 2-3 map evaluations. Local stability and ``beta_c`` are in
+:mod:`theory.perceptron.stability`, the beta -> infinity limit in
 :mod:`theory.perceptron.zero_temperature`.
 """
 from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Mapping, Sequence
 
-import numba
 import numpy as np
 from scipy.optimize import brentq
 
-from theory.core.params import check_int, check_real, check_choice
-from theory.core.quadrature import dz_rule, interval_mean, interval_moments, legendre_nodes
-from theory.core.results import Record
-from theory.core.solver import ComputationError, ConvergenceError, Curve, SolverResult, converge, newton, span
-from theory.core.special import GH, logG, logH
+from theory.core import (
+    ComputationError,
+    ConvergenceError,
+    Curve,
+    OrderParameters,
+    Record,
+    SolverResult,
+    check_choice,
+    check_real,
+    converge,
+    interval_mean,
+    interval_moments,
+    legendre_nodes,
+    newton,
+    span,
+)
+from theory.perceptron._rs_numerics import (
+    DEFAULT_ORDER,
+    as_rs_init,
+    check_order,
+    e_rule,
+    energetic_kernel,
+    rescale_large_beta,
+    s_rule,
+    validate_rs_args,
+)
 
 __all__ = [
+    "DEFAULT_ORDER",
+    "EnergeticTerms",
+    "EntropicTerms",
     "RSResult",
-    "StabilityResult",
-    "BetaCResult",
-    "G_S",
-    "G_E",
-    "entropic_terms",
+    "energetic_term",
     "energetic_terms",
+    "entropic_term",
+    "entropic_terms",
+    "rs_curve",
     "rs_free_entropy",
     "solve_rs",
-    "rs_curve",
-    "stability",
-    "beta_c",
-    "dz_rule",
-    "DEFAULT_ORDER",
+    "solve_rs_with_terms",
 ]
 
-DEFAULT_ORDER = 12
-_UHALF = 9.0  # half-width of the u window around the posterior mode (log-concave, curvature <= -1)
-_DROP = 42.0  # the u window is cut where the posterior falls below exp(-_DROP) (5.7e-19) of its maximum
-_LOG_SQRT2PI = 0.5 * math.log(2.0 * math.pi)
-
-# breakpoints of the inner rule, in units of the H^beta kink (t = y / sqrt(1-q*), y = h + sqrt(D) u)
-_T_STEP = np.array([0.0, 1.0, 2.0, 3.0, 4.5, 6.5])
-_T_DECAY = np.array([-0.5, -1.5, -4.0])  # times 1/sqrt(max(beta, 1))
-_T_MODE = np.array([-4.0, -2.0, -1.0, 0.0, 1.0, 2.0, 4.0])
-_N_UNIFORM = 4  # uniform panels on the window [u* - 9, u* + 9]
-_Z_BREAKS = np.array([-6.0, -3.0, -1.5, -0.5, 0.5, 1.5, 3.0, 6.0])
-
 
 # ---------------------------------------------------------------------------
-# energetic kernel
+# the two terms of [baldassi2018, SM Eq. 12]
 # ---------------------------------------------------------------------------
-@numba.njit(cache=True)
-def _log_post(u, h, sD, s, beta):
-    return -0.5 * u * u + beta * logH(-(h + sD * u) / s)
+@dataclass(frozen=True, kw_only=True)
+class EnergeticTerms(Record):
+    """The energetic term ``G_E`` [baldassi2018, SM Eq. 14] and the integrals derived from it.
 
-
-@numba.njit(cache=True)
-def _posterior_mode(h, sD, s, beta):
-    """Mode of ``exp(-u^2/2) H^beta(-(h + sD u)/s)`` (log-concave) and its curvature width."""
-    r = sD / s
-    # psi'(u) = -u + beta r GH(x), decreasing in u; psi'(0) > 0 so the mode is > 0
-    lo = 0.0
-    hi = 1.0
-    while -hi + beta * r * GH(-(h + sD * hi) / s) > 0.0:
-        lo = hi
-        hi *= 2.0
-        if hi > 1e12:
-            break
-    u = 0.5 * (lo + hi)
-    for _ in range(200):
-        x = -(h + sD * u) / s
-        g = GH(x)
-        d1 = -u + beta * r * g
-        if d1 > 0.0:
-            lo = u
-        else:
-            hi = u
-        d2 = -1.0 - beta * r * r * g * (g - x)  # psi'' = -1 + beta r^2 K'(x), K' = GH (x - GH)
-        un = u - d1 / d2
-        if not (lo < un < hi):
-            un = 0.5 * (lo + hi)
-        if abs(un - u) <= 1e-13 * (1.0 + abs(u)):
-            u = un
-            break
-        u = un
-    x = -(h + sD * u) / s
-    g = GH(x)
-    curv = 1.0 + beta * r * r * g * (g - x)
-    return u, 1.0 / math.sqrt(curv)
-
-
-@numba.njit(cache=True)
-def _n_edges_max(n_extra):
-    """Number of edges :func:`_u_edges` writes (an exact count: its buffer and the kernels' buffers use it)."""
-    return _N_UNIFORM + 1 + _T_MODE.size + _T_STEP.size + _T_DECAY.size + 1 + n_extra
-
-
-@numba.njit(cache=True)
-def _window_edge(h, sD, s, beta, um, side):
-    """Point beyond which the posterior is below ``exp(-_DROP)`` times its maximum, on one side of the mode.
-
-    ``psi(u) = -u^2/2 + beta log H(x(u))`` is concave (curvature <= -1), so
-    ``psi(um +- _UHALF) <= psi(um) - _UHALF^2/2 < psi(um) - _DROP`` and Newton's
-    method on ``psi(u) - psi(um) + _DROP`` started there approaches the root
-    monotonically from outside: every iterate is a conservative edge.
+    Attributes
+    ----------
+    G_E
+        ``int Dz log Z_E``.
+    dG_E_dq0
+        ``-1/2 int Dz (d_h log Z_E)^2``: ``qhat0 = -2 alpha dG_E/dq0`` [baldassi2018, SM Eq. 15].
+    d2G_E_dq0
+        ``d^2 G_E / dq0^2 = -1/2 int Dz [(F'')^2 - 2 (F')^2 F'']``, ``F = log Z_E`` (the
+        Jacobian entry ``dqhat0/dq0`` of the Newton solve; docs, Sec. 3).
+    gamma_E
+        ``int Dz (d_h^2 log Z_E)^2`` [baldassi2018, SM Eq. 17], with the variance of
+        u-hat written as ``-d_h^2 log Z_E``.
+    gamma_E_alt
+        The same from the form ``<g''> + Var(g')`` (a quadrature check).
+    loglik
+        ``int Dz <log H(x)>``: mean log-likelihood per pattern, ``dG_E/dbeta``.
     """
-    target = _log_post(um, h, sD, s, beta) - _DROP
-    u = um + side * _UHALF
-    r = sD / s
-    for _ in range(30):
-        f = _log_post(u, h, sD, s, beta) - target
-        if f > -1.0:  # within a factor e of the target level, still outside
-            break
-        d1 = -u + beta * r * GH(-(h + sD * u) / s)
-        if side * d1 >= 0.0:
-            break
-        un = u - f / d1
-        if side * (un - um) <= 0.0:
-            break
-        u = un
-    return u
+
+    G_E: float
+    dG_E_dq0: float
+    d2G_E_dq0: float
+    gamma_E: float
+    gamma_E_alt: float
+    loglik: float
 
 
-@numba.njit(cache=True)
-def _u_edges(h, sD, s, beta, extra_c, extra_w, extra_T):
-    """Panel edges of the inner ``u`` rule for one outer node (see module docstring)."""
-    um, wm = _posterior_mode(h, sD, s, beta)
-    lo = _window_edge(h, sD, s, beta, um, -1.0)
-    hi = _window_edge(h, sD, s, beta, um, 1.0)
-    c = s / sD
-    u0 = -h / sD
-    sb = 1.0 / math.sqrt(max(beta, 1.0))
-    n = _n_edges_max(extra_T.size if extra_w > 0.0 else 0)
-    e = np.empty(n)
-    k = 0
-    for i in range(_N_UNIFORM + 1):
-        e[k] = lo + (hi - lo) * i / _N_UNIFORM
-        k += 1
-    for t in _T_MODE:
-        e[k] = um + wm * t
-        k += 1
-    for t in _T_STEP:
-        e[k] = u0 + c * t
-        k += 1
-    for t in _T_DECAY:
-        e[k] = u0 + c * t * sb
-        k += 1
-    e[k] = extra_c
-    k += 1
-    if extra_w > 0.0:
-        for t in extra_T:
-            e[k] = extra_c + extra_w * t
-            k += 1
-    if k != n:
-        raise ValueError("_u_edges: edge count does not match _n_edges_max")
-    e = e[:k]
-    for i in range(k):
-        e[i] = min(max(e[i], lo), hi)
-    return np.sort(e)
+def energetic_terms(q0: float, qstar: float, beta: float, order: int = DEFAULT_ORDER) -> EnergeticTerms:
+    """``G_E`` [baldassi2018, SM Eq. 14] and the integrals the saddle point and stability need.
 
+    Parameters
+    ----------
+    q0
+        Overlap between replicas, ``0 <= q0 < qstar``.
+    qstar
+        Squared norm ``q*`` of the control variables, in (0, 1).
+    beta
+        Inverse temperature (>= 0).
+    order
+        Gauss-Legendre nodes per panel of the ``z`` and ``u`` rules.
 
-@numba.njit(cache=True)
-def _energetic_kernel(z, sq0, sD, s, beta, glx, glw):
-    """Per outer node: log Z_E, d_h log Z_E, d_h^2 log Z_E (two forms), <log H>.
+    Returns
+    -------
+    EnergeticTerms
 
-    d2 = Cov(u, g')/sqrt(D) (Stein form) and d2b = <g''> + Var(g'), with
-    ``g = beta log H(x)``, ``x = -(h + sqrt(D) u)/sqrt(1-q*)``.
-    """
-    nz = z.size
-    out = np.empty((5, nz))
-    empty = np.empty(0)
-    no = glx.size
-    logw = np.log(glw)
-    # every slot below index k is written before it is read; the bound is exact
-    nmax = (_n_edges_max(0) - 1) * no
-    L = np.empty(nmax)
-    U = np.empty(nmax)
-    X = np.empty(nmax)
-    Gp = np.empty(nmax)
-    Lh = np.empty(nmax)
-    for i in range(nz):
-        h = sq0 * z[i]
-        e = _u_edges(h, sD, s, beta, 0.0, 0.0, empty)
-        if (e.size - 1) * no > nmax:
-            raise ValueError("_energetic_kernel: more u nodes than the buffers hold")
-        k = 0
-        mx = -np.inf
-        for p in range(e.size - 1):
-            half = 0.5 * (e[p + 1] - e[p])
-            if half <= 1e-300:
-                continue
-            mid = 0.5 * (e[p + 1] + e[p])
-            lhalf = math.log(half)
-            for j in range(no):
-                u = mid + half * glx[j]
-                x = -(h + sD * u) / s
-                lh = logH(x)
-                U[k] = u
-                X[k] = x
-                Lh[k] = lh
-                # G/H from the logs: one erfc per node instead of two (relative error ~1e-16 |log G|)
-                Gp[k] = math.exp(logG(x) - lh)
-                v = lhalf + logw[j] - 0.5 * u * u - _LOG_SQRT2PI + beta * lh
-                L[k] = v
-                if v > mx:
-                    mx = v
-                k += 1
-        S = 0.0
-        su = 0.0
-        sg = 0.0
-        sl = 0.0
-        for j in range(k):
-            pj = math.exp(L[j] - mx)
-            L[j] = pj
-            S += pj
-            su += pj * U[j]
-            sg += pj * Gp[j]
-            sl += pj * Lh[j]
-        ub = su / S
-        gb = sg / S
-        cov = 0.0
-        var = 0.0
-        sg2 = 0.0
-        for j in range(k):
-            pj = L[j]
-            gp = Gp[j]
-            cov += pj * (U[j] - ub) * (gp - gb)
-            var += pj * (gp - gb) * (gp - gb)
-            sg2 += pj * gp * (X[j] - gp)
-        out[0, i] = mx + math.log(S)
-        out[1, i] = beta / s * gb
-        out[2, i] = beta / s * cov / S / sD
-        out[3, i] = beta / (s * s) * sg2 / S + (beta / s) ** 2 * var / S
-        out[4, i] = sl / S
-    return out
-
-
-# ---------------------------------------------------------------------------
-# the two terms of SM Eq. (12)
-# ---------------------------------------------------------------------------
-def _check_order(order: int) -> int:
-    return check_int("order", order, ge=4, le=128)
-
-
-def _e_rule(q0: float, qstar: float, order: int) -> tuple[np.ndarray, np.ndarray]:
-    D = qstar - q0
-    s2 = 1.0 - qstar
-    if q0 <= 0.0:
-        return dz_rule(order)
-    scale = math.sqrt(D + s2) / math.sqrt(q0)
-    return dz_rule(order, _Z_BREAKS * scale, panels=4)
-
-
-_B_GEOM = np.array([0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0])
-_B_EDGE = np.array([-4.0, -2.0, -1.0, 0.0, 1.0, 2.0, 4.0])
-
-
-def _s_rule(qhat0: float, qhat1: float, order: int) -> tuple[np.ndarray, np.ndarray]:
-    """Dz rule for G_S: breaks in ``b = sqrt(qhat0) z`` on a geometric grid and around
-    ``b = 2|a|`` where the interior maximum of ``a m^2 + b m`` (a < 0) reaches the boundary m = 1."""
-    if qhat0 <= 0.0:
-        return dz_rule(order)
-    a = 0.5 * abs(qhat1 - qhat0)
-    bb = np.concatenate([_B_GEOM, 2.0 * a + math.sqrt(2.0 * a + 1.0) * _B_EDGE])
-    bb = np.concatenate([bb, -bb]) / math.sqrt(qhat0)
-    return dz_rule(order, bb)
-
-
-def energetic_terms(q0: float, qstar: float, beta: float, order: int = DEFAULT_ORDER) -> dict[str, float]:
-    """``G_E`` (SM Eq. 14) and the integrals the saddle point and stability need.
-
-    Returns a dict with
-
-    * ``G_E`` = int Dz log Z_E;
-    * ``dG_E_dq0`` = -1/2 int Dz (d_h log Z_E)^2 (so ``qhat0 = -2 alpha dG_E/dq0``, SM Eq. 15);
-    * ``d2G_E_dq0`` = d^2 G_E / dq0^2 = -1/2 int Dz [(F'')^2 - 2 (F')^2 F''], ``F = log Z_E``
-      (the Jacobian entry ``dqhat0/dq0`` of the Newton solve; derived in the docs, Sec. 3);
-    * ``gamma_E`` = int Dz (d_h^2 log Z_E)^2 (SM Eq. 17, with the variance of
-      u-hat written as ``-d_h^2 log Z_E``);
-    * ``gamma_E_alt``: the same from the form ``<g''> + Var(g')`` (quadrature check);
-    * ``loglik`` = int Dz <log H(x)> (mean log-likelihood per pattern, ``dG_E/dbeta``).
+    Examples
+    --------
+    >>> E = energetic_terms(0.3, 0.7, 2.0)
+    >>> E.dG_E_dq0 < 0.0 < E.gamma_E
+    True
     """
     if not (0.0 <= q0 < qstar < 1.0):
         raise ValueError(f"energetic_terms needs 0 <= q0 < qstar < 1 (got q0={q0!r}, qstar={qstar!r})")
-    z, w = _e_rule(q0, qstar, order)
+    z, w = e_rule(q0, qstar, order)
     glx, glw = legendre_nodes(order)
-    out = _energetic_kernel(z, math.sqrt(q0), math.sqrt(qstar - q0), math.sqrt(1.0 - qstar), float(beta), glx, glw)
+    out = energetic_kernel(z, math.sqrt(q0), math.sqrt(qstar - q0), math.sqrt(1.0 - qstar), float(beta), glx, glw)
     if not np.all(np.isfinite(out)):
         raise ComputationError(f"non-finite energetic integrand at q0={q0}, qstar={qstar}, beta={beta}")
     d1sq = out[1] ** 2
-    return {
-        "G_E": float(w @ out[0]),
-        "dG_E_dq0": float(-0.5 * (w @ d1sq)),
-        "d2G_E_dq0": float(-0.5 * (w @ (out[2] ** 2 - 2.0 * d1sq * out[2]))),
-        "gamma_E": float(w @ out[2] ** 2),
-        "gamma_E_alt": float(w @ out[3] ** 2),
-        "loglik": float(w @ out[4]),
-    }
+    return EnergeticTerms(
+        G_E=float(w @ out[0]),
+        dG_E_dq0=float(-0.5 * (w @ d1sq)),
+        d2G_E_dq0=float(-0.5 * (w @ (out[2] ** 2 - 2.0 * d1sq * out[2]))),
+        gamma_E=float(w @ out[2] ** 2),
+        gamma_E_alt=float(w @ out[3] ** 2),
+        loglik=float(w @ out[4]),
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class EntropicTerms(Record):
+    """The entropic term ``G_S`` [baldassi2018, SM Eq. 13] and the site averages [baldassi2018, SM Eq. 20].
+
+    Attributes
+    ----------
+    G_S
+        ``int Dz log int_{-1}^{1} dm exp(a m^2 + b m)`` (0 when not computed, ``with_G=False``).
+    q0
+        ``int Dz <m>^2``.
+    m2
+        ``int Dz <m^2>``.
+    chi
+        ``d m2 / d qhat1 = 1/2 int Dz (<m^4> - <m^2>^2)``.
+    gamma_S
+        ``int Dz (<m^2> - <m>^2)^2`` [baldassi2018, SM Eq. 18].
+    dq0_dqhat0, dq0_dqhat1, dm2_dqhat0
+        Partial derivatives for the Newton solve (``jac=True``; NaN otherwise).
+    """
+
+    G_S: float
+    q0: float
+    m2: float
+    chi: float
+    gamma_S: float
+    dq0_dqhat0: float = math.nan
+    dq0_dqhat1: float = math.nan
+    dm2_dqhat0: float = math.nan
 
 
 def entropic_terms(qhat0: float, qhat1: float, order: int = DEFAULT_ORDER, *, with_G: bool = True,
-                   jac: bool = False) -> dict[str, float]:
-    """``G_S`` (SM Eq. 13) and the site averages (SM Eq. 20) the saddle point needs.
+                   jac: bool = False) -> EntropicTerms:
+    """``G_S`` [baldassi2018, SM Eq. 13] and the site averages [baldassi2018, SM Eq. 20] the saddle point needs.
 
-    Returns a dict with ``G_S``, ``q0`` = int Dz <m>^2, ``m2`` = int Dz <m^2>,
-    ``chi`` = d m2 / d qhat1 = 1/2 int Dz (<m^4> - <m^2>^2), and
-    ``gamma_S`` = int Dz (<m^2> - <m>^2)^2 (SM Eq. 18). The integrand is even
-    in ``z`` (``b -> -b``, ``m -> -m``), so only the ``z >= 0`` half of the
-    symmetric rule is evaluated. ``with_G=False`` skips ``G_S`` (the fixed-point
-    map needs only the moments). ``jac=True`` adds the partial derivatives
-    ``dq0_dqhat0``, ``dq0_dqhat1``, ``dm2_dqhat0`` (``dm2/dqhat1`` is ``chi``) for
-    the Newton solve, from the same moments up to ``<m^4>``.
+    The integrand is even in ``z`` (``b -> -b``, ``m -> -m``), so only the ``z >= 0``
+    half of the symmetric rule is evaluated.
+
+    Parameters
+    ----------
+    qhat0, qhat1
+        Conjugate order parameters (``qhat0 >= 0``); the site weight is
+        ``exp((qhat1 - qhat0) m^2 / 2 + sqrt(qhat0) z m)`` on [-1, 1].
+    order
+        Gauss-Legendre nodes per panel.
+    with_G
+        ``False`` skips ``G_S`` (the fixed-point map needs only the moments).
+    jac
+        Also compute ``dq0_dqhat0``, ``dq0_dqhat1``, ``dm2_dqhat0`` (``dm2/dqhat1`` is
+        ``chi``) from the same moments up to ``<m^4>``.
+
+    Returns
+    -------
+    EntropicTerms
+
+    Examples
+    --------
+    >>> S = entropic_terms(0.0, 0.0)   # uniform m on [-1, 1]: <m^2> = 1/3
+    >>> round(S.m2, 12), round(S.q0, 12)
+    (0.333333333333, 0.0)
     """
     if not qhat0 >= 0.0:
         raise ValueError(f"qhat0 must be >= 0 (got {qhat0!r})")
-    z, w = _s_rule(qhat0, qhat1, order)
+    z, w = s_rule(qhat0, qhat1, order)
     keep = z >= 0.0
     w = np.where(z > 0.0, 2.0 * w, w)[keep]
     z = z[keep]
@@ -380,38 +258,98 @@ def entropic_terms(qhat0: float, qhat1: float, order: int = DEFAULT_ORDER, *, wi
         res["dm2_dqhat0"] = -q1
     if not all(np.isfinite(v) for v in res.values()):
         raise ComputationError(f"non-finite entropic term at qhat0={qhat0}, qhat1={qhat1}")
-    return res
+    return EntropicTerms(**res)
 
 
-def G_S(qhat0: float, qhat1: float, *, order: int = DEFAULT_ORDER) -> float:
-    """Entropic term ``G_S(qhat0, qhat1)`` of SM Eq. (13)."""
+def entropic_term(qhat0: float, qhat1: float, *, order: int = DEFAULT_ORDER) -> float:
+    """Entropic term ``G_S(qhat0, qhat1)`` [baldassi2018, SM Eq. 13].
+
+    Parameters
+    ----------
+    qhat0, qhat1
+        Conjugate order parameters, ``qhat0 >= 0``.
+    order
+        Gauss-Legendre nodes per panel.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(entropic_term(0.0, 0.0), 12)   # log of the length of [-1, 1]
+    0.69314718056
+    """
     check_real("qhat0", qhat0, ge=0.0)
     check_real("qhat1", qhat1)
-    return entropic_terms(float(qhat0), float(qhat1), _check_order(order))["G_S"]
+    return entropic_terms(float(qhat0), float(qhat1), check_order(order)).G_S
 
 
-def G_E(q0: float, qstar: float, beta: float, *, order: int = DEFAULT_ORDER) -> float:
-    """Energetic term ``G_E(q0; q*, beta)`` of SM Eq. (14)."""
+def energetic_term(q0: float, qstar: float, beta: float, *, order: int = DEFAULT_ORDER) -> float:
+    """Energetic term ``G_E(q0; q*, beta)`` [baldassi2018, SM Eq. 14].
+
+    Parameters
+    ----------
+    q0
+        Overlap, ``0 <= q0 < qstar``.
+    qstar
+        Squared norm, in (0, 1).
+    beta
+        Inverse temperature (>= 0).
+    order
+        Gauss-Legendre nodes per panel.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> abs(energetic_term(0.3, 0.7, 0.0)) < 1e-14   # beta = 0: Z_E = 1
+    True
+    """
     qstar = check_real("qstar", qstar, gt=0.0, lt=1.0)
     check_real("q0", q0, ge=0.0, lt=qstar)
     check_real("beta", beta, ge=0.0)
-    return energetic_terms(float(q0), qstar, float(beta), _check_order(order))["G_E"]
+    return energetic_terms(float(q0), qstar, float(beta), check_order(order)).G_E
 
 
 def rs_free_entropy(q0: float, qhat0: float, qhat1: float, *, alpha: float, beta: float, qstar: float,
                     order: int = DEFAULT_ORDER) -> float:
-    """The RS functional of SM Eq. (12) at arbitrary order parameters (not extremised)."""
+    """The RS functional [baldassi2018, SM Eq. 12] at arbitrary order parameters (not extremised).
+
+    ``phi = (q0 qhat0 - q* qhat1)/2 + G_S(qhat0, qhat1) + alpha G_E(q0)``.
+
+    Parameters
+    ----------
+    q0, qhat0, qhat1
+        Order parameters (``0 <= q0 < qstar``, ``qhat0 >= 0``).
+    alpha, beta, qstar
+        Load, inverse temperature, squared norm.
+    order
+        Gauss-Legendre nodes per panel.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(rs_free_entropy(0.0, 0.0, 0.0, alpha=0.5, beta=1.0, qstar=0.5), 10) == round(
+    ...     entropic_term(0.0, 0.0) + 0.5 * energetic_term(0.0, 0.5, 1.0), 10)
+    True
+    """
     S = entropic_terms(qhat0, qhat1, order)
     E = energetic_terms(q0, qstar, beta, order)
-    return 0.5 * (q0 * qhat0 - qstar * qhat1) + S["G_S"] + alpha * E["G_E"]
+    return 0.5 * (q0 * qhat0 - qstar * qhat1) + S.G_S + alpha * E.G_E
 
 
 # ---------------------------------------------------------------------------
 # saddle point
 # ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class RSResult(Record):
-    """RS saddle point of the stochastic perceptron (SM Eq. 12-15).
+@dataclass(frozen=True, kw_only=True)
+class RSResult(Record, OrderParameters):
+    """RS saddle point of the stochastic perceptron [baldassi2018, SM Eq. 12-15].
 
     ``phi = phi_S + phi_E`` with the entropic part ``phi_S = (q0 qhat0 - q* qhat1)/2 + G_S``
     and the energetic part ``phi_E = alpha G_E``. ``loglik`` is the mean
@@ -440,13 +378,7 @@ class RSResult(Record):
     method: str = ""
     message: str = ""
 
-    @property
-    def values(self) -> dict[str, float]:
-        """Order parameters (warm start for a neighbouring solve)."""
-        return {"q0": self.q0, "qhat0": self.qhat0, "qhat1": self.qhat1}
-
-    def flat(self) -> dict[str, Any]:
-        return self.to_dict()
+    ORDER_PARAMETERS = ("q0", "qhat0", "qhat1")
 
 
 @lru_cache(maxsize=512)
@@ -464,7 +396,8 @@ def _qhat1_at_qhat0_zero(qstar: float) -> float:
     return brentq(f, lo, hi, xtol=1e-14, rtol=1e-14)
 
 
-def _qhat1_solve(qhat0: float, qstar: float, qhat1: float, order: int, tol: float = 1e-9) -> tuple[float, dict]:
+def _qhat1_solve(qhat0: float, qstar: float, qhat1: float, order: int,
+                 tol: float = 1e-9) -> tuple[float, EntropicTerms]:
     """``qhat1`` solving the norm constraint ``int Dz <m^2> = q*`` at fixed ``qhat0``.
 
     ``int Dz <m^2>`` increases with ``qhat1`` (its derivative is ``chi > 0``):
@@ -473,7 +406,7 @@ def _qhat1_solve(qhat0: float, qstar: float, qhat1: float, order: int, tol: floa
     S = entropic_terms(qhat0, qhat1, order, with_G=False, jac=True)
     lo, hi = -math.inf, math.inf
     for _ in range(100):
-        r = S["m2"] - qstar
+        r = S.m2 - qstar
         if abs(r) < tol:
             break
         if r < 0:
@@ -482,7 +415,7 @@ def _qhat1_solve(qhat0: float, qstar: float, qhat1: float, order: int, tol: floa
             hi = qhat1
         # chi = Var(m^2)/2 can round to <= 0 when the site measure is nearly a point mass
         # (extreme trial qhat1): then only the bracket steps below are taken
-        new = qhat1 - r / S["chi"] if S["chi"] > 0.0 else math.nan
+        new = qhat1 - r / S.chi if S.chi > 0.0 else math.nan
         if not (lo < new < hi):
             if math.isinf(lo):
                 new = hi - max(10.0, 2.0 * abs(hi))
@@ -507,7 +440,7 @@ def _reduced_newton(alpha: float, beta: float, qstar: float, order: int = 6, xto
                     maxeval: int = 14, norm_tol: float = 1e-8) -> dict[str, float] | None:
     """Cold start: safeguarded Newton on the reduced 1-d map ``f(q0) = F(q0) - q0`` at low order.
 
-    ``F``: ``qhat0 = -2 alpha dG_E/dq0`` (SM Eq. 15), ``qhat1`` from the norm
+    ``F``: ``qhat0 = -2 alpha dG_E/dq0`` [baldassi2018, SM Eq. 15], ``qhat1`` from the norm
     constraint ``int Dz <m^2> = q*`` (:func:`_qhat1_solve`), then ``int Dz <m>^2``.
     Its derivative comes from the integrals of the same pass (docs, Sec. 3):
     ``dF/dq0 = (dq0/dqhat0 + dq0/dqhat1 dqhat1/dqhat0) dqhat0/dq0`` with
@@ -527,13 +460,13 @@ def _reduced_newton(alpha: float, beta: float, qstar: float, order: int = 6, xto
 
     def reduced(q0):
         E = energetic_terms(q0, qstar, beta, order)
-        qhat0 = -2.0 * alpha * E["dG_E_dq0"]
+        qhat0 = -2.0 * alpha * E.dG_E_dq0
         guess = state["qhat1"] + state["slope"] * (qhat0 - state["qhat0"])
         qhat1, S = _qhat1_solve(qhat0, qstar, guess, order, tol=norm_tol)
-        slope = -S["dm2_dqhat0"] / S["chi"] if S["chi"] > 0.0 else 0.0
+        slope = -S.dm2_dqhat0 / S.chi if S.chi > 0.0 else 0.0
         state.update(qhat1=qhat1, qhat0=qhat0, slope=slope)
-        dF = (S["dq0_dqhat0"] + S["dq0_dqhat1"] * slope) * (-2.0 * alpha * E["d2G_E_dq0"])
-        return S["q0"] - q0, dF - 1.0
+        dF = (S.dq0_dqhat0 + S.dq0_dqhat1 * slope) * (-2.0 * alpha * E.d2G_E_dq0)
+        return S.q0 - q0, dF - 1.0
 
     ylo, yhi = -math.inf, math.inf  # f > 0 at ylo, f < 0 at yhi (in the logit)
     y = _y_start(alpha, beta, qstar)
@@ -586,14 +519,14 @@ def _bracket_init(alpha: float, beta: float, qstar: float) -> dict[str, float]:
     state = {"qhat1": q1, "qhat0": 0.0, "slope": 0.0}
 
     def resid(q0):
-        qhat0 = -2.0 * alpha * energetic_terms(q0, qstar, beta, lo_order)["dG_E_dq0"]
+        qhat0 = -2.0 * alpha * energetic_terms(q0, qstar, beta, lo_order).dG_E_dq0
         # start the norm-constraint solve on the tangent dqhat1/dqhat0 = -M_0/M_1 = Q_1/chi
         guess = state["qhat1"] + state["slope"] * (qhat0 - state["qhat0"])
         # 1e-6 in <m^2> moves the root in q0 by ~1e-6, far below the 1e-3 bracket tolerance
         qhat1, S = _qhat1_solve(qhat0, qstar, guess, lo_order, tol=1e-6)
         state["qhat1"], state["qhat0"] = qhat1, qhat0
-        state["slope"] = S["dq0_dqhat1"] / S["chi"] if S["chi"] > 0 else 0.0
-        return S["q0"] - q0
+        state["slope"] = S.dq0_dqhat1 / S.chi if S.chi > 0 else 0.0
+        return S.q0 - q0
 
     try:
         # the first sign change from the q0 -> 0 side: the branch continuously
@@ -617,15 +550,6 @@ def _bracket_init(alpha: float, beta: float, qstar: float) -> dict[str, float]:
     return {"q0": q0, "qhat0": state["qhat0"], "qhat1": state["qhat1"]}
 
 
-def _validate(alpha, beta, qstar, tol, order):
-    alpha = check_real("alpha", alpha, ge=0.0)
-    beta = check_real("beta", beta, ge=0.0, le=1e4)
-    qstar = check_real("qstar", qstar, gt=0.0, lt=1.0)
-    tol = check_real("tol", tol, gt=0.0, lt=1.0)
-    order = _check_order(order)
-    return alpha, beta, qstar, tol, order
-
-
 def _fixed_point_map(alpha: float, beta: float, qstar: float, order: int):
     qmax = qstar * (1.0 - 1e-12)
 
@@ -636,34 +560,18 @@ def _fixed_point_map(alpha: float, beta: float, qstar: float, order: int):
         S = entropic_terms(qhat0, qhat1, order, with_G=False)
         if alpha > 0.0 and beta > 0.0:
             E = energetic_terms(q0, qstar, beta, order)
-            qhat0_new = -2.0 * alpha * E["dG_E_dq0"]
+            qhat0_new = -2.0 * alpha * E.dG_E_dq0
         else:
             qhat0_new = 0.0
-        if not S["chi"] > 0.0:
-            raise ComputationError(f"degenerate site measure (d<m^2>/dqhat1 = {S['chi']!r}) at qhat0={qhat0}, "
+        if not S.chi > 0.0:
+            raise ComputationError(f"degenerate site measure (d<m^2>/dqhat1 = {S.chi!r}) at qhat0={qhat0}, "
                                    f"qhat1={qhat1}")
-        step = (qstar - S["m2"]) / S["chi"]
+        step = (qstar - S.m2) / S.chi
         lim = max(5.0, abs(qhat1))
         step = max(-lim, min(lim, step))
-        return {"q0": S["q0"], "qhat0": qhat0_new, "qhat1": qhat1 + step}
+        return {"q0": S.q0, "qhat0": qhat0_new, "qhat1": qhat1 + step}
 
     return update
-
-
-def _as_init(init) -> dict[str, float] | None:
-    if init is None:
-        return None
-    if isinstance(init, Mapping):
-        x = {k: float(init[k]) for k in ("q0", "qhat0", "qhat1")}
-        if not all(math.isfinite(t) for t in x.values()):
-            raise ValueError(f"init must have finite q0, qhat0, qhat1 (got {x})")
-        return x
-    if hasattr(init, "values"):
-        v = init.values
-        x = {k: float(v[k]) for k in ("q0", "qhat0", "qhat1")}
-        # a failed result (NaN order parameters) carries no information: cold start
-        return x if all(math.isfinite(t) for t in x.values()) else None
-    raise ValueError(f"init must be None, a dict with q0, qhat0, qhat1 or an RSResult (got {type(init).__name__})")
 
 
 def _predict(init, x0: dict[str, float], beta: float, qstar: float, order: int) -> dict[str, float]:
@@ -679,10 +587,7 @@ def _predict(init, x0: dict[str, float], beta: float, qstar: float, order: int) 
             and float(b_old) != beta and x0["q0"] > 0.8 * float(getattr(init, "qstar", qstar))):
         # frozen branch at large beta: beta (q* - q0), qhat0 / beta^2, (qhat1 - qhat0) / beta tend to
         # constants (docs Sec. 10)
-        k = beta / float(b_old)
-        q_old = float(init.qstar)
-        x0 = {"q0": q_old - (q_old - x0["q0"]) / k, "qhat0": x0["qhat0"] * k * k,
-              "qhat1": x0["qhat0"] * k * k + (x0["qhat1"] - x0["qhat0"]) * k}
+        x0 = rescale_large_beta(x0, float(init.qstar), beta / float(b_old))
     old = getattr(init, "qstar", None)
     if old is None or not math.isfinite(float(old)) or float(old) == qstar or x0["qhat0"] < 0.0:
         return x0
@@ -693,21 +598,21 @@ def _predict(init, x0: dict[str, float], beta: float, qstar: float, order: int) 
     return {"q0": x0["q0"] * qstar / float(old), "qhat0": x0["qhat0"], "qhat1": qhat1}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class _NewtonOutcome:
     values: dict
     residual: float
     iterations: int
     converged: bool
     message: str
-    S: dict | None
-    E: dict | None
+    S: EntropicTerms | None
+    E: EnergeticTerms | None
     method: str = "newton-jacobian"
 
 
 def _newton_jacobian(alpha: float, beta: float, qstar: float, order: int, x0: Mapping[str, float],
                      tol: float, maxiter: int) -> _NewtonOutcome:
-    """Newton's method on SM Eq. (15) with the analytic Jacobian (one kernel pass per step).
+    """Newton's method on [baldassi2018, SM Eq. 15] with the analytic Jacobian (one kernel pass per step).
 
     Unknowns ``x = (q0, qhat0, qhat1)``; equations ``R1 = int <m>^2 - q0``,
     ``R2 = -2 alpha dG_E/dq0 - qhat0``, ``R3 = int <m^2> - q*``. Every entry of
@@ -729,11 +634,11 @@ def _newton_jacobian(alpha: float, beta: float, qstar: float, order: int, x0: Ma
     def fun(y):
         S = entropic_terms(y[1], y[2], order, jac=True)
         E = energetic_terms(y[0], qstar, beta, order)
-        R = np.array([S["q0"] - y[0], -2.0 * alpha * E["dG_E_dq0"] - y[1], S["m2"] - qstar])
-        J = np.array([[-1.0, S["dq0_dqhat0"], S["dq0_dqhat1"]],
-                      [-2.0 * alpha * E["d2G_E_dq0"], -1.0, 0.0],
-                      [0.0, S["dm2_dqhat0"], S["chi"]]])
-        G = np.array([S["q0"] - y[0], -2.0 * alpha * E["dG_E_dq0"] - y[1], (qstar - S["m2"]) / S["chi"]])
+        R = np.array([S.q0 - y[0], -2.0 * alpha * E.dG_E_dq0 - y[1], S.m2 - qstar])
+        J = np.array([[-1.0, S.dq0_dqhat0, S.dq0_dqhat1],
+                      [-2.0 * alpha * E.d2G_E_dq0, -1.0, 0.0],
+                      [0.0, S.dm2_dqhat0, S.chi]])
+        G = np.array([S.q0 - y[0], -2.0 * alpha * E.dG_E_dq0 - y[1], (qstar - S.m2) / S.chi])
         return R, J, G, (S, E)
 
     # q0 in (0, q*), qhat0 >= 0: the natural-monotonicity test matters here, since near
@@ -742,7 +647,8 @@ def _newton_jacobian(alpha: float, beta: float, qstar: float, order: int, x0: Ma
     nr = newton(fun, x, lower=[0.0, 0.0, -np.inf], upper=[qstar, np.inf, np.inf], tol=tol, maxiter=maxiter)
     S, E = nr.aux if nr.aux is not None else (None, None)
     values = dict(zip(("q0", "qhat0", "qhat1"), map(float, nr.x))) if nr.aux is not None else {}
-    return _NewtonOutcome(values, nr.residual, nr.iterations, nr.converged, nr.message, S, E)
+    return _NewtonOutcome(values=values, residual=nr.residual, iterations=nr.iterations, converged=nr.converged,
+                          message=nr.message, S=S, E=E)
 
 
 def solve_rs(
@@ -758,7 +664,7 @@ def solve_rs(
     strict: bool = False,
     error: bool = True,
 ) -> RSResult:
-    """RS saddle point ``(q0, qhat0, qhat1)`` and free entropy (SM Eq. 12-15).
+    """RS saddle point ``(q0, qhat0, qhat1)`` and free entropy [baldassi2018, SM Eq. 12-15].
 
     Parameters
     ----------
@@ -775,9 +681,12 @@ def solve_rs(
     order
         Gauss-Legendre nodes per panel of every rule (z, u, m).
     method
-        ``"newton"`` (default: Newton with the analytic Jacobian, :func:`_newton_jacobian`;
-        if it fails, the hybrid method of :func:`converge` from the same start, then from the
-        bracketed cold start, then ``"auto"``), ``"iterate"`` or ``"auto"``.
+        ``"newton"`` (default: Newton with the analytic Jacobian, :func:`theory.core.solver.newton`;
+        if it fails, the hybrid Powell method ``"hybr"`` of :func:`~theory.core.solver.converge`
+        from the same start, then from the bracketed cold start, then ``"auto"``), ``"iterate"``
+        or ``"auto"`` (the methods of :func:`~theory.core.solver.converge`).
+    maxiter
+        Evaluation cap of the iterative solvers.
     strict
         Raise :class:`~theory.core.solver.ConvergenceError` if not converged.
     error
@@ -786,22 +695,43 @@ def solve_rs(
     Returns
     -------
     RSResult
+        ``converged=False`` with the reason in ``message`` when the solve failed.
+
+    Examples
+    --------
+    >>> r = solve_rs(0.55, 2.0, 0.7, order=8, error=False)
+    >>> r.converged, 0.0 < r.q0 < 0.7
+    (True, True)
     """
-    return _solve_rs_terms(alpha, beta, qstar, init=init, tol=tol, order=order, method=method, maxiter=maxiter,
+    return solve_rs_with_terms(alpha, beta, qstar, init=init, tol=tol, order=order, method=method, maxiter=maxiter,
                            strict=strict, error=error)[0]
 
 
-def _solve_rs_terms(alpha, beta, qstar, *, init=None, tol=1e-10, order=DEFAULT_ORDER, method="newton", maxiter=400,
-                    strict=False, error=True) -> tuple[RSResult, dict | None, dict | None]:
-    """:func:`solve_rs` that also returns the entropic and energetic integrals at the solution
-    (``None`` when it failed), so that gamma_S, gamma_E need no second kernel pass."""
-    alpha, beta, qstar, tol, order = _validate(alpha, beta, qstar, tol, order)
+def solve_rs_with_terms(alpha: float, beta: float, qstar: float, *,
+                        init: Mapping[str, float] | RSResult | None = None, tol: float = 1e-10,
+                        order: int = DEFAULT_ORDER, method: str = "newton", maxiter: int = 400, strict: bool = False,
+                        error: bool = True) -> tuple[RSResult, EntropicTerms | None, EnergeticTerms | None]:
+    """:func:`solve_rs` that also returns the entropic and energetic terms at the solution.
+
+    The terms are ``None`` when the solve failed; with them ``gamma_S``, ``gamma_E``
+    [baldassi2018, SM Eq. 17-18] need no second kernel pass (:func:`theory.perceptron.stability.beta_c`).
+    Parameters and returns as :func:`solve_rs`, plus the two term records.
+
+    Examples
+    --------
+    >>> r, S, E = solve_rs_with_terms(0.55, 2.0, 0.7, order=8, error=False)
+    >>> abs(S.q0 - r.q0) < 1e-8
+    True
+    """
+    alpha, beta, qstar, tol, order = validate_rs_args(alpha, beta, qstar, tol, order)
     check_choice("method", method, {"newton", "iterate", "auto"})
-    x0 = _as_init(init)
+    x0 = as_rs_init(init)
     if x0 is None:
         init = None
         x0 = _default_init(alpha, beta, qstar)
     update = _fixed_point_map(alpha, beta, qstar, order)
+    # the method of converge: "newton" here is the analytic-Jacobian Newton, whose fallback is hybrid Powell
+    fallback = "hybr" if method == "newton" else method
     cached = None  # (S, E) at the solution when the analytic-Jacobian Newton produced it
     try:
         nt = None
@@ -818,25 +748,27 @@ def _solve_rs_terms(alpha, beta, qstar, *, init=None, tol=1e-10, order=DEFAULT_O
                 nt2 = _newton_jacobian(alpha, beta, qstar, order, start(alpha, beta, qstar), tol, min(maxiter, 30))
                 nt = dataclasses.replace(nt2, iterations=nt.iterations + nt2.iterations)
         if nt is not None and nt.converged:
-            res = SolverResult(nt.values, nt.residual, nt.iterations, True, 0.0, nt.method, nt.message)
+            res = SolverResult(values=nt.values, residual=nt.residual, iterations=nt.iterations, converged=True,
+                               wall_time=0.0, method=nt.method, message=nt.message)
             cached = (nt.S, nt.E)
         elif alpha == 0.0 or beta == 0.0:
             # no energetic term: q0 = qhat0 = 0 exactly, only the norm constraint remains
             def update1(x):
                 y = update({"q0": 0.0, "qhat0": 0.0, "qhat1": x["qhat1"]})
                 return {"qhat1": y["qhat1"]}
-            r1 = converge(update1, {"qhat1": x0["qhat1"]}, tol=tol, method=method, maxiter=maxiter)
+            r1 = converge(update1, {"qhat1": x0["qhat1"]}, tol=tol, method=fallback, maxiter=maxiter)
             res = dataclasses.replace(r1, values={"q0": 0.0, "qhat0": 0.0, **r1.values})
         else:
-            res = converge(update, x0, tol=tol, method=method, maxiter=maxiter)
+            res = converge(update, x0, tol=tol, method=fallback, maxiter=maxiter)
             if nt is not None:
                 res = dataclasses.replace(res, iterations=res.iterations + nt.iterations,
                                           message=f"{res.message} (after: {nt.message})")
         if not res.converged and method == "newton" and alpha > 0.0 and beta > 0.0:
             # a poor warm start: retry from the bracketed cold start, then damped iteration
-            starts = ([_default_init(alpha, beta, qstar)] if init is not None else []) + [_bracket_init(alpha, beta, qstar)]
+            starts = (([_default_init(alpha, beta, qstar)] if init is not None else [])
+                      + [_bracket_init(alpha, beta, qstar)])
             for x1 in starts:
-                res2 = converge(update, x1, tol=tol, method="newton", maxiter=maxiter)
+                res2 = converge(update, x1, tol=tol, method="hybr", maxiter=maxiter)
                 if res2.converged:
                     res = dataclasses.replace(res2, iterations=res.iterations + res2.iterations)
                     break
@@ -861,31 +793,57 @@ def _solve_rs_terms(alpha, beta, qstar, *, init=None, tol=1e-10, order=DEFAULT_O
         if strict:
             raise
         return _failed(alpha, beta, qstar, order, method, str(exc)), None, None
-    phi_S = 0.5 * (q0 * qhat0 - qstar * qhat1) + S["G_S"]
-    phi_E = alpha * E["G_E"]
+    phi_S = 0.5 * (q0 * qhat0 - qstar * qhat1) + S.G_S
+    phi_E = alpha * E.G_E
     phi = phi_S + phi_E
     err = math.nan
     if error:
         lo = max(4, order // 2)
         err = abs(phi - rs_free_entropy(min(max(q0, 0.0), qstar * (1 - 1e-12)), max(qhat0, 0.0), qhat1,
                                         alpha=alpha, beta=beta, qstar=qstar, order=lo))
-    out = RSResult(alpha, beta, qstar, q0, qhat0, qhat1, phi, phi_S, phi_E, E["loglik"],
-                   phi - alpha * beta * E["loglik"], bool(ok), float(res.residual), int(res.iterations),
-                   float(err), order, res.method, msg)
+    out = RSResult(alpha=alpha, beta=beta, qstar=qstar, q0=q0, qhat0=qhat0, qhat1=qhat1, phi=phi, phi_S=phi_S,
+                   phi_E=phi_E, loglik=E.loglik, entropy=phi - alpha * beta * E.loglik, converged=bool(ok),
+                   residual=float(res.residual), iterations=int(res.iterations), error=float(err), order=order,
+                   method=res.method, message=msg)
     if strict and not out.converged:
-        raise ConvergenceError(f"RS saddle point not converged at alpha={alpha}, beta={beta}, qstar={qstar}: {msg}", res)
+        raise ConvergenceError(f"RS saddle point not converged at alpha={alpha}, beta={beta}, qstar={qstar}: {msg}",
+                               res)
     return out, S, E
 
 
 def _failed(alpha, beta, qstar, order, method, msg) -> RSResult:
-    nan = math.nan
-    return RSResult(alpha, beta, qstar, nan, nan, nan, nan, nan, nan, nan, nan, False, math.inf, 0, nan, order,
-                    method, msg)
+    return RSResult.failure(msg, alpha=alpha, beta=beta, qstar=qstar, residual=math.inf, iterations=0, order=order,
+                            method=method)
 
 
 def rs_curve(alpha: float, beta: float | Sequence[float], qstar: float | Sequence[float], *,
              init=None, tol: float = 1e-10, order: int = DEFAULT_ORDER) -> Curve:
-    """RS saddle points along a path in ``beta`` and/or ``q*`` (continuation with :func:`span`)."""
+    """RS saddle points [baldassi2018, SM Eq. 12-15] along a path in ``beta`` and/or ``q*``.
+
+    Continuation with :func:`theory.core.solver.span` (warm starts, step halving on failure).
+
+    Parameters
+    ----------
+    alpha
+        Load ``M/N``.
+    beta, qstar
+        A number or a sequence each (broadcast against each other).
+    init
+        Warm start of the first point.
+    tol, order
+        As :func:`solve_rs`.
+
+    Returns
+    -------
+    Curve
+        One :class:`theory.core.solver.CurvePoint` per point, failures kept.
+
+    Examples
+    --------
+    >>> c = rs_curve(0.55, [1.0, 2.0], 0.7, order=8)
+    >>> [p.converged for p in c.points]
+    [True, True]
+    """
     betas = np.atleast_1d(np.asarray(beta, dtype=float))
     qs = np.atleast_1d(np.asarray(qstar, dtype=float))
     n = max(betas.size, qs.size)
@@ -898,161 +856,3 @@ def rs_curve(alpha: float, beta: float | Sequence[float], qstar: float | Sequenc
 
     # warm start with the whole result, so that solve_rs can move it to the new q* (_predict)
     return span(solve, path, init, warm=lambda r: r)
-
-
-# ---------------------------------------------------------------------------
-# local stability (SM Eq. 16-20)
-# ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class StabilityResult(Record):
-    """RS local stability: ``margin = alpha gamma_E gamma_S`` (SM Eq. 16); stable iff margin < 1."""
-
-    alpha: float
-    beta: float
-    qstar: float
-    q0: float
-    qhat0: float
-    qhat1: float
-    gamma_E: float
-    gamma_S: float
-    margin: float
-    stable: bool
-    converged: bool
-    residual: float
-    error: float
-    message: str = ""
-
-    @property
-    def values(self) -> dict[str, float]:
-        return {"q0": self.q0, "qhat0": self.qhat0, "qhat1": self.qhat1}
-
-    def flat(self) -> dict[str, Any]:
-        return self.to_dict()
-
-
-def gammas(rs: RSResult, order: int | None = None) -> tuple[float, float, float]:
-    """``(gamma_E, gamma_S, error)`` at a solved saddle point (SM Eq. 17-18).
-
-    ``error`` is the change of the margin between ``order`` and ``order // 2``.
-    """
-    order = rs.order if order is None else _check_order(order)
-    q0 = min(max(rs.q0, 0.0), rs.qstar * (1 - 1e-12))
-
-    def at(o):
-        E = energetic_terms(q0, rs.qstar, rs.beta, o)
-        S = entropic_terms(max(rs.qhat0, 0.0), rs.qhat1, o)
-        return E["gamma_E"], S["gamma_S"]
-
-    gE, gS = at(order)
-    gE2, gS2 = at(max(4, order // 2))
-    return gE, gS, abs(rs.alpha * (gE * gS - gE2 * gS2))
-
-
-def stability(alpha: float, beta: float, qstar: float, *, init=None, tol: float = 1e-10,
-              order: int = DEFAULT_ORDER) -> StabilityResult:
-    """RS stability at ``(alpha, beta, q*)``: ``gamma_E``, ``gamma_S``, margin (SM Eq. 16-20)."""
-    rs = solve_rs(alpha, beta, qstar, init=init, tol=tol, order=order, error=False)
-    if not rs.converged:
-        nan = math.nan
-        return StabilityResult(rs.alpha, rs.beta, rs.qstar, rs.q0, rs.qhat0, rs.qhat1, nan, nan, nan, False,
-                               False, rs.residual, nan, rs.message)
-    gE, gS, err = gammas(rs)
-    margin = rs.alpha * gE * gS
-    return StabilityResult(rs.alpha, rs.beta, rs.qstar, rs.q0, rs.qhat0, rs.qhat1, gE, gS, margin,
-                           bool(margin < 1.0), True, rs.residual, err, "")
-
-
-@dataclass(frozen=True)
-class BetaCResult(Record):
-    """``beta_c(alpha, q*)``: where the RS margin ``alpha gamma_E gamma_S`` reaches 1."""
-
-    alpha: float
-    qstar: float
-    beta_c: float
-    converged: bool
-    q0: float = math.nan
-    qhat0: float = math.nan
-    qhat1: float = math.nan
-    margin_error: float = math.nan
-    message: str = ""
-
-    @property
-    def values(self) -> dict[str, float]:
-        return {"q0": self.q0, "qhat0": self.qhat0, "qhat1": self.qhat1}
-
-    def flat(self) -> dict[str, Any]:
-        return self.to_dict()
-
-
-def beta_c(alpha: float, qstar: float, *, beta_start: float = 1.0, beta_max: float = 500.0,
-           init=None, tol: float = 1e-10, order: int = DEFAULT_ORDER, xtol: float = 1e-6,
-           ratio: float = 1.25) -> BetaCResult:
-    """Critical inverse temperature of the RS solution (SM Fig. 1): ``alpha gamma_E gamma_S = 1``.
-
-    The saddle point is continued along ``beta`` on a geometric grid (``ratio``,
-    default 1.25) from ``beta_start`` until the margin exceeds 1, then the root is
-    bracketed and found by Brent's method (relative ``xtol`` in ``beta``),
-    each evaluation warm-started from the nearest solved point. If the margin
-    at ``beta_start`` already exceeds 1, the grid goes downwards. Reports
-    ``converged=False`` with the reason when a saddle point fails or no
-    crossing is found below ``beta_max``. Along a curve in ``q*``, pass the
-    previous point's result as ``init`` with ``beta_start`` at its ``beta_c`` and
-    a small ``ratio`` (e.g. 1.1): the bracket is then found in one or two steps.
-    """
-    alpha = check_real("alpha", alpha, gt=0.0)
-    qstar = check_real("qstar", qstar, gt=0.0, lt=1.0)
-    beta_start = check_real("beta_start", beta_start, gt=0.0)
-    beta_max = check_real("beta_max", beta_max, gt=beta_start, le=1e4)
-    ratio = check_real("ratio", ratio, gt=1.0, le=4.0)
-    order = _check_order(order)
-    nan = math.nan
-
-    def margin_at(b, x):
-        if isinstance(x, RSResult) and x.converged:
-            # large-beta scaling of the RS solution: qhat0 ~ beta^2, qhat1 - qhat0 ~ beta,
-            # beta (q* - q0) ~ const (docs/stochastic_perceptron_rs.md, Sec. 9)
-            k = b / x.beta
-            qh0 = x.qhat0 * k * k
-            x = {"q0": qstar - (qstar - x.q0) / k, "qhat0": qh0, "qhat1": qh0 + (x.qhat1 - x.qhat0) * k}
-        rs, S, E = _solve_rs_terms(alpha, b, qstar, init=x, tol=tol, order=order, error=False)
-        if not rs.converged:
-            raise ComputationError(f"RS saddle point failed at beta={b:.6g}: {rs.message}")
-        # gamma_E, gamma_S from the solve's own last kernel pass; the order//2 error
-        # estimate only at the root
-        return alpha * E["gamma_E"] * S["gamma_S"] - 1.0, rs, math.nan
-
-    x = _as_init(init)
-    try:
-        b = beta_start
-        f, rs, _ = margin_at(b, x)
-        x = rs
-        ratio = ratio if f < 0 else 1.0 / ratio
-        fmax, bmax = f, b
-        while True:
-            bn = b * ratio
-            if bn > beta_max or bn < 1e-3:
-                where = (f"below beta_max={beta_max}: RS locally stable on the whole scan" if ratio > 1
-                         else "above beta=1e-3")
-                return BetaCResult(alpha, qstar, nan, False, rs.q0, rs.qhat0, rs.qhat1, nan,
-                                   f"no crossing of margin=1 {where} (largest margin {fmax + 1:.3g} at "
-                                   f"beta={bmax:.4g}; margin {f + 1:.3g} at beta={b:.4g})")
-            fn, rsn, _ = margin_at(bn, x)
-            if fn > fmax:
-                fmax, bmax = fn, bn
-            if (fn < 0) != (f < 0):
-                break
-            b, f, x, rs = bn, fn, rsn, rsn
-        lo, hi = (b, bn) if b < bn else (bn, b)
-        cache = {"x": rs}
-
-        def g(bb):
-            val, r, _ = margin_at(bb, cache["x"])
-            cache["x"] = r
-            return val
-
-        root = brentq(g, lo, hi, xtol=xtol * lo, rtol=1e-12, maxiter=100)
-        _, rsr, _ = margin_at(root, cache["x"])
-        err = gammas(rsr)[2]
-        return BetaCResult(alpha, qstar, float(root), True, rsr.q0, rsr.qhat0, rsr.qhat1, err, "")
-    except ComputationError as exc:
-        return BetaCResult(alpha, qstar, nan, False, message=str(exc))

@@ -1,6 +1,6 @@
 """beta -> infinity limit of the RS theory of the stochastic binary perceptron (beyond the paper).
 
-Source: seed ``004_deaa60c1bff9cc41``, SM Sec. I-II (Eq. 12-20, 28-30) at
+Source: [baldassi2018, SM Eq. 12-20] and [baldassi2018, SM Eq. 28-30] at
 ``beta -> infinity``; derivation in ``docs/stochastic_perceptron_rs.md``,
 Sec. 10. With the scaling of the frozen branch
 
@@ -22,7 +22,7 @@ stationarity conditions reduce to
 
 and ``phi_0 = alpha int Dz log H(-y*/s)``: the largest mean log-likelihood per
 pattern (times alpha) on the sphere ``sum m^2 = q* N`` in the box. The limits of
-the stability margin (SM Eq. 16-20) and of the BC energy (SM Eq. 28-30) are
+the stability margin [baldassi2018, SM Eq. 16-20] and of the BC energy [baldassi2018, SM Eq. 28-30] are
 
     margin_0 = alpha int Dz [kappa / (1 + kappa)]^2 / (1 - 2H(t)),
                kappa = (chi/s^2) GH(x) (GH(x) - x),  x = -y*/s
@@ -41,21 +41,18 @@ solution of :func:`theory.perceptron.rs.solve_rs` follows for q* below
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
 
 import numba
 import numpy as np
 from scipy.optimize import brentq
 
-from theory.core.params import check_int, check_real
-from theory.core.results import Record
-from theory.core.solver import ComputationError, Curve, span
-from theory.core.special import GH, H, logG, logH
-from theory.core.quadrature import dz_rule
-from theory.perceptron.rs import DEFAULT_ORDER
+from theory.core import GH, ComputationError, Curve, H, Record, check_int, check_real, dz_rule, logG, logH, span
+from theory.perceptron._rs_numerics import DEFAULT_ORDER
 
-__all__ = ["ZeroTemperatureResult", "threshold", "prox_terms", "solve_zero_temperature", "zero_temperature_curve"]
+__all__ = ["ProxTerms", "ZeroTemperatureResult", "prox_terms", "solve_zero_temperature", "zero_temperature_curve",
+           "zero_temperature_threshold"]
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 
@@ -70,10 +67,28 @@ def _one_minus_qstar(t: float, order: int = 16) -> float:
     return float(w @ np.maximum(0.0, 1.0 - (z / t) ** 2))
 
 
-def threshold(qstar: float) -> float:
+def zero_temperature_threshold(qstar: float) -> float:
     """Threshold ``t`` of the clipped maximiser ``m* = clip(z/t, -1, 1)``: ``int Dz m*^2 = q*``.
 
-    ``int Dz min(z^2/t^2, 1)`` decreases from 1 (t -> 0) to 0 (t -> inf).
+    ``int Dz min(z^2/t^2, 1)`` decreases from 1 (t -> 0) to 0 (t -> inf); the root is
+    found by Brent's method in ``log t`` (``docs/stochastic_perceptron_rs.md``, Sec. 10).
+
+    Parameters
+    ----------
+    qstar
+        Squared norm, in (0, 1).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from theory.core.quadrature import dz_rule
+    >>> t = zero_temperature_threshold(0.5)
+    >>> z, w = dz_rule(32, (-t, t))
+    >>> round(float(w @ np.minimum(z * z / t**2, 1.0)), 10)
+    0.5
     """
     qstar = check_real("qstar", qstar, gt=0.0, lt=1.0)
     f = lambda lt: _one_minus_qstar(math.exp(lt)) - (1.0 - qstar)
@@ -81,14 +96,14 @@ def threshold(qstar: float) -> float:
     return math.exp(brentq(f, lo, hi, xtol=1e-15, rtol=1e-15, maxiter=200))
 
 
-def _box_terms(t: float) -> dict[str, float]:
+def _box_terms(t: float) -> tuple[float, float]:
     """``P(|z| < t)`` and ``p = int Dz min(|z|/t, 1)`` (overlap of m* with its sign)."""
     inside = 1.0 - 2.0 * float(H(t))
     # int_{|z|<t} |z|/t Dz = 2 (G(0) - G(t)) / t
     g0 = math.exp(float(logG(0.0)))
     gt = math.exp(float(logG(t)))
     p = 2.0 * (g0 - gt) / t + 2.0 * float(H(t))
-    return {"inside": inside, "p": p}
+    return inside, p
 
 
 # ---------------------------------------------------------------------------
@@ -133,13 +148,54 @@ def _prox_kernel(h, chi, s):
     return out
 
 
-def prox_terms(chi: float, qstar: float, order: int = DEFAULT_ORDER) -> dict[str, float]:
-    """Energetic integrals of the zero-temperature RS equations at ``chi``.
+@dataclass(frozen=True, kw_only=True)
+class ProxTerms(Record):
+    """Energetic integrals of the zero-temperature RS equations at ``chi`` (module docstring).
 
-    Returns ``disp2 = int Dz (y* - h)^2``, ``loglik = int Dz log H(-y*/s)``,
-    ``stab = int Dz [kappa/(1+kappa)]^2`` and the node values (``z``, ``w``,
-    ``y``, ``h``) for the BC energy. The Dz rule has panel edges at the scale
-    ``s/sqrt(q*)`` of the kink of log H.
+    Attributes
+    ----------
+    disp2
+        ``int Dz (y* - h)^2``.
+    loglik
+        ``int Dz log H(-y*/s)``.
+    stab
+        ``int Dz [kappa/(1+kappa)]^2`` (the limit of ``gamma_E`` [baldassi2018, SM Eq. 17]).
+    z, w, y, h
+        The Dz rule and the node values of ``y*`` and ``h = sqrt(q*) z`` (for the BC energy).
+    """
+
+    disp2: float
+    loglik: float
+    stab: float
+    z: np.ndarray
+    w: np.ndarray
+    y: np.ndarray
+    h: np.ndarray
+
+
+def prox_terms(chi: float, qstar: float, order: int = DEFAULT_ORDER) -> ProxTerms:
+    """Energetic integrals of the zero-temperature RS equations at ``chi`` (module docstring).
+
+    The Dz rule has panel edges at the scale ``s/sqrt(q*)`` of the kink of log H.
+
+    Parameters
+    ----------
+    chi
+        ``lim beta (q* - q0)`` (> 0).
+    qstar
+        Squared norm, in (0, 1).
+    order
+        Gauss-Legendre nodes per panel.
+
+    Returns
+    -------
+    ProxTerms
+
+    Examples
+    --------
+    >>> P = prox_terms(1e-9, 0.5)   # chi -> 0: y* -> h, no displacement
+    >>> P.disp2 < 1e-12
+    True
     """
     s = math.sqrt(1.0 - qstar)
     sq = math.sqrt(qstar)
@@ -151,14 +207,14 @@ def prox_terms(chi: float, qstar: float, order: int = DEFAULT_ORDER) -> dict[str
         raise ComputationError(f"non-finite proximal point at chi={chi}, qstar={qstar}")
     y, lh, kap = out
     d = y - h
-    return {"disp2": float(w @ (d * d)), "loglik": float(w @ lh), "stab": float(w @ (kap / (1.0 + kap)) ** 2),
-            "z": z, "w": w, "y": y, "h": h}
+    return ProxTerms(disp2=float(w @ (d * d)), loglik=float(w @ lh), stab=float(w @ (kap / (1.0 + kap)) ** 2),
+                     z=z, w=w, y=y, h=h)
 
 
 # ---------------------------------------------------------------------------
 # the solution
 # ---------------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ZeroTemperatureResult(Record):
     """beta -> infinity limit of the RS saddle point (docs Sec. 10).
 
@@ -166,8 +222,8 @@ class ZeroTemperatureResult(Record):
     ``A_hat = lim (qhat1 - qhat0) / beta`` (negative), ``t`` the threshold of the
     clipped maximiser, ``phi0 = lim phi / beta = alpha loglik``, ``loglik`` the
     limit of the mean log-likelihood per pattern, ``margin`` the limit of
-    ``alpha gamma_E gamma_S`` (SM Eq. 16), ``p`` and ``E`` the limits of the BC
-    overlap (``p = p_tilde``) and BC energy (SM Eq. 28-30). ``residual`` is the
+    ``alpha gamma_E gamma_S`` [baldassi2018, SM Eq. 16], ``p`` and ``E`` the limits of the BC
+    overlap (``p = p_tilde``) and BC energy [baldassi2018, SM Eq. 28-30]. ``residual`` is the
     relative residual of the chi equation, ``error`` the change of ``phi0``
     between ``order`` and ``order // 2``.
     """
@@ -190,14 +246,11 @@ class ZeroTemperatureResult(Record):
     order: int
     message: str = ""
 
-    def flat(self) -> dict[str, Any]:
-        return self.to_dict()
 
-
-def _solve_chi(alpha: float, qstar: float, t: float, inside: float, order: int) -> tuple[float, dict]:
+def _solve_chi(alpha: float, qstar: float, t: float, inside: float, order: int) -> tuple[float, ProxTerms]:
     """``chi`` from ``alpha int Dz (y* - h)^2 = (1 - 2H(t))^2 / t^2`` (increasing in chi)."""
     target = inside * inside / (t * t)
-    f = lambda lc: math.log(alpha * prox_terms(math.exp(lc), qstar, order)["disp2"]) - math.log(target)
+    f = lambda lc: math.log(alpha * prox_terms(math.exp(lc), qstar, order).disp2) - math.log(target)
     lo, hi = -2.0, 2.0
     for _ in range(100):
         if f(lo) < 0:
@@ -216,13 +269,13 @@ def _solve_chi(alpha: float, qstar: float, t: float, inside: float, order: int) 
     return chi, prox_terms(chi, qstar, order)
 
 
-def _bc_energy(qstar: float, t: float, inside: float, p: float, chi: float, P: dict) -> float:
+def _bc_energy_limit(qstar: float, t: float, inside: float, p: float, P: ProxTerms) -> float:
     sigma2 = 1.0 - p * p / qstar
     if sigma2 <= 0.0:
         raise ComputationError(f"zero-temperature BC field variance {sigma2:.3g} <= 0 at q*={qstar}")
     c_over_chi = _SQRT_2_OVER_PI * t / inside
-    arg = ((p / math.sqrt(qstar)) * P["z"] + c_over_chi * (P["y"] - P["h"])) / math.sqrt(sigma2)
-    return float(P["w"] @ H(arg))
+    arg = ((p / math.sqrt(qstar)) * P.z + c_over_chi * (P.y - P.h)) / math.sqrt(sigma2)
+    return float(P.w @ H(arg))
 
 
 def solve_zero_temperature(alpha: float, qstar: float, *, order: int = DEFAULT_ORDER) -> ZeroTemperatureResult:
@@ -242,37 +295,61 @@ def solve_zero_temperature(alpha: float, qstar: float, *, order: int = DEFAULT_O
     ZeroTemperatureResult
         ``converged=False`` with a message if a root could not be bracketed or a
         value is not finite.
+
+    Examples
+    --------
+    >>> r = solve_zero_temperature(0.55, 0.7, order=8)
+    >>> r.converged, r.loglik < 0.0
+    (True, True)
     """
     alpha = check_real("alpha", alpha, gt=0.0)
     qstar = check_real("qstar", qstar, gt=0.0, lt=1.0)
     order = check_int("order", order, ge=4, le=128)
-    nan = math.nan
     try:
-        t = threshold(qstar)
-        box = _box_terms(t)
-        inside, p = box["inside"], box["p"]
+        t = zero_temperature_threshold(qstar)
+        inside, p = _box_terms(t)
         chi, P = _solve_chi(alpha, qstar, t, inside, order)
         A = inside / chi
         R = (A / t) ** 2
-        phi0 = alpha * P["loglik"]
-        margin = alpha * P["stab"] / inside
-        E = _bc_energy(qstar, t, inside, p, chi, P)
-        resid = abs(alpha * P["disp2"] * t * t / (inside * inside) - 1.0)
+        phi0 = alpha * P.loglik
+        margin = alpha * P.stab / inside
+        E = _bc_energy_limit(qstar, t, inside, p, P)
+        resid = abs(alpha * P.disp2 * t * t / (inside * inside) - 1.0)
         lo = max(4, order // 2)
         chi2, P2 = _solve_chi(alpha, qstar, t, inside, lo)
-        err = abs(alpha * P2["loglik"] - phi0)
+        err = abs(alpha * P2.loglik - phi0)
         vals = (chi, R, A, phi0, margin, E)
         if not all(math.isfinite(v) for v in vals):
             raise ComputationError(f"non-finite zero-temperature solution {vals}")
     except ComputationError as exc:
-        return ZeroTemperatureResult(alpha, qstar, nan, nan, nan, nan, nan, nan, nan, False, nan, nan, False,
-                                     math.inf, nan, order, str(exc))
-    return ZeroTemperatureResult(alpha, qstar, chi, R, -A, t, phi0, P["loglik"], margin, bool(margin < 1.0), p, E,
-                                 bool(resid < 1e-10), resid, err, order, "converged" if resid < 1e-10 else
-                                 f"chi equation residual {resid:.2g}")
+        return ZeroTemperatureResult.failure(str(exc), alpha=alpha, qstar=qstar, residual=math.inf, order=order)
+    return ZeroTemperatureResult(alpha=alpha, qstar=qstar, chi=chi, R_hat=R, A_hat=-A, t=t, phi0=phi0,
+                                 loglik=P.loglik, margin=margin, stable=bool(margin < 1.0), p=p, E=E,
+                                 converged=bool(resid < 1e-10), residual=resid, error=err, order=order,
+                                 message="converged" if resid < 1e-10 else f"chi equation residual {resid:.2g}")
 
 
 def zero_temperature_curve(alpha: float, qstars: Sequence[float], *, order: int = DEFAULT_ORDER) -> Curve:
-    """:func:`solve_zero_temperature` along ``qstars`` (no warm start needed: each point is a 1-d root)."""
+    """:func:`solve_zero_temperature` along ``qstars`` (no warm start needed: each point is a 1-d root).
+
+    Parameters
+    ----------
+    alpha
+        Load (> 0).
+    qstars
+        Squared norms, in (0, 1).
+    order
+        Gauss-Legendre nodes per panel.
+
+    Returns
+    -------
+    Curve
+
+    Examples
+    --------
+    >>> c = zero_temperature_curve(0.55, [0.6, 0.7], order=8)
+    >>> [p.converged for p in c.points]
+    [True, True]
+    """
     path = [{"qstar": float(q)} for q in qstars]
     return span(lambda prm, x: solve_zero_temperature(alpha, prm["qstar"], order=order), path, None)

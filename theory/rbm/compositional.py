@@ -1,18 +1,18 @@
 """Compositional phase of random ReLU-RBMs: the ``p -> 0`` rescaled theory and ``l*``.
 
-Tubiana & Monasson, PRL 118, 138301 (2017), seed 001 slides 29-31 and 36;
+[tubiana2017]; [manzan2021, slides 29-31 and 36];
 derivation and corrections in ``docs/relu_rbm.md`` (section "Compositional
 phase"). Scalings (R10): ``L = l/p``, ``theta = theta~ sqrt(p)``, ``g = g~ p``,
 ``m = m~ p/2``, ``r = r~ p``, ``B = B~ p``, ``f = f~ p``, ``q`` and ``C`` unscaled
 (the slide's ``q = q~ p`` is a typo: ``q`` stays O(1)). ``W`` becomes Skellam:
-``P(W = w) = e^{-l} I_w(l)`` (slide 36). With ``M = m~/(2 sqrt(alpha r~))``,
+``P(W = w) = e^{-l} I_w(l)`` ([manzan2021, slide 36]). With ``M = m~/(2 sqrt(alpha r~))``,
 ``theta_v = -(g~ + alpha B~/2)/sqrt(alpha r~)``, ``theta_h = theta~/sqrt(q)``,
-``x_W = M W - theta_v`` (slide 31, Eqs. (R11)-(R15))::
+``x_W = M W - theta_v`` ([manzan2021, slide 31]; docs Eqs. R11-R15)::
 
     m~ = (2/l) <W H0(-x_W)>      q = <H0(-x_W)>      C = <G(x_W)> / sqrt(alpha r~)
     r~ = q H2(theta_h)/(1-C)^2   B~ = H0(theta_h)/(1-C)
 
-Rescaled free energy (R16) and its on-shell forms (R17, slide 31)::
+Rescaled free energy (R16) and its on-shell forms (R17, [manzan2021, slide 31])::
 
     f~ = l m~^2/8 + alpha (r~ C + B~ q)/2 - sqrt(alpha r~) <H1(-x_W)> - alpha q H2(theta_h)/(2(1-C))
        = -l m~^2/8 - g~ q - alpha r~/2
@@ -30,16 +30,15 @@ import numpy as np
 import scipy.optimize
 from scipy.special import ive
 
-from theory.core.params import check_real
-from theory.core.results import Record
-from theory.core.solver import converge
+from theory.core import Record, check_real, converge
 from theory.rbm.relu_rbm import H0, H2, Gc
 
-__all__ = ["skellam", "CompositionalSolution", "free_energy", "solve", "LStar", "l_star", "phase_diagram"]
+__all__ = ["CompositionalSolution", "LStar", "compositional_free_energy", "compositional_phase_diagram", "l_star",
+           "skellam", "solve_compositional"]
 
 
 def skellam(l: float, tail: float = 1e-17) -> tuple[np.ndarray, np.ndarray]:
-    """``P(W = w) = e^{-l} I_w(l)`` on the integers with total mass ``>= 1 - tail`` (slide 36).
+    """``P(W = w) = e^{-l} I_w(l)`` on the integers with total mass ``>= 1 - tail`` ([manzan2021, slide 36]).
 
     Law of the difference of two independent Poisson(l/2) variables: the ``p -> 0``
     limit of a sum of ``l/p`` weights ``+-1`` w.p. ``p/2`` each (docs/relu_rbm.md (R10)).
@@ -54,7 +53,7 @@ def skellam(l: float, tail: float = 1e-17) -> tuple[np.ndarray, np.ndarray]:
     return w[keep].astype(float), P[keep]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CompositionalSolution(Record):
     """Saddle point of the rescaled (p -> 0) equations at given l."""
 
@@ -80,8 +79,8 @@ def _x(W, m, r, B, alpha, g):
     return (m * W / 2 + g + alpha * B / 2) / s, s
 
 
-def free_energy(alpha, theta, g, l, m, r, B, q, C, W=None) -> float:
-    """Rescaled free energy ``f~`` of Eq. (R16) at any point."""
+def compositional_free_energy(alpha, theta, g, l, m, r, B, q, C, W=None) -> float:
+    """Rescaled free energy ``f~`` of Eq. R16 at any point."""
     Wv, Pw = W if W is not None else skellam(l)
     x, s = _x(Wv, m, r, B, alpha, g)
     th = theta / math.sqrt(q)
@@ -118,7 +117,7 @@ def _observables(alpha, g, Wv, Pw, m, s, B):
     return float(np.dot(Pw, H0(-x))), float(np.dot(Pw, Gc(x))) / s
 
 
-def solve(alpha: float, theta: float, g: float, l: float, init=None, *, tol: float = 1e-11,
+def solve_compositional(alpha: float, theta: float, g: float, l: float, init=None, *, tol: float = 1e-11,
           branch: str = "retrieval") -> CompositionalSolution:
     """Solve (R11)-(R15) at given ``(alpha, theta~, g~, l)``.
 
@@ -150,16 +149,17 @@ def solve(alpha: float, theta: float, g: float, l: float, init=None, *, tol: flo
     r = v["s"] ** 2 / alpha
     ok = bool(res.converged and C < 1 and 0 < q <= 1 and r > 0)
     if ok:
-        f = free_energy(alpha, theta, g, l, v["m"], r, v["B"], q, C, (Wv, Pw))
+        f = compositional_free_energy(alpha, theta, g, l, v["m"], r, v["B"], q, C, (Wv, Pw))
         f_on = -l * v["m"] ** 2 / 8 - g * q - alpha * r / 2
     else:
         f = f_on = math.nan
     msg = res.message if (ok or not res.converged) else "unphysical fixed point"
-    return CompositionalSolution(alpha, theta, g, l, v["m"], q, r, v["B"], C, f, f_on, ok,
-                                 res.residual, res.iterations, msg)
+    return CompositionalSolution(alpha=alpha, theta=theta, g=g, l=l, m=v["m"], q=q, r=r, B=v["B"], C=C, f=f,
+                                 f_onshell=f_on, converged=ok, residual=res.residual, iterations=res.iterations,
+                                 message=msg)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LStar(Record):
     """Optimal number (rescaled) of strongly active hidden units."""
 
@@ -178,7 +178,7 @@ class LStar(Record):
 
 
 def l_star(alpha: float, theta: float, g: float, *, l_max: float = 40.0, n_grid: int = 41, init=None) -> LStar:
-    """``l* = argmin_l f~(l)`` (slides 30-31): ``L ~ l*/p`` strongly active hidden units.
+    """``l* = argmin_l f~(l)`` ([manzan2021, slides 30-31]): ``L ~ l*/p`` strongly active hidden units.
 
     Scans ``l`` on a grid in ``(0, l_max]`` with warm starts, refines the best bracket with
     a bounded scalar minimisation, and compares with the non-condensed state ``l = 0``
@@ -190,14 +190,14 @@ def l_star(alpha: float, theta: float, g: float, *, l_max: float = 40.0, n_grid:
     theta = check_real("theta", theta)
     g = check_real("g", g)
     l_max = check_real("l_max", l_max, gt=0)
-    s0 = solve(alpha, theta, g, 0.0)
+    s0 = solve_compositional(alpha, theta, g, 0.0)
     f0 = s0.f if s0.converged else math.inf
     ls = np.linspace(l_max / (n_grid - 1), l_max, n_grid - 1)
 
     def condensed(l, init):
-        s = solve(alpha, theta, g, float(l), init=init)
+        s = solve_compositional(alpha, theta, g, float(l), init=init)
         if not (s.converged and s.m > 1e-6) and init is not None:
-            s = solve(alpha, theta, g, float(l))
+            s = solve_compositional(alpha, theta, g, float(l))
         return s, (s.f if s.converged and s.m > 1e-6 else math.inf)
 
     fs, sols, prev = [], [], None
@@ -209,8 +209,9 @@ def l_star(alpha: float, theta: float, g: float, *, l_max: float = 40.0, n_grid:
     fs = np.array(fs)
     msg, conv = "", bool(s0.converged)
     if not np.isfinite(fs).any():
-        return LStar(alpha, theta, g, 0.0, min(f0, 0.0), f0, 0.0, s0.q, s0.r, False, conv,
-                     "no condensed (m > 0) solution on the l grid" + ("" if conv else "; glass: " + s0.message))
+        return LStar(alpha=alpha, theta=theta, g=g, l_star=0.0, f_star=min(f0, 0.0), f0=f0, m=0.0, q=s0.q, r=s0.r,
+                     compositional=False, converged=conv,
+                     message="no condensed (m > 0) solution on the l grid" + ("" if conv else "; glass: " + s0.message))
     i = int(np.argmin(fs))
     if i == len(ls) - 1:
         conv, msg = False, f"minimum at l_max = {l_max}: l* not bracketed"
@@ -232,12 +233,14 @@ def l_star(alpha: float, theta: float, g: float, *, l_max: float = 40.0, n_grid:
     # the all-silent state v = 0, h = 0 (q = 0) has f~ = 0 and competes too
     comp = bool(fbest < min(f0, 0.0) - 1e-12)
     if comp:
-        return LStar(alpha, theta, g, best_l, fbest, f0, best.m, best.q, best.r, True, conv, msg or best.message)
-    return LStar(alpha, theta, g, 0.0, min(f0, 0.0), f0, 0.0, s0.q if f0 < 0 else 0.0, s0.r if f0 < 0 else 0.0,
-                 False, conv, msg or f"condensed branch (best l = {best_l:.4g}, f = {fbest:.6g}) above the "
-                                     f"non-condensed state (f0 = {f0:.6g}) or the silent state (f = 0)")
+        return LStar(alpha=alpha, theta=theta, g=g, l_star=best_l, f_star=fbest, f0=f0, m=best.m, q=best.q, r=best.r,
+                     compositional=True, converged=conv, message=msg or best.message)
+    return LStar(alpha=alpha, theta=theta, g=g, l_star=0.0, f_star=min(f0, 0.0), f0=f0, m=0.0,
+                 q=s0.q if f0 < 0 else 0.0, r=s0.r if f0 < 0 else 0.0, compositional=False, converged=conv,
+                 message=msg or f"condensed branch (best l = {best_l:.4g}, f = {fbest:.6g}) above the "
+                                f"non-condensed state (f0 = {f0:.6g}) or the silent state (f = 0)")
 
 
-def phase_diagram(alphas, thetas, g: float, **kw) -> list[LStar]:
-    """``l*`` on the grid ``alphas x thetas`` at fixed ``g~`` (slide 31 phase diagram)."""
+def compositional_phase_diagram(alphas, thetas, g: float, **kw) -> list[LStar]:
+    """``l*`` on the grid ``alphas x thetas`` at fixed ``g~`` (the phase diagram of [manzan2021, slide 31])."""
     return [l_star(float(a), float(t), g, **kw) for a in alphas for t in thetas]

@@ -1,10 +1,10 @@
-"""Hopfield model, replica symmetric (Amit-Gutfreund-Sompolinsky 1985), finite T and T = 0.
+"""Hopfield model, replica symmetric [amit1985], finite T and T = 0.
 
-Seed 001 (slides 12-15, "Many patterns"); derivation and corrections in
+[manzan2021, slides 12-15] ("Many patterns"); derivation and corrections in
 ``docs/hopfield.md``. Spins ``v = +-1``, ``H = -(1/2N) sum_{i!=j} sum_mu xi^mu_i xi^mu_j v_i v_j``,
 ``M = alpha N`` random +-1 patterns, one condensed pattern with overlap ``m``.
 
-Saddle-point equations (docs/hopfield.md Eqs. (H2)-(H4); the slide's tanh
+Saddle-point equations (docs/hopfield.md Eqs. H2-H4; the slide's tanh
 argument ``beta sqrt(alpha r) z + m`` lacks a factor ``beta`` on ``m``)::
 
     m = int Dz tanh(beta (m + sqrt(alpha r) z))
@@ -28,23 +28,19 @@ import numpy as np
 import scipy.optimize
 from scipy.special import erf
 
-from theory.core.params import check_real
-from theory.core.quadrature import normal_rule
-from theory.core.results import Record
-from theory.core.solver import ComputationError, converge
-from theory.core.special import log2cosh
+from theory.core import ComputationError, Record, check_real, converge, log2cosh, normal_rule
 
 __all__ = [
     "HopfieldRS",
-    "solve",
-    "solve_T0",
-    "free_energy",
-    "free_energy_T0",
-    "alpha_c",
-    "retrieval_temperature",
-    "glass_temperature",
-    "alpha_global",
-    "Capacity",
+    "solve_hopfield",
+    "solve_hopfield_T0",
+    "hopfield_free_energy",
+    "hopfield_free_energy_T0",
+    "hopfield_capacity",
+    "hopfield_retrieval_temperature",
+    "hopfield_glass_temperature",
+    "hopfield_alpha_global",
+    "HopfieldCapacity",
 ]
 
 _ORDER = 48
@@ -54,7 +50,7 @@ def _rule(order: int):
     return normal_rule(order, "legendre", zmax=9.0, panels=8)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class HopfieldRS(Record):
     """RS saddle point of the Hopfield model (``C = beta (1 - q)``; at ``T = 0`` the limit)."""
 
@@ -71,8 +67,8 @@ class HopfieldRS(Record):
     message: str = ""
 
 
-def free_energy(alpha: float, T: float, m: float, q: float, r: float, order: int = _ORDER) -> float:
-    """AGS RS free energy per spin at ``T > 0`` (docs/hopfield.md Eq. (H1)), any (m, q, r)."""
+def hopfield_free_energy(alpha: float, T: float, m: float, q: float, r: float, order: int = _ORDER) -> float:
+    """AGS RS free energy per spin at ``T > 0`` (docs/hopfield.md Eq. H1), any (m, q, r)."""
     beta = 1.0 / T
     rule = _rule(order)
     D = 1.0 - beta * (1.0 - q)
@@ -84,17 +80,17 @@ def free_energy(alpha: float, T: float, m: float, q: float, r: float, order: int
             + alpha * beta * r * (1 - q) / 2 - ent / beta)
 
 
-def free_energy_T0(alpha: float, m: float, r: float, C: float) -> float:
-    """Ground-state energy per spin, ``T -> 0`` of (H1) with ``beta (1-q) -> C`` (Eq. (H8))."""
+def hopfield_free_energy_T0(alpha: float, m: float, r: float, C: float) -> float:
+    """Ground-state energy per spin, ``T -> 0`` of (H1) with ``beta (1-q) -> C`` (Eq. H8)."""
     s = math.sqrt(alpha * r)
     # E|m + s z| = m erf(m/(s sqrt2)) + 2 s G(m/s)
     Eabs = m * erf(m / (s * math.sqrt(2))) + 2 * s * math.exp(-m * m / (2 * s * s)) / math.sqrt(2 * math.pi)
     return alpha / 2 + m * m / 2 - alpha / (2 * (1 - C)) + alpha * r * C / 2 - Eabs
 
 
-def solve(alpha: float, T: float, init: dict | HopfieldRS | None = None, *, tol: float = 1e-11,
+def solve_hopfield(alpha: float, T: float, init: dict | HopfieldRS | None = None, *, tol: float = 1e-11,
           order: int = _ORDER, retrieval: bool = True) -> HopfieldRS:
-    """RS saddle point at temperature ``T`` (``T = 0`` dispatches to :func:`solve_T0`).
+    """RS saddle point at temperature ``T`` (``T = 0`` dispatches to :func:`solve_hopfield_T0`).
 
     Parameters
     ----------
@@ -110,13 +106,13 @@ def solve(alpha: float, T: float, init: dict | HopfieldRS | None = None, *, tol:
     alpha = check_real("alpha", alpha, gt=0)
     T = check_real("T", T, ge=0)
     if T == 0:
-        return solve_T0(alpha, init=init, retrieval=retrieval)
+        return solve_hopfield_T0(alpha, init=init, retrieval=retrieval)
     beta = 1.0 / T
     rule = _rule(order)
     sq_a = math.sqrt(alpha)
 
     def update(x):
-        m, q, r = x["m"], x["q"], x["r"]
+        m, r = x["m"], x["r"]
         t = np.tanh(beta * (m + sq_a * math.sqrt(max(r, 0.0)) * rule.nodes))
         m_new = float(rule.expect(t))
         q_new = float(rule.expect(t * t))
@@ -129,17 +125,18 @@ def solve(alpha: float, T: float, init: dict | HopfieldRS | None = None, *, tol:
     x0 = dict(init) if init else ({"m": 1.0, "q": 1.0, "r": 1.0} if retrieval else {"m": 0.0, "q": 0.5, "r": 1.0})
     res = converge(update, x0, tol=tol, damping=0.3, maxiter=20000, method="iterate", stall_window=2000)
     m, q, r = res["m"], res["q"], res["r"]
-    f = free_energy(alpha, T, m, q, r, order) if res.converged else math.nan
-    return HopfieldRS(alpha, T, m, q, r, beta * (1 - q), f, res.converged, res.residual, res.iterations, res.message)
+    f = hopfield_free_energy(alpha, T, m, q, r, order) if res.converged else math.nan
+    return HopfieldRS(alpha=alpha, T=T, m=m, q=q, r=r, C=beta * (1 - q), f=f, converged=res.converged,
+                      residual=res.residual, iterations=res.iterations, message=res.message)
 
 
 def _alpha_of_y(y: float) -> float:
-    """Load at which ``y = m/sqrt(2 alpha r)`` solves the T = 0 equations (Eq. (H7))."""
+    """Load at which ``y = m/sqrt(2 alpha r)`` solves the T = 0 equations (Eq. H7)."""
     return ((erf(y) - 2 * y * math.exp(-y * y) / math.sqrt(math.pi)) / y) ** 2 / 2
 
 
-def solve_T0(alpha: float, init=None, *, retrieval: bool = True, tol: float = 1e-13) -> HopfieldRS:
-    """Zero-temperature RS solution (Eqs. (H5)-(H7)); ``converged=False`` above ``alpha_c``.
+def solve_hopfield_T0(alpha: float, init=None, *, retrieval: bool = True, tol: float = 1e-13) -> HopfieldRS:
+    """Zero-temperature RS solution (Eqs. H5-H7); ``converged=False`` above ``alpha_c``.
 
     The retrieval solution is the largest root ``y`` of
     ``y (sqrt(2 alpha) + 2/sqrt(pi) e^{-y^2}) = erf(y)`` (bracketed, Brent);
@@ -149,8 +146,8 @@ def solve_T0(alpha: float, init=None, *, retrieval: bool = True, tol: float = 1e
     if retrieval:
         ac, yc = _alpha_c_y()
         if alpha > ac:
-            return HopfieldRS(alpha, 0.0, math.nan, 1.0, math.nan, math.nan, math.nan, False, math.inf, 0,
-                              f"no retrieval solution: alpha = {alpha} > alpha_c = {ac:.6f}")
+            return HopfieldRS.failure(f"no retrieval solution: alpha = {alpha} > alpha_c = {ac:.6f}", alpha=alpha,
+                                      T=0.0, q=1.0, residual=math.inf, iterations=0)
         g = lambda y: _alpha_of_y(y) - alpha  # decreasing for y > yc
         hi = yc
         while g(hi) > 0:
@@ -165,13 +162,14 @@ def solve_T0(alpha: float, init=None, *, retrieval: bool = True, tol: float = 1e
         sr = 1 + math.sqrt(2 / (math.pi * alpha))
         r = sr * sr
         C = math.sqrt(2 / (math.pi * alpha * r))
-    f = free_energy_T0(alpha, m, r, C)
+    f = hopfield_free_energy_T0(alpha, m, r, C)
     # residual of the three equations, as an independent check
     s = math.sqrt(2 * alpha * r)
     res = max(abs(m - erf(m / s)), abs(C - math.sqrt(2 / (math.pi * alpha * r)) * math.exp(-m * m / s**2)),
               abs(r - (1 - C) ** -2) / r)
     ok = res < 1e-9
-    return HopfieldRS(alpha, 0.0, m, 1.0, r, C, f, ok, res, 0, "converged" if ok else "residual too large")
+    return HopfieldRS(alpha=alpha, T=0.0, m=m, q=1.0, r=r, C=C, f=f, converged=ok, residual=res, iterations=0,
+                      message="converged" if ok else "residual too large")
 
 
 _AC_CACHE: list = []
@@ -185,8 +183,8 @@ def _alpha_c_y() -> tuple[float, float]:
     return _AC_CACHE[0]
 
 
-@dataclass(frozen=True)
-class Capacity(Record):
+@dataclass(frozen=True, kw_only=True)
+class HopfieldCapacity(Record):
     """Retrieval capacity: largest load with a retrieval solution, and ``m`` there."""
 
     alpha_c: float
@@ -196,64 +194,65 @@ class Capacity(Record):
     message: str = ""
 
 
-def alpha_c(T: float = 0.0, *, tol: float = 1e-6) -> Capacity:
-    """Retrieval capacity ``alpha_c(T)`` (AGS: 0.138 at T = 0).
+def hopfield_capacity(T: float = 0.0, *, tol: float = 1e-6) -> HopfieldCapacity:
+    """Retrieval capacity ``alpha_c(T)`` [amit1985] (0.138 at T = 0).
 
-    At ``T = 0``: maximum over ``y`` of ``alpha(y)`` (Eq. (H7)). At ``T > 0``: bisection
-    in ``alpha`` on the existence of a retrieval solution (inverse of :func:`retrieval_temperature`).
+    At ``T = 0``: maximum over ``y`` of ``alpha(y)`` (Eq. H7). At ``T > 0``: bisection
+    in ``alpha`` on the existence of a retrieval solution (inverse of :func:`hopfield_retrieval_temperature`).
     """
     T = check_real("T", T, ge=0, lt=1)
     if T == 0:
         ac, yc = _alpha_c_y()
-        return Capacity(ac, float(erf(yc)), 0.0)
+        return HopfieldCapacity(alpha_c=ac, m_c=float(erf(yc)), T=0.0)
     lo, hi = 1e-6, _alpha_c_y()[0]
     if not _has_retrieval(lo, T):
         raise ComputationError(f"no retrieval solution even at alpha = {lo} and T = {T}")
     while hi - lo > tol:
         mid = 0.5 * (lo + hi)
         lo, hi = (mid, hi) if _has_retrieval(mid, T) else (lo, mid)
-    s = solve(lo, T)
-    return Capacity(lo, s.m, T, s.converged, s.message)
+    s = solve_hopfield(lo, T)
+    return HopfieldCapacity(alpha_c=lo, m_c=s.m, T=T, converged=s.converged, message=s.message)
 
 
 def _has_retrieval(alpha: float, T: float, m_min: float = 1e-4) -> bool:
-    s = solve(alpha, T, tol=1e-10)
+    s = solve_hopfield(alpha, T, tol=1e-10)
     return bool(s.converged and s.m > m_min)
 
 
-def retrieval_temperature(alpha: float, *, tol: float = 1e-5) -> Capacity:
+def hopfield_retrieval_temperature(alpha: float, *, tol: float = 1e-5) -> HopfieldCapacity:
     """Retrieval line ``T_M(alpha)``: highest T with a retrieval (``m > 0``) solution.
 
     Bisection in T on the existence of the retrieval branch (damped iteration from m = 1).
     AGS 1985: ``T_M -> 1`` as ``alpha -> 0``, ``T_M ~ 1 - 1.95 sqrt(alpha)``, ``T_M(alpha_c) = 0``.
-    Returned as a :class:`Capacity` with ``alpha_c = alpha`` and ``T = T_M``.
+    Returned as a :class:`HopfieldCapacity` with ``alpha_c = alpha`` and ``T = T_M``.
     """
     alpha = check_real("alpha", alpha, gt=0)
     ac = _alpha_c_y()[0]
     if alpha >= ac:
-        return Capacity(alpha, math.nan, 0.0, False, f"alpha = {alpha} >= alpha_c(T=0) = {ac:.6f}: no retrieval")
+        return HopfieldCapacity.failure(f"alpha = {alpha} >= alpha_c(T=0) = {ac:.6f}: no retrieval", alpha_c=alpha,
+                                        T=0.0)
     lo, hi = 0.0, 1.0
     while hi - lo > tol:
         mid = 0.5 * (lo + hi)
         ok = _has_retrieval(alpha, mid) if mid > 0 else True
         lo, hi = (mid, hi) if ok else (lo, mid)
-    s = solve(alpha, lo) if lo > 0 else solve_T0(alpha)
-    return Capacity(alpha, s.m, lo, s.converged, s.message)
+    s = solve_hopfield(alpha, lo) if lo > 0 else solve_hopfield_T0(alpha)
+    return HopfieldCapacity(alpha_c=alpha, m_c=s.m, T=lo, converged=s.converged, message=s.message)
 
 
-def glass_temperature(alpha: float) -> float:
-    """Spin-glass transition ``T_g = 1 + sqrt(alpha)`` (AGS; paramagnet q = 0 unstable, docs Eq. (H9))."""
+def hopfield_glass_temperature(alpha: float) -> float:
+    """Spin-glass transition ``T_g = 1 + sqrt(alpha)`` (AGS; paramagnet q = 0 unstable, docs Eq. H9)."""
     alpha = check_real("alpha", alpha, ge=0)
     return 1.0 + math.sqrt(alpha)
 
 
-def alpha_global() -> float:
+def hopfield_alpha_global() -> float:
     """Load below which retrieval is the global minimum at T = 0: ``e_retrieval(alpha) = e_glass(alpha)``.
 
-    Crossing of (H8) on the two branches (:func:`solve_T0` with ``retrieval`` True/False);
+    Crossing of (H8) on the two branches (:func:`solve_hopfield_T0` with ``retrieval`` True/False);
     AGS PRA 32, 1007 (1985): about 0.051.
     """
     def d(a: float) -> float:
-        return solve_T0(a).f - solve_T0(a, retrieval=False).f
+        return solve_hopfield_T0(a).f - solve_hopfield_T0(a, retrieval=False).f
 
     return float(scipy.optimize.brentq(d, 0.01, _alpha_c_y()[0] * 0.999, xtol=1e-12))

@@ -1,6 +1,6 @@
 """Learning threshold of planted RBMs with binary synapses (random-guess instability).
 
-Model (seed 000, Huang, variational RBM paper, Eq. (1) and Fig. 2): visible
+Model ([huang2020, Eq. 1] and [huang2020, Fig. 2]): visible
 ``sigma in {-1,+1}^N``, hidden ``+-1`` units marginalised out,
 ``P(sigma | xi) = prod_mu cosh(beta X_mu) / Z(xi)``, ``X_mu = xi^mu . sigma / sqrt(N)``,
 binary synapses ``xi^mu_i = +-1``. ``M = alpha N`` samples are drawn from a
@@ -22,8 +22,8 @@ with ``A_0`` the P x P overlap matrix of the planted receptive fields and
 
 giving ``alpha_thr(1, 0) = 1`` (Huang JSTAT 2017; Barra et al. PRE 2017:
 ``beta^{-4}`` for any ``P`` when ``c = 0``) and ``alpha_thr(1, 0.3) = 0.5957``
-(Hou, Wong, Huang, J. Phys. A 52, 414001 (2019); quoted as 0.596 in seed 000,
-Fig. 2(b)). The replica-replica (spin-glass) direction destabilises at
+(Hou, Wong, Huang, J. Phys. A 52, 414001 (2019); quoted as 0.596 in
+[huang2020, Fig. 2b]). The replica-replica (spin-glass) direction destabilises at
 ``beta^{-4}`` >= ``alpha_thr``, so the planted direction goes first.
 """
 from __future__ import annotations
@@ -34,17 +34,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from theory.core.params import check_int, check_real
-from theory.core.results import Record
+from theory.core import Record, check_int, check_real
 
-__all__ = ["alpha_threshold", "ThresholdResult", "threshold", "hidden_correlation"]
+__all__ = ["PlantedThresholdResult", "planted_alpha_threshold", "planted_hidden_correlation",
+           "planted_learning_threshold"]
 
 
-def hidden_correlation(beta: float, c: float, P: int = 2) -> float:
+def planted_hidden_correlation(beta: float, c: float, P: int = 2) -> float:
     """``t = <tau_1 tau_2>`` for ``P`` hidden spins with weight ``exp(beta^2 c sum_{mu<nu} tau_mu tau_nu)``.
 
     Exact enumeration of the ``2^P`` states; for ``P = 2`` equals ``tanh(beta^2 c)``.
-    (docs/planted_rbm_threshold.md, Eq. (T4).)
+    (docs/planted_rbm_threshold.md, Eq. T4.)
     """
     J = beta * beta * c
     if P == 1:
@@ -58,9 +58,9 @@ def hidden_correlation(beta: float, c: float, P: int = 2) -> float:
     return float(np.sum(w * taus[:, 0] * taus[:, 1]) / w.sum())
 
 
-@dataclass(frozen=True)
-class ThresholdResult(Record):
-    """Learning threshold and the eigen-structure of the instability."""
+@dataclass(frozen=True, kw_only=True)
+class PlantedThresholdResult(Record):
+    """Learning threshold [huang2020] and the eigen-structure of the instability."""
 
     beta: float
     c: float
@@ -73,8 +73,8 @@ class ThresholdResult(Record):
     converged: bool = True
 
 
-def threshold(beta: float, c: float = 0.0, P: int = 2) -> ThresholdResult:
-    """Random-guess instability of planted-RBM learning (docs/planted_rbm_threshold.md, Eq. (T7)).
+def planted_learning_threshold(beta: float, c: float = 0.0, P: int = 2) -> PlantedThresholdResult:
+    """Random-guess instability of planted-RBM learning (docs/planted_rbm_threshold.md, Eq. T7).
 
     Parameters
     ----------
@@ -88,7 +88,7 @@ def threshold(beta: float, c: float = 0.0, P: int = 2) -> ThresholdResult:
 
     Returns
     -------
-    ThresholdResult
+    PlantedThresholdResult
         ``alpha_thr`` (planted direction), ``alpha_sg = beta^-4`` (replica-replica
         direction), ``t = <tau_1 tau_2>``, ``lambda_max`` of ``A_0 C_0`` and the
         unstable mode (``"sum"``: ``xi^1 + xi^2 + ...``, or ``"difference"``).
@@ -100,21 +100,22 @@ def threshold(beta: float, c: float = 0.0, P: int = 2) -> ThresholdResult:
     if P == 1:
         lam, t, mode = 1.0, 0.0, "sum"
     else:
-        t = hidden_correlation(beta, c, P)
+        t = planted_hidden_correlation(beta, c, P)
         # A_0 and C_0 are both of the form (1-x) I + x 11^T and commute:
         # eigenvalues (1+(P-1)x) on the all-ones vector and (1-x) on its complement.
         lam_sum = (1.0 + (P - 1) * c) * (1.0 + (P - 1) * t)
         lam_diff = (1.0 - c) * (1.0 - t)
         lam, mode = (lam_sum, "sum") if lam_sum >= lam_diff else (lam_diff, "difference")
     b4 = beta**4
-    return ThresholdResult(beta, c, P, 1.0 / (b4 * lam), 1.0 / b4, t, lam, mode)
+    return PlantedThresholdResult(beta=beta, c=c, P=P, alpha_thr=1.0 / (b4 * lam), alpha_sg=1.0 / b4, t=t,
+                                  lambda_max=lam, mode=mode)
 
 
-def alpha_threshold(beta: float, c: float = 0.0, P: int = 2) -> float:
+def planted_alpha_threshold(beta: float, c: float = 0.0, P: int = 2) -> float:
     """``alpha_thr(beta, c)``: data density where the random-guess solution becomes unstable.
 
-    ``1 / (beta^4 (1+|c|)(1+tanh(beta^2 |c|)))`` for ``P = 2`` (see :func:`threshold`;
-    docs/planted_rbm_threshold.md Eq. (T8)). ``alpha_threshold(1, 0) = 1``,
-    ``alpha_threshold(1, 0.3) = 0.5957`` (seed 000, Fig. 2(b): 0.596).
+    ``1 / (beta^4 (1+|c|)(1+tanh(beta^2 |c|)))`` for ``P = 2`` (see :func:`planted_learning_threshold`;
+    docs/planted_rbm_threshold.md Eq. T8). ``planted_alpha_threshold(1, 0) = 1``,
+    ``planted_alpha_threshold(1, 0.3) = 0.5957`` ([huang2020, Fig. 2b]: 0.596).
     """
-    return threshold(beta, c, P).alpha_thr
+    return planted_learning_threshold(beta, c, P).alpha_thr

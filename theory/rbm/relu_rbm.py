@@ -1,13 +1,13 @@
 """Random ReLU-RBM (R-RBM) ensemble at zero temperature, homogeneous RS free energy.
 
-Tubiana & Monasson, PRL 118, 138301 (2017), as summarised in seed 001 (slides
-21-28). Derivation and the corrections to the printed formulas are in
+[tubiana2017], as summarised in [manzan2021, slides 21-28]. Derivation and the corrections to the printed
+formulas are in
 ``docs/relu_rbm.md``. Visible ``v_i in {0,1}`` with potential ``U_v(v) = -g v``;
 hidden ReLU ``U(h) = h^2/2 + theta h``, ``h >= 0``; ``M = alpha N`` hidden units;
 weights ``w = +-1/sqrt(N)`` with probability ``p/2`` each, else 0. Ansatz: ``L``
 hidden units strongly active, ``h = m sqrt(N)``; ``W = sqrt(N) sum_{mu<=L} w_{i mu}``.
 
-Ground-state free energy (docs/relu_rbm.md Eq. (R1); slide 27 with the sign of
+Ground-state free energy (docs/relu_rbm.md Eq. R1; [manzan2021, slide 27] with the sign of
 the ``H^(1)`` argument and of the ``H^(2)`` term corrected)::
 
     f = L m^2/2 + alpha (r C + B q)/2 - sqrt(alpha p r) < H1(-x_W) >_W
@@ -29,12 +29,9 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.optimize
 
-from theory.core.params import check_int, check_real
-from theory.core.results import Record
-from theory.core.solver import converge
-from theory.core.special import G, H
+from theory.core import G, H, Record, check_int, check_real, converge
 
-__all__ = ["H0", "H1", "H2", "weight_distribution", "RRBMSolution", "free_energy", "solve",
+__all__ = ["H0", "H1", "H2", "weight_distribution", "RRBMSolution", "relu_rbm_free_energy", "solve_relu_rbm",
            "threshold_hopfield_capacity", "solve_threshold_hopfield"]
 
 
@@ -56,13 +53,13 @@ def H0(x):
 
 
 def H1(x):
-    """``int_x^inf Dz (z - x) = G(x) - x H(x)`` (docs/relu_rbm.md Eq. (R0))."""
+    """``int_x^inf Dz (z - x) = G(x) - x H(x)`` (docs/relu_rbm.md Eq. R0)."""
     x = _c(x)
     return G(x) - x * H(x)
 
 
 def H2(x):
-    """``int_x^inf Dz (z - x)^2 = (1 + x^2) H(x) - x G(x)`` (docs/relu_rbm.md Eq. (R0))."""
+    """``int_x^inf Dz (z - x)^2 = (1 + x^2) H(x) - x G(x)`` (docs/relu_rbm.md Eq. R0)."""
     x = _c(x)
     return np.where(x > 1e3, 0.0, (1 + x * x) * H(x) - x * G(x))
 
@@ -91,7 +88,7 @@ def weight_distribution(L: int, p: float, cutoff: float = 1e-18) -> tuple[np.nda
     return w[keep].astype(float), out[keep] / out[keep].sum()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RRBMSolution(Record):
     """Zero-temperature RS saddle point of the homogeneous R-RBM."""
 
@@ -118,8 +115,8 @@ def _visible(Wv, Pw, g, m, B, alpha, p, r):
     return x, s
 
 
-def free_energy(alpha, p, theta, g, L, m, r, B, q, C, W=None) -> float:
-    """``f(L, m, r, B, q, C)`` of Eq. (R1) at any point (for stationarity checks)."""
+def relu_rbm_free_energy(alpha, p, theta, g, L, m, r, B, q, C, W=None) -> float:
+    """``f(L, m, r, B, q, C)`` of Eq. R1 at any point (for stationarity checks)."""
     Wv, Pw = W if W is not None else weight_distribution(int(L), p)
     x, s = _visible(Wv, Pw, g, m, B, alpha, p, r)
     th = theta / math.sqrt(p * q)
@@ -130,11 +127,11 @@ def free_energy(alpha, p, theta, g, L, m, r, B, q, C, W=None) -> float:
 
 
 def _update(alpha, p, theta, g, L, Wv, Pw, tie_g=False):
-    """Fixed-point map in ``(m, s, B)``, ``s = sqrt(alpha p r)`` (docs/relu_rbm.md Eq. (R7)).
+    """Fixed-point map in ``(m, s, B)``, ``s = sqrt(alpha p r)`` (docs/relu_rbm.md Eq. R7).
 
     Eliminating ``C = p <G(x)>/s`` from (R5)-(R6): ``s = p <G(x)> + p sqrt(alpha q H2(theta_h))``,
     ``B = H0(theta_h) s / sqrt(alpha q H2(theta_h))``; ``C < 1`` then holds automatically.
-    ``tie_g``: ``g = -alpha B / 2`` (threshold-Hopfield reduction, slide 28).
+    ``tie_g``: ``g = -alpha B / 2`` (threshold-Hopfield reduction, [manzan2021, slide 28]).
     """
     def update(z):
         m, B = z["m"], z["B"]
@@ -154,19 +151,20 @@ def _finish(alpha, p, theta, g, L, Wv, Pw, res) -> RRBMSolution:
     v = res.values
     m, s, B = v["m"], v["s"], v["B"]
     if not (s > 0):
-        return RRBMSolution(alpha, p, theta, g, float(L), m, math.nan, math.nan, B, math.nan, math.nan, False,
-                            res.residual, res.iterations, "s <= 0: " + res.message)
+        return RRBMSolution.failure("s <= 0: " + res.message, alpha=alpha, p=p, theta=theta, g=g, L=float(L), m=m,
+                                    B=B, residual=res.residual, iterations=res.iterations)
     x = (g + m * Wv + alpha * B / 2) / s
     q = float(np.dot(Pw, H0(-x)))
     C = p * float(np.dot(Pw, Gc(x))) / s
     r = s * s / (alpha * p)
     ok = bool(res.converged and 0 < q <= 1 and C < 1 and r > 0)
-    f = free_energy(alpha, p, theta, g, L, m, r, B, q, C, (Wv, Pw)) if ok else math.nan
+    f = relu_rbm_free_energy(alpha, p, theta, g, L, m, r, B, q, C, (Wv, Pw)) if ok else math.nan
     msg = res.message if (ok or not res.converged) else f"unphysical fixed point (q = {q:.3g})"
-    return RRBMSolution(alpha, p, theta, g, float(L), m, q, r, B, C, f, ok, res.residual, res.iterations, msg)
+    return RRBMSolution(alpha=alpha, p=p, theta=theta, g=g, L=float(L), m=m, q=q, r=r, B=B, C=C, f=f, converged=ok,
+                        residual=res.residual, iterations=res.iterations, message=msg)
 
 
-def solve(alpha: float, p: float, theta: float, g: float, L: int, init=None, *,
+def solve_relu_rbm(alpha: float, p: float, theta: float, g: float, L: int, init=None, *,
           tol: float = 1e-11, W=None) -> RRBMSolution:
     """Solve the zero-temperature saddle-point equations (R2)-(R6) for given (alpha, p, theta, g, L).
 
@@ -208,10 +206,10 @@ def solve(alpha: float, p: float, theta: float, g: float, L: int, init=None, *,
 
 
 # ---------------------------------------------------------------------------
-# Hopfield network with threshold (slide 28): p = 1, L = 1, g = -alpha B / 2
+# Hopfield network with threshold ([manzan2021, slide 28]): p = 1, L = 1, g = -alpha B / 2
 # ---------------------------------------------------------------------------
 def solve_threshold_hopfield(alpha: float, theta: float, init=None, *, tol: float = 1e-12) -> RRBMSolution:
-    """R-RBM at ``p = 1``, ``L = 1`` with ``g = -alpha B/2`` (seed 001, slide 28; docs/relu_rbm.md (R8)).
+    """R-RBM at ``p = 1``, ``L = 1`` with ``g = -alpha B/2`` ([manzan2021, slide 28]; docs/relu_rbm.md (R8)).
 
     Then ``W = +-1`` and ``m = erf(m/sqrt(2 alpha r))/2``, ``q = 1/2``,
     ``C = exp(-m^2/(2 alpha r))/sqrt(2 pi alpha r)``, ``r = H2(sqrt2 theta)/(2 (1-C)^2)``.
@@ -236,7 +234,7 @@ def threshold_hopfield_capacity(theta: float) -> float:
 
     With ``y = m/sqrt(2 alpha r)`` the equations of :func:`solve_threshold_hopfield` give
     ``alpha(y) = (m (1 - C))^2 / (y^2 H2(sqrt2 theta))``, ``m = erf(y)/2``,
-    ``C = y e^{-y^2}/(m sqrt(pi))`` (docs/relu_rbm.md Eq. (R9)); the capacity is its maximum.
+    ``C = y e^{-y^2}/(m sqrt(pi))`` (docs/relu_rbm.md Eq. R9); the capacity is its maximum.
     Equals ``alpha_c^Hopfield / (2 H2(sqrt2 theta))``; 0.138 at ``theta = 0``.
     """
     theta = check_real("theta", theta)

@@ -1,5 +1,5 @@
 """Gaussian Parzen-window log-likelihood (Goodfellow et al. 2014; Desjardins et al. 2010), as
-used in seed 002 (Liu, Quek & Lin), Table 2.
+used in [liu2018, Table 2].
 
 For samples ``mu_1..mu_K`` in ``R^d`` and width ``sigma``,
 
@@ -15,8 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from theory.core.params import check_array, check_int, check_real
-from theory.core.results import Record
+from theory.core import Record, check_array, check_int, check_real
 
 __all__ = ["parzen_loglik", "ParzenResult", "parzen_score", "select_sigma"]
 
@@ -58,9 +57,9 @@ def parzen_loglik(x: np.ndarray, mu: np.ndarray, sigma, *, chunk_x: int = 1000,
     return out[0] if scalar else out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ParzenResult(Record):
-    """Mean Parzen log-likelihood of a test set with its standard error (Table 2 format)."""
+    """Mean Parzen log-likelihood of a test set with its standard error ([liu2018, Table 2] format)."""
 
     mean: float
     se: float
@@ -73,12 +72,12 @@ def parzen_score(x: np.ndarray, mu: np.ndarray, sigma: float, **kw) -> ParzenRes
     """Mean and standard error (ddof=1, over test points) of :func:`parzen_loglik`."""
     ll = parzen_loglik(x, mu, sigma, **kw)
     se = float(ll.std(ddof=1) / math.sqrt(len(ll))) if len(ll) > 1 else math.nan
-    return ParzenResult(float(ll.mean()), se, len(ll), len(mu), float(sigma))
+    return ParzenResult(mean=float(ll.mean()), se=se, n_test=len(ll), n_samples=len(mu), sigma=float(sigma))
 
 
 def select_sigma(x_valid: np.ndarray, mu: np.ndarray, sigmas=None, **kw) -> tuple[float, np.ndarray]:
     """The width maximising the mean validation log-likelihood over a grid
-    (Desjardins et al. 2010; seed 002 found 0.2). Returns ``(sigma, mean_ll_per_sigma)``."""
+    (Desjardins et al. 2010; [liu2018] found 0.2). Returns ``(sigma, mean_ll_per_sigma)``."""
     sigmas = np.logspace(-1, 0, 11) if sigmas is None else np.atleast_1d(np.asarray(sigmas, dtype=float))
     scores = parzen_loglik(x_valid, mu, sigmas, **kw).mean(axis=1)
     return float(sigmas[int(np.argmax(scores))]), scores

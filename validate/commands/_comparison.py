@@ -13,11 +13,11 @@ import argparse
 import importlib
 import json
 import sys
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
-from typing import Sequence
 
-from theory.core.results import format_table, to_jsonable
+from theory.core import format_table, to_jsonable
 
 COLUMNS = ["quantity", "theory", "sim_mean", "sim_se", "n", "published", "deviation_se", "verdict", "tolerance"]
 

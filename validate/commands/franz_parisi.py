@@ -1,4 +1,4 @@
-"""Franz-Parisi entropy around BCs: RS theory vs BP (seed 004, main Fig. 2 right, SM Sec. III).
+"""Franz-Parisi entropy around BCs: RS theory vs BP ([baldassi2018, Fig. 2 right], [baldassi2018, SM Sec. III]).
 
 ``python -m validate perceptron franz-parisi [--quick|--full] [--plot FILE] [--json] [--store FILE] [--seed S]``
 (see :mod:`validate.commands._comparison`).
@@ -7,7 +7,8 @@ from validate.commands._comparison import add_comparison_commands
 
 COMMANDS = {
     "franz-parisi": ("perceptron.franz_parisi",
-                     "Franz-Parisi entropy S(d) around BCs: RS theory vs BP and the gap claims (main Fig. 2 right)"),
+                     "Franz-Parisi entropy S(d) around BCs: RS theory vs BP and the gap claims "
+                     "[baldassi2018, Fig. 2 right]"),
 }
 
 

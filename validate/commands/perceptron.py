@@ -1,4 +1,4 @@
-"""Stochastic binary perceptron: GD capacity and energy of the binarized configuration (seed 004).
+"""Stochastic binary perceptron: GD capacity and energy of the binarized configuration [baldassi2018].
 
 ``python -m validate perceptron capacity|bc-energy|rule43 [--quick|--full] [--plot FILE] [--json]
 [--store FILE] [--seed S]`` (see :mod:`validate.commands._comparison`).
@@ -7,13 +7,14 @@ from validate.commands._comparison import add_comparison_commands
 
 COMMANDS = {
     "capacity": ("perceptron.capacity",
-                 "success probability of GD vs alpha; alpha_GD vs the paper's 0.63 (main Fig. 1 right)"),
+                 "success probability of GD vs alpha; alpha_GD vs the paper's 0.63 [baldassi2018, Fig. 1 right]"),
     "bc-energy": ("perceptron.bc_energy",
-                  "fixed-norm GD training error of sign(m) vs q* against RS theory (main Fig. 2 left)"),
+                  "fixed-norm GD training error of sign(m) vs q* against RS theory [baldassi2018, Fig. 2 left]"),
 }
 RULE43_COMMANDS = {
     "rule43": ("perceptron.rule43",
-               "success probability of the stochastic rule SM Eq. 43 vs alpha; 'up to ~0.45' (SM Fig. 4)"),
+               "success probability of the stochastic rule [baldassi2018, SM Eq. 43] vs alpha; 'up to ~0.45' "
+               "[baldassi2018, SM Fig. 4]"),
 }
 
 

@@ -1,4 +1,5 @@
-"""Binary perceptron: binary control (SM Fig. 3) and flatness/generalization of solutions (SM Fig. 5, Table I).
+"""Binary perceptron: binary control [baldassi2018, SM Fig. 3] and flatness/generalization of solutions
+([baldassi2018, SM Fig. 5], [baldassi2018, SM Table I]).
 
 ``python -m validate perceptron binary-control|teacher-student [--quick|--full]
 [--plot FILE] [--json] [--store FILE] [--seed S]`` (see :mod:`validate.commands._comparison`).
@@ -7,9 +8,11 @@ from validate.commands._comparison import add_comparison_commands
 
 COMMANDS = {
     "binary-control": ("perceptron.binary_control",
-                       "Metropolis on binary control (SM Eq. 40) vs RS E(q*), alpha=0.55, beta=15 (SM Fig. 3)"),
+                       "Metropolis on binary control [baldassi2018, SM Eq. 40] vs RS E(q*), alpha=0.55, beta=15 "
+                       "[baldassi2018, SM Fig. 3]"),
     "teacher-student": ("perceptron.teacher_student",
-                        "accuracy and E(W,d) of SA, CP, CP-S, GD, BP+R solutions vs SM Table I and Fig. 5"),
+                        "accuracy and E(W,d) of SA, CP, CP-S, GD, BP+R solutions vs [baldassi2018, SM Table I] and "
+                        "[baldassi2018, SM Fig. 5]"),
 }
 
 

@@ -1,4 +1,4 @@
-"""RBM with binary synapses: variational learning against the thresholds and the paper's Fig. 2 (seed 000).
+"""RBM with binary synapses: variational learning against the thresholds and [huang2020, Fig. 2].
 
 ``python -m validate rbm trajectory|threshold|mnist [--quick|--full] [--plot FILE] [--json] [--store FILE]``
 (see :mod:`validate.commands._comparison`).
@@ -6,9 +6,9 @@
 from validate.commands._comparison import add_comparison_commands
 
 COMMANDS = {
-    "trajectory": ("rbm_trajectory", "overlap, KL and LB trajectories, permutation effect (Fig. 2a)"),
-    "threshold": ("rbm_threshold", "overlap at step 200 vs alpha against alpha_thr (Fig. 2b, 2c)"),
-    "mnist": ("rbm_mnist", "MNIST: KL and LB per parameter on train/test, receptive fields (Fig. 2d)"),
+    "trajectory": ("rbm_trajectory", "overlap, KL and LB trajectories, permutation effect [huang2020, Fig. 2a]"),
+    "threshold": ("rbm_threshold", "overlap at step 200 vs alpha against alpha_thr [huang2020, Fig. 2b, 2c]"),
+    "mnist": ("rbm_mnist", "MNIST: KL and LB per parameter on train/test, receptive fields [huang2020, Fig. 2d]"),
 }
 
 

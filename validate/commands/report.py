@@ -5,7 +5,7 @@ import argparse
 import json
 import sys
 
-from theory.core.results import to_jsonable
+from theory.core import to_jsonable
 
 
 def add_command(sub: argparse._SubParsersAction, name: str) -> None:
@@ -28,7 +28,7 @@ def add_command(sub: argparse._SubParsersAction, name: str) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from validate.report import render_markdown, run_report
+    from validate.report import run_report
 
     if args.seed < 0:
         raise ValueError(f"seed must be an integer >= 0 (got {args.seed})")

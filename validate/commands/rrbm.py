@@ -7,4 +7,5 @@ from validate.commands._comparison import add_comparison_group
 
 
 def add_command(sub, name: str) -> None:
-    add_comparison_group(sub, name, "validate.rbm.relu_rbm", ("rrbm_hopfield", "rrbm_compositional", "rrbm_glass"), __doc__)
+    add_comparison_group(sub, name, "validate.rbm.relu_rbm", ("rrbm_hopfield", "rrbm_compositional", "rrbm_glass"),
+                         __doc__)

@@ -1,4 +1,4 @@
-"""Variational probability flow vs CD/PCD and seed 002's tables: reconstruction, Parzen, compositional.
+"""Variational probability flow vs CD/PCD and the tables of [liu2018]: reconstruction, Parzen, compositional.
 
 ``python -m validate vpf reconstruction|parzen|compositional|likelihood [--quick|--full] [--plot FILE] [--json]``
 (see :mod:`validate.commands._comparison`).
@@ -6,8 +6,8 @@
 from validate.commands._comparison import add_comparison_commands
 
 COMMANDS = {
-    "reconstruction": ("vpf_reconstruction", "L1 reconstruction error of corrupted digits (Table 1)"),
-    "parzen": ("vpf_parzen", "Parzen-window log-likelihood of generated samples (Table 2)"),
+    "reconstruction": ("vpf_reconstruction", "L1 reconstruction error of corrupted digits [liu2018, Table 1]"),
+    "parzen": ("vpf_parzen", "Parzen-window log-likelihood of generated samples [liu2018, Table 2]"),
     "compositional": ("vpf_compositional", "participation ratio, weight sparsity and L*p of trained RBMs"),
     "likelihood": ("vpf_likelihood", "exact log-likelihood of small RBMs: VPF vs CD-1 at equal updates"),
 }

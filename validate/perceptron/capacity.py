@@ -1,8 +1,8 @@
 """Stochastic binary perceptron: GD algorithmic capacity and the energy of the binarized configuration.
 
-Source: seed 004 (Baldassi et al.), main Fig. 1 right (success probability of
+Source: [baldassi2018, Fig. 1 right] (success probability of
 GD versus alpha; alpha_GD ~ 0.63, Krauth-Mezard alpha_c ~ 0.83, message
-passing 0.6-0.74) and main Fig. 2 left (training error of sign(m) versus q*
+passing 0.6-0.74) and [baldassi2018, Fig. 2 left] (training error of sign(m) versus q*
 at alpha = 0.55: RS theory at beta = 20, GD, fixed-norm GD).
 
 Simulation points are top-level functions of (params, seed) returning dicts,
@@ -18,12 +18,12 @@ import numpy as np
 from validate.compare import Comparison, Row, comparison, mean_se
 from validate.sweep import grid, run_sweep
 
-__all__ = ["gd_point", "fixed_norm_point", "fit_alpha_gd", "flipped_runs", "success_stats", "capacity", "bc_energy",
-           "bc_theory"]
+__all__ = ["gd_point", "fixed_norm_point", "fit_alpha_gd", "flipped_runs", "success_stats", "compare_gd_capacity",
+           "compare_bc_energy", "bc_theory"]
 
-PUBLISHED_ALPHA_GD = 0.63  # main text after Eq. 7 ("approximately"), Fig. 1 right
-PUBLISHED_ALPHA_C = 0.83  # Krauth-Mezard, main text
-MP_RANGE = (0.6, 0.74)  # message-passing algorithms, main text
+PUBLISHED_ALPHA_GD = 0.63  # text after [baldassi2018, Eq. 7] ("approximately"), [baldassi2018, Fig. 1 right]
+PUBLISHED_ALPHA_C = 0.83  # Krauth-Mezard, main text of [baldassi2018]
+MP_RANGE = (0.6, 0.74)  # message-passing algorithms, main text of [baldassi2018]
 
 CAPACITY_SETTINGS = {
     "quick": {"sizes": {1001: 10}, "alphas": [0.55, 0.6, 0.65, 0.7, 0.75], "max_epochs": 1000},
@@ -40,30 +40,37 @@ BC_ALPHA, BC_BETA = 0.55, 20.0
 # --------------------------------------------------------------------------- simulation points
 
 
-def gd_point(N: int, alpha: float, eta: float, max_epochs: int, seed: int) -> dict:
-    """One GD run (main Eq. 7) on a fresh random-label instance: solved, epochs, final error, q*."""
-    from simulate.perceptron.gd import gd
-    from simulate.perceptron.instances import generate_instance
+def gd_point(N: int, alpha: float, max_epochs: int, seed: int) -> dict:
+    """One GD run [baldassi2018, Eq. 7] (paper preset eta = 0.1) on a fresh random-label instance.
+
+    Returns solved, epochs, final training error and q*, and the q*/error trajectory.
+    """
+    from simulate.perceptron import generate_instance, solve_perceptron
 
     inst = generate_instance(N, alpha, seed=seed)
-    r = gd(inst, eta=eta, max_epochs=max_epochs, seed=seed + 7919)
-    tr = r.trajectory
-    return {"solved": bool(r.solved), "epochs": int(r.epochs), "train_error": float(r.train_error),
-            "qstar": float(r.qstar), "traj_qstar": tr["qstar"].tolist(), "traj_error": tr["train_error"].tolist()}
+    run = solve_perceptron(inst, "gd", seed=seed + 7919, max_epochs=max_epochs)
+    tr = run.history
+    return {"solved": bool(run.solved), "epochs": int(run.n_iter), "train_error": float(run.train_error),
+            "qstar": float(run.details.qstar), "traj_qstar": tr["qstar"].tolist(),
+            "traj_error": tr["train_error"].tolist()}
 
 
-def fixed_norm_point(N: int, alpha: float, schedule: list, eta: float, tol: float, max_steps: int,
-                     seed: int) -> dict:
-    """One fixed-norm GD run along ``schedule`` (main Fig. 2 left, "GD variant")."""
-    from simulate.perceptron.gd import fixed_norm_gd
-    from simulate.perceptron.instances import generate_instance
+def fixed_norm_point(N: int, alpha: float, schedule: list, tol: float, max_steps: int, seed: int) -> dict:
+    """One fixed-norm GD run along ``schedule`` ([baldassi2018, Fig. 2 left], "GD variant"; paper preset eta = 0.1)."""
+    from simulate.perceptron import generate_instance, solve_perceptron
 
     inst = generate_instance(N, alpha, seed=seed)
-    r = fixed_norm_gd(inst, np.asarray(schedule, dtype=float), eta=eta, tol=tol, max_steps=max_steps,
-                      seed=seed + 7919)
-    s = r.stages
+    run = solve_perceptron(inst, "gd-fixed-norm", seed=seed + 7919, schedule=schedule, tol=tol, max_steps=max_steps)
+    s = run.history
     return {"qstar": s["qstar"].tolist(), "train_error": s["train_error"].tolist(),
             "equilibrated": [bool(x) for x in s["equilibrated"]], "steps": s["steps"].tolist()}
+
+
+def _gd_eta() -> float:
+    """GD learning rate of the paper's preset (for the notes)."""
+    from simulate.perceptron import PERCEPTRON_PRESETS
+
+    return PERCEPTRON_PRESETS["gd"]["eta"].value
 
 
 # --------------------------------------------------------------------------- analysis
@@ -142,18 +149,14 @@ def success_stats(table, alphas) -> tuple[list, list, list]:
 
 
 def bc_theory(qstars, alpha: float = BC_ALPHA, beta: float = BC_BETA):
-    """RS energy of the BC (SM Eq. 25) from ``theory.perceptron.bc_energy`` if that module exists, else None.
+    """RS energy of the BC [baldassi2018, SM Eq. 25] along ``qstars`` (:func:`theory.perceptron.bc_energy_curve`).
 
-    Returns ``(q*, E)`` arrays of the converged points, or ``None`` with the
-    reason in the second element.
+    Returns ``(q*, E)`` arrays of the converged points and a note naming the
+    points that did not converge, or ``None`` and the reason when none did.
     """
-    try:
-        import theory.perceptron.bc_energy as be
-    except ImportError as exc:
-        return None, f"theory.perceptron.bc_energy not available ({exc})"
-    if not hasattr(be, "bc_energy_curve"):
-        return None, "theory.perceptron.bc_energy has no bc_energy_curve()"
-    curve = be.bc_energy_curve(alpha, beta, [float(q) for q in qstars])
+    from theory.perceptron import bc_energy_curve
+
+    curve = bc_energy_curve(alpha, beta, [float(q) for q in qstars])
     ok = np.array([p.converged for p in curve.points], dtype=bool)
     q, E = curve.column("qstar"), curve.column("E")
     keep = ok & np.isfinite(E)
@@ -165,15 +168,15 @@ def bc_theory(qstars, alpha: float = BC_ALPHA, beta: float = BC_BETA):
 # --------------------------------------------------------------------------- comparisons
 
 
-@comparison("perceptron.capacity", "GD algorithmic capacity of the binary perceptron (main Fig. 1 right)",
+@comparison("perceptron.capacity", "GD algorithmic capacity of the binary perceptron [baldassi2018, Fig. 1 right]",
             "Stochastic perceptron", order=10)
-def capacity(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
+def compare_gd_capacity(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
     """Success probability of GD (eta = 0.1, epoch cap) versus alpha; alpha_GD from a logistic fit."""
     t0 = time.time()
     cfg = CAPACITY_SETTINGS[mode]
-    rows, data, figs, flip_notes = [], {"sizes": {}}, [], []
+    rows, data, flip_notes = [], {"sizes": {}}, []
     for N, n_seeds in cfg["sizes"].items():
-        table = run_sweep(gd_point, grid(N=N, alpha=cfg["alphas"], eta=0.1, max_epochs=cfg["max_epochs"]),
+        table = run_sweep(gd_point, grid(N=N, alpha=cfg["alphas"], max_epochs=cfg["max_epochs"]),
                           task="perceptron.capacity.gd", seeds=range(seed, seed + n_seeds), store=store)
         solved, P, E = success_stats(table, cfg["alphas"])
         a_gd, a_se = fit_alpha_gd(cfg["alphas"], solved, seed=seed)
@@ -185,32 +188,32 @@ def capacity(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
             flip_notes.append(f"N={N}: {sum(flipped.values())} run(s) ended with training error > 1/2 at alpha "
                               f"{sorted(flipped)} (GD's sign-flip cycle at q* = 1, docs/perceptron_algorithms.md; "
                               f"kept in the mean final training error)")
-        rows.append(Row(f"alpha_GD (P=1/2), N={N}", sim_mean=a_gd, sim_se=a_se, n=int(sum(len(s) for s in solved)),
-                        published=PUBLISHED_ALPHA_GD, source="seed 004, main text and Fig. 1 right", n_se=3,
+        rows.append(Row(quantity=f"alpha_GD (P=1/2), N={N}", sim_mean=a_gd, sim_se=a_se,
+                        n=int(sum(len(s) for s in solved)),
+                        published=PUBLISHED_ALPHA_GD,
+                        source="[baldassi2018], main text and [baldassi2018, Fig. 1 right]", n_se=3,
                         abs_tol=0.03,
                         note="abs. tol. 0.03: finite N, epoch cap and learning rate shift the threshold; the paper "
                              "gives 'approximately 0.63'"))
         lo = cfg["alphas"][0]
-        rows.append(Row(f"P(success) at alpha={lo}, N={N}", sim_mean=P[0][0], sim_se=P[0][1], n=P[0][2],
-                        published=1.0, source="seed 004, Fig. 1 right (P = 1 well below alpha_GD)", abs_tol=0.05))
-    try:
-        from theory.perceptron.references import binary_capacity
+        rows.append(Row(quantity=f"P(success) at alpha={lo}, N={N}", sim_mean=P[0][0], sim_se=P[0][1], n=P[0][2],
+                        published=1.0, source="[baldassi2018, Fig. 1 right] (P = 1 well below alpha_GD)", abs_tol=0.05))
+    from theory.perceptron import binary_capacity
 
-        km = binary_capacity()
-        alpha_c = float(km.alpha_c) if km.converged else math.nan
-    except ImportError:
-        alpha_c = math.nan
+    km = binary_capacity()
+    alpha_c = float(km.alpha_c) if km.converged else math.nan
     data["alpha_c_theory"] = alpha_c
     a_main = data["sizes"][max(cfg["sizes"])]
-    rows.append(Row("alpha_GD inside the message-passing range [0.6, 0.74]", sim_mean=a_main["alpha_gd"],
+    rows.append(Row(quantity="alpha_GD inside the message-passing range [0.6, 0.74]", sim_mean=a_main["alpha_gd"],
                     sim_se=a_main["alpha_gd_se"], published=sum(MP_RANGE) / 2, abs_tol=(MP_RANGE[1] - MP_RANGE[0]) / 2,
-                    source="seed 004, main text (refs. 12, 22, 29)", n_se=0,
+                    source="[baldassi2018], main text (refs. 12, 22, 29)", n_se=0,
                     note=f"and below alpha_c(KM) = {alpha_c:.4f} (theory.perceptron.references)"))
     fig = _capacity_figure(data, alpha_c)
-    return Comparison(key="perceptron.capacity", title="GD algorithmic capacity (seed 004, Fig. 1 right)",
+    return Comparison(key="perceptron.capacity", title="GD algorithmic capacity [baldassi2018, Fig. 1 right]",
                       rows=tuple(rows), data=data, command=f"python -m validate perceptron capacity --{mode}",
                       wall_time=time.time() - t0, figure=fig,
-                      notes=f"GD of main Eq. 7, eta = 0.1, m0 ~ N(0,1/N), cap {cfg['max_epochs']} epochs; "
+                      notes=f"GD of [baldassi2018, Eq. 7], eta = {_gd_eta():g}, m0 ~ N(0,1/N), "
+                            f"cap {cfg['max_epochs']} epochs; "
                             f"sizes/instances {cfg['sizes']} (paper: N=1001 x 1000, N=10001 x 100)."
                             + "".join(f" {n}." for n in flip_notes))
 
@@ -247,23 +250,23 @@ def _capacity_figure(data, alpha_c):
     return fig
 
 
-@comparison("perceptron.bc_energy", "Energy of the binarized configuration vs q* (main Fig. 2 left)",
+@comparison("perceptron.bc_energy", "Energy of the binarized configuration vs q* [baldassi2018, Fig. 2 left]",
             "Stochastic perceptron", order=11)
-def bc_energy(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
-    """Fixed-norm GD at alpha = 0.55 against the RS energy of the BC at beta = 20 (SM Eq. 25)."""
+def compare_bc_energy(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
+    """Fixed-norm GD at alpha = 0.55 against the RS energy of the BC at beta = 20 [baldassi2018, SM Eq. 25]."""
     t0 = time.time()
     cfg = BC_SETTINGS[mode]
-    from simulate.perceptron.gd import default_schedule
+    from simulate.perceptron import default_qstar_schedule
 
-    sched = [round(float(q), 6) for q in default_schedule(0.3, 0.99, cfg["count"])]
+    sched = [round(float(q), 6) for q in default_qstar_schedule(0.3, 0.99, cfg["count"])]
     table = run_sweep(fixed_norm_point,
-                      [dict(N=cfg["N"], alpha=BC_ALPHA, schedule=sched, eta=0.1, tol=cfg["tol"],
+                      [dict(N=cfg["N"], alpha=BC_ALPHA, schedule=sched, tol=cfg["tol"],
                             max_steps=cfg["max_steps"])],
                       task="perceptron.bc_energy.fixed_norm", seeds=range(seed, seed + cfg["seeds"]), store=store)
     E = np.array([r["train_error"] for r in table.rows], dtype=float)  # (seeds, stages)
     eq = np.array([r["equilibrated"] for r in table.rows], dtype=bool)
     stats = [mean_se(E[:, j]) for j in range(len(sched))]
-    gd_table = run_sweep(gd_point, [dict(N=cfg["N"], alpha=BC_ALPHA, eta=0.1, max_epochs=1000)],
+    gd_table = run_sweep(gd_point, [dict(N=cfg["N"], alpha=BC_ALPHA, max_epochs=1000)],
                          task="perceptron.capacity.gd", seeds=range(seed, seed + cfg["gd_seeds"]), store=store)
     theory, why = bc_theory(sched)  # why: reason for a missing curve or for missing points
     rows = []
@@ -273,29 +276,31 @@ def bc_energy(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
             hit = np.flatnonzero(np.abs(tq - q) < 1e-9)
             if hit.size:
                 m, se, n = stats[j]
-                rows.append(Row(f"E(q*={q:.3f})", theory=float(tE[hit[0]]), sim_mean=m, sim_se=se, n=n,
+                rows.append(Row(quantity=f"E(q*={q:.3f})", theory=float(tE[hit[0]]), sim_mean=m, sim_se=se, n=n,
                                 n_se=3, abs_tol=0.01,
                                 note="abs. tol. 0.01: finite N; zero-temperature GD vs the beta=20 thermal average"))
     low = E[:, np.array(sched) <= 0.5].mean(axis=1)
     high = E[:, np.array(sched) >= 0.97].mean(axis=1)
     m, se, n = mean_se(high)
-    rows.append(Row("E(q* >= 0.97), fixed-norm GD", sim_mean=m, sim_se=se, n=n, published=0.0,
-                    source="seed 004, Fig. 2 left (BC becomes a solution as q* -> 1)", n_se=3, abs_tol=0.005))
+    rows.append(Row(quantity="E(q* >= 0.97), fixed-norm GD", sim_mean=m, sim_se=se, n=n, published=0.0,
+                    source="[baldassi2018, Fig. 2 left] (BC becomes a solution as q* -> 1)", n_se=3, abs_tol=0.005))
     d, dse, dn = mean_se(low - high)
-    rows.append(Row("E(q* <= 0.5) - E(q* >= 0.97) > 0 (decreasing)", sim_mean=d, sim_se=dse, n=dn,
-                    source="seed 004, Fig. 2 left (shape)", tolerance="drop > 3 s.e.",
+    rows.append(Row(quantity="E(q* <= 0.5) - E(q* >= 0.97) > 0 (decreasing)", sim_mean=d, sim_se=dse, n=dn,
+                    source="[baldassi2018, Fig. 2 left] (shape)", tolerance="drop > 3 s.e.",
                     verdict="agrees" if math.isfinite(dse) and d > 3 * dse else "disagrees",
-                    note="qualitative shape of Fig. 2 left: verdict 'agrees' iff the drop exceeds 3 s.e."))
+                    note="qualitative shape of [baldassi2018, Fig. 2 left]: verdict 'agrees' iff the drop exceeds "
+                         "3 s.e."))
     data = {"qstar": sched, "E_mean": [s[0] for s in stats], "E_se": [s[1] for s in stats],
             "equilibrated_fraction": eq.mean(axis=0).tolist(),
             "gd_qstar": [r["traj_qstar"] for r in gd_table.rows], "gd_error": [r["traj_error"] for r in gd_table.rows],
             "theory_qstar": theory[0].tolist() if theory else [], "theory_E": theory[1].tolist() if theory else []}
     notes = (f"alpha = {BC_ALPHA}, N = {cfg['N']}, {cfg['seeds']} instances (paper: N = 10001, 20); schedule of "
-             f"{len(sched)} q* values uniform in log(1-q*); eta = 0.1, tol {cfg['tol']}, <= {cfg['max_steps']} steps "
+             f"{len(sched)} q* values uniform in log(1-q*); eta = {_gd_eta():g}, tol {cfg['tol']}, "
+             f"<= {cfg['max_steps']} steps "
              f"per stage. Fraction of stages equilibrated: {eq.mean():.2f}. ")
-    notes += (f"Theory: theory.perceptron.bc_energy (RS, beta = 20). {why}" if theory is not None else
+    notes += (f"Theory: theory.perceptron.binarized_energy (RS, beta = 20). {why}" if theory is not None else
               f"No theory curve ({why}): compared with the qualitative shape of the published figure only.")
-    return Comparison(key="perceptron.bc_energy", title="Energy of the BC vs q* (seed 004, Fig. 2 left)",
+    return Comparison(key="perceptron.bc_energy", title="Energy of the BC vs q* [baldassi2018, Fig. 2 left]",
                       rows=tuple(rows), data=data, command=f"python -m validate perceptron bc-energy --{mode}",
                       wall_time=time.time() - t0, figure=_bc_figure(data), notes=notes)
 

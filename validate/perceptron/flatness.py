@@ -1,13 +1,14 @@
-"""Binary control and flatness/generalization of algorithmic solutions (seed 004, SM Fig. 3, Fig. 5, Table I).
+"""Binary control and flatness/generalization of algorithmic solutions ([baldassi2018, SM Fig. 3],
+[baldassi2018, SM Fig. 5], [baldassi2018, SM Table I]).
 
 * ``perceptron.binary_control`` — Metropolis on binary control variables
-  (SM Eq. 40, :mod:`simulate.perceptron.binary_control_mc`) against the RS energy of the
+  ([baldassi2018, SM Eq. 40], :mod:`simulate.perceptron.binary_control_mc`) against the RS energy of the
   clipped centre from :mod:`theory.perceptron.binary_control`, alpha = 0.55, beta = 15
-  (SM Fig. 3: N = 1001, 100 samples).
+  ([baldassi2018, SM Fig. 3]: N = 1001, 100 samples).
 * ``perceptron.teacher_student`` — generalization accuracy of SA, CP, CP-S,
   GD and BP+R solutions in the teacher-student scenario (N = 1001,
-  alpha = 0.4, 40 samples) against SM Table I, and the energy around them
-  Ê(W, d) of SM Eq. 45-46 (Fig. 5). Around the teacher the energy has a
+  alpha = 0.4, 40 samples) against [baldassi2018, SM Table I], and the energy around them
+  Ê(W, d) of [baldassi2018, SM Eq. 45-46] ([baldassi2018, SM Fig. 5]). Around the teacher the energy has a
   closed form: the training patterns are random with respect to ``W^T`` and
   ``W'`` has overlap ``1 - 2d`` with it, so for large N
   ``Ê(W^T, d) = arccos(1 - 2d)/pi`` (Sheppard); at finite N it is an exact
@@ -24,9 +25,9 @@ import time
 import numpy as np
 
 from validate.compare import Comparison, Row, comparison, mean_se
-from validate.sweep import grid, run_sweep
+from validate.sweep import run_sweep
 
-__all__ = ["binary_control_point", "teacher_student_point", "binary_control", "teacher_student",
+__all__ = ["binary_control_point", "teacher_student_point", "compare_binary_control", "compare_teacher_student",
            "PUBLISHED_ACCURACY", "teacher_energy_theory", "teacher_energy_exact"]
 
 BC_ALPHA, BC_BETA = 0.55, 15.0
@@ -40,14 +41,17 @@ BC_SETTINGS = {
 TS_ALPHA = 0.4
 ALGORITHMS = ("sa", "cp", "cp-s", "gd", "bpr")
 LABELS = {"teacher": "Teacher", "sa": "SA", "cp": "CP", "cp-s": "CP-S", "gd": "GD", "bpr": "BP+R"}
-# SM Table I: N = 1001, alpha = 0.4, 40 samples; value and its quoted uncertainty
+# [baldassi2018, SM Table I]: N = 1001, alpha = 0.4, 40 samples; value and its quoted uncertainty
 PUBLISHED_ACCURACY = {"teacher": (1.0, 0.0), "sa": (0.578, 0.003), "cp": (0.628, 0.003), "cp-s": (0.644, 0.003),
                       "gd": (0.642, 0.003), "bpr": (0.657, 0.002)}
+#: the protocol's departures from the registry's settings (PERCEPTRON_PRESETS, [baldassi2018, SM Sec. VII]):
+#: GD capped at 2000 epochs like the rules, without its trajectory; in quick mode BP+R reinforces 10x faster
+_TS_GD = {"max_epochs": 2000, "record": False}
 TS_SETTINGS = {
-    "quick": {"N": 301, "seeds": 6, "d": [0.0, 0.01, 0.02, 0.04, 0.07, 0.1], "n_samples": 300, "bpr_rate": 1e-2,
-              "abs_tol": 0.03},
+    "quick": {"N": 301, "seeds": 6, "d": [0.0, 0.01, 0.02, 0.04, 0.07, 0.1], "n_samples": 300,
+              "hyperparameters": {"gd": _TS_GD, "bpr": {"rate": 1e-2}}, "abs_tol": 0.03},
     "full": {"N": 1001, "seeds": 40, "d": [0.0, 0.005, 0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15],
-             "n_samples": 1000, "bpr_rate": 1e-3, "abs_tol": 0.0},
+             "n_samples": 1000, "hyperparameters": {"gd": _TS_GD}, "abs_tol": 0.0},
 }
 D_FLAT = {"quick": 0.04, "full": 0.03}  # distance at which the flatness rows compare Ê
 
@@ -57,9 +61,8 @@ D_FLAT = {"quick": 0.04, "full": 0.03}  # distance at which the flatness rows co
 
 def binary_control_point(N: int, alpha: float, beta: float, qstars: list, n_equil: int, n_measure: int,
                          seed: int) -> dict:
-    """Metropolis on SM Eq. 40 along ``qstars`` (continuation) on one random instance."""
-    from simulate.perceptron.binary_control_mc import binary_control_scan
-    from simulate.perceptron.instances import generate_instance
+    """Metropolis on [baldassi2018, SM Eq. 40] along ``qstars`` (continuation) on one random instance."""
+    from simulate.perceptron import binary_control_scan, generate_instance
 
     inst = generate_instance(N, alpha, seed=seed)
     res = binary_control_scan(inst, np.asarray(qstars, dtype=float), beta, seed + 104729, n_equil=n_equil,
@@ -67,49 +70,38 @@ def binary_control_point(N: int, alpha: float, beta: float, qstars: list, n_equi
     return {"train_error": [r.train_error for r in res], "acceptance": [r.acceptance for r in res]}
 
 
-def teacher_student_point(N: int, alpha: float, algorithm: str, d: list, n_samples: int, bpr_rate: float,
+def teacher_student_point(N: int, alpha: float, algorithm: str, d: list, n_samples: int, hyperparameters: dict,
                           seed: int) -> dict:
-    """One algorithm on one teacher-student instance: solved, accuracy, Ê(W, d) (SM Eq. 45-46).
+    """One algorithm on one teacher-student instance: solved, accuracy, Ê(W, d) [baldassi2018, SM Eq. 45].
 
-    SM Sec. VII settings: CP/CP-S eta = 2e-3, GD eta = 0.1, SA beta_{t+1} =
-    beta_t (1 + 5e-3), BP+R 1 - r_{t+1} = (1 - r_t)(1 - bpr_rate); every
-    algorithm stops at its first solution.
+    ``algorithm`` is ``"teacher"`` or a method of :data:`simulate.perceptron.PERCEPTRON_SOLVERS`, run
+    by :func:`simulate.perceptron.solve_perceptron` with the paper's presets
+    ([baldassi2018, SM Sec. VII]: CP/CP-S eta = 2e-3, GD eta = 0.1, SA beta_{t+1} = beta_t (1 + 5e-3), BP+R
+    1 - r_{t+1} = (1 - r_t)(1 - 1e-3)) and the overrides ``hyperparameters``; every algorithm
+    stops at its first solution.
     """
-    from simulate.perceptron.energy import energy_profile
-    from simulate.perceptron.instances import generalization_accuracy, generate_instance
+    from simulate.perceptron import average_energy_profile, generalization_accuracy, generate_instance, solve_perceptron
 
     inst = generate_instance(N, alpha, seed=seed, teacher=True)
     t0 = time.time()
     if algorithm == "teacher":
         W, solved = inst.teacher.copy(), True
-    elif algorithm == "sa":
-        from simulate.perceptron.sa import simulated_annealing
-
-        r = simulated_annealing(inst, seed + 1)
-        W, solved = r.W, r.solved
-    elif algorithm == "bpr":
-        from simulate.perceptron.bp_reinforcement import bp_reinforcement
-
-        r = bp_reinforcement(inst, seed + 1, rate=bpr_rate)
-        W, solved = r.W, r.solved
-    elif algorithm == "gd":
-        from simulate.perceptron.gd import gd
-
-        r = gd(inst, eta=0.1, seed=seed + 1, max_epochs=2000, record=False)
-        W, solved = r.W, r.solved
-    elif algorithm in ("cp", "cp-s"):
-        from simulate.perceptron.rules import run_rule
-
-        r = run_rule(inst, algorithm, eta=2e-3, seed=seed + 1, max_epochs=2000)
-        W, solved = r.W, r.solved
     else:
-        raise ValueError(f"algorithm must be 'teacher' or one of {list(ALGORITHMS)} (got {algorithm!r})")
+        run = solve_perceptron(inst, algorithm, seed=seed + 1, **hyperparameters)
+        W, solved = run.W, run.solved
     elapsed = time.time() - t0
     W = np.asarray(W, dtype=np.int8)
-    prof = energy_profile(W, inst, np.asarray(d, dtype=float), seed + 2, n_samples=n_samples)
+    prof = average_energy_profile(W, inst, np.asarray(d, dtype=float), seed + 2, n_samples=n_samples)
     return {"solved": bool(solved), "accuracy": generalization_accuracy(W, inst),
             "d_used": prof.d.tolist(), "energy": prof.energy.tolist(), "energy_se": prof.energy_se.tolist(),
             "solve_time": elapsed}
+
+
+def _bpr_rate(cfg: dict) -> float:
+    """BP+R reinforcement rate of a teacher-student setting (override, else the paper's preset)."""
+    from simulate.perceptron import PERCEPTRON_PRESETS
+
+    return cfg["hyperparameters"].get("bpr", {}).get("rate", PERCEPTRON_PRESETS["bpr"]["rate"].value)
 
 
 def teacher_energy_exact(N: int, k: int) -> float:
@@ -147,11 +139,9 @@ def teacher_energy_theory(d) -> np.ndarray:
 
 
 def _bc_theory(qstars):
-    """RS energy of the clipped centre, or ``(None, reason)`` if :mod:`theory.perceptron.binary_control` is unavailable."""
-    try:
-        from theory.perceptron.binary_control import binary_control_curve
-    except ImportError as exc:
-        return None, f"theory.perceptron.binary_control not available ({exc})"
+    """RS energy of the clipped centre along ``qstars`` (:func:`theory.perceptron.binary_control_curve`)."""
+    from theory.perceptron import binary_control_curve
+
     curve = binary_control_curve(BC_ALPHA, BC_BETA, [float(q) for q in qstars])
     q = np.array([p.params["qstar"] for p in curve.points], dtype=float)
     E = np.array([p.result.E if p.result is not None and p.result.converged else math.nan for p in curve.points])
@@ -160,10 +150,11 @@ def _bc_theory(qstars):
     return (q, E), why
 
 
-@comparison("perceptron.binary_control", "Binary control variables: energy of the clipped centre vs q* (SM Fig. 3)",
+@comparison("perceptron.binary_control",
+            "Binary control variables: energy of the clipped centre vs q* [baldassi2018, SM Fig. 3]",
             "Stochastic perceptron", order=20)
-def binary_control(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
-    """Metropolis on SM Eq. 40 (beta = 15) vs the RS curve, alpha = 0.55."""
+def compare_binary_control(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
+    """Metropolis on [baldassi2018, SM Eq. 40] (beta = 15) vs the RS curve, alpha = 0.55."""
     t0 = time.time()
     cfg = BC_SETTINGS[mode]
     qs = cfg["qstars"]
@@ -178,7 +169,7 @@ def binary_control(mode: str = "quick", store=None, seed: int = 0) -> Comparison
     for j, q in enumerate(qs):
         m, se, n = stats[j]
         th = float(theory[1][j]) if theory is not None else math.nan
-        rows.append(Row(f"E(q*={q:g})", theory=th, sim_mean=m, sim_se=se, n=n, n_se=3, abs_tol=cfg["abs_tol"],
+        rows.append(Row(quantity=f"E(q*={q:g})", theory=th, sim_mean=m, sim_se=se, n=n, n_se=3, abs_tol=cfg["abs_tol"],
                         source="theory.perceptron.binary_control (RS)",
                         note=f"abs. tol. {cfg['abs_tol']:g}: finite N = {cfg['N']} and finite MC equilibration; "
                              "the paper reports 'reasonable agreement' at N = 1001"))
@@ -187,11 +178,12 @@ def binary_control(mode: str = "quick", store=None, seed: int = 0) -> Comparison
             "theory_E": [] if theory is None else theory[1].tolist()}
     fig = _bc_figure(data, cfg)
     failed = f"{len(table.failed)} simulation points failed (see the sweep warnings). " if table.failed else ""
-    notes = failed + (f"alpha = {BC_ALPHA}, beta = {BC_BETA}, N = {cfg['N']}, {cfg['seeds']} instances (paper: N = 1001, "
+    notes = failed + (f"alpha = {BC_ALPHA}, beta = {BC_BETA}, N = {cfg['N']}, {cfg['seeds']} instances "
+             "(paper: N = 1001, "
              f"100); single-flip Metropolis, {cfg['n_equil']} + {cfg['n_measure']} sweeps per q*, q* increasing "
              f"with warm starts. " + (f"Theory: theory.perceptron.binary_control. {why}" if theory is not None else
                                      f"No theory curve: {why}."))
-    return Comparison(key="perceptron.binary_control", title="Binary control: E(q*) (seed 004, SM Fig. 3)",
+    return Comparison(key="perceptron.binary_control", title="Binary control: E(q*) [baldassi2018, SM Fig. 3]",
                       rows=tuple(rows), data=data, command=f"python -m validate perceptron binary-control --{mode}",
                       wall_time=time.time() - t0, figure=fig, notes=notes)
 
@@ -220,16 +212,18 @@ def _bc_figure(data, cfg):
 
 
 @comparison("perceptron.teacher_student",
-            "Flatness and generalization of algorithmic solutions, teacher-student (SM Fig. 5, Table I)",
+            ("Flatness and generalization of algorithmic solutions, teacher-student ([baldassi2018, SM Fig. 5], "
+             "[baldassi2018, SM Table I])"),
             "Stochastic perceptron", order=21)
-def teacher_student(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
-    """Generalization accuracy vs SM Table I; Ê(W, d) around teacher and solutions (SM Fig. 5)."""
+def compare_teacher_student(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
+    """Generalization accuracy vs [baldassi2018, SM Table I]; Ê(W, d) around teacher and solutions
+    [baldassi2018, SM Fig. 5]."""
     t0 = time.time()
     cfg = TS_SETTINGS[mode]
     algs = ("teacher",) + ALGORITHMS
     table = run_sweep(teacher_student_point,
-                      grid(N=cfg["N"], alpha=TS_ALPHA, algorithm=list(algs), d=[cfg["d"]],
-                           n_samples=cfg["n_samples"], bpr_rate=cfg["bpr_rate"]),
+                      [dict(N=cfg["N"], alpha=TS_ALPHA, algorithm=a, d=cfg["d"], n_samples=cfg["n_samples"],
+                            hyperparameters=cfg["hyperparameters"].get(a, {})) for a in algs],
                       task="perceptron.teacher_student", seeds=range(seed, seed + cfg["seeds"]), store=store)
     by = {a: [r for r in table.rows if r["algorithm"] == a] for a in algs}
     d_used = np.asarray(by["teacher"][0]["d_used"]) if by["teacher"] else np.asarray(cfg["d"])
@@ -249,11 +243,11 @@ def teacher_student(mode: str = "quick", store=None, seed: int = 0) -> Compariso
         pub, pub_se = PUBLISHED_ACCURACY[a]
         m, se, n = mean_se(acc)
         tol = max(3 * pub_se, cfg["abs_tol"])
-        rows.append(Row(f"accuracy {LABELS[a]} ({len(acc)}/{len(rs)} solved)", sim_mean=m, sim_se=se, n=n,
-                        published=pub, source="seed 004, SM Table I (N=1001, alpha=0.4, 40 samples)", n_se=3,
+        rows.append(Row(quantity=f"accuracy {LABELS[a]} ({len(acc)}/{len(rs)} solved)", sim_mean=m, sim_se=se, n=n,
+                        published=pub, source="[baldassi2018, SM Table I] (N=1001, alpha=0.4, 40 samples)", n_se=3,
                         abs_tol=tol,
                         note=f"tolerance: 3 s.e. of ours or {tol:g} (3x the paper's quoted error"
-                             + (f"; quick mode: N={cfg['N']} and BP+R rate {cfg['bpr_rate']:g}, abs. {tol:g}"
+                             + (f"; quick mode: N={cfg['N']} and BP+R rate {_bpr_rate(cfg):g}, abs. {tol:g}"
                                 if mode == "quick" else "") + ")"))
     # teacher: Ê(W^T, d) is known exactly (binomial sums) and, for large N, arccos(1-2d)/pi
     tE = data["algorithms"]["teacher"]
@@ -261,11 +255,11 @@ def teacher_student(mode: str = "quick", store=None, seed: int = 0) -> Compariso
         if dd == 0 or not tE["E_mean"]:
             continue
         k = int(round(dd * cfg["N"]))
-        rows.append(Row(f"E(teacher, d={dd:.4f})", theory=teacher_energy_exact(cfg["N"], k),
+        rows.append(Row(quantity=f"E(teacher, d={dd:.4f})", theory=teacher_energy_exact(cfg["N"], k),
                         sim_mean=tE["E_mean"][j], sim_se=tE["E_se"][j], n=tE["solved"], n_se=3,
                         source="exact binomial sum (teacher_energy_exact)",
                         note=f"large-N value arccos(1-2d)/pi = {float(teacher_energy_theory(dd)):.4f}"))
-    # flatness (Fig. 5): Ê at D_FLAT larger around teacher and SA than around CP-S, GD, BP+R
+    # flatness ([baldassi2018, SM Fig. 5]): Ê at D_FLAT larger around teacher and SA than around CP-S, GD, BP+R
     j = int(np.argmin(np.abs(d_used - D_FLAT[mode])))
     for sharp, flat in (("teacher", "bpr"), ("sa", "bpr"), ("sa", "gd"), ("sa", "cp-s")):
         rows.append(_diff_row(by, sharp, flat, j, d_used[j]))
@@ -275,20 +269,23 @@ def teacher_student(mode: str = "quick", store=None, seed: int = 0) -> Compariso
     if k >= 2:
         # same instances (seed order) for both algorithms: paired difference
         dm, dse, dn = mean_se(np.asarray(acc_bp[:k]) - np.asarray(acc_sa[:k]))
-        rows.append(Row("accuracy BP+R - SA > 0 (flatness <-> generalization)", sim_mean=dm, sim_se=dse, n=dn,
+        rows.append(Row(quantity="accuracy BP+R - SA > 0 (flatness <-> generalization)", sim_mean=dm, sim_se=dse, n=dn,
                         published=PUBLISHED_ACCURACY["bpr"][0] - PUBLISHED_ACCURACY["sa"][0],
-                        source="seed 004, SM Table I", n_se=0,
+                        source="[baldassi2018, SM Table I]", n_se=0,
                         verdict="agrees" if math.isfinite(dse) and dm > 3 * dse else "disagrees",
                         note="qualitative: verdict 'agrees' iff the paired difference exceeds 3 s.e."))
     fig = _ts_figure(data, mode, cfg)
     failed = f"{len(table.failed)} simulation points failed (see the sweep warnings). " if table.failed else ""
-    notes = failed + (f"N = {cfg['N']}, alpha = {TS_ALPHA}, {cfg['seeds']} teacher-student instances (paper: N = 1001, 40); "
+    notes = failed + (f"N = {cfg['N']}, alpha = {TS_ALPHA}, {cfg['seeds']} teacher-student instances "
+             "(paper: N = 1001, 40); "
              f"Ê(W,d) from {cfg['n_samples']} random flip sets per d (paper: 1000). SA: Theta_1 energy, "
              f"beta0 = 10, beta *= 1.005 every 5 sweeps (beta0 and sweeps per step are not given in the paper); "
-             f"BP+R rate {cfg['bpr_rate']:g} (paper 1e-3); CP/CP-S eta = 2e-3, GD eta = 0.1 (SM Sec. VII). "
+             f"BP+R rate {_bpr_rate(cfg):g} (paper 1e-3); CP/CP-S eta = 2e-3, GD eta = 0.1 "
+             "([baldassi2018, SM Sec. VII]). "
              "Accuracies and Ê are averaged over solved instances only; counts in the row names.")
     return Comparison(key="perceptron.teacher_student",
-                      title="Flatness and generalization, teacher-student (seed 004, SM Fig. 5, Table I)",
+                      title=("Flatness and generalization, teacher-student ([baldassi2018, SM Fig. 5], "
+                             "[baldassi2018, SM Table I])"),
                       rows=tuple(rows), data=data, command=f"python -m validate perceptron teacher-student --{mode}",
                       wall_time=time.time() - t0, figure=fig, notes=notes)
 
@@ -299,10 +296,12 @@ def _diff_row(by, sharp, flat, j, dd) -> Row:
     diff = [x - y for x, y in pairs]
     m, se, n = mean_se(diff)
     ok = math.isfinite(se) and m > 3 * se
-    return Row(f"E({LABELS[sharp]}, d={dd:.3f}) - E({LABELS[flat]}, d={dd:.3f}) > 0", sim_mean=m, sim_se=se, n=n,
-               published=math.nan, source="seed 004, SM Fig. 5 (qualitative)", n_se=0,
+    return Row(quantity=f"E({LABELS[sharp]}, d={dd:.3f}) - E({LABELS[flat]}, d={dd:.3f}) > 0",
+               sim_mean=m, sim_se=se, n=n,
+               published=math.nan, source="[baldassi2018, SM Fig. 5] (qualitative)", n_se=0,
                verdict="agrees" if ok else "disagrees",
-               note="qualitative shape of Fig. 5: the energy rises faster around the first; 'agrees' iff > 3 s.e.")
+               note="qualitative shape of [baldassi2018, SM Fig. 5]: the energy rises faster around the first; "
+                    "'agrees' iff > 3 s.e.")
 
 
 def _ts_figure(data, mode, cfg):
@@ -326,7 +325,7 @@ def _ts_figure(data, mode, cfg):
     ax2.errorbar(x - 0.1, [m for m, _ in acc], yerr=[s if math.isfinite(s) else 0 for _, s in acc], fmt="o",
                  capsize=2, label=f"this code, N={cfg['N']}")
     ax2.errorbar(x + 0.1, [PUBLISHED_ACCURACY[a][0] for a in names], yerr=[PUBLISHED_ACCURACY[a][1] for a in names],
-                 fmt="s", capsize=2, label="SM Table I (N=1001)")
+                 fmt="s", capsize=2, label="[baldassi2018, SM Table I] (N=1001)")
     ax2.set_xticks(x, [LABELS[a] for a in names])
     ax2.set_ylabel("generalization accuracy")
     ax2.legend(fontsize=7)

@@ -1,10 +1,10 @@
 """Franz-Parisi entropy around binarized configurations: RS theory vs single-sample BP.
 
-Source: seed 004 (Baldassi et al.), main text Eq. (10)-(11) and Fig. 2 right; SM Sec. III
-(Eq. 31-39, SM Fig. 2). Theory: :mod:`theory.perceptron.franz_parisi.solver` (alpha = 0.55; stochastic
-reference at beta = 20, q* in {0.7, 0.8, 0.9}; binary and spherical references).
+Source: [baldassi2018, Eq. 10-11] and [baldassi2018, Fig. 2 right]; [baldassi2018, SM Sec. III]
+([baldassi2018, SM Eq. 31-39], [baldassi2018, SM Fig. 2]). Theory: :mod:`theory.perceptron.franz_parisi.solver`
+(alpha = 0.55; stochastic reference at beta = 20, q* in {0.7, 0.8, 0.9}; binary and spherical references).
 Simulation: :mod:`simulate.perceptron.bp_local_entropy` around the BC of fixed-norm GD up to q*
-(the green curves of SM Fig. 2), averaged over instances, through
+(the green curves of [baldassi2018, SM Fig. 2]), averaged over instances, through
 :func:`validate.sweep.run_sweep`.
 
 Checks: theory vs BP mean at each d (4 s.e. or 0.02 absolute: the SM itself notes a
@@ -30,7 +30,7 @@ import numpy as np
 from validate.compare import Comparison, Row, comparison, mean_se
 from validate.sweep import grid, run_sweep
 
-__all__ = ["bp_point", "theory_curves", "franz_parisi_comparison", "SETTINGS"]
+__all__ = ["bp_point", "theory_curves", "compare_franz_parisi", "SETTINGS"]
 
 ALPHA, BETA = 0.55, 20.0
 QSTARS = (0.7, 0.8, 0.9)
@@ -47,23 +47,23 @@ ABS_TOL = 0.02
 
 def bp_point(N: int, alpha: float, qstar: float, reference: str, d: list, seed: int) -> dict:
     """One instance: BC of fixed-norm GD up to ``qstar`` (or another reference), then BP S(d)."""
-    from simulate.perceptron.bp_local_entropy import bp_curve, make_reference
+    from simulate.perceptron import bp_local_entropy_curve, make_local_entropy_reference
 
-    S, sigma, info = make_reference(N, alpha, reference, seed=seed, qstar=qstar)
-    rs = bp_curve(S, sigma, d, seed=seed)
+    S, sigma, info = make_local_entropy_reference(N, alpha, reference, seed=seed, qstar=qstar)
+    rs = bp_local_entropy_curve(S, sigma, d, seed=seed)
     return {"d": [r.d for r in rs], "S": [r.S for r in rs], "converged": [bool(r.converged) for r in rs],
             "ref_errors": info["errors"], "M": info["M"]}
 
 
 def theory_curves(d, qstars=QSTARS, alpha: float = ALPHA, beta: float = BETA) -> dict:
     """``{label: Curve}`` for the stochastic references at ``qstars`` and the binary/spherical ones."""
-    from theory.perceptron.franz_parisi.solver import fp_curve, reference_state
+    from theory.perceptron.franz_parisi import franz_parisi_curve, franz_parisi_reference
 
     out = {}
     for q in qstars:
-        out[f"stochastic q*={q:g}"] = fp_curve(reference_state("stochastic", alpha, beta, q), d)
-    out["binary"] = fp_curve(reference_state("binary", alpha), d)
-    out["spherical"] = fp_curve(reference_state("spherical", alpha), d)
+        out[f"stochastic q*={q:g}"] = franz_parisi_curve(franz_parisi_reference("stochastic", alpha, beta, q), d)
+    out["binary"] = franz_parisi_curve(franz_parisi_reference("binary", alpha), d)
+    out["spherical"] = franz_parisi_curve(franz_parisi_reference("spherical", alpha), d)
     return out
 
 
@@ -85,10 +85,11 @@ def _claim(quantity: str, value: float, holds: bool, note: str) -> Row:
                tolerance="qualitative (sign of S)")
 
 
-@comparison("perceptron.franz_parisi", "Franz-Parisi entropy around binarized configurations (main Fig. 2 right)",
+@comparison("perceptron.franz_parisi",
+            "Franz-Parisi entropy around binarized configurations [baldassi2018, Fig. 2 right]",
             "Stochastic perceptron", order=30)
-def franz_parisi_comparison(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
-    """Theory S(d) (SM Eq. 32) vs BP around fixed-norm-GD BCs, and the gap claims."""
+def compare_franz_parisi(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
+    """Theory S(d) [baldassi2018, SM Eq. 32] vs BP around fixed-norm-GD BCs, and the gap claims."""
     t0 = time.time()
     cfg = SETTINGS[mode]
     d_th = np.array(cfg["d_theory"], dtype=float)
@@ -111,12 +112,14 @@ def franz_parisi_comparison(mode: str = "quick", store=None, seed: int = 0) -> C
             q = float(label.split("=")[1])
             if q >= 0.9:
                 rows.append(_claim(f"{label}: S(d={dg:g}) >= 0 (no gap, BC in the dense region)", s, s >= 0,
-                                   "SM Sec. III: the q*=0.9 curve reaches the origin"))
+                                   "[baldassi2018, SM Sec. III]: the q*=0.9 curve reaches the origin"))
             elif q <= 0.7:
-                rows.append(_claim(f"{label}: S(d={dg:g}) < 0 (gap)", s, s < 0, "main text: gap vanishes as q* grows"))
+                rows.append(_claim(f"{label}: S(d={dg:g}) < 0 (gap)", s, s < 0,
+                                   "[baldassi2018], main text: gap vanishes as q* grows"))
         else:
             rows.append(_claim(f"{label}: S(d={dg:g}) < 0 (gap, isolated)", s, s < 0,
-                               "main text: typical binary / binarized spherical solutions are isolated"))
+                               "[baldassi2018], main text: typical binary / binarized spherical solutions are "
+                               "isolated"))
     # single-sample BP around fixed-norm GD BCs
     d_bp = list(cfg["d_bp"])
     pts = grid(N=[cfg["N"]], alpha=[ALPHA], qstar=list(cfg["qstars"]), reference=["gd"], d=[d_bp])
@@ -128,7 +131,6 @@ def franz_parisi_comparison(mode: str = "quick", store=None, seed: int = 0) -> C
         recs = [r for r in table.rows if float(r["qstar"]) == float(q)]
         label = f"stochastic q*={q:g}"
         bp_S = np.array([[s if ok else np.nan for s, ok in zip(r["S"], r["converged"])] for r in recs], dtype=float)
-        bp_d = np.array([r["d"] for r in recs], dtype=float)
         n_solved = sum(1 for r in recs if r["ref_errors"] == 0)
         data["bp"][label] = {"d": d_bp, "mean": [], "se": [], "n": [], "bc_solutions": n_solved, "instances": len(recs)}
         th = data["theory"][label]

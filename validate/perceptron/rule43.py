@@ -1,12 +1,13 @@
-"""The weighted stochastic perceptron rule of SM Eq. 43 (seed 004, SM Sec. VI, Fig. 4).
+"""The weighted stochastic perceptron rule of [baldassi2018, SM Eq. 43] ([baldassi2018, SM Sec. VI],
+[baldassi2018, SM Fig. 4]).
 
 ``perceptron.rule43`` — success probability within 2000 epochs of the online
-rule Eq. 43 (:func:`simulate.perceptron.rules.rule43`, sign corrected, see
+rule [baldassi2018, SM Eq. 43] (:func:`simulate.perceptron.rules.rule43`, sign corrected, see
 ``docs/perceptron_algorithms.md``) on random-label instances versus the load,
 and the mean training error of ``sign(m)`` at the end. The SM states that the
 rule "is still able to efficiently classify [...] up to a load alpha ~ 0.45",
 with a degradation with respect to GD and a graceful increase of the training
-error above its threshold (Fig. 4 right and inset; N = 1001 with 100 samples
+error above its threshold ([baldassi2018, SM Fig. 4 right] and inset; N = 1001 with 100 samples
 and eta = 1e-2 sigma, N = 10001 with 10 samples and eta = 1e-3 sigma, where
 sigma = sqrt(N/2)). The full grid at N = 10001 stops at alpha = 0.5
 (``alpha_max``): there every run at alpha >= 0.45 ends at the epoch cap.
@@ -14,7 +15,7 @@ sigma = sqrt(N/2)). The full grid at N = 10001 stops at alpha = 0.5
 Compared quantities: the load where the fitted success probability falls to
 0.9 (our reading of "efficiently classify up to"), against 0.45 with an
 absolute tolerance of 0.05 (the paper's "~"); P(success) = 1 at alpha = 0.4;
-and the load where P = 1/2, which must lie below GD's (main Fig. 1 right),
+and the load where P = 1/2, which must lie below GD's ([baldassi2018, Fig. 1 right]),
 using the GD comparison's published alpha_GD ~ 0.63 as the reference.
 """
 from __future__ import annotations
@@ -28,9 +29,9 @@ from validate.compare import Comparison, Row, comparison
 from validate.perceptron.capacity import PUBLISHED_ALPHA_GD, fit_alpha_gd, success_stats
 from validate.sweep import grid, run_sweep
 
-__all__ = ["rule43_point", "rule43_capacity", "SETTINGS", "PUBLISHED_ALPHA_43"]
+__all__ = ["rule43_point", "compare_rule43_capacity", "SETTINGS", "PUBLISHED_ALPHA_43"]
 
-PUBLISHED_ALPHA_43 = 0.45  # SM Sec. VI: "efficiently classify ... up to a load alpha ~ 0.45"
+PUBLISHED_ALPHA_43 = 0.45  # [baldassi2018, SM Sec. VI]: "efficiently classify ... up to a load alpha ~ 0.45"
 SETTINGS = {
     "quick": {"sizes": {501: 4}, "eta_factor": {501: 1e-2}, "alphas": [0.4, 0.5, 0.6],
               "max_epochs": 2000},
@@ -49,19 +50,24 @@ def _alphas(cfg: dict, N: int) -> list[float]:
 
 
 def rule43_point(N: int, alpha: float, eta_factor: float, max_epochs: int, seed: int) -> dict:
-    """One run of rule Eq. 43 (learning rate ``eta_factor * sqrt(N/2)``) on a fresh random-label instance."""
-    from simulate.perceptron.instances import generate_instance
-    from simulate.perceptron.rules import rule43
+    """One run of the rule of [baldassi2018, SM Eq. 43] on a fresh random-label instance.
+
+    Learning rate ``eta_factor * sigma``, ``sigma = sqrt(N/2)`` ([baldassi2018, SM Fig. 4]: factor 1e-2 at
+    N = 1001, 1e-3 at N = 10001).
+    """
+    from simulate.perceptron import generate_instance, solve_perceptron
 
     inst = generate_instance(N, alpha, seed=seed)
-    r = rule43(inst, eta=eta_factor * math.sqrt(0.5 * N), max_epochs=max_epochs, seed=seed + 104729)
-    return {"solved": bool(r.solved), "epochs": int(r.epochs), "train_error": float(r.train_error),
-            "qstar": float(r.qstar)}
+    run = solve_perceptron(inst, "rule43", seed=seed + 104729, eta=eta_factor * math.sqrt(0.5 * N),
+                           max_epochs=max_epochs)
+    return {"solved": bool(run.solved), "epochs": int(run.n_iter), "train_error": float(run.train_error),
+            "qstar": float(run.details.qstar)}
 
 
-@comparison("perceptron.rule43", "The stochastic rule of SM Eq. 43 (SM Fig. 4)", "Stochastic perceptron", order=15)
-def rule43_capacity(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
-    """Success probability of rule Eq. 43 versus alpha; the loads where it is 0.9 and 1/2."""
+@comparison("perceptron.rule43", "The stochastic rule of [baldassi2018, SM Eq. 43] ([baldassi2018, SM Fig. 4])",
+            "Stochastic perceptron", order=15)
+def compare_rule43_capacity(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
+    """Success probability of rule [baldassi2018, SM Eq. 43] versus alpha; the loads where it is 0.9 and 1/2."""
     t0 = time.time()
     cfg = SETTINGS[mode]
     rows, data = [], {"sizes": {}}
@@ -77,23 +83,26 @@ def rule43_capacity(mode: str = "quick", store=None, seed: int = 0) -> Compariso
                             "n": [p[2] for p in P], "E": [e[0] for e in E], "E_se": [e[1] for e in E],
                             "alpha_90": a90, "alpha_90_se": a90_se, "alpha_50": a50, "alpha_50_se": a50_se}
         n_all = int(sum(len(s) for s in solved))
-        rows.append(Row(f"alpha where P(success) = 0.9, N={N}", sim_mean=a90, sim_se=a90_se, n=n_all,
-                        published=PUBLISHED_ALPHA_43, source="seed 004, SM Sec. VI and Fig. 4 right", n_se=3,
+        rows.append(Row(quantity=f"alpha where P(success) = 0.9, N={N}", sim_mean=a90, sim_se=a90_se, n=n_all,
+                        published=PUBLISHED_ALPHA_43,
+                        source="[baldassi2018, SM Sec. VI] and [baldassi2018, SM Fig. 4 right]", n_se=3,
                         abs_tol=0.05,
                         note="'efficiently classify up to alpha ~ 0.45' read as P >= 0.9; abs. tol. 0.05 for the '~'"))
         j = int(np.argmin(np.abs(np.asarray(alphas) - 0.4)))
-        rows.append(Row(f"P(success) at alpha={alphas[j]}, N={N}", sim_mean=P[j][0], sim_se=P[j][1],
-                        n=P[j][2], published=1.0, source="seed 004, SM Fig. 4 right", abs_tol=0.05))
+        rows.append(Row(quantity=f"P(success) at alpha={alphas[j]}, N={N}", sim_mean=P[j][0], sim_se=P[j][1],
+                        n=P[j][2], published=1.0, source="[baldassi2018, SM Fig. 4 right]", abs_tol=0.05))
         gap = PUBLISHED_ALPHA_GD - a50
-        rows.append(Row(f"alpha_GD - alpha_1/2(rule 43) > 0, N={N}", sim_mean=gap, sim_se=a50_se, n=n_all,
-                        source="seed 004, SM Sec. VI ('a degradation in performance with respect to rule (42)')",
+        rows.append(Row(quantity=f"alpha_GD - alpha_1/2(rule 43) > 0, N={N}", sim_mean=gap, sim_se=a50_se, n=n_all,
+                        source="[baldassi2018, SM Sec. VI] ('a degradation in performance with respect to rule (42)')",
                         tolerance="gap > 2 s.e.",
                         verdict="agrees" if math.isfinite(a50_se) and gap > 2 * a50_se else "disagrees",
                         note=f"alpha_1/2(rule 43) = {a50:.3f} +- {a50_se:.3f} against GD's published ~0.63"))
-    return Comparison(key="perceptron.rule43", title="Stochastic rule Eq. 43 (seed 004, SM Fig. 4)",
+    return Comparison(key="perceptron.rule43",
+                      title="Stochastic rule [baldassi2018, SM Eq. 43] ([baldassi2018, SM Fig. 4])",
                       rows=tuple(rows), data=data, command=f"python -m validate perceptron rule43 --{mode}",
                       wall_time=time.time() - t0, figure=_figure(data),
-                      notes=f"Rule of SM Eq. 43 (sign corrected), m0 ~ N(0,1/N), cap {cfg['max_epochs']} epochs; "
+                      notes=f"Rule of [baldassi2018, SM Eq. 43] (sign corrected), m0 ~ N(0,1/N), "
+                            f"cap {cfg['max_epochs']} epochs; "
                             f"sizes/instances {cfg['sizes']}, eta = factor x sqrt(N/2) with factors "
                             f"{cfg['eta_factor']} (paper: N=1001 x 100, N=10001 x 10); loads "
                             f"{cfg['alphas']}, capped per size at {cfg.get('alpha_max', {})}.")

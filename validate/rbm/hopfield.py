@@ -29,9 +29,9 @@ GRADED_BELOW = 0.115
 
 def hopfield_point(N: int, alpha: float, T: float, burn: int = 50, measure: int = 100, seed: int = 0) -> dict:
     """One realisation: patterns, start at pattern 0, dynamics; the overlap (top-level for run_sweep)."""
-    from simulate.boltzmann.hopfield_mc import retrieve
+    from simulate.boltzmann import hopfield_retrieve
 
-    r = retrieve(N, alpha, T, seed=seed, burn=burn, measure=measure, max_sweeps=500)
+    r = hopfield_retrieve(N, alpha, T, seed=seed, burn=burn, measure=measure, max_sweeps=500)
     return r.to_dict()
 
 
@@ -53,7 +53,7 @@ def _figure(x_th, y_th, xs, means, ses, xlabel, title, extra=None):
 
 
 @comparison("hopfield_T0", "Hopfield T=0 retrieval: overlap vs alpha (AGS)", SECTION)
-def compare_T0(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
+def compare_hopfield_T0(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
     from theory.rbm import hopfield as th
 
     t0 = time.time()
@@ -62,8 +62,8 @@ def compare_T0(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
     tab = run_sweep(hopfield_point, pts, task="hopfield_T0", seeds=range(seed, seed + S["seeds"]), store=store,
                     workers=1 if mode == "quick" else None)
     recs = tab.to_records()
-    cap = th.alpha_c()
-    rows = [Row("alpha_c (T=0), RS theory vs published", sim_mean=cap.alpha_c, published=0.138,
+    cap = th.hopfield_capacity()
+    rows = [Row(quantity="alpha_c (T=0), RS theory vs published", sim_mean=cap.alpha_c, published=0.138,
                 source="Amit, Gutfreund, Sompolinsky PRL 55, 1530 (1985)", abs_tol=1e-3,
                 note="computed value in the sim column; no simulation")]
     xs, means, ses = [], [], []
@@ -72,30 +72,30 @@ def compare_T0(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
         xs.append(a)
         means.append(m)
         ses.append(se)
-        s = th.solve_T0(a)
+        s = th.solve_hopfield_T0(a)
         if a < GRADED_BELOW:
-            rows.append(Row(f"m(alpha={a:g}), N={S['N']}", theory=s.m, sim_mean=m, sim_se=se, n=n, n_se=4,
+            rows.append(Row(quantity=f"m(alpha={a:g}), N={S['N']}", theory=s.m, sim_mean=m, sim_se=se, n=n, n_se=4,
                             abs_tol=0.005, note="fixed point of the dynamics vs RS equilibrium; 0.005 allowance"))
         else:
-            rows.append(Row(f"m(alpha={a:g}), N={S['N']}", theory=s.m if s.converged else math.nan, sim_mean=m,
+            rows.append(Row(quantity=f"m(alpha={a:g}), N={S['N']}", theory=s.m if s.converged else math.nan, sim_mean=m,
                             sim_se=se, n=n, verdict="not comparable",
                             note="near/above alpha_c: finite-size rounding of the RS jump (shown, not graded)"))
     al = np.linspace(0.005, cap.alpha_c, 200)
-    mt = [th.solve_T0(a).m for a in al]
+    mt = [th.solve_hopfield_T0(a).m for a in al]
 
     def extra(ax):
         ax.axvline(cap.alpha_c, color="gray", ls=":", label=f"alpha_c = {cap.alpha_c:.4f}")
     fig = _figure(al, mt, xs, means, ses, "alpha = M/N", f"T = 0 asynchronous dynamics, N = {S['N']}", extra)
     data = {"theory": {"alpha": al.tolist(), "m": mt}, "sim": {"alpha": xs, "m": means, "se": ses}}
-    return Comparison("hopfield_T0", "Hopfield T=0 retrieval: overlap vs alpha (AGS)", tuple(rows), data,
-                      command=f"python -m validate hopfield --{mode}", wall_time=time.time() - t0,
+    return Comparison(key="hopfield_T0", title="Hopfield T=0 retrieval: overlap vs alpha (AGS)", rows=tuple(rows),
+                      data=data, command=f"python -m validate hopfield --{mode}", wall_time=time.time() - t0,
                       notes="Zero-temperature asynchronous dynamics from a stored pattern; RS m(alpha) from "
                             "m = erf(m/sqrt(2 alpha r)). The sharp RS drop at alpha_c is rounded at finite N.",
                       figure=fig)
 
 
 @comparison("hopfield_T", "Hopfield finite T: Glauber retrieval overlap vs alpha (AGS)", SECTION)
-def compare_T(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
+def compare_hopfield_T(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
     from theory.rbm import hopfield as th
 
     t0 = time.time()
@@ -111,16 +111,18 @@ def compare_T(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
         xs.append(a)
         means.append(m)
         ses.append(se)
-        s = th.solve(a, T)
-        rows.append(Row(f"<m>(alpha={a:g}, T={T:g}), N={S['N']}", theory=s.m, sim_mean=m, sim_se=se, n=n, n_se=4,
-                        abs_tol=0.005, note="time average in the retrieval state; 0.005 finite-N allowance"))
-    tm = th.retrieval_temperature(0.05, tol=1e-4)
+        s = th.solve_hopfield(a, T)
+        rows.append(Row(quantity=f"<m>(alpha={a:g}, T={T:g}), N={S['N']}", theory=s.m, sim_mean=m, sim_se=se, n=n,
+                        n_se=4, abs_tol=0.005, note="time average in the retrieval state; 0.005 finite-N allowance"))
+    tm = th.hopfield_retrieval_temperature(0.05, tol=1e-4)
     al = np.linspace(0.002, max(S["alphas_T"]) * 1.3, 60)
-    mt = [th.solve(a, T).m for a in al]
+    mt = [th.solve_hopfield(a, T).m for a in al]
     fig = _figure(al, mt, xs, means, ses, "alpha = M/N", f"Glauber dynamics, T = {T}, N = {S['N']}")
     data = {"theory": {"alpha": al.tolist(), "m": mt}, "sim": {"alpha": xs, "m": means, "se": ses},
             "T_M(0.05)": tm.T}
-    return Comparison("hopfield_T", "Hopfield finite T: Glauber retrieval overlap vs alpha (AGS)", tuple(rows), data,
+    return Comparison(key="hopfield_T", title="Hopfield finite T: Glauber retrieval overlap vs alpha (AGS)",
+                      rows=tuple(rows), data=data,
                       command=f"python -m validate hopfield --{mode}", wall_time=time.time() - t0,
-                      notes=f"Retrieval line T_M(0.05) = {tm.T:.4f} (theory.rbm.hopfield.retrieval_temperature).",
+                      notes=f"Retrieval line T_M(0.05) = {tm.T:.4f} "
+                      "(theory.rbm.hopfield.hopfield_retrieval_temperature).",
                       figure=fig)

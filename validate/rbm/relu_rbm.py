@@ -1,7 +1,7 @@
-"""Random ReLU-RBMs: Gibbs sampling (simulate.boltzmann.relu_rbm_gibbs) against the zero-T RS theory.
+"""Random ReLU-RBMs: Gibbs sampling (simulate.boltzmann.relu_rbm) against the zero-T RS theory.
 
 * ``rrbm_hopfield`` - the R-RBM at ``p = 1`` with one condensed hidden unit and
-  ``g = -alpha B/2`` (the threshold-Hopfield network of seed 001, slide 28): ``m``, ``q``,
+  ``g = -alpha B/2`` (the threshold-Hopfield network of [manzan2021, slide 28]): ``m``, ``q``,
   ``r`` at large ``beta`` against ``theory.rbm.relu_rbm.solve_threshold_hopfield``.
 * ``rrbm_glass`` - sparse weights at small threshold (``theta~ = 0.5``, ``g~ = -0.2``), where the
   theory predicts the non-condensed (glass) state: annealed Gibbs sampling from random starts;
@@ -41,7 +41,7 @@ GLASS = dict(alpha=0.1, theta=0.5, g=-0.2)
 def rrbm_point(N: int, alpha: float, p: float, theta: float, g: float, beta: float, L_init: int,
                anneal: int = 30, measure: int = 30, seed: int = 0) -> dict:
     """One realisation of the sampler started in the condensed state (top-level for run_sweep)."""
-    from simulate.boltzmann.relu_rbm_gibbs import sample_rrbm
+    from simulate.boltzmann import sample_rrbm
 
     r = sample_rrbm(N, alpha, p, theta, g, seed=seed, beta=beta, anneal=anneal, measure=measure, L_init=L_init)
     d = r.to_dict()
@@ -50,7 +50,7 @@ def rrbm_point(N: int, alpha: float, p: float, theta: float, g: float, beta: flo
 
 
 @comparison("rrbm_hopfield", "R-RBM, p=1, one condensed unit (threshold Hopfield): m, q, r", SECTION)
-def compare_hopfield(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
+def compare_rrbm_hopfield(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
     from theory.rbm import relu_rbm
 
     t0 = time.time()
@@ -70,8 +70,8 @@ def compare_hopfield(mode: str = "quick", store=None, seed: int = 0) -> Comparis
         for name, key, ref, tol in (("m", "m_corr", s.m, 0.0), ("q", "q", s.q, 0.0),
                                     ("r", "r", s.r, 2.0 / S["beta"])):
             m, se, n = mean_se([r[key] for r in sel])
-            rows.append(Row(f"{name}(alpha={a:g}, theta={th:g}), N={S['N']}", theory=ref, sim_mean=m, sim_se=se,
-                            n=n, n_se=4, abs_tol=tol,
+            rows.append(Row(quantity=f"{name}(alpha={a:g}, theta={th:g}), N={S['N']}", theory=ref, sim_mean=m,
+                            sim_se=se, n=n, n_se=4, abs_tol=tol,
                             note="theory.rbm.relu_rbm.solve_threshold_hopfield; " +
                                  ("thermal allowance 2/beta" if name == "r" else "m = h/sqrt(N) + theta/sqrt(N)")))
             data.append({"alpha": a, "theta": th, "quantity": name, "theory": ref, "sim": m, "se": se})
@@ -92,19 +92,19 @@ def compare_hopfield(mode: str = "quick", store=None, seed: int = 0) -> Comparis
     axes[1].plot(th_c, [relu_rbm.threshold_hopfield_capacity(float(t)) for t in th_c], "-")
     axes[1].set_xlabel("theta")
     axes[1].set_ylabel("capacity alpha_c(theta)")
-    axes[1].set_title("threshold raises the capacity (slide 28)", fontsize=8)
+    axes[1].set_title("threshold raises the capacity [manzan2021, slide 28]", fontsize=8)
     fig.tight_layout()
-    return Comparison("rrbm_hopfield", "R-RBM, p=1, one condensed unit (threshold Hopfield): m, q, r", tuple(rows),
-                      {"points": data}, command=f"python -m validate rrbm --{mode}", wall_time=time.time() - t0,
+    return Comparison(key="rrbm_hopfield", title="R-RBM, p=1, one condensed unit (threshold Hopfield): m, q, r",
+                      rows=tuple(rows), data={"points": data}, command=f"python -m validate rrbm --{mode}",
+                      wall_time=time.time() - t0,
                       notes="Block Gibbs at large beta from v = [xi_1 > 0]; r = mean h^2 of the non-condensed "
                             "hidden units (its seed-to-seed spread includes the finite-M sampling of the weak units).",
                       figure=fig)
 
 
 @comparison("rrbm_compositional", "R-RBM compositional phase: PR_3, m~, q as p decreases", SECTION)
-def compare_compositional(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
-    from theory.rbm import compositional
-    from theory.rbm import relu_rbm
+def compare_rrbm_compositional(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
+    from theory.rbm import compositional, relu_rbm
 
     t0 = time.time()
     S = SIZES[mode]
@@ -114,8 +114,8 @@ def compare_compositional(mode: str = "quick", store=None, seed: int = 0) -> Com
     for p in S["ps"]:
         N = int(round(S["pN"] / p))
         L = max(1, int(round(ls.l_star / p)))
-        cs = compositional.solve(a, tht, gt, L * p)
-        fin = relu_rbm.solve(a, p, tht * math.sqrt(p), gt * p, L,
+        cs = compositional.solve_compositional(a, tht, gt, L * p)
+        fin = relu_rbm.solve_relu_rbm(a, p, tht * math.sqrt(p), gt * p, L,
                              init=dict(m=cs.m * p / 2, s=p * math.sqrt(a * cs.r), B=cs.B * p))
         theo[p] = (L, cs, fin)
         pts.append(dict(N=N, alpha=a, p=p, theta=tht * math.sqrt(p), g=gt * p, beta=S["beta"] * 10 / p, L_init=L))
@@ -130,11 +130,12 @@ def compare_compositional(mode: str = "quick", store=None, seed: int = 0) -> Com
         q, qse, _ = mean_se([r["q"] for r in sel])
         lp, lse, _ = mean_se([r["Lp"] for r in sel])
         note = f"finite-p theory (relu_rbm, L={L}); O(1/sqrt(pN)) = {fs:.3f} relative allowance"
-        rows.append(Row(f"m~ (p={p:g}, L={L})", theory=fin.m * 2 / p, sim_mean=mt, sim_se=mse, n=n, n_se=4,
+        rows.append(Row(quantity=f"m~ (p={p:g}, L={L})", theory=fin.m * 2 / p, sim_mean=mt, sim_se=mse, n=n, n_se=4,
                         abs_tol=2 * fs * abs(fin.m * 2 / p), note=note))
-        rows.append(Row(f"q (p={p:g}, L={L})", theory=fin.q, sim_mean=q, sim_se=qse, n=n, n_se=4,
+        rows.append(Row(quantity=f"q (p={p:g}, L={L})", theory=fin.q, sim_mean=q, sim_se=qse, n=n, n_se=4,
                         abs_tol=2 * fs * fin.q, note=note))
-        rows.append(Row(f"PR_3 * p (p={p:g})", theory=L * p, sim_mean=lp, sim_se=lse, n=n, n_se=4, abs_tol=0.1 * L * p,
+        rows.append(Row(quantity=f"PR_3 * p (p={p:g})", theory=L * p, sim_mean=lp, sim_se=lse, n=n, n_se=4,
+                        abs_tol=0.1 * L * p,
                         note="started with L = round(l*/p) condensed units: checks that the state is stable, "
                              "not that the dynamics finds l* (see docs/relu_rbm.md)"))
         data.append({"p": p, "L": L, "m_sim": mt, "m_se": mse, "q_sim": q, "q_se": qse, "Lp": lp,
@@ -158,8 +159,9 @@ def compare_compositional(mode: str = "quick", store=None, seed: int = 0) -> Com
     axes[2].set_xlabel("p")
     axes[2].legend(fontsize=7)
     fig.tight_layout()
-    return Comparison("rrbm_compositional", "R-RBM compositional phase: PR_3, m~, q as p decreases", tuple(rows),
-                      {"points": data, "l_star": ls.l_star, "f_star": ls.f_star, "f_glass": ls.f0},
+    return Comparison(key="rrbm_compositional", title="R-RBM compositional phase: PR_3, m~, q as p decreases",
+                      rows=tuple(rows),
+                      data={"points": data, "l_star": ls.l_star, "f_star": ls.f_star, "f_glass": ls.f0},
                       command=f"python -m validate rrbm --{mode}", wall_time=time.time() - t0,
                       notes=f"alpha = {a}, theta~ = {tht}, g~ = {gt}: l* = {ls.l_star:.4f} "
                             f"(f~* = {ls.f_star:.5f} < f~_glass = {ls.f0:.5f}); pN = {S['pN']} fixed, "
@@ -170,20 +172,20 @@ def compare_compositional(mode: str = "quick", store=None, seed: int = 0) -> Com
 def rrbm_anneal_point(N: int, alpha: float, p: float, theta: float, g: float, beta: float, beta0: float,
                       anneal: int, measure: int = 50, seed: int = 0) -> dict:
     """One annealed realisation from a random start (top-level for run_sweep)."""
-    from simulate.boltzmann.relu_rbm_gibbs import sample_rrbm
+    from simulate.boltzmann import sample_rrbm
 
     return sample_rrbm(N, alpha, p, theta, g, seed=seed, beta=beta, beta0=beta0, anneal=anneal,
                        measure=measure).to_dict()
 
 
 @comparison("rrbm_glass", "R-RBM at small threshold: annealed Gibbs vs the RS glass state", SECTION)
-def compare_glass(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
+def compare_rrbm_glass(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
     from theory.rbm import compositional
 
     t0 = time.time()
     S = SIZES[mode]
     a, tht, gt = GLASS["alpha"], GLASS["theta"], GLASS["g"]
-    glass = compositional.solve(a, tht, gt, 0.0)
+    glass = compositional.solve_compositional(a, tht, gt, 0.0)
     lsr = compositional.l_star(a, tht, gt, l_max=6.0, n_grid=13)
     pts = [dict(N=int(round(S["pN"] / p)), alpha=a, p=p, theta=tht * math.sqrt(p), g=gt * p, beta=2000.0 / p,
                 beta0=5.0 / p, anneal=S["anneal"]) for p in S["gps"]]
@@ -198,11 +200,12 @@ def compare_glass(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
         h2, hse, _ = mean_se([r["h2"] / p for r in sel])
         e, ese, _ = mean_se([r["energy"] / p for r in sel])
         note = f"RS glass (m~ = 0); O(1/sqrt(pN)) = {fs:.3f} relative allowance"
-        rows.append(Row(f"q (p={p:g})", theory=glass.q, sim_mean=q, sim_se=qse, n=n, n_se=4, abs_tol=2 * fs * glass.q,
-                        note=note))
-        rows.append(Row(f"<h^2>/p (p={p:g})", theory=glass.r, sim_mean=h2, sim_se=hse, n=n, n_se=4,
+        rows.append(Row(quantity=f"q (p={p:g})", theory=glass.q, sim_mean=q, sim_se=qse, n=n, n_se=4,
+                        abs_tol=2 * fs * glass.q, note=note))
+        rows.append(Row(quantity=f"<h^2>/p (p={p:g})", theory=glass.r, sim_mean=h2, sim_se=hse, n=n, n_se=4,
                         abs_tol=2 * fs * glass.r, note=note + "; r~ of the RS glass = mean h^2 / p"))
-        rows.append(Row(f"E/(N p) (p={p:g})", theory=glass.f, sim_mean=e, sim_se=ese, n=n, verdict="not comparable",
+        rows.append(Row(quantity=f"E/(N p) (p={p:g})", theory=glass.f, sim_mean=e, sim_se=ese, n=n,
+                        verdict="not comparable",
                         note="annealing: an upper bound on the ground-state energy (shown, not graded)"))
         data.append({"p": p, "q": q, "q_se": qse, "h2": h2, "h2_se": hse, "E": e, "E_se": ese})
     from matplotlib.figure import Figure
@@ -219,8 +222,8 @@ def compare_glass(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
         ax.set_ylabel(lab)
         ax.legend(fontsize=7)
     fig.tight_layout()
-    return Comparison("rrbm_glass", "R-RBM at small threshold: annealed Gibbs vs the RS glass state", tuple(rows),
-                      {"points": data, "glass": glass.to_dict(), "l_star": lsr.to_dict()},
+    return Comparison(key="rrbm_glass", title="R-RBM at small threshold: annealed Gibbs vs the RS glass state",
+                      rows=tuple(rows), data={"points": data, "glass": glass.to_dict(), "l_star": lsr.to_dict()},
                       command=f"python -m validate rrbm --{mode}", wall_time=time.time() - t0,
                       notes=f"alpha = {a}, theta~ = {tht}, g~ = {gt}: theory says no compositional phase "
                             f"(best condensed f~ above the glass f~0 = {glass.f:.5f}); random starts, geometric "

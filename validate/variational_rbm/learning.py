@@ -1,11 +1,12 @@
-"""Variational mean-field learning of RBMs with binary synapses vs the learning thresholds (seed 000, Fig. 2).
+"""Variational mean-field learning of RBMs with binary synapses vs the learning thresholds
+[huang2020, Fig. 2].
 
-* ``rbm_trajectory`` - Fig. 2(a): N = 100, P = 3, c = 0, M = 500, beta = 1: overlap
+* ``rbm_trajectory`` - [huang2020, Fig. 2a]: N = 100, P = 3, c = 0, M = 500, beta = 1: overlap
   trajectories (identity and best permutation), KL and LB - LB_0.
-* ``rbm_threshold`` - Fig. 2(b, c): mean overlap after the last step versus
+* ``rbm_threshold`` - [huang2020, Fig. 2b, 2c]: mean overlap after the last step versus
   alpha = M/N for c = 0 (P = 2, 3) and c = 0.3 (P = 2), against
   ``theory.rbm.planted.alpha_threshold`` (published 1 and 0.596), and versus c.
-* ``rbm_mnist`` - Fig. 2(d): MNIST, KL and LB per parameter on training and
+* ``rbm_mnist`` - [huang2020, Fig. 2d]: MNIST, KL and LB per parameter on training and
   test images, receptive fields.
 
 Simulation realisations go through :func:`validate.sweep.run_sweep`.
@@ -23,7 +24,7 @@ from validate.compare import Comparison, Row, comparison, mean_se
 from validate.sweep import grid, run_sweep
 
 SECTION = "RBM with binary synapses (variational mean-field)"
-SOURCE = "seed 000 (Huang), Fig. 2"
+SOURCE = "[huang2020, Fig. 2]"
 
 SIZES = {
     "quick": dict(N=100, steps=200, B=40, alphas=[0.3, 0.45, 0.6, 0.75, 0.9, 1.1, 1.5, 2.0, 4.0], seeds=4,
@@ -48,26 +49,19 @@ N_BOOT = 400
 
 
 def alpha_threshold(beta: float, c: float, P: int = 2) -> tuple[float, str]:
-    """Theory threshold from ``theory.rbm.planted`` (imported lazily), else the published value."""
-    try:
-        from theory.rbm.planted import alpha_threshold as thr
+    """Theory threshold :func:`theory.rbm.planted_alpha_threshold` and where it comes from."""
+    from theory.rbm import planted_alpha_threshold
 
-        return float(thr(beta, c, P)), "theory.rbm.planted.alpha_threshold"
-    except ImportError:  # pragma: no cover - the theory module is present in this repository
-        pub = {0.0: 1.0, 0.3: 0.596}
-        if beta == 1.0 and c in pub:
-            return pub[c], "published (seed 000, Fig. 2(b))"
-        return math.nan, "unavailable"
+    return float(planted_alpha_threshold(beta, c, P)), "theory.rbm.planted_alpha_threshold"
 
 
 def planted_point(N: int, P: int, alpha: float, c: float, beta: float, steps: int, eta: float, B: int,
                   seed: int) -> dict:
     """One realisation: planted model + data (seed), variational learning; final overlaps, KL, LB."""
-    from simulate.variational_rbm.planted import planted_data
-    from simulate.variational_rbm.learning import train
+    from simulate.variational_rbm import planted_data, train_variational_rbm
 
     d = planted_data(N, P, alpha, beta, c, seed=seed)
-    r = train(d.sigma, P, beta=beta, steps=steps, eta=eta, B1=B, B2=B, seed=seed + 10_000, xi=d.xi)
+    r = train_variational_rbm(d.sigma, P, beta=beta, steps=steps, eta=eta, B1=B, B2=B, seed=seed + 10_000, xi=d.xi)
     return {"overlap": r.final_overlap, "overlap_identity": r.final_overlap_identity, "KL": r.final_KL,
             "q": float(np.mean(r.lam ** 2)), "converged": r.converged, "bp_failures": r.bp_failures,
             "interval": d.interval}
@@ -108,14 +102,16 @@ def _crossing(alphas: np.ndarray, y: np.ndarray, level: float) -> float:
     return math.nan
 
 
-@comparison("rbm_threshold", "Planted RBM: overlap vs alpha and c (Fig. 2b,c) vs learning thresholds", SECTION, order=1)
-def threshold_comparison(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
+@comparison("rbm_threshold", "Planted RBM: overlap vs alpha and c ([huang2020, Fig. 2b, 2c]) vs learning thresholds",
+            SECTION, order=1)
+def compare_rbm_threshold(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
     t0 = time.perf_counter()
     S = SIZES[mode]
     N, steps, B = S["N"], S["steps"], S["B"]
     seeds = [seed + k for k in range(S["seeds"])]
     configs = [(0.0, 2), (0.0, 3), (0.3, 2)]
-    points = [p for c, P in configs for p in grid(N=N, P=P, alpha=S["alphas"], c=c, beta=1.0, steps=steps, eta=ETA, B=B)]
+    points = [p for c, P in configs
+              for p in grid(N=N, P=P, alpha=S["alphas"], c=c, beta=1.0, steps=steps, eta=ETA, B=B)]
     table = run_sweep(planted_point, points, task="rbm_threshold", seeds=seeds, store=store)
     rows, curves, qon = [], {}, {}
     alphas = np.array(S["alphas"], float)
@@ -131,21 +127,21 @@ def threshold_comparison(mode: str = "quick", store=None, seed: int = 0) -> Comp
         if below:
             k = below[-1]
             m_, se_, n_ = mean_se(per["overlap"][k].tolist())
-            rows.append(Row(f"overlap, c={c:g}, P={P}, alpha={S['alphas'][k]:g} (random-guess phase)", theory=r0,
-                            sim_mean=m_, sim_se=se_, n=n_, abs_tol=0.25,
+            rows.append(Row(quantity=f"overlap, c={c:g}, P={P}, alpha={S['alphas'][k]:g} (random-guess phase)",
+                            theory=r0, sim_mean=m_, sim_se=se_, n=n_, abs_tol=0.25,
                             note=f"theory: random-guess level of |Q| at N={N} (0 as N -> inf); alpha <= alpha_thr/2; "
                                  "the finite-M Hebbian signal lifts it at N = 100 (tolerance 0.25)"))
         level = r0 + ONSET_FRACTION * (1.0 - r0)
         a_on = _crossing(alphas, ms, level)
         pub = {0.0: 1.0, 0.3: 0.596}.get(c, math.nan)
-        rows.append(Row(f"onset alpha (overlap a quarter of the way from random guess to 1), c={c:g}, P={P}",
+        rows.append(Row(quantity=f"onset alpha (overlap a quarter of the way from random guess to 1), c={c:g}, P={P}",
                         theory=thr, sim_mean=a_on, n=len(seeds), published=pub,
-                        source="seed 000 Fig. 2(b) [Huang 2017; Hou, Wong, Huang 2019]", abs_tol=thr,
+                        source="[huang2020, Fig. 2b] (Huang 2017; Hou, Wong, Huang 2019)", abs_tol=thr,
                         tolerance=f"within alpha_thr (finite N={N}: the sign-decoded overlap rises slowly over a "
                                   f"range of alpha ~ alpha_thr; {steps} steps)",
                         note=f"threshold from {thr_src}"))
         qon[(c, P)] = _crossing(alphas, per["q"].mean(axis=1), Q_LEVEL)
-        rows.append(Row(f"onset alpha of q = <lambda^2> (crossing {Q_LEVEL:g}), c={c:g}, P={P}", theory=thr,
+        rows.append(Row(quantity=f"onset alpha of q = <lambda^2> (crossing {Q_LEVEL:g}), c={c:g}, P={P}", theory=thr,
                         sim_mean=qon[(c, P)], n=len(seeds), published=pub, abs_tol=0.6 * thr,
                         tolerance="within 0.6 alpha_thr",
                         note="q = 0 in the random-guess phase; the naive mean-field variational dynamics breaks the "
@@ -168,13 +164,15 @@ def threshold_comparison(mode: str = "quick", store=None, seed: int = 0) -> Comp
             boot.append(b3 / b0)
         boot = np.array(boot)
         boot = boot[np.isfinite(boot)]
-        rows.append(Row("onset ratio alpha_on(c=0.3) / alpha_on(c=0), P=2, from q = <lambda^2>", theory=t3 / t0_,
-                        sim_mean=qon[(0.3, 2)] / qon[(0.0, 2)], sim_se=float(boot.std()) if boot.size > 2 else math.nan,
-                        n=len(seeds), published=0.596, source="seed 000 Fig. 2(b): 0.596 / 1", n_se=2.0,
+        rows.append(Row(quantity="onset ratio alpha_on(c=0.3) / alpha_on(c=0), P=2, from q = <lambda^2>",
+                        theory=t3 / t0_, sim_mean=qon[(0.3, 2)] / qon[(0.0, 2)],
+                        sim_se=float(boot.std()) if boot.size > 2 else math.nan,
+                        n=len(seeds), published=0.596, source="[huang2020, Fig. 2b]: 0.596 / 1", n_se=2.0,
                         tolerance="2 bootstrap s.e. (resampling realisations)",
                         note="meant to cancel the common shift of both onsets; at the full settings (B = 1000, 10 "
-                             "realisations) the ratio was 0.80, i.e. not reproduced (docs/variational_rbm.md, Sec. 13)"))
-    # Fig. 2(c): overlap vs c at P = 2, M = 500 (alpha = 500 / N)
+                             "realisations) the ratio was 0.80, i.e. not reproduced "
+                             "(docs/variational_rbm.md, Sec. 13)"))
+    # [huang2020, Fig. 2c]: overlap vs c at P = 2, M = 500 (alpha = 500 / N)
     alpha_c = 500.0 / N
     cpts = grid(N=N, P=2, alpha=alpha_c, c=S["cs"], beta=1.0, steps=steps, eta=ETA, B=B)
     ctab = run_sweep(planted_point, cpts, task="rbm_threshold_c", seeds=seeds, store=store)
@@ -184,8 +182,9 @@ def threshold_comparison(mode: str = "quick", store=None, seed: int = 0) -> Comp
         cm.append(m_)
         cse.append(se_)
         thr, _ = alpha_threshold(1.0, c, 2)
-        rows.append(Row(f"overlap vs c: c={c:g}, P=2, M=500", sim_mean=m_, sim_se=se_, n=n_,
-                        note=f"alpha = {alpha_c:g} vs alpha_thr = {thr:.3g}; paper: robust (high) for all c, no number given"))
+        rows.append(Row(quantity=f"overlap vs c: c={c:g}, P=2, M=500", sim_mean=m_, sim_se=se_, n=n_,
+                        note=f"alpha = {alpha_c:g} vs alpha_thr = {thr:.3g}; paper: robust (high) for all c, "
+                             "no number given"))
     fig = _threshold_figure(S["alphas"], curves, S["cs"], cm, cse, N)
     data = {"alphas": S["alphas"], "curves": {f"c={c},P={P}": {"mean": v[0].tolist(), "se": v[1].tolist(),
                                                                "alpha_thr": v[2], "random_guess": v[3]}
@@ -193,7 +192,8 @@ def threshold_comparison(mode: str = "quick", store=None, seed: int = 0) -> Comp
             "cs": S["cs"], "overlap_vs_c": cm, "overlap_vs_c_se": cse}
     for (c, P), v in curves.items():
         data["curves"][f"c={c},P={P}"]["q"] = v[4].tolist()
-    return Comparison("rbm_threshold", "Planted RBM: overlap vs alpha and c (Fig. 2b,c)", tuple(rows), data,
+    return Comparison(key="rbm_threshold", title="Planted RBM: overlap vs alpha and c ([huang2020, Fig. 2b, 2c])",
+                      rows=tuple(rows), data=data,
                       command=f"python -m validate rbm threshold --{mode}", wall_time=time.perf_counter() - t0,
                       notes=f"N={N}, {steps} steps, B1=B2={B}, eta={ETA}, {len(seeds)} realisations; error bars s.e.",
                       figure=fig)
@@ -204,7 +204,7 @@ def _threshold_figure(alphas, curves, cs, cm, cse, N):
 
     fig = Figure(figsize=(13, 3.6))
     (ax, qx, bx) = fig.subplots(1, 3)
-    for k, ((c, P), (m_, se_, thr, r0, q_)) in enumerate(curves.items()):
+    for k, ((c, P), (m_, se_, thr, _r0, q_)) in enumerate(curves.items()):
         col = f"C{k}"
         ax.errorbar(alphas, m_, yerr=np.nan_to_num(se_), fmt="o-", color=col, label=f"c={c:g}, P={P}")
         ax.axvline(thr, color=col, ls="--", lw=1)
@@ -230,18 +230,17 @@ def _threshold_figure(alphas, curves, cs, cm, cse, N):
 
 
 def trajectory_point(N: int, P: int, M: int, c: float, beta: float, steps: int, eta: float, B: int, seed: int) -> dict:
-    """Fig. 2(a) run: per-step overlaps (identity, best), KL, LB."""
-    from simulate.variational_rbm.planted import planted_data
-    from simulate.variational_rbm.learning import train
+    """[huang2020, Fig. 2a] run: per-step overlaps (identity, best), KL, LB."""
+    from simulate.variational_rbm import planted_data, train_variational_rbm
 
     d = planted_data(N, P, M / N, beta, c, seed=seed)
-    r = train(d.sigma, P, beta=beta, steps=steps, eta=eta, B1=B, B2=B, seed=seed + 10_000, xi=d.xi)
+    r = train_variational_rbm(d.sigma, P, beta=beta, steps=steps, eta=eta, B1=B, B2=B, seed=seed + 10_000, xi=d.xi)
     return {"Q_identity": r.Q_identity.tolist(), "Q_best": r.Q_best.tolist(), "KL": r.KL.tolist(),
             "LB": r.LB.tolist(), "overlap": r.final_overlap, "converged": r.converged}
 
 
-@comparison("rbm_trajectory", "Planted RBM, P=3: learning trajectories (Fig. 2a)", SECTION, order=0)
-def trajectory_comparison(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
+@comparison("rbm_trajectory", "Planted RBM, P=3: learning trajectories [huang2020, Fig. 2a]", SECTION, order=0)
+def compare_rbm_trajectory(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
     t0 = time.perf_counter()
     T = SIZES[mode]["traj"]
     pt = dict(N=T["N"], P=T["P"], M=T["M"], c=0.0, beta=1.0, steps=T["steps"], eta=ETA, B=T["B"])
@@ -253,21 +252,23 @@ def trajectory_comparison(mode: str = "quick", store=None, seed: int = 0) -> Com
     gap_mid = float(Qb[mid].mean() - np.abs(Qi[mid]).mean())
     gap = float(Qb[-1].mean() - np.abs(Qi[-1]).mean())
     rows = (
-        Row("final overlap (best permutation and sign), alpha = 5", sim_mean=float(Qb[-1].mean()), n=1,
-            published=1.0, source="seed 000 Fig. 2(a): ground truth recovered", abs_tol=0.15,
+        Row(quantity="final overlap (best permutation and sign), alpha = 5", sim_mean=float(Qb[-1].mean()), n=1,
+            published=1.0, source="[huang2020, Fig. 2a]: ground truth recovered", abs_tol=0.15,
             tolerance="within 0.15 of full recovery (one realisation, N = 100)"),
-        Row("KL(q||prior) growth, final - initial", sim_mean=float(KL[-1] - KL[0]), n=1,
+        Row(quantity="KL(q||prior) growth, final - initial", sim_mean=float(KL[-1] - KL[0]), n=1,
             note="paper: KL grows and saturates (no number given)"),
-        Row("LB - LB_0 at the last step", sim_mean=float(LB[-1] - LB[0]), n=1,
+        Row(quantity="LB - LB_0 at the last step", sim_mean=float(LB[-1] - LB[0]), n=1,
             note="paper: the approximate lower bound grows"),
-        Row(f"permutation effect at step {mid + 1}: mean Q_best - mean |Q_identity|", sim_mean=gap_mid, n=1,
-            note="paper Fig. 2(a): overlaps change under a permutation at an intermediate step (50th)"),
-        Row("permutation effect at the last step: mean Q_best - mean |Q_identity|", sim_mean=gap, n=1,
+        Row(quantity=f"permutation effect at step {mid + 1}: mean Q_best - mean |Q_identity|", sim_mean=gap_mid, n=1,
+            note="[huang2020, Fig. 2a]: overlaps change under a permutation at an intermediate step (50th)"),
+        Row(quantity="permutation effect at the last step: mean Q_best - mean |Q_identity|", sim_mean=gap, n=1,
             note="> 0 when hidden units learned the planted fields in another order"),
     )
     fig = _trajectory_figure(Qi, Qb, KL, LB, mid)
-    return Comparison("rbm_trajectory", "Planted RBM, P=3: learning trajectories (Fig. 2a)", rows,
-                      {"Q_identity": Qi.tolist(), "Q_best": Qb.tolist(), "KL": KL.tolist(), "LB": LB.tolist(), **pt},
+    return Comparison(key="rbm_trajectory", title="Planted RBM, P=3: learning trajectories [huang2020, Fig. 2a]",
+                      rows=rows,
+                      data={"Q_identity": Qi.tolist(), "Q_best": Qb.tolist(), "KL": KL.tolist(), "LB": LB.tolist(),
+                            **pt},
                       command=f"python -m validate rbm trajectory --{mode}", wall_time=time.perf_counter() - t0,
                       notes=f"N={pt['N']}, P={pt['P']}, M={pt['M']}, B1=B2={pt['B']}, eta={ETA}", figure=fig)
 
@@ -296,25 +297,25 @@ def _trajectory_figure(Qi, Qb, KL, LB, mid):
 
 
 def mnist_point(P: int, M: int, B: int, steps: int, eta: float, seed: int) -> dict:
-    """Fig. 2(d) run on the first M (train) and next M (test) images of the shared MNIST test file.
+    """[huang2020, Fig. 2d] run on the first M (train) and next M (test) images of the shared MNIST test file.
 
     Besides the trajectories, two diagnostics of the learned ``lambda``: the mean ``|cos|`` between each
     unit's field and the mean training image, and the participation ratio ``(sum s^2)^2 / sum s^4`` of the
     singular values ``s`` of ``lambda`` (1: all units on one mode; P: P orthogonal fields of equal weight).
     """
-    from simulate.core.data import binarize, load
-    from simulate.variational_rbm.learning import train
+    from simulate.core import binarize_images, load_dataset
+    from simulate.variational_rbm import train_variational_rbm
 
     try:
-        d = load("mnist", "test")
+        d = load_dataset("mnist", "test")
         name = "mnist"
     except FileNotFoundError:
-        d = load("digits")
+        d = load_dataset("digits")
         name = "digits"
-    s = binarize(d.images, spins=True)
+    s = binarize_images(d.images, spins=True)
     perm = np.random.default_rng(seed).permutation(len(s))
     tr, te = s[perm[:M]], s[perm[M:2 * M]]
-    r = train(tr, P, beta=1.0, steps=steps, eta=eta, B1=B, B2=B, seed=seed + 10_000, sigma_test=te)
+    r = train_variational_rbm(tr, P, beta=1.0, steps=steps, eta=eta, B1=B, B2=B, seed=seed + 10_000, sigma_test=te)
     npar = tr.shape[1] * P
     mean = tr.mean(axis=0)
     cos = np.abs(mean @ r.lam) / (np.linalg.norm(mean) * np.linalg.norm(r.lam, axis=0))
@@ -324,9 +325,9 @@ def mnist_point(P: int, M: int, B: int, steps: int, eta: float, seed: int) -> di
             "cos_mean_image": float(np.mean(cos)), "participation": float(np.sum(sv ** 2) ** 2 / np.sum(sv ** 4))}
 
 
-@comparison("rbm_mnist", "Variational RBM on MNIST: KL and LB per parameter, receptive fields (Fig. 2d)", SECTION,
-            order=2)
-def mnist_comparison(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
+@comparison("rbm_mnist", "Variational RBM on MNIST: KL and LB per parameter, receptive fields [huang2020, Fig. 2d]",
+            SECTION, order=2)
+def compare_rbm_mnist(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
     t0 = time.perf_counter()
     S = SIZES[mode]["mnist"]
     pt = dict(P=S["P"], M=S["M"], B=S["B"], steps=S["steps"], eta=ETA_MNIST_TIMES_M / S["M"])
@@ -335,22 +336,23 @@ def mnist_comparison(mode: str = "quick", store=None, seed: int = 0) -> Comparis
     KL, LB, LBt = np.array(r["KL"]), np.array(r["LB"]), np.array(r["LB_test"])
     lam = np.array(r["lam"])
     rows = (
-        Row("KL per parameter, last step", sim_mean=float(KL[-1]), n=1,
+        Row(quantity="KL per parameter, last step", sim_mean=float(KL[-1]), n=1,
             note=f"upper limit ln 2 = {math.log(2):.4f}; paper: KL grows until a biased weight distribution"),
-        Row("LB - LB_0 per parameter, training, last step", sim_mean=float(LB[-1] - LB[0]), n=1,
+        Row(quantity="LB - LB_0 per parameter, training, last step", sim_mean=float(LB[-1] - LB[0]), n=1,
             note="paper: increases until saturation"),
-        Row("LB - LB_0 per parameter, test, last step", sim_mean=float(LBt[-1] - LBt[0]), n=1,
+        Row(quantity="LB - LB_0 per parameter, test, last step", sim_mean=float(LBt[-1] - LBt[0]), n=1,
             note="paper: increases until saturation (unseen images)"),
-        Row("mean |cos(lambda_mu, mean training image)|", sim_mean=r["cos_mean_image"], n=1,
+        Row(quantity="mean |cos(lambda_mu, mean training image)|", sim_mean=r["cos_mean_image"], n=1,
             note="~1: the hidden units learn the (±) mean-image mode, the dominant mode of the uncentred "
                  "second moment of ±1 images, which this bias-free, spin-flip-symmetric model can only "
                  "represent with many units (docs/variational_rbm.md, Sec. 11)"),
-        Row("participation ratio of the singular values of lambda", sim_mean=r["participation"], n=1,
+        Row(quantity="participation ratio of the singular values of lambda", sim_mean=r["participation"], n=1,
             note=f"1 = all units on one mode, {pt['P']} = distinct orthogonal fields"),
     )
     fig = _mnist_figure(KL, LB, LBt, lam, int(r["side"]))
-    return Comparison("rbm_mnist", "Variational RBM on MNIST (Fig. 2d)", rows,
-                      {"KL": KL.tolist(), "LB": LB.tolist(), "LB_test": LBt.tolist(), "dataset": r["dataset"], **pt},
+    return Comparison(key="rbm_mnist", title="Variational RBM on MNIST [huang2020, Fig. 2d]", rows=rows,
+                      data={"KL": KL.tolist(), "LB": LB.tolist(), "LB_test": LBt.tolist(), "dataset": r["dataset"],
+                            **pt},
                       command=f"python -m validate rbm mnist --{mode}", wall_time=time.perf_counter() - t0,
                       notes=f"{r['dataset']}: {pt['M']} train / {pt['M']} test images from the t10k file "
                             f"(only the test set is shared), P={pt['P']}, B1=B2={pt['B']}, "

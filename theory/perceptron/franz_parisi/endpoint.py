@@ -1,6 +1,6 @@
 """End point of the RS Franz-Parisi branch: the limit ``Q0 -> 1`` (``tau = 1 - Q0 -> 0``).
 
-Source: seed ``004_deaa60c1bff9cc41``, SM Eq. (32)-(38) (corrected, ``docs/franz_parisi.md``,
+Source: [baldassi2018, SM Eq. 32-38] (corrected, ``docs/franz_parisi.md``,
 section "Where the RS branch ends"). As ``tau -> 0`` the conjugates diverge as
 ``Qhat0 = K/tau^2``, ``shat0 = a0/tau``, ``shat1 = a1/tau``, ``phat = pt/tau`` and
 
@@ -36,16 +36,16 @@ at ``d_c``; :class:`EndpointResult` reports ``c`` and ``R1``.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numba
 
-from theory.core.results import Record
-from theory.core.solver import ComputationError, converge
-from theory.core.special import G, H
+from theory.core import ComputationError, G, H, Record, converge
+from theory.perceptron.franz_parisi._grids import grids_cached
 
-__all__ = ["EndpointResult", "fp_endpoint", "endpoint_functional", "I_G"]
+__all__ = ["I_G", "EndpointResult", "EndpointTerms", "endpoint_functional", "endpoint_terms", "franz_parisi_endpoint"]
 
 _VARS = ("K", "a0", "a1", "pt", "s0", "s1", "p")
 # int du [log H(-u) - f(u)], f(u) = -(u^2/2 + log(|u| sqrt(2 pi))) Theta(-u): the boundary layer |x| ~ sqrt(tau)
@@ -107,10 +107,52 @@ def _en_kernel(z0, z1, w, A, B, sig):
     return C, Ez0, Ez1, EH, EG
 
 
-def _terms(ref, x: Mapping[str, float], order: int) -> dict[str, float]:
-    from theory.perceptron.franz_parisi.solver import _grids_cached
+@dataclass(frozen=True, kw_only=True)
+class EndpointTerms(Record):
+    """The two terms of ``Phi`` at the end of the branch and their derivatives (module docstring).
 
-    g = _grids_cached(ref, order)
+    ``E_S``, ``C``: entropic and energetic terms; ``dK, da0, da1, dpt``: derivatives of
+    ``E_S``; ``dCs0, dCs1``: derivatives of ``C``; ``P = P(x < 0)`` and ``px0`` the
+    density of ``x`` at 0 (the ``log tau`` and ``sqrt(tau)`` coefficients).
+    """
+
+    E_S: float
+    C: float
+    dK: float
+    da0: float
+    da1: float
+    dpt: float
+    dCs0: float
+    dCs1: float
+    P: float
+    px0: float
+
+
+def endpoint_terms(ref: Any, x: Mapping[str, float], order: int) -> EndpointTerms:
+    """Terms of the end-point functional ``Phi`` [baldassi2018, SM Eq. 32-38] (``tau -> 0``, module docstring).
+
+    Parameters
+    ----------
+    ref
+        Reference state (:func:`theory.perceptron.franz_parisi.solver.franz_parisi_reference`).
+    x
+        ``K, a0, a1, pt, s0, s1`` (scaled conjugates and overlaps).
+    order
+        Quadrature order.
+
+    Returns
+    -------
+    EndpointTerms
+
+    Examples
+    --------
+    >>> from theory.perceptron.franz_parisi.solver import franz_parisi_reference
+    >>> ref = franz_parisi_reference("binary", 0.5)
+    >>> T = endpoint_terms(ref, {"K": 1.0, "a0": 0.0, "a1": 0.0, "pt": 0.0, "s0": 0.0, "s1": 0.0}, 8)
+    >>> round(T.P, 8)   # A = B = 0: x = eta, P(x < 0) = 1/2
+    0.5
+    """
+    g = grids_cached(ref, order)
     K, a0, a1, pt, s0, s1 = (x[k] for k in _VARS[:6])
     qh0 = ref.qhat0
     sq = math.sqrt(qh0)
@@ -128,27 +170,50 @@ def _terms(ref, x: Mapping[str, float], order: int) -> dict[str, float]:
     C, Ez0, Ez1, EH, EGe = _en_kernel(g.gz0, g.gz1, g.gw, A, B, sig)
     dA = Ez0 - 2.0 * A * EH
     dB = Ez1 - 2.0 * B * EH
-    return {
-        "E_S": ES, "C": C,
-        "dK": EG / gam,                                   # dE_S/dK
-        "da0": -Ems + Ezs / sq - 2.0 * a0 / (qh0 * gam) * EG,  # dE_S/da0
-        "da1": Ems,                                       # dE_S/da1
-        "dpt": Ess,                                       # dE_S/dpt
-        "dCs0": dA / math.sqrt(ref.q0) - dB / g.sqD,
-        "dCs1": dB / g.sqD,
-        "P": EH,                                          # P(x < 0)
-        "px0": EGe / sig,                                 # density of x at 0
-    }
+    return EndpointTerms(
+        E_S=ES, C=C,
+        dK=EG / gam,                                   # dE_S/dK
+        da0=-Ems + Ezs / sq - 2.0 * a0 / (qh0 * gam) * EG,  # dE_S/da0
+        da1=Ems,                                       # dE_S/da1
+        dpt=Ess,                                       # dE_S/dpt
+        dCs0=dA / math.sqrt(ref.q0) - dB / g.sqD,
+        dCs1=dB / g.sqD,
+        P=EH,                                          # P(x < 0)
+        px0=EGe / sig,                                 # density of x at 0
+    )
 
 
 def endpoint_functional(ref, x: Mapping[str, float], order: int = 8) -> float:
-    """``Phi`` (module docstring) at arbitrary arguments ``K, a0, a1, pt, s0, s1, p``."""
-    T = _terms(ref, x, order)
-    return (-0.5 * x["K"] + x["a0"] * x["s0"] - x["a1"] * x["s1"] - x["pt"] * x["p"] + T["E_S"]
-            - 0.5 * ref.alpha * T["C"])
+    """``Phi`` (module docstring) at arbitrary arguments ``K, a0, a1, pt, s0, s1, p``.
+
+    Parameters
+    ----------
+    ref
+        Reference state.
+    x
+        ``K, a0, a1, pt, s0, s1, p``.
+    order
+        Quadrature order.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from theory.perceptron.franz_parisi.solver import franz_parisi_reference
+    >>> ref = franz_parisi_reference("binary", 0.5)
+    >>> x = {"K": 1.0, "a0": 0.0, "a1": 0.0, "pt": 0.0, "s0": 0.0, "s1": 0.0, "p": 0.0}
+    >>> exact = -0.5 + math.sqrt(2 / math.pi) - 0.5 * 0.5 * 0.5   # -K/2 + E|eta| - (alpha/2) E[eta^2 Theta(-eta)]
+    >>> abs(endpoint_functional(ref, x) - exact) < 1e-10
+    True
+    """
+    T = endpoint_terms(ref, x, order)
+    return (-0.5 * x["K"] + x["a0"] * x["s0"] - x["a1"] * x["s1"] - x["pt"] * x["p"] + T.E_S
+            - 0.5 * ref.alpha * T.C)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EndpointResult(Record):
     """Where the RS Franz-Parisi branch reaches ``Q0 = 1``: ``d_c`` and the scaled conjugates.
 
@@ -156,8 +221,8 @@ class EndpointResult(Record):
     ``x = A z0 + B z1 + sigma eta`` is negative (they are satisfied only on the scale
     ``sqrt(tau)``); ``log_coefficient`` = ``c = (alpha/2) P(x < 0)``, the coefficient of
     ``log tau`` in ``S`` near ``d_c``; ``sqrt_coefficient`` = ``R1 = alpha p_x(0) I_G``, that of
-    ``sqrt(tau)`` (module docstring; ``docs/franz_parisi.md``, "The log tau term"; SM Eq. 32-38
-    of seed 004). ``c > 0`` means ``S -> -inf`` as ``d -> d_c+``. NaN when the solve failed.
+    ``sqrt(tau)`` (module docstring; ``docs/franz_parisi.md``, "The log tau term";
+    [baldassi2018, SM Eq. 32-38]). ``c > 0`` means ``S -> -inf`` as ``d -> d_c+``. NaN when the solve failed.
     """
 
     reference: str
@@ -179,50 +244,62 @@ class EndpointResult(Record):
     log_coefficient: float = math.nan
     sqrt_coefficient: float = math.nan
 
-    def flat(self) -> dict[str, Any]:
-        return self.to_dict()
 
-
-def fp_endpoint(ref, init: Mapping[str, float], *, tol: float = 1e-11, order: int = 8,
-                maxiter: int = 400) -> EndpointResult:
+def franz_parisi_endpoint(ref: Any, init: Mapping[str, float], *, tol: float = 1e-11, order: int = 8,
+                          maxiter: int = 400) -> EndpointResult:
     """Solve the ``tau -> 0`` equations (module docstring) for ``d_c``.
 
     Parameters
     ----------
     ref
-        Reference state (:func:`theory.perceptron.franz_parisi.solver.reference_state`).
+        Reference state (:func:`theory.perceptron.franz_parisi.solver.franz_parisi_reference`).
     init
         Start ``K, a0, a1, pt, s0, s1, p`` -- e.g. from a finite-``tau`` saddle point near the
         end of the branch, ``K = Qhat0 tau^2, a0 = shat0 tau, a1 = shat1 tau, pt = phat tau``
         (:func:`theory.perceptron.franz_parisi.solver.scaled_state`).
+    tol, order, maxiter
+        Tolerance, quadrature order and evaluation cap of the hybrid Powell solve.
+
+    Returns
+    -------
+    EndpointResult
+        ``converged=False`` with the reason when the solve failed.
+
+    Examples
+    --------
+    >>> from theory.perceptron.franz_parisi.solver import franz_parisi_reference
+    >>> ref = franz_parisi_reference("binary", 0.5)
+    >>> x = {"K": 1.0, "a0": 0.0, "a1": 0.0, "pt": 0.0, "s0": 0.0, "s1": 0.0, "p": 0.0}
+    >>> franz_parisi_endpoint(ref, x, maxiter=3).reference
+    'binary'
     """
     x0 = {k: float(init[k]) for k in _VARS}
     a = ref.alpha
 
     def update(x):
-        T = _terms(ref, x, order)
-        phi = (-0.5 * x["K"] + x["a0"] * x["s0"] - x["a1"] * x["s1"] - x["pt"] * x["p"] + T["E_S"]
-               - 0.5 * a * T["C"])
-        return {"K": 2.0 * x["K"] * T["dK"],        # fixed point: dE_S/dK = 1/2
-                "a0": 0.5 * a * T["dCs0"], "a1": -0.5 * a * T["dCs1"],
-                "pt": x["pt"] + (x["p"] - T["dpt"]),  # fixed point: dE_S/dpt = p
-                "s0": -T["da0"], "s1": T["da1"],
+        T = endpoint_terms(ref, x, order)
+        phi = (-0.5 * x["K"] + x["a0"] * x["s0"] - x["a1"] * x["s1"] - x["pt"] * x["p"] + T.E_S
+               - 0.5 * a * T.C)
+        return {"K": 2.0 * x["K"] * T.dK,        # fixed point: dE_S/dK = 1/2
+                "a0": 0.5 * a * T.dCs0, "a1": -0.5 * a * T.dCs1,
+                "pt": x["pt"] + (x["p"] - T.dpt),  # fixed point: dE_S/dpt = p
+                "s0": -T.da0, "s1": T.da1,
                 "p": x["p"] + phi}                  # fixed point: Phi = 0
 
+    known = dict(reference=ref.kind, alpha=ref.alpha, beta=ref.beta, qstar=ref.qstar)
     try:
-        res = converge(update, x0, tol=tol, method="newton", maxiter=maxiter)
+        res = converge(update, x0, tol=tol, method="hybr", maxiter=maxiter)
     except ComputationError as exc:
-        nan = math.nan
-        return EndpointResult(ref.kind, ref.alpha, ref.beta, ref.qstar, nan, nan, nan, nan, nan, nan, nan, False,
-                              math.inf, 0, str(exc))
+        return EndpointResult.failure(str(exc), residual=math.inf, iterations=0, **known)
     v = res.values
     P = px0 = math.nan
     converged, message = bool(res.converged), res.message
     try:
-        T = _terms(ref, v, order)
-        P, px0 = T["P"], T["px0"]
+        T = endpoint_terms(ref, v, order)
+        P, px0 = T.P, T.px0
     except ComputationError as exc:
         converged, message = False, f"{message}; log coefficient: {exc}"
-    return EndpointResult(ref.kind, ref.alpha, ref.beta, ref.qstar, 0.5 * (1.0 - v["p"]), v["K"], v["a0"], v["a1"],
-                          v["pt"], v["s0"], v["s1"], converged, float(res.residual), int(res.iterations),
-                          message, P, 0.5 * a * P, a * px0 * I_G)
+    return EndpointResult(d_c=0.5 * (1.0 - v["p"]), K=v["K"], a0=v["a0"], a1=v["a1"], pt=v["pt"], s0=v["s0"],
+                          s1=v["s1"], converged=converged, residual=float(res.residual), iterations=int(res.iterations),
+                          message=message, violated_fraction=P, log_coefficient=0.5 * a * P,
+                          sqrt_coefficient=a * px0 * I_G, **known)

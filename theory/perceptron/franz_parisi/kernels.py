@@ -1,4 +1,4 @@
-"""Compiled kernels of the Franz-Parisi functional (seed 004, SM Eq. 33-38, corrected; ``docs/franz_parisi.md``).
+"""Compiled kernels of the Franz-Parisi functional ([baldassi2018, SM Eq. 33-38], corrected; ``docs/franz_parisi.md``).
 
 Both terms of the functional are averages over two outer variables (``z, m`` for the
 entropic term, ``z0, z1`` for the energetic one) of an inner Gaussian average over
@@ -9,7 +9,8 @@ entropic term, ``z0, z1`` for the energetic one) of an inner Gaussian average ov
 
 So the inner average is tabulated once per call on a uniform grid of the field
 (spacing at most ``drel * scale``, ``scale = max(1, c)`` resp. ``max(sb, sqrt T)``, the
-scale on which the smoothed function varies; nodes on fixed multiples of the spacing) together with its derivative, and the outer sums
+scale on which the smoothed function varies; nodes on fixed multiples of the spacing) together with its
+derivative, and the outer sums
 use cubic Hermite interpolation. The table uses Gauss-Hermite in ``eta`` while the
 inner integrand is smooth on the Gaussian's own scale (``c <= 1``, resp.
 ``sqrt T >= sb``) and otherwise a composite Gauss-Legendre rule graded geometrically
@@ -25,7 +26,7 @@ import math
 import numba
 import numpy as np
 
-from theory.core.special import GH, log2cosh, logH
+from theory.core import GH, log2cosh, logH
 
 ZMAX = 10.0
 _N_UNIFORM = 9      # uniform edges on [-ZMAX, ZMAX] of the graded rule
@@ -53,7 +54,7 @@ def graded_eta_rule(center, width, x, w, nodes, weights):
     edges[k] = center
     k += 1
     s = 0.25 * width
-    for i in range(_N_GRADE):
+    for _ in range(_N_GRADE):
         edges[k] = center + s
         edges[k + 1] = center - s
         k += 2
@@ -170,7 +171,7 @@ def _h_range(z, m, w, ds, ph, e0):
 
 @numba.njit(cache=True)
 def entropic_sums(z, m, w, eta, weta, xl, wl, ds, ph, e0, c, drel):
-    """Sums of SM Eq. (33)-(34): ``G``, ``<m t>``, ``<z t>``, ``<sign(m) t>``, ``<1 - tanh^2>``
+    """Sums of [baldassi2018, SM Eq. 33-34]: ``G``, ``<m t>``, ``<z t>``, ``<sign(m) t>``, ``<1 - tanh^2>``
     (``t = <tanh>_eta``) over the site nodes ``z, m`` with weights ``w``."""
     lo, hi = _h_range(z, m, w, ds, ph, e0)
     h0, dh, n = _grid(lo, hi, max(1.0, c), drel)

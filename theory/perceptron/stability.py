@@ -1,0 +1,229 @@
+"""Local stability of the RS solution of the stochastic perceptron and its critical temperature.
+
+Source: [baldassi2018, SM Eq. 16-20]: the RS saddle point of
+:mod:`theory.perceptron.rs` is locally stable iff ``alpha gamma_E gamma_S < 1`` with
+``gamma_E = int Dz (d_h^2 log Z_E)^2`` [baldassi2018, SM Eq. 17] and
+``gamma_S = int Dz (<m^2> - <m>^2)^2`` [baldassi2018, SM Eq. 18];
+:func:`beta_c` is where the margin reaches 1 (the curve of [baldassi2018, SM Fig. 1]).
+Derivation: ``docs/stochastic_perceptron_rs.md``.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from scipy.optimize import brentq
+
+from theory.core import ComputationError, OrderParameters, Record, check_real
+from theory.perceptron._rs_numerics import DEFAULT_ORDER, as_rs_init, check_order, rescale_large_beta
+from theory.perceptron.rs import RSResult, energetic_terms, entropic_terms, solve_rs, solve_rs_with_terms
+
+__all__ = ["BetaCResult", "StabilityResult", "beta_c", "rs_stability", "stability_gammas"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class StabilityResult(Record, OrderParameters):
+    """RS local stability: ``margin = alpha gamma_E gamma_S`` [baldassi2018, SM Eq. 16]; stable iff margin < 1."""
+
+    alpha: float
+    beta: float
+    qstar: float
+    q0: float
+    qhat0: float
+    qhat1: float
+    gamma_E: float
+    gamma_S: float
+    margin: float
+    stable: bool
+    converged: bool
+    residual: float
+    error: float
+    message: str = ""
+
+    ORDER_PARAMETERS = ("q0", "qhat0", "qhat1")
+
+
+def stability_gammas(rs: RSResult, order: int | None = None) -> tuple[float, float, float]:
+    """``(gamma_E, gamma_S, error)`` at a solved saddle point [baldassi2018, SM Eq. 17-18].
+
+    Parameters
+    ----------
+    rs
+        A converged :class:`theory.perceptron.rs.RSResult`.
+    order
+        Quadrature order (default: the order of ``rs``).
+
+    Returns
+    -------
+    tuple of float
+        ``gamma_E``, ``gamma_S`` and ``error``, the change of the margin
+        ``alpha gamma_E gamma_S`` between ``order`` and ``order // 2``.
+
+    Examples
+    --------
+    >>> from theory.perceptron.rs import solve_rs
+    >>> gE, gS, err = stability_gammas(solve_rs(0.55, 2.0, 0.7, order=8, error=False))
+    >>> gE > 0.0 and gS > 0.0
+    True
+    """
+    order = rs.order if order is None else check_order(order)
+    q0 = min(max(rs.q0, 0.0), rs.qstar * (1 - 1e-12))
+
+    def at(o):
+        E = energetic_terms(q0, rs.qstar, rs.beta, o)
+        S = entropic_terms(max(rs.qhat0, 0.0), rs.qhat1, o)
+        return E.gamma_E, S.gamma_S
+
+    gE, gS = at(order)
+    gE2, gS2 = at(max(4, order // 2))
+    return gE, gS, abs(rs.alpha * (gE * gS - gE2 * gS2))
+
+
+def rs_stability(alpha: float, beta: float, qstar: float, *, init: Mapping[str, float] | RSResult | None = None,
+                 tol: float = 1e-10, order: int = DEFAULT_ORDER) -> StabilityResult:
+    """RS local stability at ``(alpha, beta, q*)``: ``gamma_E``, ``gamma_S``, margin [baldassi2018, SM Eq. 16-20].
+
+    Parameters
+    ----------
+    alpha, beta, qstar
+        Load, inverse temperature, squared norm (as :func:`theory.perceptron.rs.solve_rs`).
+    init
+        Warm start of the saddle point.
+    tol, order
+        Saddle-point tolerance and quadrature order.
+
+    Returns
+    -------
+    StabilityResult
+        ``stable`` iff ``margin = alpha gamma_E gamma_S < 1``; ``converged=False`` when the
+        saddle point failed.
+
+    Examples
+    --------
+    >>> r = rs_stability(0.55, 2.0, 0.7, order=8)
+    >>> r.converged, r.stable
+    (True, True)
+    """
+    rs = solve_rs(alpha, beta, qstar, init=init, tol=tol, order=order, error=False)
+    known = dict(alpha=rs.alpha, beta=rs.beta, qstar=rs.qstar, q0=rs.q0, qhat0=rs.qhat0, qhat1=rs.qhat1,
+                 residual=rs.residual)
+    if not rs.converged:
+        return StabilityResult.failure(rs.message, stable=False, **known)
+    gE, gS, err = stability_gammas(rs)
+    margin = rs.alpha * gE * gS
+    return StabilityResult(gamma_E=gE, gamma_S=gS, margin=margin, stable=bool(margin < 1.0), converged=True,
+                           error=err, message="", **known)
+
+
+@dataclass(frozen=True, kw_only=True)
+class BetaCResult(Record, OrderParameters):
+    """``beta_c(alpha, q*)``: where the RS margin ``alpha gamma_E gamma_S`` reaches 1 [baldassi2018, SM Eq. 16]."""
+
+    alpha: float
+    qstar: float
+    beta_c: float
+    converged: bool
+    q0: float = math.nan
+    qhat0: float = math.nan
+    qhat1: float = math.nan
+    margin_error: float = math.nan
+    message: str = ""
+
+    ORDER_PARAMETERS = ("q0", "qhat0", "qhat1")
+
+
+def beta_c(alpha: float, qstar: float, *, beta_start: float = 1.0, beta_max: float = 500.0,
+           init=None, tol: float = 1e-10, order: int = DEFAULT_ORDER, xtol: float = 1e-6,
+           ratio: float = 1.25) -> BetaCResult:
+    """Critical inverse temperature of the RS solution: ``alpha gamma_E gamma_S = 1`` [baldassi2018, SM Eq. 16].
+
+
+    The saddle point is continued along ``beta`` on a geometric grid (``ratio``,
+    default 1.25) from ``beta_start`` until the margin exceeds 1, then the root is
+    bracketed and found by Brent's method (relative ``xtol`` in ``beta``),
+    each evaluation warm-started from the nearest solved point. If the margin
+    at ``beta_start`` already exceeds 1, the grid goes downwards. Reports
+    ``converged=False`` with the reason when a saddle point fails or no
+    crossing is found below ``beta_max``. Along a curve in ``q*``, pass the
+    previous point's result as ``init`` with ``beta_start`` at its ``beta_c`` and
+    a small ``ratio`` (e.g. 1.1): the bracket is then found in one or two steps
+    (the curve of [baldassi2018, SM Fig. 1]).
+
+    Parameters
+    ----------
+    alpha, qstar
+        Load (> 0) and squared norm, in (0, 1).
+    beta_start, beta_max, ratio
+        Start, end and ratio of the geometric scan in ``beta``.
+    init
+        Warm start of the first saddle point.
+    tol, order
+        Saddle-point tolerance and quadrature order.
+    xtol
+        Relative tolerance of the root in ``beta``.
+
+    Returns
+    -------
+    BetaCResult
+
+    Examples
+    --------
+    >>> r = beta_c(0.55, 0.5, order=8, beta_max=5.0)   # RS stays stable up to beta = 5 here
+    >>> r.converged, "no crossing" in r.message
+    (False, True)
+    """
+    alpha = check_real("alpha", alpha, gt=0.0)
+    qstar = check_real("qstar", qstar, gt=0.0, lt=1.0)
+    beta_start = check_real("beta_start", beta_start, gt=0.0)
+    beta_max = check_real("beta_max", beta_max, gt=beta_start, le=1e4)
+    ratio = check_real("ratio", ratio, gt=1.0, le=4.0)
+    order = check_order(order)
+
+    def margin_at(b, x):
+        if isinstance(x, RSResult) and x.converged:
+            # large-beta scaling of the RS solution (docs/stochastic_perceptron_rs.md, Sec. 9)
+            x = rescale_large_beta(x.values, qstar, b / x.beta)
+        rs, S, E = solve_rs_with_terms(alpha, b, qstar, init=x, tol=tol, order=order, error=False)
+        if not rs.converged:
+            raise ComputationError(f"RS saddle point failed at beta={b:.6g}: {rs.message}")
+        # gamma_E, gamma_S from the solve's own last kernel pass; the order//2 error
+        # estimate only at the root
+        return alpha * E.gamma_E * S.gamma_S - 1.0, rs, math.nan
+
+    x = as_rs_init(init)
+    try:
+        b = beta_start
+        f, rs, _ = margin_at(b, x)
+        x = rs
+        ratio = ratio if f < 0 else 1.0 / ratio
+        fmax, bmax = f, b
+        while True:
+            bn = b * ratio
+            if bn > beta_max or bn < 1e-3:
+                where = (f"below beta_max={beta_max}: RS locally stable on the whole scan" if ratio > 1
+                         else "above beta=1e-3")
+                return BetaCResult.failure(f"no crossing of margin=1 {where} (largest margin {fmax + 1:.3g} at "
+                                           f"beta={bmax:.4g}; margin {f + 1:.3g} at beta={b:.4g})",
+                                           alpha=alpha, qstar=qstar, q0=rs.q0, qhat0=rs.qhat0, qhat1=rs.qhat1)
+            fn, rsn, _ = margin_at(bn, x)
+            if fn > fmax:
+                fmax, bmax = fn, bn
+            if (fn < 0) != (f < 0):
+                break
+            b, f, x, rs = bn, fn, rsn, rsn
+        lo, hi = (b, bn) if b < bn else (bn, b)
+        cache = {"x": rs}
+
+        def g(bb):
+            val, r, _ = margin_at(bb, cache["x"])
+            cache["x"] = r
+            return val
+
+        root = brentq(g, lo, hi, xtol=xtol * lo, rtol=1e-12, maxiter=100)
+        _, rsr, _ = margin_at(root, cache["x"])
+        err = stability_gammas(rsr)[2]
+        return BetaCResult(alpha=alpha, qstar=qstar, beta_c=float(root), converged=True, q0=rsr.q0, qhat0=rsr.qhat0,
+                           qhat1=rsr.qhat1, margin_error=err, message="")
+    except ComputationError as exc:
+        return BetaCResult.failure(str(exc), alpha=alpha, qstar=qstar)
