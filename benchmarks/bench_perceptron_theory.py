@@ -78,16 +78,26 @@ from theory.perceptron import (  # noqa: E402
 )
 
 
+def dz(z):
+    """The standard Gaussian density."""
+    return math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+
+
+def site_weight(qhat0, qhat1, z):
+    """``(top, w)``: the site weight ``w(m) = exp(a m^2 + b m - top)`` on [-1, 1] at the field
+    ``b = sqrt(qhat0) z``, ``a = (qhat1 - qhat0)/2``, scaled by ``exp(-top)`` (``top`` bounds the exponent)."""
+    a = 0.5 * (qhat1 - qhat0)
+    b = math.sqrt(qhat0) * z
+    top = abs(b) + max(a, 0.0)
+    return top, lambda m: math.exp(a * m * m + b * m - top)
+
+
 def quad_map(alpha, beta, qstar, q0, qhat0, qhat1, eps=1e-10):
     """The fixed-point map by nested adaptive quad (baseline)."""
-    a = 0.5 * (qhat1 - qhat0)
-    sq = math.sqrt(qhat0)
-    dz = lambda z: math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
 
     def site(z):
-        b = sq * z
-        top = abs(b) + max(a, 0.0)
-        f = lambda m, k: m**k * math.exp(a * m * m + b * m - top)
+        top, wm = site_weight(qhat0, qhat1, z)
+        f = lambda m, k: m**k * wm(m)
         Z = quad(f, -1, 1, args=(0,), epsabs=0, epsrel=eps, limit=200)[0]
         return [math.log(Z) + top] + [quad(f, -1, 1, args=(k,), epsabs=1e-14, epsrel=eps, limit=200)[0] / Z
                                       for k in (1, 2, 4)]
@@ -114,14 +124,9 @@ def quad_bc_energy(beta, qstar, q0, qhat0, qhat1, eps=1e-10):
     """p, p_tilde [baldassi2018, SM Eq. 28-29] and E [baldassi2018, SM Eq. 30] by nested adaptive quad (baseline of
     the E curve)."""
     from theory.core import H
-    a = 0.5 * (qhat1 - qhat0)
-    sq = math.sqrt(qhat0)
-    dz = lambda z: math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
 
     def site(z):
-        b = sq * z
-        top = abs(b) + max(a, 0.0)
-        f = lambda m: math.exp(a * m * m + b * m - top)
+        _, f = site_weight(qhat0, qhat1, z)
         Zm = quad(f, -1, 0, epsabs=0, epsrel=eps)[0]
         Zp = quad(f, 0, 1, epsabs=0, epsrel=eps)[0]
         mp_ = quad(lambda m: m * f(m), 0, 1, epsabs=0, epsrel=eps)[0]

@@ -31,20 +31,22 @@ BIN_END = {"K": 2.1e-5, "a0": 5.3e-4, "a1": 0.0121, "pt": 0.00278, "s0": 0.356, 
 
 
 @pytest.fixture(scope="module")
-def sref():
-    return fp.franz_parisi_reference("spherical", ALPHA)
+def refs():
+    """The two references whose branch ends are checked, by name."""
+    return {name: fp.franz_parisi_reference(name, ALPHA) for name in ("spherical", "binary")}
 
 
 @pytest.fixture(scope="module")
-def bref():
-    return fp.franz_parisi_reference("binary", ALPHA)
+def sref(refs):
+    return refs["spherical"]
 
 
 @pytest.fixture(scope="module")
-def ends(sref, bref):
+def ends(refs):
     """End points at orders 8 (production) and 16 (for the finite-tau functional at tau < 1e-5)."""
     out = {}
-    for name, ref, x0 in (("spherical", sref, SPH_END), ("binary", bref, BIN_END)):
+    for name, x0 in (("spherical", SPH_END), ("binary", BIN_END)):
+        ref = refs[name]
         for order in (8, 16):
             e = franz_parisi_endpoint(ref, x0, order=order)
             assert e.converged, e.message
@@ -86,13 +88,13 @@ def test_boundary_layer_constant():
 
 
 @pytest.mark.parametrize("name", ["spherical", "binary"])
-def test_violated_fraction_matches_independent_quadrature(sref, bref, ends, name):
+def test_violated_fraction_matches_independent_quadrature(refs, ends, name):
     """P(x < 0) of the module (its z0/z1 nodes) = nested scipy quadrature at the same (s0, s1): to 1e-11
     at order 16 (scipy's error estimate < 1e-11); at the production order 8 to 1e-12 (spherical) and
     2.3e-7 (binary: H(mu_E/sigma) bends on the scale sigma = 0.05, finer than the z1 panels; hence the
     tolerance 1e-6 there, which is also LOGCOEF_TOL). c = (alpha/2) P. Spherical end point: P = 0.28032,
     c = 0.077089 (independent of the order to 1e-12)."""
-    ref = sref if name == "spherical" else bref
+    ref = refs[name]
     for order, tol in ((8, 1e-11 if name == "spherical" else 1e-6), (16, 1e-11)):
         e = ends[name, order]
         assert e.log_coefficient == pytest.approx(0.5 * ALPHA * e.violated_fraction, rel=1e-15)
@@ -135,7 +137,7 @@ def _slopes(ref, e, taus, order):
     ("spherical", (1e-5, 10 ** -5.5, 1e-6), 5e-4),
     ("binary", (1e-6, 10 ** -6.5, 1e-7), 5e-3),
 ])
-def test_c_is_the_log_tau_coefficient_of_the_functional(sref, bref, ends, name, taus, tol):
+def test_c_is_the_log_tau_coefficient_of_the_functional(refs, ends, name, taus, tol):
     """The finite-tau functional ([baldassi2018, SM Eq. 32]; order 16, end point at order 16 so that Phi = 0 holds to
     ~1e-13 and does not leak as Phi/tau) along the end-point scaling at p = p_c has
     dS/dlog tau = c + R1 dsqrt(tau)/dlog tau + O(tau log tau). Measured |slope - prediction|/c:
@@ -143,7 +145,7 @@ def test_c_is_the_log_tau_coefficient_of_the_functional(sref, bref, ends, name, 
     sqrt(tau) << sigma = 0.05). Without the sqrt(tau) term the spherical (binary) slopes are 0.9-0.5%
     (4-2%) below c, so neither c nor R1 can be off by more than the tolerance; with c = 0 the slope
     would vanish."""
-    ref = sref if name == "spherical" else bref
+    ref = refs[name]
     e = ends[name, 16]
     sl = _slopes(ref, e, taus, 16)
     for slope, pred in sl:
@@ -155,7 +157,7 @@ def test_c_is_the_log_tau_coefficient_of_the_functional(sref, bref, ends, name, 
 # ---------------------------------------------------------------------------
 # the below-d_c decision
 # ---------------------------------------------------------------------------
-def test_below_end_decision_rests_on_c(sref, bref):
+def test_below_end_decision_rests_on_c(sref, refs):
     """S(d < d_c) = -inf (converged) iff c > LOGCOEF_TOL and the BC is not a solution; else a failed point
     (no RS value), never a silent NaN reported as converged."""
     r = fp._beyond_end(sref, 0.05, 0.0591614, 0.077, 8)
@@ -164,7 +166,7 @@ def test_below_end_decision_rests_on_c(sref, bref):
         r = fp._beyond_end(sref, 0.05, 0.0591614, c, 8)
         assert not r.converged and math.isnan(r.S), c
     # binary reference: c > 0, but S(0) = 0 (the BC is a solution): no RS value below d_c
-    r = fp._beyond_end(bref, 0.0003, 0.000657, 0.0059634, 8)
+    r = fp._beyond_end(refs["binary"], 0.0003, 0.000657, 0.0059634, 8)
     assert not r.converged and math.isnan(r.S) and "the BC is a solution" in r.message
 
 

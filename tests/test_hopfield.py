@@ -32,13 +32,9 @@ def test_T0_equations_against_mpmath():
 
 
 def _grad(f, x, h_=1e-5):
-    g = []
-    for i in range(len(x)):
-        xp, xm = list(x), list(x)
-        xp[i] += h_
-        xm[i] -= h_
-        g.append((f(*xp) - f(*xm)) / (2 * h_))
-    return np.array(g)
+    """Central differences of ``f(*x)`` in each argument (step ``h_``)."""
+    steps = h_ * np.eye(len(x))
+    return np.array([(f(*(np.asarray(x) + e)) - f(*(np.asarray(x) - e))) / (2 * h_) for e in steps])
 
 
 @pytest.mark.parametrize("alpha,T", [(0.05, 0.3), (0.1, 0.1), (0.02, 0.6)])

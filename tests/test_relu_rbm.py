@@ -35,13 +35,9 @@ def test_weight_distribution_exact():
 
 
 def _grad(f, x, h=1e-6):
-    out = []
-    for i in range(len(x)):
-        xp, xm = list(x), list(x)
-        xp[i] += h
-        xm[i] -= h
-        out.append((f(*xp) - f(*xm)) / (2 * h))
-    return np.array(out)
+    """Central differences of ``f(*x)`` in each argument (step ``h``)."""
+    steps = h * np.eye(len(x))
+    return np.array([(f(*(np.asarray(x) + e)) - f(*(np.asarray(x) - e))) / (2 * h) for e in steps])
 
 
 @pytest.mark.parametrize("alpha,p,theta,g,L,init", [

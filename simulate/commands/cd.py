@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import argparse
 
-from simulate.commands.vpf import add_training_options, load_training, parse_sizes
-from theory.core.cli import add_output_options, emit
+from simulate.commands.vpf import add_training_options, emit_training, load_training, parse_sizes
+from theory.core.cli import add_output_options
 
 
 def _run(args: argparse.Namespace) -> int:
-    from simulate.boltzmann import save_trained_model, train_cd
+    from simulate.boltzmann import train_cd
 
     sizes = parse_sizes(args.hidden)
     if len(sizes) != 1:
@@ -16,18 +16,8 @@ def _run(args: argparse.Namespace) -> int:
     x, ds = load_training(args.data, args.split_seed)
     r = train_cd(x, sizes[0], k=args.k, persistent=args.persistent, epochs=args.epochs, batch=args.batch,
                  lr=args.lr, optimizer=args.optimizer, weight_decay=args.weight_decay, seed=args.seed)
-    out = {"method": r.method, "config": r.config.to_dict(), "sizes": list(r.sizes), "data": ds.name,
-           "n_train": len(x), "epochs": len(r.rho),
-           "recon_error": r.recon_error[-1] if r.recon_error else float("nan"),
-           "rho": r.rho[-1] if r.rho else float("nan"), "w2": r.w2[-1] if r.w2 else float("nan"),
-           "mean_activation": r.mean_activation[-1] if r.mean_activation else float("nan"),
-           "wall_time": r.wall_time, "converged": r.converged, "message": r.message,
-           "recon_error_history": list(r.recon_error)}
-    if args.save and r.converged:
-        save_trained_model(r, args.save, data=ds.name)
-        out["saved"] = args.save
-    emit(args, out)
-    return 0 if r.converged else 1
+    return emit_training(args, r, ds, len(x), epochs=len(r.rho), recon_error=r.recon_error[-1] if r.recon_error
+                         else float("nan"), recon_error_history=list(r.recon_error))
 
 
 def add_commands(subparsers) -> None:

@@ -48,6 +48,26 @@ def add_training_options(p: argparse.ArgumentParser, hidden_default: str, epochs
     p.add_argument("--save", metavar="MODEL.npz", help="save the trained model (.npz, no pickle)")
 
 
+def _last(values) -> float:
+    return values[-1] if values else float("nan")
+
+
+def emit_training(args: argparse.Namespace, r, ds, n_train: int, **fields) -> int:
+    """Print a Boltzmann-machine training run (its recorded config, the last value of every history,
+    ``fields``), save it with ``--save`` when it converged, and return the exit code (1 if it did not)."""
+    from simulate.boltzmann import save_trained_model
+
+    out = {"method": r.method, "config": r.config.to_dict(), "sizes": list(r.sizes), "data": ds.name,
+           "n_train": n_train, **fields, "rho": _last(r.rho), "w2": _last(r.w2),
+           "mean_activation": _last(r.mean_activation), "wall_time": r.wall_time, "converged": r.converged,
+           "message": r.message}
+    if args.save and r.converged:
+        save_trained_model(r, args.save, data=ds.name)
+        out["saved"] = args.save
+    emit(args, out)
+    return 0 if r.converged else 1
+
+
 def _progress(args):
     if getattr(args, "json", False) or getattr(args, "quiet", False):
         return None
@@ -55,7 +75,7 @@ def _progress(args):
 
 
 def _run(args: argparse.Namespace) -> int:
-    from simulate.boltzmann import save_trained_model, train_vpf
+    from simulate.boltzmann import train_vpf
 
     sizes = parse_sizes(args.hidden)
     if args.command == "rbm" and len(sizes) != 1:
@@ -65,18 +85,8 @@ def _run(args: argparse.Namespace) -> int:
     x, ds = load_training(args.data, args.split_seed)
     r = train_vpf(x, sizes, intra=args.intra, epochs=args.epochs, batch=args.batch, lr=args.lr,
                   weight_decay=args.weight_decay, seed=args.seed, callback=_progress(args))
-    out = {"method": "vpf", "config": r.config.to_dict(), "kind": r.kind, "sizes": list(r.sizes), "data": ds.name,
-           "n_train": len(x),
-           "epochs": len(r.loss), "final_loss": r.loss[-1] if r.loss else float("nan"),
-           "rho": r.rho[-1] if r.rho else float("nan"), "w2": r.w2[-1] if r.w2 else float("nan"),
-           "mean_activation": r.mean_activation[-1] if r.mean_activation else float("nan"),
-           "wall_time": r.wall_time, "converged": r.converged, "message": r.message,
-           "loss_history": list(r.loss), "rho_history": list(r.rho), "w2_history": list(r.w2)}
-    if args.save and r.converged:
-        save_trained_model(r, args.save, data=ds.name)
-        out["saved"] = args.save
-    emit(args, out)
-    return 0 if r.converged else 1
+    return emit_training(args, r, ds, len(x), kind=r.kind, epochs=len(r.loss), final_loss=_last(r.loss),
+                         loss_history=list(r.loss), rho_history=list(r.rho), w2_history=list(r.w2))
 
 
 def add_commands(subparsers) -> None:

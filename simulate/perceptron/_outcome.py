@@ -15,7 +15,7 @@ import numpy as np
 from simulate.perceptron.instances import PerceptronInstance, generalization_accuracy
 from theory.core import Record
 
-__all__ = ["BinaryOutcome", "outcome_fields", "integer_seed"]
+__all__ = ["BinaryOutcome", "ContinuousOutcome", "outcome_fields", "integer_seed"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,6 +43,35 @@ class BinaryOutcome(Record):
     train_error: float
     generalization: float | None
     W: np.ndarray = field(repr=False, compare=False, metadata={"internal": True})
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContinuousOutcome(BinaryOutcome):
+    """Base of the records of solvers that evolve continuous control variables ``m in [-1, 1]^N``
+    (GD, the on-line rules) epoch by epoch; ``W = sign(m)``.
+
+    Attributes
+    ----------
+    algorithm : str
+        Method name (with its variant).
+    eta : float
+        Learning rate used.
+    epochs : int
+        Epochs run.
+    qstar : float
+        ``|m|^2 / N`` at the end.
+    m : float array (N,)
+        The final control variables.
+    trajectory : dict of arrays
+        One entry per evaluated epoch (``epoch``, ``train_error``, ``qstar``, ...).
+    """
+
+    algorithm: str
+    eta: float
+    epochs: int
+    qstar: float
+    m: np.ndarray = field(repr=False, compare=False, metadata={"internal": True})
+    trajectory: dict = field(repr=False, compare=False, metadata={"internal": True})
 
 
 def outcome_fields(W: np.ndarray, inst: PerceptronInstance, n_err: int) -> dict:

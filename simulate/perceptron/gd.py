@@ -28,7 +28,7 @@ import numba
 import numpy as np
 
 from simulate.core import SeedLike, as_generator
-from simulate.perceptron._outcome import BinaryOutcome, outcome_fields
+from simulate.perceptron._outcome import BinaryOutcome, ContinuousOutcome, outcome_fields
 from simulate.perceptron.instances import PerceptronInstance, sign_binarize
 from theory.core import GH, ComputationError, check_array, check_choice, check_int, check_real, logH
 
@@ -246,7 +246,7 @@ def stochastic_log_likelihood_gradient(m, inst: PerceptronInstance) -> np.ndarra
 
 
 @dataclass(frozen=True, kw_only=True)
-class GDResult(BinaryOutcome):
+class GDResult(ContinuousOutcome):
     """Final state of a GD run [baldassi2018, Eq. 7] with its per-epoch trajectory.
 
     ``trajectory`` holds arrays ``epoch``, ``train_error`` (of ``sign(m^t)``),
@@ -254,14 +254,8 @@ class GDResult(BinaryOutcome):
     ``t = 0, 1, ...`` (the state *before* the ``t``-th update).
     """
 
-    algorithm: str
-    eta: float
     batch_size: int
-    epochs: int
-    qstar: float
     L: float
-    m: np.ndarray = field(repr=False, compare=False, metadata={"internal": True})
-    trajectory: dict = field(repr=False, compare=False, metadata={"internal": True})
 
 
 def _init_m(N: int, rng: np.random.Generator) -> np.ndarray:

@@ -27,13 +27,13 @@ from __future__ import annotations
 
 import enum
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numba
 import numpy as np
 
 from simulate.core import SeedLike, as_generator, new_fast_stream, next_double
-from simulate.perceptron._outcome import BinaryOutcome, outcome_fields
+from simulate.perceptron._outcome import ContinuousOutcome, outcome_fields
 from simulate.perceptron.gd import stochastic_log_likelihood
 from simulate.perceptron.instances import PerceptronInstance, n_errors, sign_binarize
 from theory.core import GH, check_choice, check_int, check_real
@@ -146,20 +146,13 @@ def online_rule_epoch(X, y, order, m, eta, rule, sigma, state):
 
 
 @dataclass(frozen=True, kw_only=True)
-class OnlineRuleResult(BinaryOutcome):
+class OnlineRuleResult(ContinuousOutcome):
     """Final state of an on-line rule run, with the per-epoch trajectory.
 
     ``trajectory``: arrays ``epoch``, ``train_error`` (of ``sign(m^t)``),
     ``qstar`` (``|m^t|^2/N``), ``L`` ([baldassi2018, Eq. 6], if recorded) and ``updates``
     (number of pattern updates in the epoch that led to this state).
     """
-
-    algorithm: str
-    eta: float
-    epochs: int
-    qstar: float
-    m: np.ndarray = field(repr=False, compare=False, metadata={"internal": True})
-    trajectory: dict = field(repr=False, compare=False, metadata={"internal": True})
 
 
 def run_online_rule(

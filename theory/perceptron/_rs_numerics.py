@@ -39,6 +39,7 @@ __all__ = [
     "rescale_large_beta",
     "s_rule",
     "u_edges",
+    "u_panel_nodes",
     "validate_rs_args",
 ]
 
@@ -170,6 +171,28 @@ def u_edges(h, sD, s, beta, extra_c, extra_w, extra_T):
     return np.sort(e)
 
 
+@numba.njit(cache=True, inline="always")
+def u_panel_nodes(e, glx, logw, U, LW):
+    """Gauss-Legendre nodes in ``u`` on the panels between the sorted edges ``e``.
+
+    Writes the nodes into ``U`` and the logs of their quadrature weights
+    (``log(half width) + log w_j``, without the Gaussian density) into ``LW``;
+    panels of width ``<= 2e-300`` are skipped. Returns the number of nodes written.
+    """
+    k = 0
+    for p in range(e.size - 1):
+        half = 0.5 * (e[p + 1] - e[p])
+        if half <= 1e-300:
+            continue
+        mid = 0.5 * (e[p + 1] + e[p])
+        lhalf = math.log(half)
+        for j in range(glx.size):
+            U[k] = mid + half * glx[j]
+            LW[k] = lhalf + logw[j]
+            k += 1
+    return k
+
+
 @numba.njit(cache=True)
 def energetic_kernel(z, sq0, sD, s, beta, glx, glw):
     """Per outer node: log Z_E, d_h log Z_E, d_h^2 log Z_E (two forms), <log H>.
@@ -194,28 +217,20 @@ def energetic_kernel(z, sq0, sD, s, beta, glx, glw):
         e = u_edges(h, sD, s, beta, 0.0, 0.0, empty)
         if (e.size - 1) * no > nmax:
             raise ValueError("energetic_kernel: more u nodes than the buffers hold")
-        k = 0
+        k = u_panel_nodes(e, glx, logw, U, L)
         mx = -np.inf
-        for p in range(e.size - 1):
-            half = 0.5 * (e[p + 1] - e[p])
-            if half <= 1e-300:
-                continue
-            mid = 0.5 * (e[p + 1] + e[p])
-            lhalf = math.log(half)
-            for j in range(no):
-                u = mid + half * glx[j]
-                x = -(h + sD * u) / s
-                lh = logH(x)
-                U[k] = u
-                X[k] = x
-                Lh[k] = lh
-                # G/H from the logs: one erfc per node instead of two (relative error ~1e-16 |log G|)
-                Gp[k] = math.exp(logG(x) - lh)
-                v = lhalf + logw[j] - 0.5 * u * u - _LOG_SQRT2PI + beta * lh
-                L[k] = v
-                if v > mx:
-                    mx = v
-                k += 1
+        for j in range(k):
+            u = U[j]
+            x = -(h + sD * u) / s
+            lh = logH(x)
+            X[j] = x
+            Lh[j] = lh
+            # G/H from the logs: one erfc per node instead of two (relative error ~1e-16 |log G|)
+            Gp[j] = math.exp(logG(x) - lh)
+            v = L[j] - 0.5 * u * u - _LOG_SQRT2PI + beta * lh
+            L[j] = v
+            if v > mx:
+                mx = v
         S = 0.0
         su = 0.0
         sg = 0.0
@@ -261,6 +276,7 @@ def bc_kernel(z, sq0, sD, s, beta, cz, cu, sigma, glx, glw, T):
     logw = np.log(glw)
     nmax = (n_edges_max(T.size) - 1) * no
     L = np.empty(nmax)
+    U = np.empty(nmax)
     V = np.empty(nmax)
     for i in range(nz):
         h = sq0 * z[i]
@@ -273,30 +289,23 @@ def bc_kernel(z, sq0, sD, s, beta, cz, cu, sigma, glx, glw, T):
         e = u_edges(h, sD, s, beta, uc, wk, T)
         if (e.size - 1) * no > nmax:
             raise ValueError("bc_kernel: more u nodes than the buffers hold")
+        k = u_panel_nodes(e, glx, logw, U, L)
         mx = -np.inf
-        k = 0
-        for p in range(e.size - 1):
-            half = 0.5 * (e[p + 1] - e[p])
-            if half <= 1e-300:
-                continue
-            mid = 0.5 * (e[p + 1] + e[p])
-            lhalf = math.log(half)
-            for j in range(no):
-                u = mid + half * glx[j]
-                v = lhalf + logw[j] - 0.5 * u * u + beta * logH(-(h + sD * u) / s)
-                L[k] = v
-                if v > mx:
-                    mx = v
-                A = cz * z[i] + cu * u
-                if sigma > 0.0:
-                    V[k] = H(A / sigma)
-                elif A < 0.0:
-                    V[k] = 1.0
-                elif A == 0.0:
-                    V[k] = 0.5
-                else:
-                    V[k] = 0.0
-                k += 1
+        for j in range(k):
+            u = U[j]
+            v = L[j] - 0.5 * u * u + beta * logH(-(h + sD * u) / s)
+            L[j] = v
+            if v > mx:
+                mx = v
+            A = cz * z[i] + cu * u
+            if sigma > 0.0:
+                V[j] = H(A / sigma)
+            elif A < 0.0:
+                V[j] = 1.0
+            elif A == 0.0:
+                V[j] = 0.5
+            else:
+                V[j] = 0.0
         S = 0.0
         SE = 0.0
         for j in range(k):

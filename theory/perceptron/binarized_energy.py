@@ -219,13 +219,16 @@ def bc_energy_curve(alpha: float, beta: float, qstars: Sequence[float], *, init=
     alpha, beta
         Load and inverse temperature.
     qstars
-        Squared norms, in (0, 1).
+        Squared norms of the stochastic perceptron's weights, in (0, 1); one point each.
     init, tol, order
-        Warm start of the first point, tolerance, quadrature order.
+        Warm start of the first point (an :class:`RSResult` or ``{q0, qhat0, qhat1}``),
+        tolerance, quadrature order.
 
     Returns
     -------
     Curve
+        One :class:`BCEnergyResult` per ``q*`` (``p``, ``p_tilde``, ``E`` and the RS point);
+        each point starts from the previous one.
 
     Examples
     --------

@@ -107,6 +107,8 @@ def clipped_energy(q0: float, qstar: float, beta: float, order: int = DEFAULT_OR
     Returns
     -------
     float
+        The training error ``E`` of the clipped centre ``sigma`` (fraction of
+        misclassified patterns, in [0, 1]).
 
     Examples
     --------
@@ -235,13 +237,15 @@ def binary_control_curve(alpha: float, beta: float, qstars: Sequence[float], *, 
     alpha, beta
         Load and inverse temperature.
     qstars
-        Squared norms, in (0, 1).
+        Squared norms of the continuous centre ``m`` (``sigma = sign(m)``), in (0, 1).
     init, tol, order
-        Warm start of the first point, tolerance, quadrature order.
+        Warm start of the first point (``{q0, qhat0}``), tolerance, quadrature order.
 
     Returns
     -------
     Curve
+        One :class:`BinaryControlRSResult` per ``q*`` (the energy ``E`` of ``sigma`` and the
+        RS point of the binary-control model).
 
     Examples
     --------

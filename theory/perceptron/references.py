@@ -73,6 +73,7 @@ def gardner_capacity(kappa: float = 0.0, *, order: int = 16) -> float:
     Returns
     -------
     float
+        The critical load ``alpha_c(kappa)`` of the spherical perceptron [gardner1988].
 
     Examples
     --------
@@ -194,6 +195,8 @@ def binary_entropy(alpha: float, *, init: Mapping[str, float] | BinaryEntropyRes
     Returns
     -------
     BinaryEntropyResult
+        The entropy of binary solutions, the overlap ``q`` and its conjugate ``qhat``;
+        not converged (with the reason) when the iteration failed.
 
     Examples
     --------
@@ -310,6 +313,8 @@ def spherical_entropy(alpha: float, *, init: Mapping[str, float] | SphericalEntr
     Returns
     -------
     SphericalEntropyResult
+        The log-volume of the solutions and the overlap ``q`` (``entropy -> -inf`` as
+        ``alpha -> 2``).
 
     Examples
     --------

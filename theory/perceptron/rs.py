@@ -65,6 +65,7 @@ from theory.core import (
     newton,
     span,
 )
+from theory.perceptron._records import RSPointFields
 from theory.perceptron._rs_numerics import (
     DEFAULT_ORDER,
     as_rs_init,
@@ -274,6 +275,7 @@ def entropic_term(qhat0: float, qhat1: float, *, order: int = DEFAULT_ORDER) -> 
     Returns
     -------
     float
+        The entropic term ``G_S`` [baldassi2018, SM Eq. 13].
 
     Examples
     --------
@@ -302,6 +304,7 @@ def energetic_term(q0: float, qstar: float, beta: float, *, order: int = DEFAULT
     Returns
     -------
     float
+        The energetic term ``G_E = int Dz log Z_E`` [baldassi2018, SM Eq. 14].
 
     Examples
     --------
@@ -332,6 +335,8 @@ def rs_free_entropy(q0: float, qhat0: float, qhat1: float, *, alpha: float, beta
     Returns
     -------
     float
+        The free entropy ``phi`` of the RS functional at these order parameters
+        [baldassi2018, SM Eq. 12].
 
     Examples
     --------
@@ -348,7 +353,7 @@ def rs_free_entropy(q0: float, qhat0: float, qhat1: float, *, alpha: float, beta
 # saddle point
 # ---------------------------------------------------------------------------
 @dataclass(frozen=True, kw_only=True)
-class RSResult(Record, OrderParameters):
+class RSResult(RSPointFields, OrderParameters):
     """RS saddle point of the stochastic perceptron [baldassi2018, SM Eq. 12-15].
 
     ``phi = phi_S + phi_E`` with the entropic part ``phi_S = (q0 qhat0 - q* qhat1)/2 + G_S``
@@ -359,12 +364,6 @@ class RSResult(Record, OrderParameters):
     at the solution.
     """
 
-    alpha: float
-    beta: float
-    qstar: float
-    q0: float
-    qhat0: float
-    qhat1: float
     phi: float
     phi_S: float
     phi_E: float

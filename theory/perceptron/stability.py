@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from scipy.optimize import brentq
 
 from theory.core import ComputationError, OrderParameters, Record, check_real
+from theory.perceptron._records import RSPointFields
 from theory.perceptron._rs_numerics import DEFAULT_ORDER, as_rs_init, check_order, rescale_large_beta
 from theory.perceptron.rs import RSResult, energetic_terms, entropic_terms, solve_rs, solve_rs_with_terms
 
@@ -23,15 +24,9 @@ __all__ = ["BetaCResult", "StabilityResult", "beta_c", "rs_stability", "stabilit
 
 
 @dataclass(frozen=True, kw_only=True)
-class StabilityResult(Record, OrderParameters):
+class StabilityResult(RSPointFields, OrderParameters):
     """RS local stability: ``margin = alpha gamma_E gamma_S`` [baldassi2018, SM Eq. 16]; stable iff margin < 1."""
 
-    alpha: float
-    beta: float
-    qstar: float
-    q0: float
-    qhat0: float
-    qhat1: float
     gamma_E: float
     gamma_S: float
     margin: float

@@ -81,6 +81,7 @@ def zero_temperature_threshold(qstar: float) -> float:
     Returns
     -------
     float
+        The threshold ``t > 0`` with ``int Dz min(z^2/t^2, 1) = q*``.
 
     Examples
     --------

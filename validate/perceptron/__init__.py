@@ -1,25 +1,15 @@
 """Comparisons of the binary-perceptron simulations with theory and with [baldassi2018].
 
-The modules register their comparisons with :func:`validate.compare.comparison` when imported
-(``perceptron.capacity``, ``perceptron.bc_energy``, ``perceptron.rule43``,
-``perceptron.binary_control``, ``perceptron.teacher_student``, ``perceptron.franz_parisi``);
-their simulation points run the learning methods through
-:func:`simulate.perceptron.solve_perceptron` with the paper's presets
-(:data:`simulate.perceptron.PERCEPTRON_PRESETS`).
-
-Every comparison is a function ``compare_*(mode="quick", store=None, seed=0) -> Comparison``
-registered (by importing this package) under its report key.
+Importing the package registers six report sections (``perceptron.capacity``, ``perceptron.bc_energy``,
+``perceptron.rule43``, ``perceptron.binary_control``, ``perceptron.teacher_student``,
+``perceptron.franz_parisi``), each a ``compare_*(mode, store, seed) -> Comparison``. Their simulation
+points run the learning methods through :func:`simulate.perceptron.solve_perceptron` with the paper's
+presets (:data:`simulate.perceptron.PERCEPTRON_PRESETS`).
 """
 from validate.perceptron.capacity import compare_bc_energy, compare_gd_capacity
 from validate.perceptron.flatness import compare_binary_control, compare_teacher_student
 from validate.perceptron.franz_parisi import compare_franz_parisi
 from validate.perceptron.rule43 import compare_rule43_capacity
 
-__all__ = [
-    "compare_gd_capacity",
-    "compare_bc_energy",
-    "compare_rule43_capacity",
-    "compare_binary_control",
-    "compare_teacher_student",
-    "compare_franz_parisi",
-]
+__all__ = ["compare_gd_capacity", "compare_bc_energy", "compare_rule43_capacity", "compare_binary_control",
+           "compare_teacher_student", "compare_franz_parisi"]

@@ -198,6 +198,7 @@ def endpoint_functional(ref, x: Mapping[str, float], order: int = 8) -> float:
     Returns
     -------
     float
+        The end-point functional ``Phi``; ``Phi = 0`` at a stationary point marks ``d_c``.
 
     Examples
     --------

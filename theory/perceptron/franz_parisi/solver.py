@@ -56,6 +56,7 @@ from theory.core import (
     legendre_nodes,
     span,
 )
+from theory.perceptron._records import RSPointFields
 from theory.perceptron.franz_parisi._grids import Grids, drel, grids_cached
 from theory.perceptron.franz_parisi.endpoint import EndpointResult, franz_parisi_endpoint
 from theory.perceptron.franz_parisi.kernels import energetic_sums, entropic_sums, phat_sums
@@ -93,7 +94,7 @@ QUAD_TOL = 1e-3  # a point whose quadrature error estimate exceeds QUAD_TOL * ma
 # reference systems
 # ---------------------------------------------------------------------------
 @dataclass(frozen=True, kw_only=True)
-class ReferenceState(Record):
+class ReferenceState(RSPointFields):
     """RS order parameters of the reference system (the ``m``-replicas).
 
     ``kind``: ``"stochastic"`` ([baldassi2018, SM Eq. 12-15], from :mod:`theory.perceptron.rs`),
@@ -106,12 +107,6 @@ class ReferenceState(Record):
     """
 
     kind: str
-    alpha: float
-    beta: float
-    qstar: float
-    q0: float
-    qhat0: float
-    qhat1: float
     phi: float
     converged: bool
     message: str = ""
