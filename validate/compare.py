@@ -109,7 +109,15 @@ class Row(Record):
 
 @dataclass(frozen=True, kw_only=True)
 class Comparison(Record):
-    """A theory-versus-simulation comparison: table, data for the figure, figure."""
+    """A theory-versus-simulation comparison: table, data for the figure, figure.
+
+    Examples
+    --------
+    >>> c = Comparison(key="demo.sum", title="1 + 1", rows=(Row(quantity="sum", theory=2.0, sim_mean=2.0),
+    ...                                                       Row(quantity="product", theory=1.0)))
+    >>> c.counts()
+    {'agrees': 1, 'disagrees': 0, 'not comparable': 1}
+    """
 
     key: str
     title: str
@@ -139,6 +147,16 @@ def comparison(key: str, title: str, section: str, order: int = 0):
     """Register ``fn(mode, store, seed) -> Comparison`` for the report.
 
     ``section`` groups comparisons in the report (e.g. ``"Stochastic perceptron"``).
+
+    Examples
+    --------
+    >>> @comparison("demo.sum", "1 + 1", "Demo")
+    ... def demo_sum(mode="quick", store=None, seed=0):
+    ...     row = Row(quantity="sum", theory=2.0, sim_mean=1.0 + 1.0)
+    ...     return Comparison(key="demo.sum", title="1 + 1", rows=(row,))
+    >>> entry = REGISTRY.pop("demo.sum")                  # (removed again: this is only an example)
+    >>> entry["fn"] is demo_sum, entry["section"], entry["fn"]().rows[0].verdict
+    (True, 'Demo', 'agrees')
     """
     def deco(fn: Callable[..., Comparison]):
         REGISTRY[key] = {"fn": fn, "title": title, "section": section, "order": order}

@@ -157,6 +157,23 @@ def run_report(
         Base seed passed to every comparison.
     only
         Keys (or key prefixes) of the comparisons to run.
+
+    Examples
+    --------
+    A report of one registered toy comparison (``modules=()``: the comparison families are not imported):
+
+    >>> import tempfile
+    >>> from validate.compare import Row, comparison
+    >>> @comparison("demo.sum", "1 + 1", "Demo")
+    ... def demo_sum(mode="quick", store=None, seed=0):
+    ...     row = Row(quantity="sum", theory=2.0, sim_mean=1.0 + 1.0)
+    ...     return Comparison(key="demo.sum", title="1 + 1", rows=(row,))
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     rep = run_report(out=d, only=["demo."], modules=(), progress=False)
+    ...     files = sorted(p.name for p in Path(d).iterdir())
+    >>> _ = REGISTRY.pop("demo.sum")
+    >>> [(s.key, s.status) for s in rep.sections], rep.counts()["agrees"], files
+    ([('demo.sum', 'ok')], 1, ['index.html', 'report.json', 'report.md', 'store.sqlite'])
     """
     if mode not in ("quick", "full"):
         raise ValueError(f"mode must be 'quick' or 'full' (got {mode!r})")

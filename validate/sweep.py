@@ -196,6 +196,12 @@ class SweepTable:
         Distinct (params, seed) points computed now / loaded from the store.
     failed
         :class:`FailedPoint` for every point that raised, in point order.
+
+    Examples
+    --------
+    >>> t = SweepTable(task="demo", rows=({"x": 1, "y": 2.0}, {"x": 2}), n_computed=2, n_cached=0)
+    >>> t.columns, t.column("y").tolist(), len(t), t.ok
+    (['x', 'y'], [2.0, nan], 2, True)
     """
 
     task: str
@@ -408,6 +414,23 @@ def run_sweep(
     -------
     SweepTable
         Rows in the order of ``points`` x ``seeds`` (seeds fastest).
+
+    Examples
+    --------
+    Inline (``workers=1``) over two points and two seeds; a second call loads every point from the store:
+
+    >>> from validate.store import ResultStore
+    >>> def shifted_square(x, seed):
+    ...     return {"y": x * x + seed}
+    >>> with ResultStore(":memory:") as store:
+    ...     first = run_sweep(shifted_square, grid(x=[1, 2]), task="demo", seeds=[0, 10], store=store, workers=1,
+    ...                       progress=False)
+    ...     again = run_sweep(shifted_square, grid(x=[1, 2]), task="demo", seeds=[0, 10], store=store, workers=1,
+    ...                       progress=False)
+    >>> first.column("y").tolist(), first.n_computed, (again.n_computed, again.n_cached)
+    ([1, 11, 4, 14], 4, (0, 4))
+    >>> again.column("cached").tolist()
+    [True, True, True, True]
     """
     defaults = _DEFAULTS.get()
     scheduler = scheduler if scheduler is not None else defaults.get("scheduler")

@@ -89,6 +89,20 @@ def gibbs_sweep(W, Wt, scale, vkind, vtheta, vgamma, hkind, htheta, hgamma, beta
 
     ``W`` (n_v, n_h) and its C-contiguous transpose ``Wt``; inputs ``scale sum_i W_i mu v_i`` and
     ``scale sum_mu W_i mu h_mu``.
+
+    Examples
+    --------
+    Strong fields switch the binary visible units on and the hidden ones off:
+
+    >>> import numpy as np
+    >>> from simulate.boltzmann.layers import BinaryLayer
+    >>> vk, vt, vg = BinaryLayer(3, theta=50.0).params()
+    >>> hk, ht, hg = BinaryLayer(2, theta=-50.0).params()
+    >>> W = np.zeros((3, 2))
+    >>> v, h = np.zeros(3), np.ones(2)
+    >>> gibbs_sweep(W, np.ascontiguousarray(W.T), 1.0, vk, vt, vg, hk, ht, hg, 1.0, v, h)
+    >>> v.tolist(), h.tolist()
+    ([1.0, 1.0, 1.0], [0.0, 0.0])
     """
     sample_layer(Wt, v, scale, hkind, htheta, hgamma, beta, h)
     sample_layer(W, h, scale, vkind, vtheta, vgamma, beta, v)

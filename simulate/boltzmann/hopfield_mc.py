@@ -27,7 +27,15 @@ __all__ = ["hopfield_patterns", "hopfield_energy", "HopfieldRetrievalResult", "h
 
 
 def hopfield_patterns(N: int, M: int, seed) -> np.ndarray:
-    """``M x N`` int8 matrix of i.i.d. +-1 patterns."""
+    """``M x N`` int8 matrix of i.i.d. +-1 patterns.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> xi = hopfield_patterns(10, 2, seed=0)
+    >>> xi.shape, xi.dtype.name, bool(np.all(np.abs(xi) == 1))
+    ((2, 10), 'int8', True)
+    """
     N = check_int("N", N, ge=1)
     M = check_int("M", M, ge=1)
     rng = as_generator(seed)
@@ -35,7 +43,16 @@ def hopfield_patterns(N: int, M: int, seed) -> np.ndarray:
 
 
 def hopfield_energy(xi: np.ndarray, v: np.ndarray) -> float:
-    """``H(v)`` per spin (diagonal excluded)."""
+    """``H(v)`` per spin (diagonal excluded).
+
+    Examples
+    --------
+    A single stored pattern has ``H = -(N - 1)/(2N)`` per spin:
+
+    >>> xi = hopfield_patterns(4, 1, seed=0)
+    >>> hopfield_energy(xi, xi[0])
+    -0.375
+    """
     N = v.size
     m = xi.astype(np.float64) @ v.astype(np.float64)
     return float(-(np.sum(m * m) - xi.shape[0] * N) / (2 * N * N))
@@ -99,7 +116,24 @@ def _run(xi, v, beta, max_sweeps, burn, measure, target):
 
 @dataclass(frozen=True, kw_only=True)
 class HopfieldRetrievalResult(Record):
-    """Outcome of retrieval dynamics started at (a noisy copy of) pattern ``target``."""
+    """Outcome of retrieval dynamics started at (a noisy copy of) pattern ``target``.
+
+    Attributes
+    ----------
+    N, M, T
+        Spins, patterns, temperature.
+    m_final : float
+        Overlap with the target pattern in the final state.
+    m_mean, m_sq_mean : float
+        Time averages of the overlap and of its square over the measured sweeps (``T > 0``); for ``T = 0``
+        ``m_final`` and its square.
+    energy : float
+        :func:`hopfield_energy` of the final state.
+    sweeps : int
+        Sweeps run.
+    fixed_point, converged : bool
+        A fixed point was reached (``T = 0``); the run is valid (fixed point at ``T = 0``, all sweeps at ``T > 0``).
+    """
 
     N: int
     M: int
@@ -118,6 +152,15 @@ def hopfield_chain(xi: np.ndarray, v0: np.ndarray, T: float, *, seed, max_sweeps
     """Run the dynamics on given patterns from ``v0``; returns the result and the final state.
 
     ``converged`` means: reached a fixed point (T = 0) or completed the requested sweeps (T > 0).
+
+    Examples
+    --------
+    A single stored pattern is a fixed point of the zero-temperature dynamics:
+
+    >>> xi = hopfield_patterns(20, 1, seed=0)
+    >>> res, v = hopfield_chain(xi, xi[0], 0.0, seed=0)
+    >>> res.m_final, res.fixed_point, res.sweeps
+    (1.0, True, 1)
     """
     xi = check_array("xi", xi, ndim=2).astype(np.int8)
     M, N = xi.shape
@@ -159,6 +202,14 @@ def hopfield_retrieve(N: int, alpha: float, T: float, *, seed, flip: float = 0.0
         Seed or Generator (patterns, initial noise and the dynamics).
     flip
         Fraction of initially flipped spins (0 <= flip < 0.5).
+
+    Examples
+    --------
+    At low load (alpha -> 0) and T = 0 a noisy pattern is retrieved exactly (m = 1):
+
+    >>> r = hopfield_retrieve(100, 0.02, 0.0, seed=0, flip=0.1)
+    >>> r.M, r.m_final, r.fixed_point
+    (2, 1.0, True)
     """
     N = check_int("N", N, ge=2)
     alpha = check_real("alpha", alpha, gt=0)

@@ -154,6 +154,12 @@ def init_boltzmann_machine(sizes, *, intra: bool = False, seed: SeedLike = 0, sc
 
     ``visible_bias`` (e.g. ``log(m / (1 - m))`` of the data means) is optional;
     intra-layer weights, if requested, start at zero.
+
+    Examples
+    --------
+    >>> m = init_boltzmann_machine((4, 3, 2), intra=True, seed=0)
+    >>> m.kind, [w.shape for w in m.W], float(abs(m.U[1]).max()), float(abs(m.b[2]).max())
+    ('dbm2', [(4, 3), (3, 2)], 0.0, 0.0)
     """
     sizes = tuple(check_int(f"sizes[{i}]", s, ge=1) for i, s in enumerate(sizes))
     if len(sizes) < 2:
@@ -198,7 +204,19 @@ def _states(model: BoltzmannMachine, H) -> list[np.ndarray]:
 
 
 def boltzmann_fields(model: BoltzmannMachine, H) -> list[np.ndarray]:
-    """Total inputs ``z_k`` of every unit of every layer (module docstring), shape ``(B, n_k)``."""
+    """Total inputs ``z_k`` of every unit of every layer (module docstring), shape ``(B, n_k)``.
+
+    Examples
+    --------
+    The fields of an RBM's hidden layer give its exact conditional (:func:`up_prob`):
+
+    >>> import numpy as np
+    >>> m = init_boltzmann_machine((3, 2), seed=0, scale=0.5)
+    >>> x, h = np.array([[1.0, 0.0, 1.0]]), np.array([[1.0, 0.0]])
+    >>> Z = boltzmann_fields(m, [x, h])
+    >>> [z.shape for z in Z], bool(np.allclose(sigmoid(Z[1]), up_prob(m, 1, x)))
+    ([(1, 3), (1, 2)], True)
+    """
     H = _states(model, H)
     Z = []
     for k in range(len(H)):
@@ -214,7 +232,20 @@ def boltzmann_fields(model: BoltzmannMachine, H) -> list[np.ndarray]:
 
 
 def boltzmann_energy(model: BoltzmannMachine, H) -> np.ndarray:
-    """``Energy(h)`` per row ([liu2018, Sec. "Boltzmann Machines"], T = 1)."""
+    """``Energy(h)`` per row ([liu2018, Sec. "Boltzmann Machines"], T = 1).
+
+    Examples
+    --------
+    Summing ``exp(-Energy)`` over the hidden states of an RBM gives the free energy ``F(v)``:
+
+    >>> import numpy as np
+    >>> from scipy.special import logsumexp
+    >>> m = init_boltzmann_machine((3, 2), seed=0, scale=0.5)
+    >>> x = np.array([[1.0, 0.0, 1.0]])
+    >>> E = boltzmann_energy(m, [np.repeat(x, 4, axis=0), binary_states(2)])
+    >>> bool(abs(-logsumexp(-E) - free_energy_rbm(m, x)[0]) < 1e-12)
+    True
+    """
     H = _states(model, H)
     E = np.zeros(H[0].shape[0])
     for k in range(len(H)):
@@ -228,12 +259,30 @@ def boltzmann_energy(model: BoltzmannMachine, H) -> np.ndarray:
 
 def up_prob(model: BoltzmannMachine, k: int, h_below: np.ndarray) -> np.ndarray:
     """``sigmoid(h_{k-1} W_{k-1} + b_k)``: layer k given the layer below only (inputs from
-    above and within zeroed; exact for an RBM's hidden layer)."""
+    above and within zeroed; exact for an RBM's hidden layer).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m = init_boltzmann_machine((3, 2), scale=0.0)
+    >>> m.b[1][:] = [0.0, np.log(3.0)]
+    >>> up_prob(m, 1, np.ones((1, 3))).round(6).tolist()
+    [[0.5, 0.75]]
+    """
     return sigmoid(h_below @ model.W[k - 1] + model.b[k])
 
 
 def down_prob(model: BoltzmannMachine, k: int, h_above: np.ndarray) -> np.ndarray:
-    """``sigmoid(W_k h_{k+1} + b_k)``: layer k given the layer above only."""
+    """``sigmoid(W_k h_{k+1} + b_k)``: layer k given the layer above only.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m = init_boltzmann_machine((2, 3), scale=0.0)
+    >>> m.b[0][:] = [np.log(3.0), -np.log(3.0)]
+    >>> down_prob(m, 0, np.ones((1, 3))).round(6).tolist()
+    [[0.75, 0.25]]
+    """
     return sigmoid(h_above @ model.W[k].T + model.b[k])
 
 
@@ -264,6 +313,15 @@ def async_gibbs(h: np.ndarray, external: np.ndarray, U: np.ndarray, rng: np.rand
     ``p_j = sigmoid(sum_{k != j} U_kj h_k + external_j)``, units updated one by
     one in the fixed order ``j = 0, 1, ...``; ``external`` is the input from
     the other layers plus the bias. Returns the updated copy of ``h``.
+
+    Examples
+    --------
+    A strong external field turns every unit on, whatever ``U``:
+
+    >>> import numpy as np
+    >>> U = np.array([[0.0, -1.0], [-1.0, 0.0]])
+    >>> async_gibbs(np.zeros((2, 2)), np.full((2, 2), 50.0), U, np.random.default_rng(0)).tolist()
+    [[1.0, 1.0], [1.0, 1.0]]
     """
     h = np.array(h, dtype=np.float64, order="C")
     f = np.ascontiguousarray(external + h @ U, dtype=np.float64)
@@ -281,6 +339,15 @@ def bottom_up(model: BoltzmannMachine, x: np.ndarray, rng: np.random.Generator, 
     intra-layer weights each layer then gets ``intra_sweeps`` asynchronous
     Gibbs sweeps of [liu2018, Eq. 5] (inputs from below fixed, from above zeroed).
     Vectorised over the rows of ``x``; processed in chunks to bound memory.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m = init_boltzmann_machine((3, 2, 2), scale=0.0)
+    >>> m.b[1][:], m.b[2][:] = 50.0, -50.0        # h_1 surely on, h_2 surely off
+    >>> H = bottom_up(m, np.ones((1, 3)), np.random.default_rng(0))
+    >>> [h.tolist() for h in H]
+    [[[1.0, 1.0, 1.0]], [[1.0, 1.0]], [[0.0, 0.0]]]
     """
     x = np.asarray(x, dtype=np.float64)
     H = [x] + [np.empty((len(x), s)) for s in model.sizes[1:]]
@@ -339,7 +406,15 @@ def rbm_gibbs_chain(model: BoltzmannMachine, v: np.ndarray, k: int, rng: np.rand
 def corruption_mask(side: int, pattern: str, n: int | None = None) -> np.ndarray:
     """Boolean mask (side*side,) of the corrupted pixels: the first/last ``n`` rows
     (``"top"``/``"bottom"``) or columns (``"left"``/``"right"``); [liu2018, Table 1] uses
-    ``n = 12`` of 28, the default ``round(12 * side / 28)``."""
+    ``n = 12`` of 28, the default ``round(12 * side / 28)``.
+
+    Examples
+    --------
+    >>> corruption_mask(3, "left", 1).reshape(3, 3).astype(int).tolist()
+    [[1, 0, 0], [1, 0, 0], [1, 0, 0]]
+    >>> int(corruption_mask(28, "top").sum())          # 12 of the 28 rows, as in [liu2018, Table 1]
+    336
+    """
     side = check_int("side", side, ge=2)
     n = round(12 * side / 28) if n is None else check_int("n", n, ge=1, le=side)
     m = np.zeros((side, side), dtype=bool)
@@ -380,6 +455,16 @@ def reconstruct_corrupted(model: BoltzmannMachine, x: np.ndarray, mask: np.ndarr
     transition (clamped pixels exact) and ``l1 = ||x - x_hat||_1`` per image over all
     pixels, which equals the expected Hamming distance of a binary reconstruction
     sampled from ``x_hat``.
+
+    Examples
+    --------
+    With zero weights every corrupted pixel is reconstructed as ``sigmoid(0) = 1/2``; the others stay clamped:
+
+    >>> import numpy as np
+    >>> m = init_boltzmann_machine((4, 3), scale=0.0)
+    >>> x_hat, l1 = reconstruct_corrupted(m, np.ones((2, 4)), corruption_mask(2, "top", 1), steps=2)
+    >>> x_hat.tolist(), l1.tolist()
+    ([[0.5, 0.5, 1.0, 1.0], [0.5, 0.5, 1.0, 1.0]], [1.0, 1.0])
     """
     rng = as_generator(seed)
     steps = check_int("steps", steps, ge=1)
@@ -408,13 +493,29 @@ def reconstruct_corrupted(model: BoltzmannMachine, x: np.ndarray, mask: np.ndarr
 
 
 def free_energy_rbm(model: BoltzmannMachine, v: np.ndarray) -> np.ndarray:
-    """``F(v) = -b.v - sum_j log(1 + exp(c_j + (vW)_j))`` so that ``p(v) ∝ exp(-F(v))``."""
+    """``F(v) = -b.v - sum_j log(1 + exp(c_j + (vW)_j))`` so that ``p(v) ∝ exp(-F(v))``.
+
+    Examples
+    --------
+    With zero weights and biases ``F(v) = -n_h log 2``:
+
+    >>> import numpy as np
+    >>> m = init_boltzmann_machine((3, 2), scale=0.0)
+    >>> round(float(free_energy_rbm(m, np.ones((1, 3)))[0]), 6), round(-2 * float(np.log(2.0)), 6)
+    (-1.386294, -1.386294)
+    """
     v = np.asarray(v, dtype=np.float64)
     return -(v @ model.b[0]) - np.logaddexp(0.0, v @ model.W[0] + model.b[1]).sum(axis=1)
 
 
 def binary_states(n: int) -> np.ndarray:
-    """All ``2^n`` binary vectors as float rows (n <= 22)."""
+    """All ``2^n`` binary vectors as float rows (n <= 22).
+
+    Examples
+    --------
+    >>> binary_states(2).tolist()
+    [[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]
+    """
     n = check_int("n", n, ge=1, le=22)
     idx = np.arange(2 ** n)[:, None]
     return ((idx >> np.arange(n)[None, :]) & 1).astype(np.float64)
@@ -422,7 +523,19 @@ def binary_states(n: int) -> np.ndarray:
 
 @dataclass(frozen=True, kw_only=True)
 class ExactRBM:
-    """Exact quantities of a tiny RBM by enumerating the visible states."""
+    """Exact quantities of a tiny RBM by enumerating the visible states (:func:`exact_rbm`).
+
+    Attributes
+    ----------
+    logZ : float
+        Log partition function.
+    states : ndarray
+        The ``2^n_v`` visible states, one per row (order of :func:`binary_states`).
+    p : ndarray
+        Their probabilities ``p(v)``.
+    vh, v, h : ndarray
+        Model moments ``<v_i h_j>`` (n_v, n_h), ``<v_i>`` (n_v,), ``<h_j>`` (n_h,).
+    """
 
     logZ: float
     states: np.ndarray
@@ -437,7 +550,15 @@ class ExactRBM:
 
 def exact_rbm(model: BoltzmannMachine) -> ExactRBM:
     """Partition function and model moments ``<v_i h_j>``, ``<v_i>``, ``<h_j>`` of an RBM with
-    at most 22 visible units, by enumeration (for tests of CD/PCD)."""
+    at most 22 visible units, by enumeration (for tests of CD/PCD).
+
+    Examples
+    --------
+    >>> m = init_boltzmann_machine((3, 2), seed=0, scale=0.5)
+    >>> e = exact_rbm(m)
+    >>> round(float(e.p.sum()), 6), e.states.shape, abs(e.logZ - rbm_log_partition(m)) < 1e-12
+    (1.0, (8, 3), True)
+    """
     if model.n_layers != 1 or model.intra:
         raise ValueError("exact_rbm needs an RBM")
     S = binary_states(model.sizes[0])
@@ -455,6 +576,17 @@ def rbm_log_partition(model: BoltzmannMachine, chunk: int = 4096) -> float:
     (visible units summed out); over the visible states, ``Z = sum_v exp(-F(v))``. Lets the
     exact log-likelihood of an RBM with 784 visible and up to 22 hidden units be computed
     (no AIS), in chunks of ``chunk`` states so that memory stays bounded.
+
+    Examples
+    --------
+    Zero parameters give ``log Z = (n_v + n_h) log 2``; both enumeration branches agree:
+
+    >>> import numpy as np
+    >>> round(rbm_log_partition(init_boltzmann_machine((3, 2), scale=0.0)) / float(np.log(2.0)), 6)
+    5.0
+    >>> m = init_boltzmann_machine((2, 3), seed=0, scale=0.5)    # sums over the 2^2 visible states
+    >>> abs(rbm_log_partition(m) - exact_rbm(m).logZ) < 1e-12
+    True
     """
     if model.n_layers != 1 or model.intra:
         raise ValueError(f"rbm_log_partition needs an RBM (got a {model.kind} with sizes {model.sizes})")
@@ -476,14 +608,34 @@ def rbm_log_partition(model: BoltzmannMachine, chunk: int = 4096) -> float:
 
 
 def rbm_loglik(model: BoltzmannMachine, x: np.ndarray, logZ: float | None = None) -> np.ndarray:
-    """Exact ``log p(x) = -F(x) - log Z`` per row (:func:`rbm_log_partition`)."""
+    """Exact ``log p(x) = -F(x) - log Z`` per row (:func:`rbm_log_partition`).
+
+    Examples
+    --------
+    The likelihoods of all visible states sum to 1:
+
+    >>> import numpy as np
+    >>> m = init_boltzmann_machine((3, 2), seed=0, scale=0.5)
+    >>> round(float(np.exp(rbm_loglik(m, binary_states(3))).sum()), 6)
+    1.0
+    """
     logZ = rbm_log_partition(model) if logZ is None else logZ
     return -free_energy_rbm(model, x) - logZ
 
 
 def pseudo_loglik(model: BoltzmannMachine, x: np.ndarray) -> np.ndarray:
     """Exact pseudo-log-likelihood ``sum_i log p(x_i | x_-i)`` per row of an RBM (all units,
-    no sampling): ``log p(x_i | x_-i) = -log(1 + exp(F(x) - F(x with bit i flipped)))``."""
+    no sampling): ``log p(x_i | x_-i) = -log(1 + exp(F(x) - F(x with bit i flipped)))``.
+
+    Examples
+    --------
+    With zero parameters every conditional is 1/2, so the pseudo-log-likelihood is ``-n_v log 2``:
+
+    >>> import numpy as np
+    >>> m = init_boltzmann_machine((3, 2), scale=0.0)
+    >>> round(float(pseudo_loglik(m, np.array([[1.0, 0.0, 1.0]]))[0] / np.log(2.0)), 6)
+    -3.0
+    """
     x = np.asarray(x, dtype=np.float64)
     if model.n_layers != 1 or model.intra:
         raise ValueError(f"pseudo_loglik needs an RBM (got a {model.kind} with sizes {model.sizes})")
@@ -499,7 +651,16 @@ def pseudo_loglik(model: BoltzmannMachine, x: np.ndarray) -> np.ndarray:
 
 def weight_sparsity(W: np.ndarray) -> float:
     """``rho = 1/(|x||h|) sum_j (sum_i w_ij^2)^2 / sum_i w_ij^4``
-    ([liu2018, Sec. "Restricted Boltzmann Machines"]; Tubiana & Monasson's ``p``)."""
+    ([liu2018, Sec. "Restricted Boltzmann Machines"]; Tubiana & Monasson's ``p``).
+
+    Examples
+    --------
+    Dense columns give ``rho = 1``, one non-zero weight per hidden unit gives ``1/|x|``:
+
+    >>> import numpy as np
+    >>> weight_sparsity(np.ones((4, 2))), weight_sparsity(np.eye(4)[:, :2])
+    (1.0, 0.25)
+    """
     W = np.asarray(W, dtype=np.float64)
     w2 = (W ** 2).sum(axis=0)
     w4 = (W ** 4).sum(axis=0)
@@ -508,7 +669,14 @@ def weight_sparsity(W: np.ndarray) -> float:
 
 
 def squared_weight(W: np.ndarray) -> float:
-    """``w^2 = 1/|h| sum_ij w_ij^2`` [liu2018, Sec. "Restricted Boltzmann Machines"]."""
+    """``w^2 = 1/|h| sum_ij w_ij^2`` [liu2018, Sec. "Restricted Boltzmann Machines"].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> squared_weight(np.ones((4, 2)))
+    4.0
+    """
     W = np.asarray(W, dtype=np.float64)
     return float((W ** 2).sum() / W.shape[1])
 
@@ -520,6 +688,16 @@ def save_boltzmann_machine(model: BoltzmannMachine, path, **meta) -> Path:
     """Write the model to ``.npz`` (no pickled objects) with ``version`` and ``kind`` fields.
 
     Extra scalar/string metadata (``method="vpf"``, ``epochs=50``...) is stored as ``meta_<name>``.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> m = init_boltzmann_machine((4, 3), seed=0)
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     m2, meta = load_boltzmann_machine(save_boltzmann_machine(m, os.path.join(d, "m.npz"), method="vpf"))
+    >>> meta, m2.kind, bool(np.array_equal(m2.W[0], m.W[0]))
+    ({'method': 'vpf'}, 'rbm', True)
     """
     path = Path(path)
     arrays = {"version": np.array(MODEL_FORMAT_VERSION), "kind": np.array(model.kind),
@@ -551,6 +729,16 @@ def load_boltzmann_machine(path) -> tuple[BoltzmannMachine, dict]:
         Not an ``.npz`` archive, pickled content, missing/extra arrays, wrong
         version, shapes that disagree with ``sizes``, or non-finite values —
         the message names the file and the problem.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> m = init_boltzmann_machine((4, 3, 2), intra=True, seed=0)
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     m2, meta = load_boltzmann_machine(save_boltzmann_machine(m, os.path.join(d, "m.npz"), epochs=5))
+    >>> m2.sizes, m2.kind, meta, all(np.array_equal(a, b) for a, b in zip(m.params(), m2.params()))
+    ((4, 3, 2), 'dbm2', {'epochs': 5}, True)
     """
     path = Path(path)
     if not path.exists():

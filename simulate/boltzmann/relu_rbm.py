@@ -34,7 +34,15 @@ __all__ = ["relu_rbm_random_weights", "participation_ratio", "relu_rbm_gibbs", "
 
 
 def relu_rbm_random_weights(N: int, M: int, p: float, seed) -> np.ndarray:
-    """``M x N`` int8 matrix ``xi``: +-1 with probability ``p/2`` each, 0 otherwise."""
+    """``M x N`` int8 matrix ``xi``: +-1 with probability ``p/2`` each, 0 otherwise.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> xi = relu_rbm_random_weights(100, 3, 1.0, seed=0)     # p = 1: no zero entries
+    >>> xi.shape, xi.dtype.name, bool(np.all(np.abs(xi) == 1))
+    ((3, 100), 'int8', True)
+    """
     N = check_int("N", N, ge=1)
     M = check_int("M", M, ge=1)
     p = check_real("p", p, gt=0, le=1)
@@ -100,6 +108,15 @@ def relu_rbm_gibbs(xi: np.ndarray, theta: float, g: float, betas, *, seed, v0=No
 
     Returns ``(v, h, means)`` with ``means = {"q", "PR3", "h2"}`` averaged over the sweeps from
     ``measure_from`` (default: the last half).
+
+    Examples
+    --------
+    A strongly negative visible field switches every visible unit off (``q = 0``):
+
+    >>> xi = relu_rbm_random_weights(20, 3, 0.5, seed=0)
+    >>> v, h, means = relu_rbm_gibbs(xi, 0.5, -50.0, [5.0] * 4, seed=0)
+    >>> int(v.sum()), float(means["q"]), bool((h >= 0).all())
+    (0, 0.0, True)
     """
     xi = check_array("xi", xi, ndim=2).astype(np.int8)
     M, N = xi.shape
@@ -150,7 +167,17 @@ class RRBMSample(Record):
 
 
 def relu_rbm_energy(xi: np.ndarray, v: np.ndarray, h: np.ndarray, theta: float, g: float) -> float:
-    """``E(v, h) / N`` of the R-RBM (module docstring)."""
+    """``E(v, h) / N`` of the R-RBM (module docstring).
+
+    Examples
+    --------
+    With the hidden units off ``E/N = -g q``:
+
+    >>> import numpy as np
+    >>> xi = relu_rbm_random_weights(10, 3, 0.5, seed=0)
+    >>> relu_rbm_energy(xi, np.ones(10), np.zeros(3), 0.5, 0.2)
+    -0.2
+    """
     N = v.size
     I = xi.astype(np.float64) @ v.astype(np.float64) / math.sqrt(N)
     return float((-np.dot(I, h) - g * v.sum() + np.sum(h * h / 2 + theta * h)) / N)
@@ -158,7 +185,18 @@ def relu_rbm_energy(xi: np.ndarray, v: np.ndarray, h: np.ndarray, theta: float, 
 
 def relu_rbm_condensed_state(xi: np.ndarray, L: int, seed) -> np.ndarray:
     """Visible state of the noise-free compositional ansatz: ``L`` random hidden units chosen,
-    ``v_i = 1`` iff ``W_i = sum_{mu in S} xi_{mu i} > 0`` (docs/relu_rbm.md, section 4)."""
+    ``v_i = 1`` iff ``W_i = sum_{mu in S} xi_{mu i} > 0`` (docs/relu_rbm.md, section 4).
+
+    Examples
+    --------
+    With ``L = 1`` the state is the positive part of one weight row:
+
+    >>> import numpy as np
+    >>> xi = relu_rbm_random_weights(10, 3, 0.5, seed=0)
+    >>> v = relu_rbm_condensed_state(xi, 1, seed=0)
+    >>> any(np.array_equal(v, (row > 0).astype(np.int8)) for row in xi)
+    True
+    """
     rng = as_generator(seed)
     S = rng.choice(xi.shape[0], check_int("L", L, ge=1, le=xi.shape[0]), replace=False)
     return (xi[S].astype(np.int64).sum(axis=0) > 0).astype(np.int8)
@@ -175,6 +213,12 @@ def sample_rrbm(N: int, alpha: float, p: float, theta: float, g: float, *, seed,
     ``round(L_hat)`` largest hidden units; ``r`` = mean ``h^2`` over the others; ``q`` and
     ``PR3_mean`` and ``h2`` (mean ``h^2`` over all hidden units) are averages over the
     ``measure`` sweeps; ``relu_rbm_energy`` = ``E/N`` at the end.
+
+    Examples
+    --------
+    >>> s = sample_rrbm(20, 0.2, 0.5, 0.5, 0.0, seed=0, anneal=10, measure=5)
+    >>> s.M, s.sweeps, bool(0.0 <= s.q <= 1.0), s == sample_rrbm(20, 0.2, 0.5, 0.5, 0.0, seed=0, anneal=10, measure=5)
+    (4, 15, True, True)
     """
     N = check_int("N", N, ge=2)
     alpha = check_real("alpha", alpha, gt=0)

@@ -25,13 +25,37 @@ FASHION_SYSTEM_DIR = Path("/usr/share/datasets/fashion-mnist")
 
 
 def mnist_dir() -> Path:
-    """Directory of the MNIST IDX files (``$MNIST_DIR`` or ``../shared/data/mnist``)."""
+    """Directory of the MNIST IDX files (``$MNIST_DIR`` or ``../shared/data/mnist``).
+
+    Examples
+    --------
+    >>> from unittest import mock
+    >>> with mock.patch.dict("os.environ", {"MNIST_DIR": "/data/mnist"}):
+    ...     print(mnist_dir())
+    /data/mnist
+    >>> with mock.patch.dict("os.environ"):
+    ...     _ = os.environ.pop("MNIST_DIR", None)
+    ...     print(mnist_dir().parts[-3:])
+    ('shared', 'data', 'mnist')
+    """
     env = os.environ.get("MNIST_DIR")
     return Path(env) if env else _REPO.parent / "shared" / "data" / "mnist"
 
 
 def fashion_dir() -> Path:
-    """Directory of Fashion-MNIST (``$FASHION_MNIST_DIR`` or the Debian package's)."""
+    """Directory of Fashion-MNIST (``$FASHION_MNIST_DIR`` or the Debian package's).
+
+    Examples
+    --------
+    >>> from unittest import mock
+    >>> with mock.patch.dict("os.environ", {"FASHION_MNIST_DIR": "/data/fashion"}):
+    ...     print(fashion_dir())
+    /data/fashion
+    >>> with mock.patch.dict("os.environ"):
+    ...     _ = os.environ.pop("FASHION_MNIST_DIR", None)
+    ...     print(fashion_dir())
+    /usr/share/datasets/fashion-mnist
+    """
     env = os.environ.get("FASHION_MNIST_DIR")
     return Path(env) if env else FASHION_SYSTEM_DIR
 
@@ -46,6 +70,22 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     ValueError
         Bad magic number, unknown element type, or a payload whose size does
         not match the header's dimensions (truncated or padded file).
+
+    Examples
+    --------
+    A 2 x 3 unsigned-byte IDX file (magic ``00 00 08 02``, dimensions, payload), then the
+    same file truncated by one byte:
+
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "tiny-idx2-ubyte"
+    >>> _ = p.write_bytes(bytes([0, 0, 0x08, 2]) + struct.pack(">II", 2, 3) + bytes(range(6)))
+    >>> read_idx(p).tolist()
+    [[0, 1, 2], [3, 4, 5]]
+    >>> _ = p.write_bytes(p.read_bytes()[:-1])
+    >>> read_idx(p)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: ...payload size mismatch: header says dims (2, 3) (18 bytes in all) but the file has 17 bytes ...
     """
     path = Path(path)
     if not path.exists():
@@ -97,7 +137,14 @@ class Dataset:
 
 
 def binarize_images(images: np.ndarray, threshold: float = 0.5, spins: bool = False) -> np.ndarray:
-    """Threshold pixels in [0, 1]: {0, 1} (uint8) or, with ``spins=True``, {-1, +1} (int8)."""
+    """Threshold pixels in [0, 1]: {0, 1} (uint8) or, with ``spins=True``, {-1, +1} (int8).
+
+    Examples
+    --------
+    >>> x = np.array([0.2, 0.5, 0.9])
+    >>> binarize_images(x).tolist(), binarize_images(x, spins=True).tolist()
+    ([0, 0, 1], [-1, -1, 1])
+    """
     b = (np.asarray(images) > threshold).astype(np.int8)
     return (2 * b - 1).astype(np.int8) if spins else b.astype(np.uint8)
 
@@ -122,6 +169,16 @@ def load_dataset(name: str = "digits", part: str = "test") -> Dataset:
     ``fashion``, or a path to an IDX image file (labels looked up beside it).
 
     ``part`` selects ``"test"`` (t10k files) or ``"train"`` for MNIST/Fashion.
+
+    Examples
+    --------
+    >>> d = load_dataset("digits")
+    >>> len(d), d.side, d.images.shape[1], float(d.images.min()), float(d.images.max())
+    (1797, 8, 64, 0.0, 1.0)
+    >>> sorted(set(d.labels.tolist())) == list(range(10))
+    True
+    >>> sum(len(part) for part in d.split((0.8, 0.1, 0.1), seed=0)) == len(d)
+    True
     """
     if part not in ("test", "train"):
         raise ValueError(f"part must be 'test' or 'train' (got {part!r})")

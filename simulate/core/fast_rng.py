@@ -33,7 +33,16 @@ _TWO_M53 = 1.0 / 9007199254740992.0
 
 
 def new_fast_stream(rng: np.random.Generator) -> np.ndarray:
-    """A fresh ``uint64[2]`` xoroshiro128+ state drawn from ``rng`` (advances it); never all zero."""
+    """A fresh ``uint64[2]`` xoroshiro128+ state drawn from ``rng`` (advances it); never all zero.
+
+    Examples
+    --------
+    >>> s = new_fast_stream(np.random.default_rng(0))
+    >>> s.dtype, s.shape, bool(s.any())
+    (dtype('uint64'), (2,), True)
+    >>> bool((s == new_fast_stream(np.random.default_rng(0))).all())
+    True
+    """
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator (got {type(rng).__name__})")
     state = rng.integers(0, np.iinfo(np.uint64).max, size=2, dtype=np.uint64, endpoint=True)
@@ -44,7 +53,17 @@ def new_fast_stream(rng: np.random.Generator) -> np.ndarray:
 
 @numba.njit(cache=True, inline="always")
 def next_double(state: np.ndarray) -> float:
-    """Next uniform in [0, 1) of the xoroshiro128+ stream in ``state`` (updated in place)."""
+    """Next uniform in [0, 1) of the xoroshiro128+ stream in ``state`` (updated in place).
+
+    Examples
+    --------
+    The compiled draws match the plain-Python transcription :func:`reference_stream`:
+
+    >>> s = new_fast_stream(np.random.default_rng(0))
+    >>> ref = reference_stream(s, 3)
+    >>> [next_double(s) for _ in range(3)] == ref
+    True
+    """
     s0 = state[0]
     s1 = state[1]
     out = s0 + s1
@@ -56,7 +75,17 @@ def next_double(state: np.ndarray) -> float:
 
 @numba.njit(cache=True)
 def fill_uniform(state: np.ndarray, out: np.ndarray) -> None:
-    """Fill ``out`` with consecutive draws of :func:`next_double` (the stream a kernel consumes)."""
+    """Fill ``out`` with consecutive draws of :func:`next_double` (the stream a kernel consumes).
+
+    Examples
+    --------
+    >>> s = new_fast_stream(np.random.default_rng(0))
+    >>> ref = reference_stream(s, 1000)
+    >>> out = np.empty(1000)
+    >>> fill_uniform(s, out)
+    >>> out.tolist() == ref, bool(0.0 <= out.min() and out.max() < 1.0), bool(abs(out.mean() - 0.5) < 0.05)
+    (True, True, True)
+    """
     for i in range(out.size):
         out[i] = next_double(state)
 

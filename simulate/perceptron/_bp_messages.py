@@ -66,7 +66,13 @@ def factor_update(S, mcav, u, damping):
 
 
 def signed_patterns(X, y=None) -> np.ndarray:
-    """``s^mu = y^mu x^mu`` as a C-contiguous int8 (M, N) array (entries must be +-1)."""
+    """``s^mu = y^mu x^mu`` as a C-contiguous int8 (M, N) array (entries must be +-1).
+
+    Examples
+    --------
+    >>> signed_patterns([[1, -1], [1, 1]], [1, -1]).tolist()
+    [[1, -1], [-1, -1]]
+    """
     X = check_array("X", X, ndim=2)
     if not np.all(np.abs(X) == 1):
         raise ValueError("X must have entries in {-1, +1}")

@@ -73,7 +73,17 @@ class BinaryControlResult(Record):
 
 
 def binary_control_table(N: int, q_star: float) -> np.ndarray:
-    """``e[Delta + N] = -log H(-sqrt(q*/(1-q*)) Delta / sqrt N)`` ([baldassi2018, SM Eq. 40], one pattern)."""
+    """``e[Delta + N] = -log H(-sqrt(q*/(1-q*)) Delta / sqrt N)`` ([baldassi2018, SM Eq. 40], one pattern).
+
+    Examples
+    --------
+    At ``q* = 1/2`` (``c = 1``) the entry at ``Delta = 0`` is ``-log H(0) = log 2``; the energy
+    decreases with ``Delta``:
+
+    >>> t = binary_control_table(3, 0.5)
+    >>> bool(abs(t[3] - math.log(2)) < 1e-12), bool(np.all(np.diff(t) < 0))
+    (True, True)
+    """
     N = check_int("N", N, ge=1)
     q_star = check_real("q_star", q_star, gt=0, lt=1)
     c = math.sqrt(q_star / (1.0 - q_star))
@@ -82,7 +92,18 @@ def binary_control_table(N: int, q_star: float) -> np.ndarray:
 
 
 def binary_control_log_likelihood(sigma, inst: PerceptronInstance, q_star: float) -> float:
-    """``L(sigma)`` of [baldassi2018, SM Eq. 40] for binary control ``sigma`` on the instance."""
+    """``L(sigma)`` of [baldassi2018, SM Eq. 40] for binary control ``sigma`` on the instance.
+
+    Examples
+    --------
+    >>> from simulate.perceptron.instances import generate_instance
+    >>> inst = generate_instance(51, 0.3, seed=0)
+    >>> from simulate.perceptron.instances import stabilities
+    >>> sigma = np.ones(51, dtype=np.int8)
+    >>> L = binary_control_log_likelihood(sigma, inst, 0.5)
+    >>> bool(np.isclose(L, -binary_control_table(51, 0.5)[stabilities(sigma, inst) + 51].sum())), L < 0
+    (True, True)
+    """
     sigma = check_binary("sigma", sigma, inst.N)
     table = binary_control_table(inst.N, q_star)
     Delta = signed_stabilities(signed_patterns_transposed(inst), sigma)
@@ -151,6 +172,16 @@ def binary_control_metropolis(
         Sweeps (N proposals each) discarded, then averaged over.
     sigma0 : array of +-1, optional
         Initial configuration (default uniform random).
+
+    Examples
+    --------
+    >>> from simulate.perceptron.instances import generate_instance
+    >>> inst = generate_instance(51, 0.3, seed=0)
+    >>> r = binary_control_metropolis(inst, 0.5, 15.0, seed=0, n_equil=20, n_measure=20)
+    >>> r.q_star, r.beta, r.N, r.M, 0.0 <= r.train_error <= 1.0
+    (0.5, 15.0, 51, 15, True)
+    >>> bool(np.isclose(r.log_likelihood, binary_control_log_likelihood(r.sigma, inst, 0.5)))
+    True
     """
     q_star, beta, n_equil, n_measure = _checks(inst, q_star, beta, n_equil, n_measure)
     rng = as_generator(seed)
@@ -175,6 +206,14 @@ def binary_control_scan(
     The chain starts from a uniform random ``sigma`` at the first ``q*`` and
     each later value starts from the previous final ``sigma`` (continuation in
     ``q*``, like the ``q*`` schedules of the main text of [baldassi2018]).
+
+    Examples
+    --------
+    >>> from simulate.perceptron.instances import generate_instance
+    >>> inst = generate_instance(51, 0.3, seed=0)
+    >>> rs = binary_control_scan(inst, [0.3, 0.6, 0.9], 15.0, seed=0, n_equil=10, n_measure=10)
+    >>> [r.q_star for r in rs], all(r.n_measure == 10 for r in rs)
+    ([0.3, 0.6, 0.9], True)
     """
     q_values = check_array("q_values", q_values, ndim=1, dtype=float)
     if q_values.size == 0:

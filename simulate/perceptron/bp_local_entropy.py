@@ -133,6 +133,16 @@ def bp_entropy_at_coupling(S, reference, lam: float, *, seed: SeedLike = 0, init
     Returns
     -------
     (BPEntropy, messages)
+
+    Examples
+    --------
+    >>> S, sigma, info = make_local_entropy_reference(21, 0.3, "teacher", seed=0)
+    >>> r, msgs = bp_entropy_at_coupling(S, sigma, 0.0, seed=0)
+    >>> r.converged, abs(r.S - (r.phi - r.lam * r.p)) < 1e-12, abs(r.d - (1 - r.p) / 2) < 1e-12
+    (True, True, True)
+    >>> r2, _ = bp_entropy_at_coupling(S, sigma, 0.5, seed=0, init=msgs)  # warm start; a pull towards sigma
+    >>> r2.converged, r2.d < r.d
+    (True, True)
     """
     S, sigma = _check(S, reference)
     lam = check_real("lam", lam, ge=-50.0, le=50.0)
@@ -166,6 +176,13 @@ def bp_entropy_at_distance(S, reference, d: float, *, seed: SeedLike = 0, lam0: 
     ``p(lam)`` is increasing; the bracket is expanded from ``lam0``. The result's
     ``d`` is the distance actually reached (within ``dtol``); ``converged`` is False
     if BP or the root search failed.
+
+    Examples
+    --------
+    >>> S, sigma, info = make_local_entropy_reference(21, 0.3, "teacher", seed=0)
+    >>> r = bp_entropy_at_distance(S, sigma, 0.2, seed=0)
+    >>> r.converged, abs(r.d - 0.2) < 1e-3, r.lam > 0
+    (True, True, True)
     """
     d = check_real("d", d, gt=0.0, lt=1.0)
     target = 1.0 - 2.0 * d
@@ -239,7 +256,15 @@ def _enumerate(S, sigma):
 
 
 def exact_solution_counts(S, reference) -> np.ndarray:
-    """Number of solutions at each Hamming distance ``k = 0..N`` from ``reference`` (N <= 26)."""
+    """Number of solutions at each Hamming distance ``k = 0..N`` from ``reference`` (N <= 26).
+
+    Examples
+    --------
+    >>> S, sigma, info = make_local_entropy_reference(21, 0.3, "teacher", seed=0)
+    >>> c = exact_solution_counts(S, sigma)
+    >>> c.size, int(c[0])  # distances 0..N; the reference (a teacher) is the one solution at k = 0
+    (22, 1)
+    """
     S, sigma = _check(S, reference)
     if S.shape[1] > 26:
         raise ValueError(f"exact enumeration needs N <= 26 (got N={S.shape[1]})")
@@ -247,7 +272,19 @@ def exact_solution_counts(S, reference) -> np.ndarray:
 
 
 def exact_local_entropy(counts: np.ndarray, lam: float) -> tuple[float, float]:
-    """Exact ``(phi, p)`` of the coupled measure from ``counts``: ``phi = (1/N) log sum_k c_k e^{lam (N - 2k)}``."""
+    """Exact ``(phi, p)`` of the coupled measure from ``counts``: ``phi = (1/N) log sum_k c_k e^{lam (N - 2k)}``.
+
+    Examples
+    --------
+    One solution at distance 0 of N = 2 sites: ``phi = lam N / N``, ``p = 1``; at ``lam = 0``
+    ``phi`` is the log of the number of solutions over N:
+
+    >>> exact_local_entropy([1, 0, 0], 2.0)
+    (2.0, 1.0)
+    >>> phi, p = exact_local_entropy([1, 4, 6, 4, 1], 0.0)
+    >>> abs(phi - math.log(16) / 4) < 1e-12, abs(p) < 1e-12
+    (True, True)
+    """
     c = np.asarray(counts, dtype=float)
     N = c.size - 1
     k = np.arange(N + 1)
@@ -260,7 +297,15 @@ def exact_local_entropy(counts: np.ndarray, lam: float) -> tuple[float, float]:
 
 
 def bp_local_entropy_curve(S, reference, d, *, seed: SeedLike = 0, **kw) -> list[BPEntropy]:
-    """:func:`bp_entropy_at_distance` along ``d`` (in the given order), warm-starting the coupling."""
+    """:func:`bp_entropy_at_distance` along ``d`` (in the given order), warm-starting the coupling.
+
+    Examples
+    --------
+    >>> S, sigma, info = make_local_entropy_reference(21, 0.3, "teacher", seed=0)
+    >>> curve = bp_local_entropy_curve(S, sigma, [0.3, 0.2, 0.1], seed=0)
+    >>> [round(r.d, 3) for r in curve], all(r.converged for r in curve), curve[0].S > curve[1].S > curve[2].S
+    ([0.3, 0.2, 0.1], True, True)
+    """
     out = []
     lam = 0.0
     for x in np.atleast_1d(np.asarray(d, dtype=float)):
@@ -279,6 +324,12 @@ def make_local_entropy_reference(N: int, alpha: float, kind: str, *, seed: SeedL
     ``"teacher"`` -- a planted teacher (labels ``y = sign(W^T . x)``);
     ``"sa"`` -- a simulated-annealing solution (:mod:`simulate.perceptron.sa`).
     ``info["errors"]`` is the number of patterns the reference violates.
+
+    Examples
+    --------
+    >>> S, sigma, info = make_local_entropy_reference(21, 0.3, "teacher", seed=0)
+    >>> S.shape, info  # a teacher violates no pattern
+    ((6, 21), {'errors': 0, 'N': 21, 'M': 6})
     """
     from theory.core import check_choice
 

@@ -145,6 +145,17 @@ def bp_factor_messages(S, mcav) -> np.ndarray:
         Signed patterns ``s_i^mu = y^mu x_i^mu`` in {-1, +1}.
     mcav : float array (M, N)
         Cavity magnetizations ``m_{i->mu}`` in (-1, 1).
+
+    Examples
+    --------
+    At ``m_{i->mu} = 0`` the cavity field has mean 0 and variance ``N - 1``, so
+    ``u_{mu->i} = s_i^mu / 2 [log H(-1/sqrt(N-1)) - log H(1/sqrt(N-1))]``:
+
+    >>> from theory.core import logH
+    >>> S = signed_patterns([[1, -1, 1, 1, -1], [-1, -1, 1, -1, 1]])
+    >>> u = bp_factor_messages(S, np.zeros(S.shape))
+    >>> bool(np.allclose(u, S * 0.5 * (logH(-0.5) - logH(0.5))))
+    True
     """
     S = np.ascontiguousarray(check_array("S", S, ndim=2), dtype=np.int8)
     mcav = np.ascontiguousarray(check_array("mcav", mcav, shape=S.shape, dtype=float))
@@ -156,7 +167,19 @@ def bp_factor_messages(S, mcav) -> np.ndarray:
 
 
 def bpr_sweep(S, mcav, u, h, r: float, damping: float = 0.0) -> float:
-    """One BP+R sweep in place (factor then variable update); returns the largest change of ``u``."""
+    """One BP+R sweep in place (factor then variable update); returns the largest change of ``u``.
+
+    Examples
+    --------
+    After the sweep ``h = sum_mu u`` (``r = 0``) and ``m_{i->mu} = tanh(h_i - u_{mu->i})`` (Eq. B3-B4):
+
+    >>> from simulate.perceptron._bp_messages import messages_from_fields
+    >>> S = signed_patterns([[1, -1, 1, 1, -1], [-1, -1, 1, -1, 1]])
+    >>> mcav, u, h = messages_from_fields(np.full(5, 0.1), 2)
+    >>> d = bpr_sweep(S, mcav, u, h, 0.0)
+    >>> d > 0, bool(np.allclose(h, u.sum(axis=0))), bool(np.allclose(mcav, np.tanh(h - u)))
+    (True, True, True)
+    """
     d = factor_update(S, mcav, u, damping)
     _variable_update(S, mcav, u, h, r)
     return d
@@ -198,6 +221,14 @@ def run_bp_reinforcement(
         ``solved=False`` with a message when no solution was found within
         ``max_iter`` sweeps or when messages became non-finite; ``W`` is then
         the ``sign(h)`` with fewest errors seen.
+
+    Examples
+    --------
+    >>> from simulate.perceptron.instances import generate_instance, n_errors
+    >>> inst = generate_instance(51, 0.3, seed=0)
+    >>> r = run_bp_reinforcement(inst, seed=0)
+    >>> r.solved, r.errors, n_errors(r.W, inst), r.message.startswith("solution found")
+    (True, 0, 0, True)
     """
     if not isinstance(inst, PerceptronInstance):
         raise ValueError(f"inst must be a simulate.perceptron.instances.PerceptronInstance (got {type(inst).__name__})")

@@ -106,6 +106,18 @@ def average_energy_profile(W, inst: PerceptronInstance, d, seed: SeedLike, n_sam
         Randomness of the flips.
     n_samples : int
         Monte Carlo draws per distance (paper: 1000).
+
+    Examples
+    --------
+    At ``d = 0`` the estimate is exact (``W`` itself, a solution here); ``k = round(d N)``:
+
+    >>> from simulate.perceptron.instances import generate_instance
+    >>> from simulate.perceptron.sa import simulated_annealing
+    >>> inst = generate_instance(51, 0.3, seed=0)
+    >>> W = simulated_annealing(inst, seed=0).W
+    >>> e = average_energy_profile(W, inst, [0.0, 0.5], seed=0, n_samples=50)
+    >>> e.flips.tolist(), float(e.energy[0]), float(e.energy_se[0]), bool(0.0 < e.energy[1] < 1.0)
+    ([0, 26], 0.0, 0.0, True)
     """
     if not isinstance(inst, PerceptronInstance):
         raise ValueError(f"inst must be a simulate.perceptron.instances.PerceptronInstance (got {type(inst).__name__})")
@@ -141,6 +153,18 @@ def average_energy_profile(W, inst: PerceptronInstance, d, seed: SeedLike, n_sam
 
 def average_energy_around(W, inst: PerceptronInstance, d: float, seed: SeedLike,
                           n_samples: int = 1000) -> tuple[float, float]:
-    """Ê(W, d) at one distance: ``(estimate, standard error)`` [baldassi2018, SM Eq. 45-46]."""
+    """Ê(W, d) at one distance: ``(estimate, standard error)`` [baldassi2018, SM Eq. 45-46].
+
+    Examples
+    --------
+    Flipping every weight (``d = 1``) gives ``-W``, which violates every pattern a solution satisfies:
+
+    >>> from simulate.perceptron.instances import generate_instance
+    >>> from simulate.perceptron.sa import simulated_annealing
+    >>> inst = generate_instance(51, 0.3, seed=0)
+    >>> W = simulated_annealing(inst, seed=0).W
+    >>> [average_energy_around(W, inst, d, seed=0, n_samples=10) for d in (0.0, 1.0)]
+    [(0.0, 0.0), (1.0, 0.0)]
+    """
     r = average_energy_profile(W, inst, [d], seed, n_samples)
     return float(r.energy[0]), float(r.energy_se[0])

@@ -227,7 +227,17 @@ def _check_m(m, N: int) -> np.ndarray:
 
 
 def stochastic_log_likelihood(m, inst: PerceptronInstance) -> float:
-    """``L(m)`` of [baldassi2018, Eq. 6] (central-limit form), with ``sigma^2`` floored at ``SIGMA2_FLOOR * N``."""
+    """``L(m)`` of [baldassi2018, Eq. 6] (central-limit form), with ``sigma^2`` floored at ``SIGMA2_FLOOR * N``.
+
+    Examples
+    --------
+    At ``m = 0`` every pattern has ``u = 0`` and ``H(0) = 1/2``, so ``L = M log(1/2)``:
+
+    >>> from simulate.perceptron.instances import generate_instance
+    >>> inst = generate_instance(51, 0.3, seed=0)
+    >>> abs(stochastic_log_likelihood(np.zeros(51), inst) - inst.M * math.log(0.5)) < 1e-12
+    True
+    """
     m = _check_m(m, inst.N)
     wk = GDWorkspace(inst.M, inst.N)
     L, _ = _evaluate(inst.X, inst.y, wk.all_rows, m, SIGMA2_FLOOR * inst.N, wk.hbar, wk.b, wk.c, wk.w)
@@ -235,7 +245,20 @@ def stochastic_log_likelihood(m, inst: PerceptronInstance) -> float:
 
 
 def stochastic_log_likelihood_gradient(m, inst: PerceptronInstance) -> np.ndarray:
-    """``dL/dm`` of [baldassi2018, Eq. 6] ([baldassi2018, SM Eq. 42] with the sign corrected; see module docstring)."""
+    """``dL/dm`` of [baldassi2018, Eq. 6] ([baldassi2018, SM Eq. 42] with the sign corrected; see module docstring).
+
+    Examples
+    --------
+    Agrees with a central finite difference of :func:`stochastic_log_likelihood`:
+
+    >>> from simulate.perceptron.instances import generate_instance
+    >>> inst = generate_instance(51, 0.3, seed=0)
+    >>> m, e = np.full(51, 0.1), np.zeros(51)
+    >>> e[0] = 1e-6
+    >>> fd = (stochastic_log_likelihood(m + e, inst) - stochastic_log_likelihood(m - e, inst)) / 2e-6
+    >>> bool(abs(fd - stochastic_log_likelihood_gradient(m, inst)[0]) < 1e-5)
+    True
+    """
     m = _check_m(m, inst.N)
     wk = GDWorkspace(inst.M, inst.N)
     mm = m.copy()
@@ -301,6 +324,16 @@ def gradient_ascent(
     GDResult
         ``solved`` is True iff ``sign(m)`` has zero training error; ``epochs``
         is the number of updates performed (0 if ``m^0`` already solves it).
+
+    Examples
+    --------
+    >>> from simulate.perceptron.instances import generate_instance, training_error
+    >>> inst = generate_instance(51, 0.3, seed=0)
+    >>> r = gradient_ascent(inst, seed=1)
+    >>> r.solved, training_error(r.W, inst), int(r.trajectory["epoch"][-1]) == r.epochs
+    (True, 0.0, True)
+    >>> bool((gradient_ascent(inst, seed=1).m == r.m).all())  # same seed, same run
+    True
     """
     eta = check_real("eta", eta, gt=0)
     max_epochs = check_int("max_epochs", max_epochs, ge=1)
@@ -362,6 +395,14 @@ def project_norm(m, qstar: float) -> np.ndarray:
     ``k`` largest ``|m_i|`` saturated at 1, ``s^2 = (q* N - k) / sum_rest m_i^2``,
     and the right ``k`` is found after sorting ``|m|``. Requires
     ``0 < q* < 1`` and more than ``q* N`` non-zero entries.
+
+    Examples
+    --------
+    The largest entry saturates at 1, the others are scaled so that ``|m|^2 = q* N``:
+
+    >>> p = project_norm([0.1, 0.2, -0.4, 0.8], 0.5)
+    >>> float(p[3]), round(float(p @ p) / 4, 12), bool(np.allclose(p[:3] / p[0], [1, 2, -4]))
+    (1.0, 0.5, True)
     """
     m = np.asarray(m, dtype=float)
     N = m.size
@@ -399,7 +440,16 @@ class FixedNormResult(BinaryOutcome):
 
 
 def default_qstar_schedule(q_start: float = 0.3, q_stop: float = 0.99, count: int = 24) -> np.ndarray:
-    """An increasing ``q*`` schedule, uniform in ``log(1 - q*)`` (denser near 1)."""
+    """An increasing ``q*`` schedule, uniform in ``log(1 - q*)`` (denser near 1).
+
+    Examples
+    --------
+    >>> s = default_qstar_schedule()
+    >>> s.size, round(float(s[0]), 12), round(float(s[-1]), 12), bool(np.all(np.diff(s) > 0))
+    (24, 0.3, 0.99, True)
+    >>> [round(float(q), 12) for q in default_qstar_schedule(0.5, 0.875, 3)]  # 1 - q* halves at each step
+    [0.5, 0.75, 0.875]
+    """
     q_start = check_real("q_start", q_start, gt=0, lt=1)
     q_stop = check_real("q_stop", q_stop, gt=q_start, lt=1)
     count = check_int("count", count, ge=2)
@@ -428,6 +478,14 @@ def fixed_norm_gd(
     ----------
     schedule : increasing sequence in (0, 1), default :func:`default_qstar_schedule`.
     stop_when_solved : stop at the first stage whose BC is a solution.
+
+    Examples
+    --------
+    >>> from simulate.perceptron.instances import generate_instance
+    >>> inst = generate_instance(51, 0.3, seed=0)
+    >>> r = fixed_norm_gd(inst, [0.3, 0.6, 0.9], seed=0)
+    >>> r.stages["qstar"].tolist(), round(float(r.m @ r.m) / inst.N, 9), r.solved
+    ([0.3, 0.6, 0.9], 0.9, True)
     """
     qs = default_qstar_schedule() if schedule is None else check_array("schedule", schedule, ndim=1, dtype=float)
     if qs.size == 0 or np.any(qs <= 0) or np.any(qs >= 1) or np.any(np.diff(qs) <= 0):

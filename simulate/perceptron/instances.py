@@ -103,6 +103,16 @@ def generate_instance(N: int, alpha: float, seed: SeedLike, teacher: bool = Fals
     ValueError
         ``N`` even or < 1, ``alpha <= 0`` or too small to give one pattern,
         bad seed.
+
+    Examples
+    --------
+    >>> inst = generate_instance(11, 0.5, seed=0, teacher=True)
+    >>> inst.N, inst.M, round(inst.alpha, 6), inst.seed, inst.has_teacher
+    (11, 6, 0.545455, 0, True)
+    >>> n_errors(inst.teacher, inst)  # the teacher labels its own patterns
+    0
+    >>> bool((generate_instance(11, 0.5, seed=0).X == inst.X).all())  # X is drawn before the teacher
+    True
     """
     N = check_int("N", N, ge=1, odd=True)
     alpha = check_real("alpha", alpha, gt=0)
@@ -129,6 +139,12 @@ def make_instance(X, y=None, teacher=None) -> PerceptronInstance:
     ``X`` must be a 2-d array with entries in ``{-1,+1}`` and an odd number of
     columns; ``y`` (default all ones) a length-``M`` vector in ``{-1,+1}``;
     ``teacher`` (optional) a length-``N`` vector in ``{-1,+1}``.
+
+    Examples
+    --------
+    >>> inst = make_instance([[1, -1, 1], [1, 1, -1]], y=[1, -1])
+    >>> inst.N, inst.M, inst.y.tolist(), inst.seed, inst.has_teacher
+    (3, 2, [1, -1], None, False)
     """
     X = check_array("X", X, ndim=2)
     M, N = X.shape
@@ -155,6 +171,11 @@ def sign_binarize(m) -> np.ndarray:
     """Binarized configuration ``W_i = sign(m_i)`` as int8 (text after [baldassi2018, Eq. 7]).
 
     ``sign(0)`` is taken as +1 (a measure-zero event for continuous ``m``).
+
+    Examples
+    --------
+    >>> sign_binarize([0.3, -0.2, 0.0]).tolist()
+    [1, -1, 1]
     """
     m = np.asarray(m)
     return np.where(m >= 0, 1, -1).astype(np.int8)
@@ -181,13 +202,30 @@ def _fields(X: np.ndarray, W: np.ndarray) -> np.ndarray:
 
 
 def stabilities(W, inst: PerceptronInstance) -> np.ndarray:
-    """Integer stabilities ``Delta^mu = y^mu sum_i W_i x_i^mu`` of binary ``W``."""
+    """Integer stabilities ``Delta^mu = y^mu sum_i W_i x_i^mu`` of binary ``W``.
+
+    Examples
+    --------
+    Odd N: the stabilities are odd integers, positive for every pattern of the teacher:
+
+    >>> inst = generate_instance(11, 0.5, seed=0, teacher=True)
+    >>> D = stabilities(inst.teacher, inst)
+    >>> bool((D > 0).all()), bool((D % 2 == 1).all()), bool((stabilities(-inst.teacher, inst) == -D).all())
+    (True, True, True)
+    """
     W = check_binary("W", W, inst.N)
     return inst.y.astype(np.int64) * _fields(inst.X, W)
 
 
 def n_errors(W, inst: PerceptronInstance) -> int:
-    """Error-counting Hamiltonian ``H(W) = sum_mu Theta(-y^mu W . x^mu)`` [baldassi2018, Eq. 2]."""
+    """Error-counting Hamiltonian ``H(W) = sum_mu Theta(-y^mu W . x^mu)`` [baldassi2018, Eq. 2].
+
+    Examples
+    --------
+    >>> inst = make_instance([[1, -1, 1], [1, 1, -1]], y=[1, -1])
+    >>> stabilities([1, 1, 1], inst).tolist(), n_errors([1, 1, 1], inst)
+    ([1, -1], 1)
+    """
     return int(np.count_nonzero(stabilities(W, inst) < 0))
 
 
@@ -195,12 +233,25 @@ def training_error(W, inst: PerceptronInstance) -> float:
     """Training error per pattern ``E = H(W) / M`` of a binary ``W``.
 
     [baldassi2018, Eq. 2], text after [baldassi2018, Eq. 7].
+
+    Examples
+    --------
+    >>> inst = make_instance([[1, -1, 1], [1, 1, -1]], y=[1, -1])
+    >>> training_error([1, 1, 1], inst), training_error([1, -1, 1], inst)
+    (0.5, 0.0)
     """
     return n_errors(W, inst) / inst.M
 
 
 def teacher_overlap(W, inst: PerceptronInstance) -> float:
-    """Overlap ``rho = W . W^T / N`` between a binary student and the teacher."""
+    """Overlap ``rho = W . W^T / N`` between a binary student and the teacher.
+
+    Examples
+    --------
+    >>> inst = generate_instance(11, 0.5, seed=0, teacher=True)
+    >>> teacher_overlap(inst.teacher, inst), teacher_overlap(-inst.teacher, inst)
+    (1.0, -1.0)
+    """
     if inst.teacher is None:
         raise ValueError("inst has no teacher: generate it with teacher=True")
     W = check_binary("W", W, inst.N)
@@ -215,13 +266,28 @@ def generalization_accuracy(W, inst: PerceptronInstance) -> float:
     and correlation ``rho = W.W^T/N``; the probability that they have the same
     sign is ``1 - arccos(rho)/pi`` (Sheppard's formula). Finite-N corrections
     are O(1/sqrt N) at most (lattice effects of the discrete fields).
+
+    Examples
+    --------
+    ``rho = 1`` gives 1, ``rho = -1`` gives 0:
+
+    >>> inst = generate_instance(11, 0.5, seed=0, teacher=True)
+    >>> generalization_accuracy(inst.teacher, inst), generalization_accuracy(-inst.teacher, inst)
+    (1.0, 0.0)
     """
     rho = teacher_overlap(W, inst)
     return 1.0 - math.acos(max(-1.0, min(1.0, rho))) / math.pi
 
 
 def holdout_accuracy(W, inst: PerceptronInstance, n_test: int, seed: SeedLike) -> float:
-    """Fraction of ``n_test`` fresh teacher-labelled patterns that ``W`` classifies correctly."""
+    """Fraction of ``n_test`` fresh teacher-labelled patterns that ``W`` classifies correctly.
+
+    Examples
+    --------
+    >>> inst = generate_instance(11, 0.5, seed=0, teacher=True)
+    >>> holdout_accuracy(inst.teacher, inst, 100, seed=1), holdout_accuracy(-inst.teacher, inst, 100, seed=1)
+    (1.0, 0.0)
+    """
     if inst.teacher is None:
         raise ValueError("inst has no teacher: generate it with teacher=True")
     W = check_binary("W", W, inst.N)

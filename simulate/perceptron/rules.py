@@ -181,6 +181,16 @@ def run_online_rule(
         per epoch.
     record_L : bool
         Also record ``L(m^t)`` of [baldassi2018, Eq. 6] every epoch (one more pass).
+
+    Examples
+    --------
+    >>> from simulate.perceptron.instances import generate_instance
+    >>> inst = generate_instance(51, 0.3, seed=0)
+    >>> r = run_online_rule(inst, "cp-s", seed=2)
+    >>> r.solved, r.algorithm, r.eta, float(r.trajectory["train_error"][-1])
+    (True, 'cp-s', 0.002, 0.0)
+    >>> bool((run_online_rule(inst, "cp-s", seed=2).m == r.m).all())  # same seed, same samples W ~ Q_m
+    True
     """
     code = OnlineRule.from_name(rule)
     rule = code.rule_name
@@ -214,20 +224,56 @@ def run_online_rule(
 
 
 def clipped_perceptron(inst: PerceptronInstance, **kw) -> OnlineRuleResult:
-    """Clipped perceptron, [baldassi2018, SM Eq. 44] with ``h = sum_i sign(m_i) x_i``."""
+    """Clipped perceptron, [baldassi2018, SM Eq. 44] with ``h = sum_i sign(m_i) x_i``.
+
+    Examples
+    --------
+    >>> from simulate.perceptron.instances import generate_instance
+    >>> inst = generate_instance(51, 0.3, seed=0)
+    >>> r = clipped_perceptron(inst, seed=2)
+    >>> r.solved, r.algorithm, n_errors(r.W, inst)
+    (True, 'cp', 0)
+    """
     return run_online_rule(inst, "cp", **kw)
 
 
 def stochastic_clipped_perceptron(inst: PerceptronInstance, **kw) -> OnlineRuleResult:
-    """Stochastic clipped perceptron CP-S, [baldassi2018, SM Eq. 44] with ``h = W . x``, ``W ~ Q_m``."""
+    """Stochastic clipped perceptron CP-S, [baldassi2018, SM Eq. 44] with ``h = W . x``, ``W ~ Q_m``.
+
+    Examples
+    --------
+    >>> from simulate.perceptron.instances import generate_instance
+    >>> inst = generate_instance(51, 0.3, seed=0)
+    >>> r = stochastic_clipped_perceptron(inst, seed=2)
+    >>> r.solved, r.algorithm, n_errors(r.W, inst)
+    (True, 'cp-s', 0)
+    """
     return run_online_rule(inst, "cp-s", **kw)
 
 
 def weighted_stochastic_perceptron(inst: PerceptronInstance, **kw) -> OnlineRuleResult:
-    """Weighted stochastic perceptron rule, [baldassi2018, SM Eq. 43] (sign corrected)."""
+    """Weighted stochastic perceptron rule, [baldassi2018, SM Eq. 43] (sign corrected).
+
+    Examples
+    --------
+    >>> from simulate.perceptron.instances import generate_instance
+    >>> inst = generate_instance(51, 0.3, seed=0)
+    >>> r = weighted_stochastic_perceptron(inst, seed=2)
+    >>> r.solved, r.algorithm, r.eta == default_rule_eta("rule43", 51)
+    (True, 'rule43', True)
+    """
     return run_online_rule(inst, "rule43", **kw)
 
 
 def plain_perceptron(inst: PerceptronInstance, **kw) -> OnlineRuleResult:
-    """Ordinary perceptron rule on ``m`` (text after [baldassi2018, SM Eq. 44]): expected to fail."""
+    """Ordinary perceptron rule on ``m`` (text after [baldassi2018, SM Eq. 44]): expected to fail.
+
+    Examples
+    --------
+    >>> from simulate.perceptron.instances import generate_instance
+    >>> inst = generate_instance(51, 0.3, seed=0)
+    >>> r = plain_perceptron(inst, seed=2, max_epochs=200)
+    >>> r.solved, r.epochs, r.train_error > 0
+    (False, 200, True)
+    """
     return run_online_rule(inst, "perceptron", **kw)

@@ -115,6 +115,13 @@ def sa_energy_table(N: int, kind: str) -> np.ndarray:
 
     ``kind="linear"``: ``Theta_1(-Delta/sqrt N) = max(0, -Delta)/sqrt N``;
     ``kind="count"``: ``Theta(-Delta)``.
+
+    Examples
+    --------
+    >>> sa_energy_table(3, "count").tolist()
+    [1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0]
+    >>> bool(np.allclose(sa_energy_table(3, "linear") * math.sqrt(3), [3, 2, 1, 0, 0, 0, 0]))
+    True
     """
     check_choice("energy", kind, ENERGIES)
     D = np.arange(-N, N + 1, dtype=float)
@@ -147,6 +154,22 @@ def metropolis_kernel(ST, W, Delta, table, betas, stop_at_zero, trace):
     Returns
     -------
     (sweeps_done, accepted, proposals, errors)
+
+    Examples
+    --------
+    At ``beta = 0`` every proposal is accepted, and the stabilities stay in step with ``W``:
+
+    >>> from simulate.core import as_generator
+    >>> from simulate.perceptron.instances import generate_instance
+    >>> inst = generate_instance(51, 0.3, seed=0)
+    >>> ST = signed_patterns_transposed(inst)
+    >>> W = np.ones(51, dtype=np.int8)
+    >>> Delta = signed_stabilities(ST, W)
+    >>> _ = seed_numba(as_generator(0))
+    >>> done, acc, prop, err = metropolis_kernel(ST, W, Delta, sa_energy_table(51, "count"), np.zeros(3), False,
+    ...                                          np.zeros(3, dtype=np.int64))
+    >>> done, acc == prop == 3 * 51, bool((Delta == signed_stabilities(ST, W)).all()), err == n_errors(W, inst)
+    (3, True, True, True)
     """
     N, M = ST.shape
     nerr = 0
@@ -246,6 +269,14 @@ def simulated_annealing(
     -------
     SAResult
         ``solved=False`` (and a message) when the cap was reached first.
+
+    Examples
+    --------
+    >>> from simulate.perceptron.instances import generate_instance
+    >>> inst = generate_instance(51, 0.3, seed=0)
+    >>> r = simulated_annealing(inst, seed=0)
+    >>> r.solved, r.errors, r.energy, r.message, n_errors(r.W, inst)
+    (True, 0, 0.0, 'solution found', 0)
     """
     if not isinstance(inst, PerceptronInstance):
         raise ValueError(f"inst must be a simulate.perceptron.instances.PerceptronInstance (got {type(inst).__name__})")

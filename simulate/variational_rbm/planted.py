@@ -46,6 +46,14 @@ def planted_fields(N: int, P: int, c: float = 0.0, seed: SeedLike = 0) -> np.nda
 
     Raises ``ValueError`` if ``c N`` is not an integer or ``N (1 - c)`` is not
     divisible by the Hadamard order ``2^ceil(log2 P)``.
+
+    Examples
+    --------
+    The overlap matrix is exactly ``1`` on the diagonal and ``c`` off it:
+
+    >>> xi = planted_fields(8, 3, c=0.5, seed=0)
+    >>> xi.shape, (xi.T.astype(int) @ xi / 8).tolist()
+    ((8, 3), [[1.0, 0.5, 0.5], [0.5, 1.0, 0.5], [0.5, 0.5, 1.0]])
     """
     N = check_int("N", N, ge=1)
     P = check_int("P", P, ge=1)
@@ -96,6 +104,16 @@ def integrated_autocorrelation(x: np.ndarray, window_c: float = 6.0) -> float:
 
     ``tau = 1/2`` for independent samples (the convention where the variance
     of the mean is ``2 tau var / n``).
+
+    Examples
+    --------
+    ``tau = 1/2`` for a constant series and, within the noise, for independent samples:
+
+    >>> import numpy as np
+    >>> integrated_autocorrelation(np.ones(10))
+    0.5
+    >>> abs(integrated_autocorrelation(np.random.default_rng(0).standard_normal(10000)) - 0.5) < 0.05
+    True
     """
     x = np.asarray(x, dtype=float)
     x = x - x.mean()
@@ -149,6 +167,14 @@ def sample_planted_rbm(xi, M: int, beta: float = 1.0, *, seed: SeedLike = 0, int
     ``burn_in`` defaults to ``10 interval``. Returns the samples and the
     diagnostics (``interval``, ``burn_in``, ``tau_pilot``, the lag-1
     autocorrelation of ``X_mu^2`` of the kept samples).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> xi = planted_fields(8, 2, seed=0)
+    >>> s, diag = sample_planted_rbm(xi, 3, seed=0, interval=2, burn_in=0)
+    >>> s.shape, bool(np.all(np.abs(s) == 1)), diag["interval"], diag["burn_in"]
+    ((3, 8), True, 2, 0)
     """
     xi = check_array("xi", xi, ndim=2)
     if not np.all(np.abs(xi) == 1):
@@ -193,7 +219,14 @@ def sample_planted_rbm(xi, M: int, beta: float = 1.0, *, seed: SeedLike = 0, int
 
 def planted_data(N: int, P: int, alpha: float, beta: float = 1.0, c: float = 0.0, seed: SeedLike = 0,
                  interval: int | None = None) -> PlantedData:
-    """Planted fields (``planted_fields``) and ``M = round(alpha N)`` Gibbs samples (``sample_planted_rbm``)."""
+    """Planted fields (``planted_fields``) and ``M = round(alpha N)`` Gibbs samples (``sample_planted_rbm``).
+
+    Examples
+    --------
+    >>> d = planted_data(8, 2, 0.5, seed=0, interval=1)
+    >>> d.M, d.sigma.shape, d.xi.shape, int(d.xi[:, 0] @ d.xi[:, 1])     # M = alpha N; orthogonal fields
+    (4, (4, 8), (8, 2), 0)
+    """
     alpha = check_real("alpha", alpha, gt=0)
     rng = as_generator(seed)
     xi = planted_fields(N, P, c, rng)
@@ -204,7 +237,17 @@ def planted_data(N: int, P: int, alpha: float, beta: float = 1.0, c: float = 0.0
 
 
 def planted_exact_distribution(xi, beta: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-    """All ``2^N`` states (rows) and their probabilities under [huang2020, Eq. 1] (N <= 20), for tests."""
+    """All ``2^N`` states (rows) and their probabilities under [huang2020, Eq. 1] (N <= 20), for tests.
+
+    Examples
+    --------
+    The probabilities sum to 1 and are symmetric under ``sigma -> -sigma`` (the reversed state order):
+
+    >>> import numpy as np
+    >>> S, p = planted_exact_distribution(planted_fields(8, 3, c=0.5, seed=0))
+    >>> S.shape, round(float(p.sum()), 6), bool(np.allclose(p, p[::-1]))
+    ((256, 8), 1.0, True)
+    """
     xi = np.asarray(xi, dtype=float)
     N = xi.shape[0]
     if N > 20:

@@ -48,7 +48,17 @@ def check_real(name: str, value, *, gt=None, ge=None, lt=None, le=None, allow_in
 
 
 def check_int(name: str, value, *, ge=None, le=None, odd: bool = False) -> int:
-    """Return ``value`` as an int, or raise ``ValueError`` naming ``name`` and the range."""
+    """Return ``value`` as an int, or raise ``ValueError`` naming ``name`` and the range.
+
+    Examples
+    --------
+    >>> check_int("order", 8.0, ge=2)   # an integral float is accepted
+    8
+    >>> check_int("k", 4, odd=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: k must be odd so that sign() of a sum of k terms is never 0 (got 4)
+    """
     rng = _range_text(None, ge, None, le)
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Integral, np.integer)):
         if isinstance(value, (float, np.floating)) and float(value).is_integer():
@@ -64,7 +74,17 @@ def check_int(name: str, value, *, ge=None, le=None, odd: bool = False) -> int:
 
 
 def check_choice(name: str, value, choices) -> str:
-    """Raise ``ValueError`` unless ``value`` is one of ``choices``."""
+    """Raise ``ValueError`` unless ``value`` is one of ``choices``.
+
+    Examples
+    --------
+    >>> check_choice("kind", "hermite", {"hermite", "legendre"})
+    'hermite'
+    >>> check_choice("kind", "simpson", {"hermite", "legendre"})
+    Traceback (most recent call last):
+    ...
+    ValueError: kind must be one of ['hermite', 'legendre'] (got 'simpson')
+    """
     if value not in choices:
         raise ValueError(f"{name} must be one of {sorted(choices)} (got {value!r})")
     return value
@@ -75,6 +95,15 @@ def check_array(name: str, value, *, ndim: int | None = None, shape=None, dtype=
     """Return ``value`` as an array with the given ndim/shape, or raise ``ValueError``.
 
     ``shape`` may contain ``None`` for a free dimension.
+
+    Examples
+    --------
+    >>> check_array("xi", [[1, -1, 1], [-1, 1, 1]], shape=(None, 3)).shape
+    (2, 3)
+    >>> check_array("xi", [1.0, float("nan")])
+    Traceback (most recent call last):
+    ...
+    ValueError: xi must contain only finite values
     """
     arr = np.asarray(value) if dtype is None else np.asarray(value, dtype=dtype)
     if ndim is not None and arr.ndim != ndim:

@@ -17,7 +17,13 @@ __all__ = ["Record", "OrderParameters", "to_jsonable", "format_table"]
 
 
 def to_jsonable(obj: Any) -> Any:
-    """Convert records, numpy values, mappings and sequences to JSON-ready Python."""
+    """Convert records, numpy values, mappings and sequences to JSON-ready Python.
+
+    Examples
+    --------
+    >>> to_jsonable({"q": np.float64(0.5), "n": np.int64(3), "phi": float("nan"), "m": np.array([1.0, -np.inf])})
+    {'q': 0.5, 'n': 3, 'phi': 'nan', 'm': [1.0, '-inf']}
+    """
     if hasattr(obj, "to_dict") and not isinstance(obj, type):
         return to_jsonable(obj.to_dict())
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
@@ -166,7 +172,16 @@ def _fmt(v: Any) -> str:
 
 
 def format_table(rows: list[dict[str, Any]], columns: list[str] | None = None) -> str:
-    """Plain-text table of records (for people; machines use JSON or CSV)."""
+    """Plain-text table of records (for people; machines use JSON or CSV).
+
+    Examples
+    --------
+    >>> print(format_table([{"alpha": 0.1, "q": 0.25}, {"alpha": 0.2, "q": float("nan")}]))   # NaN is shown
+    alpha     q
+    -----  ----
+      0.1  0.25
+      0.2   nan
+    """
     if not rows:
         return "(no rows)"
     columns = columns or list(dict.fromkeys(k for r in rows for k in r))

@@ -323,6 +323,15 @@ def newton(
     times the step; affine invariant, so a badly scaled equation cannot reject a
     good step). ``maxiter`` caps the evaluations of ``fun``. Never raises on
     failure: the result says ``converged=False`` and why.
+
+    Examples
+    --------
+    >>> def fun(x):   # R(x) = x^2 - 2; Newton map F(x) = x - R/R', so G = F(x) - x = -R/R'
+    ...     R, J = x**2 - 2.0, np.array([[2.0 * x[0]]])
+    ...     return R, J, -R / (2.0 * x), None
+    >>> r = newton(fun, [1.0], lower=[0.0])
+    >>> r.converged, round(float(r.x[0]), 8)   # sqrt(2)
+    (True, 1.41421356)
     """
     x = np.array(x0, dtype=float)
     n = x.size
@@ -476,6 +485,19 @@ def span(
     warm
         Extracts the warm start from a result (default: ``result.values`` if
         present, else the result itself).
+
+    Returns
+    -------
+    Curve
+        One :class:`CurvePoint` per point of ``path``, failed points included.
+
+    Examples
+    --------
+    >>> def solve(p, init):   # fixed point of x = c + x/2, i.e. x = 2c
+    ...     return converge(lambda x: {"x": p["c"] + 0.5 * x["x"]}, init or {"x": 0.0}, tol=1e-12)
+    >>> curve = span(solve, [{"c": c} for c in (0.0, 1.0, 2.0)])
+    >>> [round(float(x), 9) for x in curve.column("x")], curve.failed
+    ([0.0, 2.0, 4.0], [])
     """
     if warm is None:
         def warm(res):

@@ -179,7 +179,17 @@ def logcosh(x):
 
 
 def H_pow(x: np.ndarray | float, beta: float) -> np.ndarray:
-    """``H(x)**beta`` formed as ``exp(beta * log H(x))`` (the only safe way)."""
+    """``H(x)**beta`` formed as ``exp(beta * log H(x))`` (the only safe way).
+
+    Examples
+    --------
+    >>> float(H_pow(0.0, 2.0))   # H(0) = 1/2
+    0.25
+    >>> import math
+    >>> x = 5.0   # H(-x)**beta = (1 - H(x))**beta -> exp(-beta H(x)) at large beta
+    >>> abs(float(H_pow(-x, 1e6)) - math.exp(-1e6 * float(H(x)))) < 1e-6
+    True
+    """
     return np.exp(beta * logH(np.asarray(x, dtype=float)))
 
 

@@ -80,7 +80,15 @@ def _x(W, m, r, B, alpha, g):
 
 
 def compositional_free_energy(alpha, theta, g, l, m, r, B, q, C, W=None) -> float:
-    """Rescaled free energy ``f~`` of Eq. R16 at any point."""
+    """Rescaled free energy ``f~`` of Eq. R16 at any point.
+
+    Examples
+    --------
+    >>> s = solve_compositional(0.1, 1.0, -0.1, 3.0)   # at the saddle point (R16) equals its on-shell form (R17)
+    >>> f = compositional_free_energy(0.1, 1.0, -0.1, 3.0, s.m, s.r, s.B, s.q, s.C)
+    >>> abs(f - (-3.0 * s.m**2 / 8 + 0.1 * s.q - 0.1 * s.r / 2)) < 1e-10
+    True
+    """
     Wv, Pw = W if W is not None else skellam(l)
     x, s = _x(Wv, m, r, B, alpha, g)
     th = theta / math.sqrt(q)
@@ -125,6 +133,15 @@ def solve_compositional(alpha: float, theta: float, g: float, l: float, init=Non
     state where a visible unit is on iff ``W > 0``, ``r~`` small); ``branch="glass"``
     solves the non-condensed state ``m~ = 0`` (independent of ``l``).
     ``converged=False`` if the solve fails or lands on an unphysical point (``C >= 1``, ``q = 0``).
+
+    Examples
+    --------
+    >>> s = solve_compositional(0.1, 1.0, -0.1, 3.0)
+    >>> s.converged, bool(s.m > 0), abs(s.f - s.f_onshell) < 1e-10   # (R16) = (R17) on shell
+    (True, True, True)
+    >>> a, b = (solve_compositional(0.1, 1.0, -0.1, l, branch="glass") for l in (3.0, 0.0))
+    >>> a.m, abs(a.f - b.f) < 1e-12   # the glass branch does not depend on l
+    (0.0, True)
     """
     alpha = check_real("alpha", alpha, gt=0)
     theta = check_real("theta", theta)
@@ -185,6 +202,17 @@ def l_star(alpha: float, theta: float, g: float, *, l_max: float = 40.0, n_grid:
     (``f0``) and the all-silent state ``v = 0`` (``f~ = 0``). ``compositional`` is True when
     ``f~(l*) < min(f0, 0)``; otherwise ``l_star = 0`` and ``f_star = min(f0, 0)``.
     ``converged=False`` if the grid minimum is at ``l_max`` (l* not bracketed) or solves failed.
+
+    Examples
+    --------
+    >>> r = l_star(0.1, 3.0, -0.2, l_max=5.0, n_grid=6)
+    >>> r.compositional, r.converged
+    (True, True)
+    >>> def f_noise_free(l):   # large theta~: r~ -> 0, a visible unit is on iff W >= 1
+    ...     w, P = skellam(l)
+    ...     return -np.dot(P, np.maximum(w, 0)) ** 2 / (2 * l) + 0.2 * P[w > 0].sum()
+    >>> bool(abs(r.f_star - f_noise_free(r.l_star)) < 1e-5)
+    True
     """
     alpha = check_real("alpha", alpha, gt=0)
     theta = check_real("theta", theta)
@@ -242,5 +270,12 @@ def l_star(alpha: float, theta: float, g: float, *, l_max: float = 40.0, n_grid:
 
 
 def compositional_phase_diagram(alphas, thetas, g: float, **kw) -> list[LStar]:
-    """``l*`` on the grid ``alphas x thetas`` at fixed ``g~`` (the phase diagram of [manzan2021, slide 31])."""
+    """``l*`` on the grid ``alphas x thetas`` at fixed ``g~`` (the phase diagram of [manzan2021, slide 31]).
+
+    Examples
+    --------
+    >>> d = compositional_phase_diagram([0.1], [1.0, 3.0], -0.2, l_max=5.0, n_grid=6)   # rows: alpha, then theta
+    >>> [(x.theta, x.compositional) for x in d]   # compositional only at the larger threshold
+    [(1.0, False), (3.0, True)]
+    """
     return [l_star(float(a), float(t), g, **kw) for a in alphas for t in thetas]

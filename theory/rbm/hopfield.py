@@ -68,7 +68,15 @@ class HopfieldRS(Record):
 
 
 def hopfield_free_energy(alpha: float, T: float, m: float, q: float, r: float, order: int = _ORDER) -> float:
-    """AGS RS free energy per spin at ``T > 0`` (docs/hopfield.md Eq. H1), any (m, q, r)."""
+    """AGS RS free energy per spin at ``T > 0`` (docs/hopfield.md Eq. H1), any (m, q, r).
+
+    Examples
+    --------
+    >>> a, T = 0.1, 2.0   # paramagnet m = q = r = 0: f = alpha/2 + alpha T/2 ln(1 - 1/T) - T ln 2
+    >>> f_para = a / 2 + a * T / 2 * math.log(1 - 1 / T) - T * math.log(2)
+    >>> abs(hopfield_free_energy(a, T, 0.0, 0.0, 0.0) - f_para) < 1e-12
+    True
+    """
     beta = 1.0 / T
     rule = _rule(order)
     D = 1.0 - beta * (1.0 - q)
@@ -81,7 +89,14 @@ def hopfield_free_energy(alpha: float, T: float, m: float, q: float, r: float, o
 
 
 def hopfield_free_energy_T0(alpha: float, m: float, r: float, C: float) -> float:
-    """Ground-state energy per spin, ``T -> 0`` of (H1) with ``beta (1-q) -> C`` (Eq. H8)."""
+    """Ground-state energy per spin, ``T -> 0`` of (H1) with ``beta (1-q) -> C`` (Eq. H8).
+
+    Examples
+    --------
+    >>> s = solve_hopfield_T0(1e-6)   # alpha -> 0: one stored pattern, e = -m^2/2 = -1/2
+    >>> round(float(hopfield_free_energy_T0(1e-6, s.m, s.r, s.C)), 6)
+    -0.5
+    """
     s = math.sqrt(alpha * r)
     # E|m + s z| = m erf(m/(s sqrt2)) + 2 s G(m/s)
     Eabs = m * erf(m / (s * math.sqrt(2))) + 2 * s * math.exp(-m * m / (2 * s * s)) / math.sqrt(2 * math.pi)
@@ -102,6 +117,19 @@ def solve_hopfield(alpha: float, T: float, init: dict | HopfieldRS | None = None
         Warm start (dict with m, q, r or a previous result).
     retrieval
         Start from ``m = 1`` (retrieval branch) or from ``m = 0`` (spin-glass/paramagnet).
+
+    Returns
+    -------
+    HopfieldRS
+        ``m, q, r, C``, the free energy ``f`` and the solver diagnostics.
+
+    Examples
+    --------
+    >>> r = solve_hopfield(1e-8, 0.5)   # alpha -> 0: the Curie-Weiss magnet, m = tanh(m / T)
+    >>> r.converged, abs(r.m - math.tanh(r.m / 0.5)) < 1e-6, abs(r.m - 0.957504) < 1e-6
+    (True, True, True)
+    >>> abs(solve_hopfield(0.05, 2.0).m) < 1e-9   # above T_g = 1 + sqrt(alpha): paramagnet, even from m = 1
+    True
     """
     alpha = check_real("alpha", alpha, gt=0)
     T = check_real("T", T, ge=0)
@@ -141,6 +169,16 @@ def solve_hopfield_T0(alpha: float, init=None, *, retrieval: bool = True, tol: f
     The retrieval solution is the largest root ``y`` of
     ``y (sqrt(2 alpha) + 2/sqrt(pi) e^{-y^2}) = erf(y)`` (bracketed, Brent);
     ``retrieval=False`` returns the spin-glass solution ``m = 0``.
+
+    Examples
+    --------
+    >>> solve_hopfield_T0(1e-3).m   # small load: perfect retrieval
+    1.0
+    >>> solve_hopfield_T0(0.2).message
+    'no retrieval solution: alpha = 0.2 > alpha_c = 0.137906'
+    >>> g = solve_hopfield_T0(0.1, retrieval=False)   # spin glass: sqrt(r) = 1 + sqrt(2 / (pi alpha))
+    >>> g.m, abs(math.sqrt(g.r) - (1 + math.sqrt(2 / (math.pi * 0.1)))) < 1e-12
+    (0.0, True)
     """
     alpha = check_real("alpha", alpha, gt=0)
     if retrieval:
@@ -199,6 +237,12 @@ def hopfield_capacity(T: float = 0.0, *, tol: float = 1e-6) -> HopfieldCapacity:
 
     At ``T = 0``: maximum over ``y`` of ``alpha(y)`` (Eq. H7). At ``T > 0``: bisection
     in ``alpha`` on the existence of a retrieval solution (inverse of :func:`hopfield_retrieval_temperature`).
+
+    Examples
+    --------
+    >>> c = hopfield_capacity()   # AGS: alpha_c = 0.138, m = 0.967 there
+    >>> round(c.alpha_c, 3), round(c.m_c, 3)
+    (0.138, 0.967)
     """
     T = check_real("T", T, ge=0, lt=1)
     if T == 0:
@@ -225,6 +269,14 @@ def hopfield_retrieval_temperature(alpha: float, *, tol: float = 1e-5) -> Hopfie
     Bisection in T on the existence of the retrieval branch (damped iteration from m = 1).
     AGS 1985: ``T_M -> 1`` as ``alpha -> 0``, ``T_M ~ 1 - 1.95 sqrt(alpha)``, ``T_M(alpha_c) = 0``.
     Returned as a :class:`HopfieldCapacity` with ``alpha_c = alpha`` and ``T = T_M``.
+
+    Examples
+    --------
+    >>> t = hopfield_retrieval_temperature(0.01, tol=1e-2)   # AGS: T_M ~ 1 - 1.95 sqrt(0.01) = 0.805
+    >>> t.converged, abs(t.T - 0.805) < 0.02
+    (True, True)
+    >>> hopfield_retrieval_temperature(0.2).converged   # above alpha_c(T = 0)
+    False
     """
     alpha = check_real("alpha", alpha, gt=0)
     ac = _alpha_c_y()[0]
@@ -241,7 +293,13 @@ def hopfield_retrieval_temperature(alpha: float, *, tol: float = 1e-5) -> Hopfie
 
 
 def hopfield_glass_temperature(alpha: float) -> float:
-    """Spin-glass transition ``T_g = 1 + sqrt(alpha)`` (AGS; paramagnet q = 0 unstable, docs Eq. H9)."""
+    """Spin-glass transition ``T_g = 1 + sqrt(alpha)`` (AGS; paramagnet q = 0 unstable, docs Eq. H9).
+
+    Examples
+    --------
+    >>> hopfield_glass_temperature(0.25), hopfield_glass_temperature(0.0)   # alpha = 0: the Curie-Weiss T_c
+    (1.5, 1.0)
+    """
     alpha = check_real("alpha", alpha, ge=0)
     return 1.0 + math.sqrt(alpha)
 
@@ -251,6 +309,12 @@ def hopfield_alpha_global() -> float:
 
     Crossing of (H8) on the two branches (:func:`solve_hopfield_T0` with ``retrieval`` True/False);
     AGS PRA 32, 1007 (1985): about 0.051.
+
+    Examples
+    --------
+    >>> a = hopfield_alpha_global()
+    >>> abs(a - 0.051) < 0.001, bool(abs(solve_hopfield_T0(a).f - solve_hopfield_T0(a, retrieval=False).f) < 1e-9)
+    (True, True)
     """
     def d(a: float) -> float:
         return solve_hopfield_T0(a).f - solve_hopfield_T0(a, retrieval=False).f

@@ -45,6 +45,15 @@ def planted_hidden_correlation(beta: float, c: float, P: int = 2) -> float:
 
     Exact enumeration of the ``2^P`` states; for ``P = 2`` equals ``tanh(beta^2 c)``.
     (docs/planted_rbm_threshold.md, Eq. T4.)
+
+    Examples
+    --------
+    >>> planted_hidden_correlation(1.0, 0.3) == math.tanh(0.3)   # P = 2: closed form
+    True
+    >>> planted_hidden_correlation(1.0, 0.0, P=3)   # no coupling: independent hidden spins
+    0.0
+    >>> abs(planted_hidden_correlation(0.5, 0.4, P=3) - planted_hidden_correlation(1.0, 0.1, P=3)) < 1e-15
+    True
     """
     J = beta * beta * c
     if P == 1:
@@ -92,6 +101,15 @@ def planted_learning_threshold(beta: float, c: float = 0.0, P: int = 2) -> Plant
         ``alpha_thr`` (planted direction), ``alpha_sg = beta^-4`` (replica-replica
         direction), ``t = <tau_1 tau_2>``, ``lambda_max`` of ``A_0 C_0`` and the
         unstable mode (``"sum"``: ``xi^1 + xi^2 + ...``, or ``"difference"``).
+
+    Examples
+    --------
+    >>> r = planted_learning_threshold(1.0, 0.3)   # [huang2020, Fig. 2b]: 0.596
+    >>> round(r.alpha_thr, 4), r.alpha_sg, r.mode   # the planted direction goes unstable first
+    (0.5957, 1.0, 'sum')
+    >>> r = planted_learning_threshold(2.0, 0.0, P=4)   # c = 0: beta^-4 for any P
+    >>> r.alpha_thr == r.alpha_sg == 2.0**-4
+    True
     """
     beta = check_real("beta", beta, gt=0)
     P = check_int("P", P, ge=1, le=16)
@@ -117,5 +135,13 @@ def planted_alpha_threshold(beta: float, c: float = 0.0, P: int = 2) -> float:
     ``1 / (beta^4 (1+|c|)(1+tanh(beta^2 |c|)))`` for ``P = 2`` (see :func:`planted_learning_threshold`;
     docs/planted_rbm_threshold.md Eq. T8). ``planted_alpha_threshold(1, 0) = 1``,
     ``planted_alpha_threshold(1, 0.3) = 0.5957`` ([huang2020, Fig. 2b]: 0.596).
+
+    Examples
+    --------
+    >>> planted_alpha_threshold(1.0, 0.0), round(planted_alpha_threshold(1.0, 0.3), 4)
+    (1.0, 0.5957)
+    >>> c = 0.3   # P = 2 closed form
+    >>> abs(planted_alpha_threshold(1.0, c) - 1 / ((1 + c) * (1 + math.tanh(c)))) < 1e-15
+    True
     """
     return planted_learning_threshold(beta, c, P).alpha_thr

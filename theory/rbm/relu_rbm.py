@@ -116,7 +116,17 @@ def _visible(Wv, Pw, g, m, B, alpha, p, r):
 
 
 def relu_rbm_free_energy(alpha, p, theta, g, L, m, r, B, q, C, W=None) -> float:
-    """``f(L, m, r, B, q, C)`` of Eq. R1 at any point (for stationarity checks)."""
+    """``f(L, m, r, B, q, C)`` of Eq. R1 at any point (for stationarity checks).
+
+    Examples
+    --------
+    >>> s = solve_relu_rbm(0.05, 0.5, 0.2, -0.1, 2)   # f is stationary at the saddle point
+    >>> x = {k: getattr(s, k) for k in ("m", "r", "B", "q", "C")}
+    >>> def f(k, h):
+    ...     return relu_rbm_free_energy(0.05, 0.5, 0.2, -0.1, 2, **{**x, k: x[k] + h})
+    >>> s.converged, f("m", 0.0) == s.f, all(abs(f(k, 1e-5) - f(k, -1e-5)) < 1e-13 for k in x)
+    (True, True, True)
+    """
     Wv, Pw = W if W is not None else weight_distribution(int(L), p)
     x, s = _visible(Wv, Pw, g, m, B, alpha, p, r)
     th = theta / math.sqrt(p * q)
@@ -184,6 +194,18 @@ def solve_relu_rbm(alpha: float, p: float, theta: float, g: float, L: int, init=
         Warm start (dict with m, s, B or an :class:`RRBMSolution`). Without it the
         solve starts from the noise-free condensed state with ``s = sqrt(alpha p r)``
         in ``{1e-3, 0.1, 1} p`` and returns the converged solution of lowest ``f``.
+
+    Returns
+    -------
+    RRBMSolution
+        Order parameters, the free energy ``f`` and the solver diagnostics.
+
+    Examples
+    --------
+    >>> t = solve_threshold_hopfield(0.05, 0.0)   # p = 1, L = 1 and g = -alpha B / 2: the threshold Hopfield net
+    >>> s = solve_relu_rbm(0.05, 1.0, 0.0, t.g, 1)
+    >>> s.converged, abs(s.m - t.m) < 1e-9, abs(s.f - t.f) < 1e-12
+    (True, True, True)
     """
     alpha = check_real("alpha", alpha, gt=0)
     p = check_real("p", p, gt=0, le=1)
@@ -214,6 +236,15 @@ def solve_threshold_hopfield(alpha: float, theta: float, init=None, *, tol: floa
     Then ``W = +-1`` and ``m = erf(m/sqrt(2 alpha r))/2``, ``q = 1/2``,
     ``C = exp(-m^2/(2 alpha r))/sqrt(2 pi alpha r)``, ``r = H2(sqrt2 theta)/(2 (1-C)^2)``.
     Solved as the general system (R2)-(R6) with ``g`` tied to ``B`` at each step.
+
+    Examples
+    --------
+    >>> from scipy.special import erf
+    >>> t = solve_threshold_hopfield(0.05, 0.0)
+    >>> t.converged, t.q, bool(abs(t.m - erf(t.m / math.sqrt(2 * t.alpha * t.r)) / 2) < 1e-12)
+    (True, 0.5, True)
+    >>> solve_threshold_hopfield(0.2, 0.0).message   # above the capacity 0.138
+    'no retrieval solution (m = 0)'
     """
     alpha = check_real("alpha", alpha, gt=0)
     theta = check_real("theta", theta)
@@ -236,6 +267,15 @@ def threshold_hopfield_capacity(theta: float) -> float:
     ``alpha(y) = (m (1 - C))^2 / (y^2 H2(sqrt2 theta))``, ``m = erf(y)/2``,
     ``C = y e^{-y^2}/(m sqrt(pi))`` (docs/relu_rbm.md Eq. R9); the capacity is its maximum.
     Equals ``alpha_c^Hopfield / (2 H2(sqrt2 theta))``; 0.138 at ``theta = 0``.
+
+    Examples
+    --------
+    >>> from theory.rbm.hopfield import hopfield_capacity
+    >>> ac = hopfield_capacity().alpha_c
+    >>> abs(threshold_hopfield_capacity(0.0) - ac) < 1e-9   # H2(0) = 1/2
+    True
+    >>> abs(threshold_hopfield_capacity(0.5) * 2 * float(H2(math.sqrt(2) * 0.5)) - ac) < 1e-9
+    True
     """
     theta = check_real("theta", theta)
     h2 = float(H2(math.sqrt(2) * theta))

@@ -482,7 +482,15 @@ def _init_for(ref: ReferenceState) -> dict[str, float]:
 def franz_parisi_max(ref: ReferenceState, *, init: Mapping[str, float] | None = None, tol: float = 1e-10,
            order: int = DEFAULT_ORDER, maxiter: int = 2000, method: str = "auto") -> FPResult:
     """The maximum of ``S(d)`` over ``d`` (``phat = 0``): ``S`` there is the entropy of all binary
-    solutions (Gardner-Derrida), ``d`` the typical distance of a solution from the reference's BC."""
+    solutions (Gardner-Derrida), ``d`` the typical distance of a solution from the reference's BC.
+
+    Examples
+    --------
+    >>> ref = franz_parisi_reference("binary", 0.5)
+    >>> mx = franz_parisi_max(ref)
+    >>> mx.converged, mx.phat, abs(mx.S - ref.phi) < 1e-6   # S at its maximum: the entropy of all solutions
+    (True, 0.0, True)
+    """
     ref = _check_ref(ref)
     x0 = dict(init) if init is not None else _init_for(ref)
     x0["phat"] = 0.0
@@ -532,6 +540,16 @@ def solve_franz_parisi(ref: ReferenceState, d: float, *, init: Mapping[str, floa
     FPResult
         The saddle point; ``converged=False`` with the reason in ``message`` on failure
         (``S = nan``), ``S = -inf`` below the end of the branch (:func:`_beyond_end`).
+
+    Examples
+    --------
+    >>> ref = franz_parisi_reference("binary", 0.5)
+    >>> solve_franz_parisi(ref, 0.0).S   # exact limit: the binary reference's BC is itself a solution
+    0.0
+    >>> mx = franz_parisi_max(ref)
+    >>> r = solve_franz_parisi(ref, 0.3, init=mx)
+    >>> r.converged, bool(r.S < mx.S), bool(r.S < binary_entropy_d(0.3))   # below the max and the count of all
+    (True, True, True)
     """
     ref = _check_ref(ref)
     d = check_real("d", d, ge=0.0, lt=1.0)
@@ -710,7 +728,18 @@ def _beyond_end(ref: ReferenceState, d: float, d_c: float, c: float, order: int)
 
 def franz_parisi_entropy(alpha: float, beta: float, qstar: float, d: float, reference: str = "stochastic", *,
                  init: FPResult | None = None, tol: float = 1e-10, order: int = DEFAULT_ORDER) -> FPResult:
-    """``S(d)`` for one reference and distance (the command-line entry point)."""
+    """``S(d)`` for one reference and distance (the command-line entry point).
+
+    Reached by continuation from the maximum of ``S`` (:func:`franz_parisi_curve`) unless a converged
+    ``init`` is given; ``beta`` and ``qstar`` are used by the stochastic reference only.
+
+    Examples
+    --------
+    >>> r = franz_parisi_entropy(0.5, 1.0, 0.5, 0.3, reference="binary")
+    >>> ref = franz_parisi_reference("binary", 0.5)
+    >>> r.converged, abs(r.S - solve_franz_parisi(ref, 0.3).S) < 1e-8   # the same saddle point
+    (True, True)
+    """
     alpha = check_real("alpha", alpha, gt=0.0, lt=0.833)
     check_choice("reference", reference, set(REFERENCES))
     ref = _ref_cached(reference, alpha, float(beta), float(qstar))
@@ -745,6 +774,14 @@ def franz_parisi_curve(ref: ReferenceState, d: Sequence[float], *, tol: float = 
     coefficient ``c`` are recorded on every point. Once the end is located, points between it and
     the previous point are started from :func:`endpoint_warm_start` (``solve_franz_parisi(..., end=...)``;
     ``docs/franz_parisi.md``, Cost: e.g. spherical d = 0.06 in 20 map evaluations instead of ~1100).
+
+    Examples
+    --------
+    >>> ref = franz_parisi_reference("binary", 0.5)
+    >>> c = franz_parisi_curve(ref, [0.3, 0.2])   # both below the maximum of S (d = 0.339)
+    >>> S = [p.result.S for p in c.points]
+    >>> c.failed, bool(S[1] < S[0] < ref.phi)   # S grows towards its maximum, the entropy of all solutions
+    ([], True)
     """
     ref = _check_ref(ref)
     ds = np.asarray(d, dtype=float)
