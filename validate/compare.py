@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -142,8 +142,10 @@ class Comparison(Record):
 
 REGISTRY: dict[str, dict[str, Any]] = {}
 
+_ComparisonFn = TypeVar("_ComparisonFn", bound=Callable[..., Comparison])
 
-def comparison(key: str, title: str, section: str, order: int = 0):
+
+def comparison(key: str, title: str, section: str, order: int = 0) -> Callable[[_ComparisonFn], _ComparisonFn]:
     """Register ``fn(mode, store, seed) -> Comparison`` for the report.
 
     ``section`` groups comparisons in the report (e.g. ``"Stochastic perceptron"``).
@@ -158,7 +160,7 @@ def comparison(key: str, title: str, section: str, order: int = 0):
     >>> entry["fn"] is demo_sum, entry["section"], entry["fn"]().rows[0].verdict
     (True, 'Demo', 'agrees')
     """
-    def deco(fn: Callable[..., Comparison]):
+    def deco(fn: _ComparisonFn) -> _ComparisonFn:
         REGISTRY[key] = {"fn": fn, "title": title, "section": section, "order": order}
         return fn
 

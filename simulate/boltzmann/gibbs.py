@@ -25,6 +25,7 @@ import math
 
 import numba
 import numpy as np
+import numpy.typing as npt
 
 from simulate.boltzmann.layers import KIND_BINARY, KIND_RELU, KIND_SPIN, Layer
 from simulate.core import SeedLike, as_generator, seed_numba
@@ -116,7 +117,7 @@ def _chains_kernel(W, Wt, scale, vkind, vtheta, vgamma, hkind, htheta, hgamma, b
 
 
 def block_gibbs(W: np.ndarray, visible: Layer, hidden: Layer, v0: np.ndarray, *, sweeps: int = 1,
-                beta: float = 1.0, betas=None, scale: float = 1.0, seed: SeedLike = 0,
+                beta: float = 1.0, betas: npt.ArrayLike | None = None, scale: float = 1.0, seed: SeedLike = 0,
                 engine: str = "numba") -> tuple[np.ndarray, np.ndarray]:
     """Block-Gibbs sweeps ``v -> h -> v`` of an RBM with any layer types, from the visible states ``v0``.
 

@@ -20,13 +20,13 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from simulate.core import as_generator, seed_numba
+from simulate.core import SeedLike, as_generator, seed_numba
 from theory.core import Record, check_array, check_int, check_real
 
 __all__ = ["hopfield_patterns", "hopfield_energy", "HopfieldRetrievalResult", "hopfield_retrieve", "hopfield_chain"]
 
 
-def hopfield_patterns(N: int, M: int, seed) -> np.ndarray:
+def hopfield_patterns(N: int, M: int, seed: SeedLike) -> np.ndarray:
     """``M x N`` int8 matrix of i.i.d. +-1 patterns.
 
     Examples
@@ -147,7 +147,7 @@ class HopfieldRetrievalResult(Record):
     converged: bool
 
 
-def hopfield_chain(xi: np.ndarray, v0: np.ndarray, T: float, *, seed, max_sweeps: int = 200, burn: int = 50,
+def hopfield_chain(xi: np.ndarray, v0: np.ndarray, T: float, *, seed: SeedLike, max_sweeps: int = 200, burn: int = 50,
               measure: int = 100, target: int = 0) -> tuple[HopfieldRetrievalResult, np.ndarray]:
     """Run the dynamics on given patterns from ``v0``; returns the result and the final state.
 
@@ -186,7 +186,7 @@ def hopfield_chain(xi: np.ndarray, v0: np.ndarray, T: float, *, seed, max_sweeps
     return res, v
 
 
-def hopfield_retrieve(N: int, alpha: float, T: float, *, seed, flip: float = 0.0, max_sweeps: int = 200,
+def hopfield_retrieve(N: int, alpha: float, T: float, *, seed: SeedLike, flip: float = 0.0, max_sweeps: int = 200,
              burn: int = 50, measure: int = 100) -> HopfieldRetrievalResult:
     """Draw ``M = round(alpha N)`` patterns, start at pattern 0 with a fraction ``flip`` of spins flipped, run.
 

@@ -26,12 +26,15 @@ States are float64 arrays of 0.0/1.0 with one sample per row (BLAS-friendly).
 """
 from __future__ import annotations
 
+import os
 import zipfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numba
 import numpy as np
+import numpy.typing as npt
 from scipy.special import expit, logsumexp
 
 from simulate.boltzmann.gibbs import block_gibbs
@@ -148,7 +151,7 @@ class BoltzmannMachine:
         return all(np.all(np.isfinite(p)) for p in self.params())
 
 
-def init_boltzmann_machine(sizes, *, intra: bool = False, seed: SeedLike = 0, scale: float = 0.01,
+def init_boltzmann_machine(sizes: Iterable[int], *, intra: bool = False, seed: SeedLike = 0, scale: float = 0.01,
                visible_bias: np.ndarray | None = None) -> BoltzmannMachine:
     """Random initialisation [liu2018, Alg. 1 line 2]: weights ``N(0, scale^2)``, zero biases.
 
@@ -203,7 +206,7 @@ def _states(model: BoltzmannMachine, H) -> list[np.ndarray]:
     return out
 
 
-def boltzmann_fields(model: BoltzmannMachine, H) -> list[np.ndarray]:
+def boltzmann_fields(model: BoltzmannMachine, H: Sequence[npt.ArrayLike]) -> list[np.ndarray]:
     """Total inputs ``z_k`` of every unit of every layer (module docstring), shape ``(B, n_k)``.
 
     Examples
@@ -231,7 +234,7 @@ def boltzmann_fields(model: BoltzmannMachine, H) -> list[np.ndarray]:
     return Z
 
 
-def boltzmann_energy(model: BoltzmannMachine, H) -> np.ndarray:
+def boltzmann_energy(model: BoltzmannMachine, H: Sequence[npt.ArrayLike]) -> np.ndarray:
     """``Energy(h)`` per row ([liu2018, Sec. "Boltzmann Machines"], T = 1).
 
     Examples
@@ -684,7 +687,7 @@ def squared_weight(W: np.ndarray) -> float:
 # --------------------------------------------------------------------------- save / load
 
 
-def save_boltzmann_machine(model: BoltzmannMachine, path, **meta) -> Path:
+def save_boltzmann_machine(model: BoltzmannMachine, path: str | os.PathLike, **meta) -> Path:
     """Write the model to ``.npz`` (no pickled objects) with ``version`` and ``kind`` fields.
 
     Extra scalar/string metadata (``method="vpf"``, ``epochs=50``...) is stored as ``meta_<name>``.
@@ -718,7 +721,7 @@ def save_boltzmann_machine(model: BoltzmannMachine, path, **meta) -> Path:
     return path
 
 
-def load_boltzmann_machine(path) -> tuple[BoltzmannMachine, dict]:
+def load_boltzmann_machine(path: str | os.PathLike) -> tuple[BoltzmannMachine, dict]:
     """Read a model written by :func:`save_boltzmann_machine`; returns ``(model, meta)``.
 
     Raises

@@ -23,6 +23,7 @@ touching only the existing edges; :class:`Adam` is the optimizer of
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numba
@@ -88,7 +89,7 @@ def mpf_flow(W: np.ndarray, b: np.ndarray, Y: np.ndarray, weights: np.ndarray | 
     return K, gW, gb
 
 
-def mpf_layered_flow(model: BoltzmannMachine, H, weight_decay: float = 0.0,
+def mpf_layered_flow(model: BoltzmannMachine, H: Sequence[np.ndarray], weight_decay: float = 0.0,
                  weights: np.ndarray | None = None) -> tuple[float, list[np.ndarray]]:
     """MPF objective and gradients for a layered BM on complete states ``H = [h_0, ..., h_l]``.
 

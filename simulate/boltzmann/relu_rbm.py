@@ -23,17 +23,18 @@ from dataclasses import dataclass
 
 import numba
 import numpy as np
+import numpy.typing as npt
 
 from simulate.boltzmann.gibbs import gibbs_sweep
 from simulate.boltzmann.layers import BinaryLayer, ReLULayer
-from simulate.core import as_generator, seed_numba
+from simulate.core import SeedLike, as_generator, seed_numba
 from theory.core import Record, check_array, check_int, check_real
 
 __all__ = ["relu_rbm_random_weights", "participation_ratio", "relu_rbm_gibbs", "relu_rbm_energy",
            "relu_rbm_condensed_state", "relu_rbm_layers", "RRBMSample", "sample_rrbm"]
 
 
-def relu_rbm_random_weights(N: int, M: int, p: float, seed) -> np.ndarray:
+def relu_rbm_random_weights(N: int, M: int, p: float, seed: SeedLike) -> np.ndarray:
     """``M x N`` int8 matrix ``xi``: +-1 with probability ``p/2`` each, 0 otherwise.
 
     Examples
@@ -103,7 +104,9 @@ def relu_rbm_layers(M: int, N: int, theta: float, g: float) -> tuple[BinaryLayer
     return BinaryLayer(N, theta=g), ReLULayer(M, theta=-theta)
 
 
-def relu_rbm_gibbs(xi: np.ndarray, theta: float, g: float, betas, *, seed, v0=None, measure_from: int | None = None):
+def relu_rbm_gibbs(xi: np.ndarray, theta: float, g: float, betas: npt.ArrayLike, *, seed: SeedLike,
+                   v0: npt.ArrayLike | None = None,
+                   measure_from: int | None = None) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
     """Run block Gibbs sweeps at the inverse temperatures ``betas`` (one per sweep).
 
     Returns ``(v, h, means)`` with ``means = {"q", "PR3", "h2"}`` averaged over the sweeps from
@@ -183,7 +186,7 @@ def relu_rbm_energy(xi: np.ndarray, v: np.ndarray, h: np.ndarray, theta: float, 
     return float((-np.dot(I, h) - g * v.sum() + np.sum(h * h / 2 + theta * h)) / N)
 
 
-def relu_rbm_condensed_state(xi: np.ndarray, L: int, seed) -> np.ndarray:
+def relu_rbm_condensed_state(xi: np.ndarray, L: int, seed: SeedLike) -> np.ndarray:
     """Visible state of the noise-free compositional ansatz: ``L`` random hidden units chosen,
     ``v_i = 1`` iff ``W_i = sum_{mu in S} xi_{mu i} > 0`` (docs/relu_rbm.md, section 4).
 
@@ -202,7 +205,7 @@ def relu_rbm_condensed_state(xi: np.ndarray, L: int, seed) -> np.ndarray:
     return (xi[S].astype(np.int64).sum(axis=0) > 0).astype(np.int8)
 
 
-def sample_rrbm(N: int, alpha: float, p: float, theta: float, g: float, *, seed, beta: float = 20.0,
+def sample_rrbm(N: int, alpha: float, p: float, theta: float, g: float, *, seed: SeedLike, beta: float = 20.0,
                 beta0: float = 1.0, anneal: int = 200, measure: int = 100, L_init: int = 0) -> RRBMSample:
     """Draw random sparse weights and sample the R-RBM at large ``beta``.
 

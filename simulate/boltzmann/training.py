@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -274,8 +275,9 @@ def train_boltzmann(x: np.ndarray, config: BoltzmannTrainConfig | None = None, *
         model=model)
 
 
-def train_vpf(x: np.ndarray, hidden=(196,), *, init: BoltzmannMachine | None = None, seed: SeedLike = 0,
-              callback=None, **hyper) -> BoltzmannTrainResult:
+def train_vpf(x: np.ndarray, hidden: int | Sequence[int] = (196,), *, init: BoltzmannMachine | None = None,
+              seed: SeedLike = 0, callback: Callable[[int, BoltzmannMachine], None] | None = None,
+              **hyper) -> BoltzmannTrainResult:
     """Train a BM with VPF [liu2018, Alg. 1]: :func:`train_boltzmann` with ``method="vpf"``.
 
     ``hidden`` lists the hidden layer sizes (``(196,)`` an RBM, ``(196, 196, 64)`` the paper's DBM);
@@ -294,8 +296,9 @@ def train_vpf(x: np.ndarray, hidden=(196,), *, init: BoltzmannMachine | None = N
                            callback=callback)
 
 
-def train_cd(x: np.ndarray, hidden=196, *, persistent: bool = False, init: BoltzmannMachine | None = None,
-             seed: SeedLike = 0, callback=None, **hyper) -> BoltzmannTrainResult:
+def train_cd(x: np.ndarray, hidden: int | Sequence[int] = 196, *, persistent: bool = False,
+             init: BoltzmannMachine | None = None, seed: SeedLike = 0,
+             callback: Callable[[int, BoltzmannMachine], None] | None = None, **hyper) -> BoltzmannTrainResult:
     """Train an RBM with CD-k [hinton2002] or PCD-k [tieleman2008]: :func:`train_boltzmann` with
     ``method="cd"`` or ``"pcd"``.
 
@@ -314,7 +317,7 @@ def train_cd(x: np.ndarray, hidden=196, *, persistent: bool = False, init: Boltz
     return train_boltzmann(x, config, init=init, seed=seed, callback=callback)
 
 
-def save_trained_model(result: BoltzmannTrainResult, path, **meta) -> Path:
+def save_trained_model(result: BoltzmannTrainResult, path: str | os.PathLike, **meta) -> Path:
     """Save ``result.model`` with its full config (``meta["config"]``, JSON), method, seed and the
     number of epochs run; extra scalar ``meta`` (e.g. ``data="digits"``) is stored too.
 

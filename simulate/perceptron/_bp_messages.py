@@ -17,6 +17,7 @@ import math
 
 import numba
 import numpy as np
+import numpy.typing as npt
 
 from theory.core import check_array, logH
 
@@ -65,7 +66,7 @@ def factor_update(S, mcav, u, damping):
     return dmax
 
 
-def signed_patterns(X, y=None) -> np.ndarray:
+def signed_patterns(X: npt.ArrayLike, y: npt.ArrayLike | None = None) -> np.ndarray:
     """``s^mu = y^mu x^mu`` as a C-contiguous int8 (M, N) array (entries must be +-1).
 
     Examples

@@ -25,6 +25,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 from simulate.core import SeedLike, as_generator, seed_numba
 from simulate.perceptron.instances import PerceptronInstance, check_binary
@@ -91,7 +92,7 @@ def binary_control_table(N: int, q_star: float) -> np.ndarray:
     return -logH(-c * D / math.sqrt(N))
 
 
-def binary_control_log_likelihood(sigma, inst: PerceptronInstance, q_star: float) -> float:
+def binary_control_log_likelihood(sigma: npt.ArrayLike, inst: PerceptronInstance, q_star: float) -> float:
     """``L(sigma)`` of [baldassi2018, SM Eq. 40] for binary control ``sigma`` on the instance.
 
     Examples
@@ -154,7 +155,7 @@ def binary_control_metropolis(
     *,
     n_equil: int = 200,
     n_measure: int = 200,
-    sigma0=None,
+    sigma0: npt.ArrayLike | None = None,
 ) -> BinaryControlResult:
     """Metropolis sampling of ``exp(beta L(sigma))``, [baldassi2018, SM Eq. 40], at fixed ``q*``.
 
@@ -194,7 +195,7 @@ def binary_control_metropolis(
 
 def binary_control_scan(
     inst: PerceptronInstance,
-    q_values,
+    q_values: npt.ArrayLike,
     beta: float,
     seed: SeedLike,
     *,

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numba
 import numpy as np
+import numpy.typing as npt
 
 from simulate.core import SeedLike, as_generator
 from simulate.perceptron._bp_messages import V_FLOOR, cavity_sums, factor_update, messages_from_fields, signed_patterns
@@ -113,8 +114,9 @@ def _check(S, sigma):
     return S, np.ascontiguousarray(sigma, dtype=np.float64)
 
 
-def bp_entropy_at_coupling(S, reference, lam: float, *, seed: SeedLike = 0, init=None, damping: float = 0.5,
-                     tol: float = 1e-8, max_iter: int = 2000) -> tuple[BPEntropy, tuple]:
+def bp_entropy_at_coupling(S: npt.ArrayLike, reference: npt.ArrayLike, lam: float, *, seed: SeedLike = 0,
+                           init: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None, damping: float = 0.5,
+                           tol: float = 1e-8, max_iter: int = 2000) -> tuple[BPEntropy, tuple]:
     """Bethe entropy of solutions around ``reference`` at coupling ``lam`` (Legendre form).
 
     Parameters
@@ -169,8 +171,9 @@ def bp_entropy_at_coupling(S, reference, lam: float, *, seed: SeedLike = 0, init
     return rec, (mcav, u, h)
 
 
-def bp_entropy_at_distance(S, reference, d: float, *, seed: SeedLike = 0, lam0: float = 0.0, damping: float = 0.5,
-                           tol: float = 1e-8, max_iter: int = 2000, dtol: float = 1e-4) -> BPEntropy:
+def bp_entropy_at_distance(S: npt.ArrayLike, reference: npt.ArrayLike, d: float, *, seed: SeedLike = 0,
+                           lam0: float = 0.0, damping: float = 0.5, tol: float = 1e-8, max_iter: int = 2000,
+                           dtol: float = 1e-4) -> BPEntropy:
     """Bethe entropy at a prescribed distance ``d`` (``lam`` found by secant/bisection on ``p(lam)``).
 
     ``p(lam)`` is increasing; the bracket is expanded from ``lam0``. The result's
@@ -255,7 +258,7 @@ def _enumerate(S, sigma):
     return counts
 
 
-def exact_solution_counts(S, reference) -> np.ndarray:
+def exact_solution_counts(S: npt.ArrayLike, reference: npt.ArrayLike) -> np.ndarray:
     """Number of solutions at each Hamming distance ``k = 0..N`` from ``reference`` (N <= 26).
 
     Examples
@@ -296,7 +299,8 @@ def exact_local_entropy(counts: np.ndarray, lam: float) -> tuple[float, float]:
     return float((mx + math.log(Z)) / N), float(np.sum(w * (N - 2 * k)) / Z / N)
 
 
-def bp_local_entropy_curve(S, reference, d, *, seed: SeedLike = 0, **kw) -> list[BPEntropy]:
+def bp_local_entropy_curve(S: npt.ArrayLike, reference: npt.ArrayLike, d: npt.ArrayLike, *, seed: SeedLike = 0,
+                           **kw) -> list[BPEntropy]:
     """:func:`bp_entropy_at_distance` along ``d`` (in the given order), warm-starting the coupling.
 
     Examples
@@ -316,7 +320,8 @@ def bp_local_entropy_curve(S, reference, d, *, seed: SeedLike = 0, **kw) -> list
     return out
 
 
-def make_local_entropy_reference(N: int, alpha: float, kind: str, *, seed: SeedLike = 0, qstar: float = 0.9):
+def make_local_entropy_reference(N: int, alpha: float, kind: str, *, seed: SeedLike = 0,
+                                 qstar: float = 0.9) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
     """An instance and a reference configuration: ``(S, sigma, info)``.
 
     ``kind``: ``"gd"`` -- the BC ``sign(m)`` after fixed-norm GD along a ``q*`` schedule

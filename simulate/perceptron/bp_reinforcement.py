@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 import numba
 import numpy as np
+import numpy.typing as npt
 
 from simulate.core import SeedLike, as_generator
 from simulate.perceptron._bp_messages import V_FLOOR, factor_update, messages_from_fields, signed_patterns
@@ -136,7 +137,7 @@ def bpr_init_messages(inst: PerceptronInstance, rng: np.random.Generator, scale:
     return messages_from_fields(scale * rng.standard_normal(inst.N), inst.M)
 
 
-def bp_factor_messages(S, mcav) -> np.ndarray:
+def bp_factor_messages(S: npt.ArrayLike, mcav: npt.ArrayLike) -> np.ndarray:
     """Gaussian-approximation factor messages ``u_{mu->i}`` (Eq. B1-B2) for given cavity magnetizations.
 
     Parameters
@@ -166,7 +167,7 @@ def bp_factor_messages(S, mcav) -> np.ndarray:
     return u
 
 
-def bpr_sweep(S, mcav, u, h, r: float, damping: float = 0.0) -> float:
+def bpr_sweep(S: np.ndarray, mcav: np.ndarray, u: np.ndarray, h: np.ndarray, r: float, damping: float = 0.0) -> float:
     """One BP+R sweep in place (factor then variable update); returns the largest change of ``u``.
 
     Examples

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numba
 import numpy as np
+import numpy.typing as npt
 
 from simulate.core import SeedLike, as_generator, seed_numba
 from simulate.perceptron.instances import (
@@ -91,7 +92,8 @@ def _energy_samples(ST, W, Delta, k, n_samples, out):
         out[s] = nerr
 
 
-def average_energy_profile(W, inst: PerceptronInstance, d, seed: SeedLike, n_samples: int = 1000) -> EnergyAround:
+def average_energy_profile(W: npt.ArrayLike, inst: PerceptronInstance, d: npt.ArrayLike, seed: SeedLike,
+                           n_samples: int = 1000) -> EnergyAround:
     """Ê(W, d) of [baldassi2018, SM Eq. 45-46] for every ``d`` in a grid, by Monte Carlo over random flips.
 
     Parameters
@@ -151,7 +153,7 @@ def average_energy_profile(W, inst: PerceptronInstance, d, seed: SeedLike, n_sam
     return EnergyAround(N=N, M=M, n_samples=n_samples, d=flips / N, flips=flips, energy=E, energy_se=se)
 
 
-def average_energy_around(W, inst: PerceptronInstance, d: float, seed: SeedLike,
+def average_energy_around(W: npt.ArrayLike, inst: PerceptronInstance, d: float, seed: SeedLike,
                           n_samples: int = 1000) -> tuple[float, float]:
     """Ê(W, d) at one distance: ``(estimate, standard error)`` [baldassi2018, SM Eq. 45-46].
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import numba
 import numpy as np
+import numpy.typing as npt
 
 from simulate.core import SeedLike, as_generator
 from simulate.perceptron._outcome import BinaryOutcome, ContinuousOutcome, outcome_fields
@@ -226,7 +227,7 @@ def _check_m(m, N: int) -> np.ndarray:
     return np.ascontiguousarray(m, dtype=np.float64)
 
 
-def stochastic_log_likelihood(m, inst: PerceptronInstance) -> float:
+def stochastic_log_likelihood(m: npt.ArrayLike, inst: PerceptronInstance) -> float:
     """``L(m)`` of [baldassi2018, Eq. 6] (central-limit form), with ``sigma^2`` floored at ``SIGMA2_FLOOR * N``.
 
     Examples
@@ -244,7 +245,7 @@ def stochastic_log_likelihood(m, inst: PerceptronInstance) -> float:
     return float(L)
 
 
-def stochastic_log_likelihood_gradient(m, inst: PerceptronInstance) -> np.ndarray:
+def stochastic_log_likelihood_gradient(m: npt.ArrayLike, inst: PerceptronInstance) -> np.ndarray:
     """``dL/dm`` of [baldassi2018, Eq. 6] ([baldassi2018, SM Eq. 42] with the sign corrected; see module docstring).
 
     Examples
@@ -294,7 +295,7 @@ def gradient_ascent(
     seed: SeedLike = 0,
     variant: str = "clip",
     batch_size: int | None = None,
-    m0=None,
+    m0: npt.ArrayLike | None = None,
     record: bool = True,
 ) -> GDResult:
     """Gradient ascent on ``L(m)`` [baldassi2018, Eq. 6-7] until ``sign(m)`` solves the instance.
@@ -388,7 +389,7 @@ def _result(name, inst, m, t, nerr, q, L, eta, B, traj) -> GDResult:
 # --------------------------------------------------------------------------- fixed-norm GD
 
 
-def project_norm(m, qstar: float) -> np.ndarray:
+def project_norm(m: npt.ArrayLike, qstar: float) -> np.ndarray:
     """Return ``clip(s m)`` with the scale ``s > 0`` such that ``|clip(s m)|^2 = q* N``.
 
     ``sum_i min(1, s|m_i|)^2`` is continuous and increasing in ``s``; with the
@@ -458,7 +459,7 @@ def default_qstar_schedule(q_start: float = 0.3, q_stop: float = 0.99, count: in
 
 def fixed_norm_gd(
     inst: PerceptronInstance,
-    schedule=None,
+    schedule: npt.ArrayLike | None = None,
     *,
     eta: float = 0.1,
     tol: float = 1e-4,

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numba
 import numpy as np
+import numpy.typing as npt
 
 from simulate.core import SeedLike, as_generator
 from theory.core import Record, check_array, check_int, check_real
@@ -133,7 +134,8 @@ def generate_instance(N: int, alpha: float, seed: SeedLike, teacher: bool = Fals
     return PerceptronInstance(N=N, M=M, alpha=M / N, seed=int_seed, X=X, y=y, teacher=WT)
 
 
-def make_instance(X, y=None, teacher=None) -> PerceptronInstance:
+def make_instance(X: npt.ArrayLike, y: npt.ArrayLike | None = None,
+                  teacher: npt.ArrayLike | None = None) -> PerceptronInstance:
     """Build an :class:`PerceptronInstance` from given arrays (validated).
 
     ``X`` must be a 2-d array with entries in ``{-1,+1}`` and an odd number of
@@ -167,7 +169,7 @@ def _as_pm1(name: str, a: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(a, dtype=np.int8)
 
 
-def sign_binarize(m) -> np.ndarray:
+def sign_binarize(m: npt.ArrayLike) -> np.ndarray:
     """Binarized configuration ``W_i = sign(m_i)`` as int8 (text after [baldassi2018, Eq. 7]).
 
     ``sign(0)`` is taken as +1 (a measure-zero event for continuous ``m``).
@@ -201,7 +203,7 @@ def _fields(X: np.ndarray, W: np.ndarray) -> np.ndarray:
     return out
 
 
-def stabilities(W, inst: PerceptronInstance) -> np.ndarray:
+def stabilities(W: npt.ArrayLike, inst: PerceptronInstance) -> np.ndarray:
     """Integer stabilities ``Delta^mu = y^mu sum_i W_i x_i^mu`` of binary ``W``.
 
     Examples
@@ -217,7 +219,7 @@ def stabilities(W, inst: PerceptronInstance) -> np.ndarray:
     return inst.y.astype(np.int64) * _fields(inst.X, W)
 
 
-def n_errors(W, inst: PerceptronInstance) -> int:
+def n_errors(W: npt.ArrayLike, inst: PerceptronInstance) -> int:
     """Error-counting Hamiltonian ``H(W) = sum_mu Theta(-y^mu W . x^mu)`` [baldassi2018, Eq. 2].
 
     Examples
@@ -229,7 +231,7 @@ def n_errors(W, inst: PerceptronInstance) -> int:
     return int(np.count_nonzero(stabilities(W, inst) < 0))
 
 
-def training_error(W, inst: PerceptronInstance) -> float:
+def training_error(W: npt.ArrayLike, inst: PerceptronInstance) -> float:
     """Training error per pattern ``E = H(W) / M`` of a binary ``W``.
 
     [baldassi2018, Eq. 2], text after [baldassi2018, Eq. 7].
@@ -243,7 +245,7 @@ def training_error(W, inst: PerceptronInstance) -> float:
     return n_errors(W, inst) / inst.M
 
 
-def teacher_overlap(W, inst: PerceptronInstance) -> float:
+def teacher_overlap(W: npt.ArrayLike, inst: PerceptronInstance) -> float:
     """Overlap ``rho = W . W^T / N`` between a binary student and the teacher.
 
     Examples
@@ -258,7 +260,7 @@ def teacher_overlap(W, inst: PerceptronInstance) -> float:
     return float(np.dot(W.astype(np.int64), inst.teacher.astype(np.int64))) / inst.N
 
 
-def generalization_accuracy(W, inst: PerceptronInstance) -> float:
+def generalization_accuracy(W: npt.ArrayLike, inst: PerceptronInstance) -> float:
     """Exact test accuracy of binary ``W`` for a teacher ``W^T``: ``1 - arccos(rho)/pi``.
 
     For a fresh pattern ``x`` uniform in ``{-1,+1}^N`` the fields ``W.x/sqrt N``
@@ -279,7 +281,7 @@ def generalization_accuracy(W, inst: PerceptronInstance) -> float:
     return 1.0 - math.acos(max(-1.0, min(1.0, rho))) / math.pi
 
 
-def holdout_accuracy(W, inst: PerceptronInstance, n_test: int, seed: SeedLike) -> float:
+def holdout_accuracy(W: npt.ArrayLike, inst: PerceptronInstance, n_test: int, seed: SeedLike) -> float:
     """Fraction of ``n_test`` fresh teacher-labelled patterns that ``W`` classifies correctly.
 
     Examples

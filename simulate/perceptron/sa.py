@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 import numba
 import numpy as np
+import numpy.typing as npt
 
 from simulate.core import SeedLike, as_generator, seed_numba
 from simulate.perceptron._outcome import BinaryOutcome, integer_seed, outcome_fields
@@ -232,7 +233,7 @@ def simulated_annealing(
     sweeps_per_step: int = 5,
     max_sweeps: int = 20000,
     energy: str = "linear",
-    W0=None,
+    W0: npt.ArrayLike | None = None,
     stop_at_solution: bool = True,
 ) -> SAResult:
     """Simulated annealing on the binary perceptron [baldassi2018, SM Sec. VII].

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 import numba
 import numpy as np
+import numpy.typing as npt
 
 from simulate.core import SeedLike, as_generator
 from simulate.variational_rbm._kernels import FASTMATH, cavity_sweeps, fast_path, softplus
@@ -508,10 +509,11 @@ class VariationalTrainResult(Record):
         return {k: v for k, v in self.to_dict().items() if not isinstance(v, np.ndarray)}
 
 
-def train_variational_rbm(sigma, P: int, *, beta: float = 1.0, steps: int = 200, eta: float = 0.01, B1: int = 100,
-          B2: int = 100, seed: SeedLike = 0, m: np.ndarray | float = 0.0, init_scale: float = 0.01, clip: float = 1e-3,
-          estimator: str = "paper", antithetic: bool = True, common: bool = True, xi=None, bp_tol: float = 1e-6,
-          bp_max_iter: int = 200, damping: float = 0.0, lam0=None, sigma_test=None,
+def train_variational_rbm(sigma: npt.ArrayLike, P: int, *, beta: float = 1.0, steps: int = 200, eta: float = 0.01,
+          B1: int = 100, B2: int = 100, seed: SeedLike = 0, m: np.ndarray | float = 0.0, init_scale: float = 0.01,
+          clip: float = 1e-3, estimator: str = "paper", antithetic: bool = True, common: bool = True,
+          xi: npt.ArrayLike | None = None, bp_tol: float = 1e-6, bp_max_iter: int = 200, damping: float = 0.0,
+          lam0: npt.ArrayLike | None = None, sigma_test: npt.ArrayLike | None = None,
           callback: Callable[[int, np.ndarray, LowerBoundEstimate], None] | None = None) -> VariationalTrainResult:
     """Variational learning by gradient ascent on the approximate lower bound
     ([huang2020, Eq. 8] / [huang2020, SM Eq. S6]).

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 
 import numba
 import numpy as np
+import numpy.typing as npt
 
 from simulate.variational_rbm._kernels import PRODUCT_MAX, cavity_sweeps, fast_path, row_libm, softplus
 from theory.core import ComputationError, Record, check_array, check_choice, check_int, check_real, normal_rule
@@ -228,8 +229,9 @@ def _check_lam(lam) -> np.ndarray:
     return np.ascontiguousarray(lam)
 
 
-def rbm_message_passing(lam, H, beta: float = 1.0, *, tol: float = 1e-10, max_iter: int = 500,
-                    damping: float = 0.0, estimator: str = "belief", raise_on_failure: bool = False) -> RBMCavityResult:
+def rbm_message_passing(lam: npt.ArrayLike, H: npt.ArrayLike, beta: float = 1.0, *, tol: float = 1e-10,
+                    max_iter: int = 500, damping: float = 0.0, estimator: str = "belief",
+                    raise_on_failure: bool = False) -> RBMCavityResult:
     """Run the cavity iteration [huang2020, SM Eq. S3] to a fixed point and return the observables.
 
     Parameters
@@ -322,7 +324,8 @@ class EquivalentRBMExact(Record):
     grad_logZ: np.ndarray = field(repr=False)
 
 
-def equivalent_rbm_exact(lam, H, beta: float = 1.0, z=None) -> EquivalentRBMExact:
+def equivalent_rbm_exact(lam: npt.ArrayLike, H: npt.ArrayLike, beta: float = 1.0,
+                         z: npt.ArrayLike | None = None) -> EquivalentRBMExact:
     """Exact ``m_i``, ``mhat_mu``, ``A_mu = 1 - <tanh^2>``, ``C_{i mu}`` and ``ln Z_eq`` (N <= 20).
 
     ``A`` here is the exact ``1 - <tanh^2(beta rho_mu + beta H_mu)>``. If ``z``

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import numba
 import numpy as np
+import numpy.typing as npt
 
 from simulate.boltzmann import SpinLayer, gibbs_sweep
 from simulate.core import SeedLike, as_generator, seed_numba
@@ -156,7 +157,7 @@ class PlantedData(Record):
     seed: int | None
 
 
-def sample_planted_rbm(xi, M: int, beta: float = 1.0, *, seed: SeedLike = 0, interval: int | None = None,
+def sample_planted_rbm(xi: npt.ArrayLike, M: int, beta: float = 1.0, *, seed: SeedLike = 0, interval: int | None = None,
                  burn_in: int | None = None, pilot: int = 2000, safety: float = 3.0) -> tuple[np.ndarray, dict]:
     """``M`` samples (M, N) int8 of ``P(sigma) ∝ prod_mu cosh(beta X_mu)`` by block Gibbs sampling [huang2020, Eq. 1].
 
@@ -236,7 +237,7 @@ def planted_data(N: int, P: int, alpha: float, beta: float = 1.0, c: float = 0.0
                        seed=seed if isinstance(seed, (int, np.integer)) else None)
 
 
-def planted_exact_distribution(xi, beta: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+def planted_exact_distribution(xi: npt.ArrayLike, beta: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """All ``2^N`` states (rows) and their probabilities under [huang2020, Eq. 1] (N <= 20), for tests.
 
     Examples

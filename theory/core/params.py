@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Collection, Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 __all__ = ["check_real", "check_int", "check_choice", "check_array"]
 
@@ -22,7 +24,8 @@ def _range_text(gt, ge, lt, le) -> str:
     return " and ".join(parts) if parts else "finite"
 
 
-def check_real(name: str, value, *, gt=None, ge=None, lt=None, le=None, allow_inf: bool = False) -> float:
+def check_real(name: str, value: object, *, gt: float | None = None, ge: float | None = None,
+               lt: float | None = None, le: float | None = None, allow_inf: bool = False) -> float:
     """Return ``value`` as a float, or raise ``ValueError`` naming ``name`` and the range.
 
     Examples
@@ -47,7 +50,7 @@ def check_real(name: str, value, *, gt=None, ge=None, lt=None, le=None, allow_in
     return x
 
 
-def check_int(name: str, value, *, ge=None, le=None, odd: bool = False) -> int:
+def check_int(name: str, value: object, *, ge: int | None = None, le: int | None = None, odd: bool = False) -> int:
     """Return ``value`` as an int, or raise ``ValueError`` naming ``name`` and the range.
 
     Examples
@@ -73,7 +76,7 @@ def check_int(name: str, value, *, ge=None, le=None, odd: bool = False) -> int:
     return n
 
 
-def check_choice(name: str, value, choices) -> str:
+def check_choice(name: str, value: str, choices: Collection[str]) -> str:
     """Raise ``ValueError`` unless ``value`` is one of ``choices``.
 
     Examples
@@ -90,7 +93,8 @@ def check_choice(name: str, value, choices) -> str:
     return value
 
 
-def check_array(name: str, value, *, ndim: int | None = None, shape=None, dtype=None,
+def check_array(name: str, value: npt.ArrayLike, *, ndim: int | None = None,
+                shape: Sequence[int | None] | None = None, dtype: npt.DTypeLike | None = None,
                 finite: bool = True) -> np.ndarray:
     """Return ``value`` as an array with the given ndim/shape, or raise ``ValueError``.
 

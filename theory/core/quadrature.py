@@ -26,6 +26,7 @@ from functools import lru_cache
 
 import numba
 import numpy as np
+import numpy.typing as npt
 from numpy.polynomial.hermite_e import hermegauss
 from numpy.polynomial.legendre import leggauss
 from scipy.special import logsumexp
@@ -211,7 +212,7 @@ def gauss_expect(
     kind: str = "legendre",
     error: bool = False,
     **rule_kw,
-):
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """``int Dz f(z)`` for a vectorised ``f`` (nodes passed as a 1-D array).
 
     ``f`` may return an array whose first axis runs over the nodes; the
@@ -243,7 +244,7 @@ def gauss_expect2(
     kind: str = "legendre",
     error: bool = False,
     **rule_kw,
-):
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Nested ``int Dz int Du f(z, u)``; ``f`` receives ``z[:, None]`` and ``u[None, :]``.
 
     For a nested integral with a nonlinearity between the two measures
@@ -328,13 +329,13 @@ def _check_ab(a, b) -> tuple[np.ndarray, np.ndarray]:
 
 
 def interval_log_integral(
-    a,
-    b,
+    a: npt.ArrayLike,
+    b: npt.ArrayLike,
     f: Callable[[np.ndarray], np.ndarray] | None = None,
     order: int = 16,
     log_f: bool = False,
     error: bool = False,
-):
+) -> float | np.ndarray | tuple[float | np.ndarray, float | np.ndarray]:
     """``log int_{-1}^{1} dm exp(a m^2 + b m) f(m)``, robust for sharply peaked weights.
 
     Parameters
@@ -368,7 +369,8 @@ def interval_log_integral(
     return out, err
 
 
-def interval_mean(a, b, g: Callable[[np.ndarray], np.ndarray], order: int = 16):
+def interval_mean(a: npt.ArrayLike, b: npt.ArrayLike, g: Callable[[np.ndarray], np.ndarray],
+                  order: int = 16) -> float | np.ndarray:
     """Average of ``g(m)`` under the density ``∝ exp(a m^2 + b m)`` on [-1, 1].
 
     Examples
@@ -460,7 +462,8 @@ def _moments_kernel(a: np.ndarray, b: np.ndarray, kmax: int, x: np.ndarray, w: n
     return logZ, mom
 
 
-def interval_moments(a, b, kmax: int = 2, order: int = 16) -> tuple[np.ndarray, np.ndarray]:
+def interval_moments(a: npt.ArrayLike, b: npt.ArrayLike, kmax: int = 2,
+                     order: int = 16) -> tuple[np.ndarray, np.ndarray]:
     """``log Z`` and the moments ``<m^k>``, ``k = 1..kmax``, of ``exp(a m^2 + b m)`` on [-1, 1].
 
     The same graded Gauss-Legendre rule as :func:`interval_log_integral` and

@@ -208,7 +208,8 @@ def bc_energy(alpha: float, beta: float, qstar: float, *, init: Mapping[str, flo
     return BCEnergyResult(p=p, p_tilde=pt, E=E, sigma2=var, converged=True, error=abs(E - E2), message="", **known)
 
 
-def bc_energy_curve(alpha: float, beta: float, qstars: Sequence[float], *, init=None, tol: float = 1e-10,
+def bc_energy_curve(alpha: float, beta: float, qstars: Sequence[float], *,
+                    init: Mapping[str, float] | RSResult | None = None, tol: float = 1e-10,
                     order: int = DEFAULT_ORDER) -> Curve:
     """``E(q*)`` [baldassi2018, SM Eq. 30] along ``qstars`` with continuation.
 

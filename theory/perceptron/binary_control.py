@@ -226,7 +226,8 @@ def solve_binary_control(alpha: float, beta: float, qstar: float, *,
                                  residual=float(resid), iterations=int(iters), error=abs(E - E2), message=msg)
 
 
-def binary_control_curve(alpha: float, beta: float, qstars: Sequence[float], *, init=None, tol: float = 1e-10,
+def binary_control_curve(alpha: float, beta: float, qstars: Sequence[float], *,
+                         init: Mapping[str, float] | BinaryControlRSResult | None = None, tol: float = 1e-10,
                          order: int = DEFAULT_ORDER) -> Curve:
     """``E(q*)`` of the clipped centre [baldassi2018, SM Eq. 30, 40] with continuation.
 

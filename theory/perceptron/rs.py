@@ -816,7 +816,8 @@ def _failed(alpha, beta, qstar, order, method, msg) -> RSResult:
 
 
 def rs_curve(alpha: float, beta: float | Sequence[float], qstar: float | Sequence[float], *,
-             init=None, tol: float = 1e-10, order: int = DEFAULT_ORDER) -> Curve:
+             init: Mapping[str, float] | RSResult | None = None, tol: float = 1e-10,
+             order: int = DEFAULT_ORDER) -> Curve:
     """RS saddle points [baldassi2018, SM Eq. 12-15] along a path in ``beta`` and/or ``q*``.
 
     Continuation with :func:`theory.core.solver.span` (warm starts, step halving on failure).

@@ -129,7 +129,8 @@ class BetaCResult(Record, OrderParameters):
 
 
 def beta_c(alpha: float, qstar: float, *, beta_start: float = 1.0, beta_max: float = 500.0,
-           init=None, tol: float = 1e-10, order: int = DEFAULT_ORDER, xtol: float = 1e-6,
+           init: Mapping[str, float] | RSResult | None = None, tol: float = 1e-10, order: int = DEFAULT_ORDER,
+           xtol: float = 1e-6,
            ratio: float = 1.25) -> BetaCResult:
     """Critical inverse temperature of the RS solution: ``alpha gamma_E gamma_S = 1`` [baldassi2018, SM Eq. 16].
 

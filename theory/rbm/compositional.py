@@ -24,6 +24,7 @@ number of condensed hidden units); the compositional phase is where ``l* > 0``.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,7 +80,8 @@ def _x(W, m, r, B, alpha, g):
     return (m * W / 2 + g + alpha * B / 2) / s, s
 
 
-def compositional_free_energy(alpha, theta, g, l, m, r, B, q, C, W=None) -> float:
+def compositional_free_energy(alpha: float, theta: float, g: float, l: float, m: float, r: float, B: float, q: float,
+                              C: float, W: tuple[np.ndarray, np.ndarray] | None = None) -> float:
     """Rescaled free energy ``f~`` of Eq. R16 at any point.
 
     Examples
@@ -125,7 +127,8 @@ def _observables(alpha, g, Wv, Pw, m, s, B):
     return float(np.dot(Pw, H0(-x))), float(np.dot(Pw, Gc(x))) / s
 
 
-def solve_compositional(alpha: float, theta: float, g: float, l: float, init=None, *, tol: float = 1e-11,
+def solve_compositional(alpha: float, theta: float, g: float, l: float,
+                        init: Mapping[str, float] | CompositionalSolution | None = None, *, tol: float = 1e-11,
           branch: str = "retrieval") -> CompositionalSolution:
     """Solve (R11)-(R15) at given ``(alpha, theta~, g~, l)``.
 
@@ -194,7 +197,8 @@ class LStar(Record):
     message: str = ""
 
 
-def l_star(alpha: float, theta: float, g: float, *, l_max: float = 40.0, n_grid: int = 41, init=None) -> LStar:
+def l_star(alpha: float, theta: float, g: float, *, l_max: float = 40.0, n_grid: int = 41,
+           init: Mapping[str, float] | CompositionalSolution | None = None) -> LStar:
     """``l* = argmin_l f~(l)`` ([manzan2021, slides 30-31]): ``L ~ l*/p`` strongly active hidden units.
 
     Scans ``l`` on a grid in ``(0, l_max]`` with warm starts, refines the best bracket with
@@ -269,7 +273,8 @@ def l_star(alpha: float, theta: float, g: float, *, l_max: float = 40.0, n_grid:
                                 f"non-condensed state (f0 = {f0:.6g}) or the silent state (f = 0)")
 
 
-def compositional_phase_diagram(alphas, thetas, g: float, **kw) -> list[LStar]:
+def compositional_phase_diagram(alphas: Sequence[float] | np.ndarray, thetas: Sequence[float] | np.ndarray, g: float,
+                                **kw) -> list[LStar]:
     """``l*`` on the grid ``alphas x thetas`` at fixed ``g~`` (the phase diagram of [manzan2021, slide 31]).
 
     Examples

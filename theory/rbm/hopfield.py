@@ -22,6 +22,7 @@ Free energy per spin (H1)::
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -163,7 +164,8 @@ def _alpha_of_y(y: float) -> float:
     return ((erf(y) - 2 * y * math.exp(-y * y) / math.sqrt(math.pi)) / y) ** 2 / 2
 
 
-def solve_hopfield_T0(alpha: float, init=None, *, retrieval: bool = True, tol: float = 1e-13) -> HopfieldRS:
+def solve_hopfield_T0(alpha: float, init: Mapping[str, float] | HopfieldRS | None = None, *, retrieval: bool = True,
+                      tol: float = 1e-13) -> HopfieldRS:
     """Zero-temperature RS solution (Eqs. H5-H7); ``converged=False`` above ``alpha_c``.
 
     The retrieval solution is the largest root ``y`` of

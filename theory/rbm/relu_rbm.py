@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -115,7 +116,8 @@ def _visible(Wv, Pw, g, m, B, alpha, p, r):
     return x, s
 
 
-def relu_rbm_free_energy(alpha, p, theta, g, L, m, r, B, q, C, W=None) -> float:
+def relu_rbm_free_energy(alpha: float, p: float, theta: float, g: float, L: int, m: float, r: float, B: float,
+                         q: float, C: float, W: tuple[np.ndarray, np.ndarray] | None = None) -> float:
     """``f(L, m, r, B, q, C)`` of Eq. R1 at any point (for stationarity checks).
 
     Examples
@@ -174,8 +176,9 @@ def _finish(alpha, p, theta, g, L, Wv, Pw, res) -> RRBMSolution:
                         residual=res.residual, iterations=res.iterations, message=msg)
 
 
-def solve_relu_rbm(alpha: float, p: float, theta: float, g: float, L: int, init=None, *,
-          tol: float = 1e-11, W=None) -> RRBMSolution:
+def solve_relu_rbm(alpha: float, p: float, theta: float, g: float, L: int,
+                   init: Mapping[str, float] | RRBMSolution | None = None, *,
+                   tol: float = 1e-11, W: tuple[np.ndarray, np.ndarray] | None = None) -> RRBMSolution:
     """Solve the zero-temperature saddle-point equations (R2)-(R6) for given (alpha, p, theta, g, L).
 
     Parameters
@@ -230,7 +233,8 @@ def solve_relu_rbm(alpha: float, p: float, theta: float, g: float, L: int, init=
 # ---------------------------------------------------------------------------
 # Hopfield network with threshold ([manzan2021, slide 28]): p = 1, L = 1, g = -alpha B / 2
 # ---------------------------------------------------------------------------
-def solve_threshold_hopfield(alpha: float, theta: float, init=None, *, tol: float = 1e-12) -> RRBMSolution:
+def solve_threshold_hopfield(alpha: float, theta: float, init: Mapping[str, float] | RRBMSolution | None = None, *,
+                             tol: float = 1e-12) -> RRBMSolution:
     """R-RBM at ``p = 1``, ``L = 1`` with ``g = -alpha B/2`` ([manzan2021, slide 28]; docs/relu_rbm.md (R8)).
 
     Then ``W = +-1`` and ``m = erf(m/sqrt(2 alpha r))/2``, ``q = 1/2``,

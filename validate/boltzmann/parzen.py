@@ -14,13 +14,14 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from theory.core import Record, check_array, check_int, check_real
 
 __all__ = ["parzen_loglik", "ParzenResult", "parzen_score", "select_sigma"]
 
 
-def parzen_loglik(x: np.ndarray, mu: np.ndarray, sigma, *, chunk_x: int = 1000,
+def parzen_loglik(x: np.ndarray, mu: np.ndarray, sigma: npt.ArrayLike, *, chunk_x: int = 1000,
                   chunk_mu: int = 2000) -> np.ndarray:
     """Log density of every row of ``x`` under the Parzen mixture centred at the rows of ``mu``.
 
@@ -104,7 +105,8 @@ def parzen_score(x: np.ndarray, mu: np.ndarray, sigma: float, **kw) -> ParzenRes
     return ParzenResult(mean=float(ll.mean()), se=se, n_test=len(ll), n_samples=len(mu), sigma=float(sigma))
 
 
-def select_sigma(x_valid: np.ndarray, mu: np.ndarray, sigmas=None, **kw) -> tuple[float, np.ndarray]:
+def select_sigma(x_valid: np.ndarray, mu: np.ndarray, sigmas: npt.ArrayLike | None = None,
+                 **kw) -> tuple[float, np.ndarray]:
     """The width maximising the mean validation log-likelihood over a grid
     (Desjardins et al. 2010; [liu2018] found 0.2). Returns ``(sigma, mean_ll_per_sigma)``.
 

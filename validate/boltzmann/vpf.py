@@ -20,6 +20,7 @@ from functools import lru_cache
 import numpy as np
 
 from validate.compare import Comparison, Row, comparison, mean_se
+from validate.store import ResultStore
 from validate.sweep import grid, run_sweep
 
 __all__ = ["compare_vpf_reconstruction", "compare_vpf_parzen", "compare_vpf_compositional", "compare_vpf_likelihood",
@@ -187,7 +188,7 @@ def _figure(ncols: int, width: float = 4.0):
 
 @comparison("vpf_reconstruction", "VPF vs CD/PCD: reconstruction of corrupted digits [liu2018, Table 1]", SECTION,
             order=1)
-def compare_vpf_reconstruction(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
+def compare_vpf_reconstruction(mode: str = "quick", store: ResultStore | None = None, seed: int = 0) -> Comparison:
     """Reconstruction of corrupted images [liu2018, Table 1]: the mean L1 error per corruption pattern of RBMs trained
     by VPF [liu2018, Alg. 1], CD and PCD (:func:`simulate.boltzmann.reconstruct_corrupted`), against the published table
     (``"full"`` mode) and the model-free baselines ``erase`` and ``marginal``.
@@ -285,7 +286,7 @@ def compare_vpf_reconstruction(mode: str = "quick", store=None, seed: int = 0) -
 
 @comparison("vpf_parzen", "VPF RBM/DBM/DBM2: Parzen log-likelihood of generated samples [liu2018, Table 2]", SECTION,
             order=2)
-def compare_vpf_parzen(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
+def compare_vpf_parzen(mode: str = "quick", store: ResultStore | None = None, seed: int = 0) -> Comparison:
     """Parzen log-likelihood [liu2018, Table 2] of confabulations [liu2018, Alg. 2] (initialisations R and P) from an
     RBM, a DBM and a DBM with intra-layer weights trained by VPF, the width chosen on the validation split
     (``select_sigma``); the training images as Parzen centres give the reference row.
@@ -392,7 +393,7 @@ def compare_vpf_parzen(mode: str = "quick", store=None, seed: int = 0) -> Compar
 
 @comparison("vpf_compositional", "VPF RBMs: activations, weight sparsity, compositional measures [liu2018, Fig. 2-3]",
             SECTION, order=3)
-def compare_vpf_compositional(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
+def compare_vpf_compositional(mode: str = "quick", store: ResultStore | None = None, seed: int = 0) -> Comparison:
     """Compositional measures of VPF-trained RBMs [liu2018, Fig. 2-3]: the mean hidden activation, the weight sparsity
     ``rho`` and the squared weight ``w^2`` during training, and ``L = <PR_3>``, ``p`` and ``L p`` per hidden size (the
     ``L ~ l*/p`` scaling of [tubiana2017]).
@@ -546,7 +547,7 @@ def _independent_loglik(data: str) -> float:
 
 
 @comparison("vpf_likelihood", "VPF vs CD-1 at equal updates: exact log-likelihood of small RBMs", SECTION, order=4)
-def compare_vpf_likelihood(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
+def compare_vpf_likelihood(mode: str = "quick", store: ResultStore | None = None, seed: int = 0) -> Comparison:
     """The controlled experiment of docs/vpf.md Section 12: is VPF a worse learner than CD-1, or
     only slower under Adam lr 1e-3? Small RBMs whose exact likelihood is computable.
 

@@ -16,6 +16,7 @@ import time
 import numpy as np
 
 from validate.compare import Comparison, Row, comparison, mean_se
+from validate.store import ResultStore
 from validate.sweep import grid, run_sweep
 
 __all__ = ["gd_point", "fixed_norm_point", "fit_alpha_gd", "flipped_runs", "success_stats", "compare_gd_capacity",
@@ -170,7 +171,7 @@ def bc_theory(qstars, alpha: float = BC_ALPHA, beta: float = BC_BETA):
 
 @comparison("perceptron.capacity", "GD algorithmic capacity of the binary perceptron [baldassi2018, Fig. 1 right]",
             "Stochastic perceptron", order=10)
-def compare_gd_capacity(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
+def compare_gd_capacity(mode: str = "quick", store: ResultStore | None = None, seed: int = 0) -> Comparison:
     """Success probability of GD (eta = 0.1, epoch cap) versus alpha; alpha_GD from a logistic fit.
 
     Parameters
@@ -279,7 +280,7 @@ def _capacity_figure(data, alpha_c):
 
 @comparison("perceptron.bc_energy", "Energy of the binarized configuration vs q* [baldassi2018, Fig. 2 left]",
             "Stochastic perceptron", order=11)
-def compare_bc_energy(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
+def compare_bc_energy(mode: str = "quick", store: ResultStore | None = None, seed: int = 0) -> Comparison:
     """Fixed-norm GD at alpha = 0.55 against the RS energy of the BC at beta = 20 [baldassi2018, SM Eq. 25].
 
     Parameters

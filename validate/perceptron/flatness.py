@@ -25,6 +25,7 @@ import time
 import numpy as np
 
 from validate.compare import Comparison, Row, comparison, mean_se
+from validate.store import ResultStore
 from validate.sweep import run_sweep
 
 __all__ = ["binary_control_point", "teacher_student_point", "compare_binary_control", "compare_teacher_student",
@@ -153,7 +154,7 @@ def _bc_theory(qstars):
 @comparison("perceptron.binary_control",
             "Binary control variables: energy of the clipped centre vs q* [baldassi2018, SM Fig. 3]",
             "Stochastic perceptron", order=20)
-def compare_binary_control(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
+def compare_binary_control(mode: str = "quick", store: ResultStore | None = None, seed: int = 0) -> Comparison:
     """Metropolis on [baldassi2018, SM Eq. 40] (beta = 15) vs the RS curve, alpha = 0.55.
 
     Parameters
@@ -242,7 +243,7 @@ def _bc_figure(data, cfg):
             ("Flatness and generalization of algorithmic solutions, teacher-student ([baldassi2018, SM Fig. 5], "
              "[baldassi2018, SM Table I])"),
             "Stochastic perceptron", order=21)
-def compare_teacher_student(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
+def compare_teacher_student(mode: str = "quick", store: ResultStore | None = None, seed: int = 0) -> Comparison:
     """Generalization accuracy vs [baldassi2018, SM Table I]; Ê(W, d) around teacher and solutions
     [baldassi2018, SM Fig. 5].
 

@@ -28,6 +28,7 @@ import time
 import numpy as np
 
 from validate.compare import Comparison, Row, comparison, mean_se
+from validate.store import ResultStore
 from validate.sweep import grid, run_sweep
 
 __all__ = ["bp_point", "theory_curves", "compare_franz_parisi", "SETTINGS"]
@@ -88,7 +89,7 @@ def _claim(quantity: str, value: float, holds: bool, note: str) -> Row:
 @comparison("perceptron.franz_parisi",
             "Franz-Parisi entropy around binarized configurations [baldassi2018, Fig. 2 right]",
             "Stochastic perceptron", order=30)
-def compare_franz_parisi(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
+def compare_franz_parisi(mode: str = "quick", store: ResultStore | None = None, seed: int = 0) -> Comparison:
     """Theory S(d) [baldassi2018, SM Eq. 32] vs BP around fixed-norm-GD BCs, and the gap claims.
 
     Parameters

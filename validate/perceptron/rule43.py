@@ -27,6 +27,7 @@ import numpy as np
 
 from validate.compare import Comparison, Row, comparison
 from validate.perceptron.capacity import PUBLISHED_ALPHA_GD, fit_alpha_gd, success_stats
+from validate.store import ResultStore
 from validate.sweep import grid, run_sweep
 
 __all__ = ["rule43_point", "compare_rule43_capacity", "SETTINGS", "PUBLISHED_ALPHA_43"]
@@ -66,7 +67,7 @@ def rule43_point(N: int, alpha: float, eta_factor: float, max_epochs: int, seed:
 
 @comparison("perceptron.rule43", "The stochastic rule of [baldassi2018, SM Eq. 43] ([baldassi2018, SM Fig. 4])",
             "Stochastic perceptron", order=15)
-def compare_rule43_capacity(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
+def compare_rule43_capacity(mode: str = "quick", store: ResultStore | None = None, seed: int = 0) -> Comparison:
     """Success probability of rule [baldassi2018, SM Eq. 43] versus alpha; the loads where it is 0.9 and 1/2.
 
     Parameters

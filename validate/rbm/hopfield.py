@@ -14,6 +14,7 @@ import time
 import numpy as np
 
 from validate.compare import Comparison, Row, comparison, mean_se
+from validate.store import ResultStore
 from validate.sweep import grid, run_sweep
 
 SECTION = "Hopfield model (Amit-Gutfreund-Sompolinsky)"
@@ -53,7 +54,7 @@ def _figure(x_th, y_th, xs, means, ses, xlabel, title, extra=None):
 
 
 @comparison("hopfield_T0", "Hopfield T=0 retrieval: overlap vs alpha (AGS)", SECTION)
-def compare_hopfield_T0(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
+def compare_hopfield_T0(mode: str = "quick", store: ResultStore | None = None, seed: int = 0) -> Comparison:
     """Zero-temperature asynchronous retrieval from a stored pattern against the RS theory of [amit1985]: the final
     overlap ``m(alpha)`` of :func:`simulate.boltzmann.hopfield_retrieve` against
     ``theory.rbm.hopfield.solve_hopfield_T0``, and the computed ``alpha_c`` against the published 0.138; loads above
@@ -126,7 +127,7 @@ def compare_hopfield_T0(mode: str = "quick", store=None, seed: int = 0) -> Compa
 
 
 @comparison("hopfield_T", "Hopfield finite T: Glauber retrieval overlap vs alpha (AGS)", SECTION)
-def compare_hopfield_T(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
+def compare_hopfield_T(mode: str = "quick", store: ResultStore | None = None, seed: int = 0) -> Comparison:
     """Glauber (heat-bath) dynamics at ``T = SIZES[mode]["T"]``: the time-averaged overlap in the retrieval state versus
     alpha against the RS ``m(alpha, T)`` of [amit1985] (``theory.rbm.hopfield.solve_hopfield``); the notes give the
     retrieval line ``T_M(0.05)``.

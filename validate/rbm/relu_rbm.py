@@ -25,6 +25,7 @@ import time
 import numpy as np
 
 from validate.compare import Comparison, Row, comparison, mean_se
+from validate.store import ResultStore
 from validate.sweep import run_sweep
 
 SECTION = "Random ReLU-RBMs (Tubiana-Monasson)"
@@ -50,7 +51,7 @@ def rrbm_point(N: int, alpha: float, p: float, theta: float, g: float, beta: flo
 
 
 @comparison("rrbm_hopfield", "R-RBM, p=1, one condensed unit (threshold Hopfield): m, q, r", SECTION)
-def compare_rrbm_hopfield(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
+def compare_rrbm_hopfield(mode: str = "quick", store: ResultStore | None = None, seed: int = 0) -> Comparison:
     """R-RBM with ``p = 1`` started from one condensed hidden unit (the threshold Hopfield model) [tubiana2017]: ``m``,
     ``q`` and ``r`` of :func:`simulate.boltzmann.sample_rrbm` against ``theory.rbm.relu_rbm.solve_threshold_hopfield``
     for every alpha and threshold theta of ``SIZES[mode]`` (thermal allowance ``2/beta`` on ``r``).
@@ -133,7 +134,7 @@ def compare_rrbm_hopfield(mode: str = "quick", store=None, seed: int = 0) -> Com
 
 
 @comparison("rrbm_compositional", "R-RBM compositional phase: PR_3, m~, q as p decreases", SECTION)
-def compare_rrbm_compositional(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
+def compare_rrbm_compositional(mode: str = "quick", store: ResultStore | None = None, seed: int = 0) -> Comparison:
     """Compositional phase of the R-RBM [tubiana2017] as the weight sparsity ``p`` decreases: ``m~``, ``q`` and ``L p``
     of Gibbs samples started with ``L = l*/p`` condensed hidden units against the finite-``p`` replica solution
     (``theory.rbm.relu_rbm.solve_relu_rbm``) and the compositional theory (``theory.rbm.compositional``).
@@ -239,7 +240,7 @@ def rrbm_anneal_point(N: int, alpha: float, p: float, theta: float, g: float, be
 
 
 @comparison("rrbm_glass", "R-RBM at small threshold: annealed Gibbs vs the RS glass state", SECTION)
-def compare_rrbm_glass(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
+def compare_rrbm_glass(mode: str = "quick", store: ResultStore | None = None, seed: int = 0) -> Comparison:
     """R-RBM at small threshold: annealed Gibbs sampling against the replica-symmetric glass state (``m~ = 0``,
     ``theory.rbm.compositional.solve_compositional`` with ``L = 0``) [tubiana2017]: ``q`` and ``<h^2>/p`` graded, the
     energy ``E/(N p)`` shown (annealing bounds the ground state from above).

@@ -21,6 +21,7 @@ import time
 import numpy as np
 
 from validate.compare import Comparison, Row, comparison, mean_se
+from validate.store import ResultStore
 from validate.sweep import grid, run_sweep
 
 SECTION = "RBM with binary synapses (variational mean-field)"
@@ -104,7 +105,7 @@ def _crossing(alphas: np.ndarray, y: np.ndarray, level: float) -> float:
 
 @comparison("rbm_threshold", "Planted RBM: overlap vs alpha and c ([huang2020, Fig. 2b, 2c]) vs learning thresholds",
             SECTION, order=1)
-def compare_rbm_threshold(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
+def compare_rbm_threshold(mode: str = "quick", store: ResultStore | None = None, seed: int = 0) -> Comparison:
     """Planted RBMs [huang2020, Eq. 1] learned by gradient ascent on the lower bound [huang2020, Eq. 8]: the overlap
     with the planted fields versus alpha for ``(c, P)`` in ``(0, 2), (0, 3), (0.3, 2)``, against the random-guess level
     below threshold and the learning thresholds of [huang2020, Fig. 2b, 2c] (onset of learning).
@@ -270,7 +271,7 @@ def trajectory_point(N: int, P: int, M: int, c: float, beta: float, steps: int, 
 
 
 @comparison("rbm_trajectory", "Planted RBM, P=3: learning trajectories [huang2020, Fig. 2a]", SECTION, order=0)
-def compare_rbm_trajectory(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
+def compare_rbm_trajectory(mode: str = "quick", store: ResultStore | None = None, seed: int = 0) -> Comparison:
     """One learning trajectory of a planted RBM with ``P = 3`` [huang2020, Fig. 2a]: the final overlap (best permutation
     and sign) against full recovery, the growth of the KL term and of the lower bound [huang2020, Eq. 5-7], and the
     change of the overlaps under a permutation of the hidden units.
@@ -387,7 +388,7 @@ def mnist_point(P: int, M: int, B: int, steps: int, eta: float, seed: int) -> di
 
 @comparison("rbm_mnist", "Variational RBM on MNIST: KL and LB per parameter, receptive fields [huang2020, Fig. 2d]",
             SECTION, order=2)
-def compare_rbm_mnist(mode: str = "quick", store=None, seed: int = 0) -> Comparison:
+def compare_rbm_mnist(mode: str = "quick", store: ResultStore | None = None, seed: int = 0) -> Comparison:
     """Variational learning on MNIST (the 8x8 digits without it) [huang2020, Fig. 2d]: the KL term and the lower bound
     per parameter [huang2020, Eq. 5-7] on training and test images along the trajectory, and diagnostics of the learned
     receptive fields (cosine with the mean image, participation ratio of the singular values).
