@@ -14,6 +14,7 @@ GROUPS = {
     "cd": ["simulate.commands.cd"],
     "hopfield": ["simulate.commands.hopfield"],
     "rrbm": ["simulate.commands.rrbm"],
+    "deep": ["simulate.commands.deep"],
 }
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import pytest
 
 FAMILIES = ["theory.core", "theory.perceptron", "theory.rbm", "simulate.core", "simulate.perceptron",
             "simulate.boltzmann", "simulate.variational_rbm", "validate", "validate.perceptron", "validate.rbm",
-            "validate.boltzmann", "validate.variational_rbm"]
+            "validate.boltzmann", "validate.variational_rbm", "simulate.deep", "validate.deep"]
 
 
 def _public_functions():

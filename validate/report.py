@@ -36,6 +36,7 @@ SECTION_ORDER = [
     "Variational probability flow [liu2018]",
     "Random ReLU-RBMs (Tubiana-Monasson)",
     "Hopfield model (Amit-Gutfreund-Sompolinsky)",
+    "Deep stochastic binary networks (SM Sec. V)",
 ]
 
 

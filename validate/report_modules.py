@@ -8,4 +8,5 @@ MODULES: list[str] = [
     "validate.boltzmann.vpf",
     "validate.rbm.hopfield",
     "validate.rbm.relu_rbm",
+    "validate.deep.networks",
 ]

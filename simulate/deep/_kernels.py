@@ -1,0 +1,60 @@
+"""Fused elementwise kernels over parameter-sized arrays (private to :mod:`simulate.deep`).
+
+With mini-batches of ~100 rows a pass over an ``801 x 801`` float32 matrix costs about as much
+as one of the step's GEMMs, so the parameter-sized work is fused into single passes
+(``benchmarks/bench_deep.py`` measures the effect). ``tanh`` stays with numpy (SIMD); the
+kernels do the arithmetic that follows it.
+"""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+
+@numba.njit(cache=True, fastmath=True)
+def adam_update(p, g, m1, v, b1, b2, c1, c2, step, eps_hat):  # pragma: no cover - compiled
+    """``m1 <- b1 m1 + c1 g``, ``v <- b2 v + c2 g^2``, ``p <- p - step m1 / (sqrt v + eps_hat)``.
+
+    The scalars come in the arrays' dtype (``c1 = 1 - b1``, ``c2 = 1 - b2`` precomputed) so that
+    float32 arrays are updated in float32 arithmetic (vectorised).
+    """
+    pf, gf, mf, vf = p.reshape(-1), g.reshape(-1), m1.reshape(-1), v.reshape(-1)
+    for i in range(pf.size):
+        gi = gf[i]
+        mi = b1 * mf[i] + c1 * gi
+        vi = b2 * vf[i] + c2 * gi * gi
+        mf[i] = mi
+        vf[i] = vi
+        pf[i] -= step * mi / (np.sqrt(vi) + eps_hat)
+
+
+@numba.njit(cache=True, fastmath=True)
+def square_rows(m, m2, om2, rowsum, want_om2):  # pragma: no cover - compiled
+    """``m2 = m^2``; ``om2 = 1 - m^2`` if ``want_om2``; ``rowsum_i = sum_j (1 - m_ij^2)``."""
+    n, k = m.shape
+    for i in range(n):
+        s = 0.0
+        for j in range(k):
+            t = m[i, j] * m[i, j]
+            m2[i, j] = t
+            if want_om2:
+                om2[i, j] = 1.0 - t
+            s += 1.0 - t
+        rowsum[i] = s
+
+
+@numba.njit(cache=True, fastmath=True)
+def field_gradient(g1, g2, m, m2):  # pragma: no cover - compiled
+    """In place ``g1 <- (g1 - 2 m g2) (1 - m^2)``: ``dL/dh`` from ``dL/dmu``/``dL/ds2`` products, ``m = tanh h``."""
+    n, k = g1.shape
+    for i in range(n):
+        for j in range(k):
+            g1[i, j] = (g1[i, j] - 2.0 * m[i, j] * g2[i, j]) * (1.0 - m2[i, j])
+
+
+@numba.njit(cache=True, fastmath=True)
+def sign_into(w, out):  # pragma: no cover - compiled
+    """``out = +1`` where ``w >= 0``, else ``-1``."""
+    wf, of = w.reshape(-1), out.reshape(-1)
+    for i in range(wf.size):
+        of[i] = 1.0 if wf[i] >= 0 else -1.0

@@ -1,0 +1,31 @@
+"""The report section "Deep stochastic binary networks (SM Sec. V)" on a reduced configuration."""
+import numpy as np
+import pytest
+
+from simulate.deep import load_deep_data, train_deep_network
+from validate.compare import REGISTRY
+from validate.deep import networks
+from validate.sweep import options
+
+
+def test_comparison_registered_and_consistent_with_direct_runs(monkeypatch):
+    assert REGISTRY["deep_networks"]["section"] == "Deep stochastic binary networks (SM Sec. V)"
+    tiny = dict(networks.DEEP_MODES["quick"], hidden=(16,), seeds=(0, 1),
+                epochs={v: 2 for v in networks.DEEP_MODES["quick"]["epochs"]})
+    monkeypatch.setitem(networks.DEEP_MODES, "quick", tiny)
+    with options(workers=1, progress=False):
+        c = networks.compare_deep_networks("quick")
+    assert len(c.rows) == 5 and all(r.verdict for r in c.rows)
+    from matplotlib.figure import Figure
+    assert isinstance(c.figure, Figure)
+    # the table's mean equals the mean of the same runs made directly
+    d = load_deep_data("digits")
+    errs = [train_deep_network(d, (16,), method="relu", epochs=2, batch=50, lr=1e-3, seed=s,
+                               eval_train=False).test_error for s in (0, 1)]
+    assert c.data["test_error"]["relu"][0] == pytest.approx(np.mean(errs))
+    assert len(c.data["curves"]["stochastic"]) == 2
+
+
+def test_bad_mode_refused():
+    with pytest.raises(ValueError, match="mode must be one of"):
+        networks.compare_deep_networks("medium")
