@@ -40,8 +40,7 @@ def _stream(X):
 
 def numpy_epoch(Xf, y, m, eta):
     """Reference epoch in plain numpy float64 (same formulas as [baldassi2018, Eq. 6-7])."""
-    N = m.size
-    sigma = np.sqrt(max(np.sum((1 - m) * (1 + m)), SIGMA2_FLOOR * N))
+    sigma = np.sqrt(max(np.sum((1 - m) * (1 + m)), SIGMA2_FLOOR))
     hbar = Xf @ m
     u = -y * hbar / sigma
     L = np.sum(log_ndtr(-u))
@@ -68,7 +67,7 @@ def main() -> None:
 
     def ours():
         m = m0.copy()
-        gd_step(inst.X, inst.y, wk.all_rows, m, h, 0.1, False, SIGMA2_FLOOR * N, wk.hbar, wk.b, wk.c, wk.w,
+        gd_step(inst.X, inst.y, wk.all_rows, m, h, 0.1, False, SIGMA2_FLOOR, wk.hbar, wk.b, wk.c, wk.w,
               wk.grad, False)
         return m
 

@@ -45,10 +45,13 @@ __all__ = [
     "SIGMA2_FLOOR",
 ]
 
-#: floor on sigma^2 / N (all |m_i| -> 1): keeps u finite; reached only when
-#: Q_m has collapsed onto sign(m), at which point sign(m) is either a solution
-#: (GD stops) or the huge gradient of misclassified patterns pulls m back.
-SIGMA2_FLOOR = 1e-12
+#: floor on sigma^2 = sum_i (1 - m_i^2): the variance of one synapse of mean zero. The field
+#: h = W.x lives on a lattice of spacing 2; below one synapse's variance its distribution is a few
+#: lattice points and the central-limit (Gaussian) form of [baldassi2018, Eq. 6] has no meaning,
+#: while its gradient grows like hbar^2 / sigma^4 and a finite step of the stiff term d m overshoots
+#: through m = 0: with the former floor 1e-12 N, GD at |m_i| = 1 jumped between m and -m
+#: (docs/perceptron_algorithms.md, "Sign-flip cycle"). Above the floor nothing changes.
+SIGMA2_FLOOR = 1.0
 
 
 # --------------------------------------------------------------------------- kernels
@@ -228,7 +231,7 @@ def _check_m(m, N: int) -> np.ndarray:
 
 
 def stochastic_log_likelihood(m: npt.ArrayLike, inst: PerceptronInstance) -> float:
-    """``L(m)`` of [baldassi2018, Eq. 6] (central-limit form), with ``sigma^2`` floored at ``SIGMA2_FLOOR * N``.
+    """``L(m)`` of [baldassi2018, Eq. 6] (central-limit form), with ``sigma^2`` floored at ``SIGMA2_FLOOR``.
 
     Examples
     --------
@@ -241,7 +244,7 @@ def stochastic_log_likelihood(m: npt.ArrayLike, inst: PerceptronInstance) -> flo
     """
     m = _check_m(m, inst.N)
     wk = GDWorkspace(inst.M, inst.N)
-    L, _ = _evaluate(inst.X, inst.y, wk.all_rows, m, SIGMA2_FLOOR * inst.N, wk.hbar, wk.b, wk.c, wk.w)
+    L, _ = _evaluate(inst.X, inst.y, wk.all_rows, m, SIGMA2_FLOOR, wk.hbar, wk.b, wk.c, wk.w)
     return float(L)
 
 
@@ -264,7 +267,7 @@ def stochastic_log_likelihood_gradient(m: npt.ArrayLike, inst: PerceptronInstanc
     wk = GDWorkspace(inst.M, inst.N)
     mm = m.copy()
     h = np.zeros(inst.N)
-    gd_step(inst.X, inst.y, wk.all_rows, mm, h, 0.0, False, SIGMA2_FLOOR * inst.N, wk.hbar, wk.b, wk.c, wk.w,
+    gd_step(inst.X, inst.y, wk.all_rows, mm, h, 0.0, False, SIGMA2_FLOOR, wk.hbar, wk.b, wk.c, wk.w,
           wk.grad, False)
     return wk.grad.copy()
 
@@ -349,7 +352,7 @@ def gradient_ascent(
     if variant == "field":
         m = np.clip(m, -1 + 1e-12, 1 - 1e-12)
     h = np.arctanh(m) if variant == "field" else np.zeros(N)
-    floor = SIGMA2_FLOOR * N
+    floor = SIGMA2_FLOOR
     wk = GDWorkspace(M, N)
     ep, err, qs, Ls = [], [], [], []
     full = B == M
@@ -498,7 +501,7 @@ def fixed_norm_gd(
     M, N = inst.M, inst.N
     m = project_norm(_init_m(N, rng), float(qs[0]))
     h = np.zeros(N)
-    floor = SIGMA2_FLOOR * N
+    floor = SIGMA2_FLOOR
     wk = GDWorkspace(M, N)
     out = {k: [] for k in ("qstar", "train_error", "L", "steps", "equilibrated")}
     nerr = M
