@@ -23,7 +23,11 @@ def test_row_verdicts():
     assert r.deviation_se == pytest.approx(6.0)
     # published value used when there is no theory
     assert Row(quantity="acc", published=0.64, sim_mean=0.641, sim_se=0.003).verdict == "agrees"
-    assert Row(quantity="acc", sim_mean=0.641, sim_se=0.003).verdict == "not comparable"
+    # a measurement without any reference is "measured"; "not comparable" is a comparison that could not be made
+    assert Row(quantity="acc", sim_mean=0.641, sim_se=0.003).verdict == "measured"
+    assert Row(quantity="acc", published=0.64).verdict == "not comparable"
+    assert Row(quantity="acc", theory=0.64, sim_mean=math.nan).verdict == "not comparable"
+    assert Row(quantity="acc").verdict == "not comparable"
     assert math.isnan(deviation(1.0, 1.0, 0.0))
 
 

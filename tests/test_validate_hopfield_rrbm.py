@@ -27,7 +27,7 @@ def test_hopfield_comparisons_agree_and_resume(tiny, tmp_path):
         n_first = store.count("hopfield_T0")
         c2 = vh.compare_hopfield_T0("quick", store=store, seed=0)
         assert store.count("hopfield_T0") == n_first == 9  # second run loaded, not recomputed
-    graded = [r for r in c.rows if r.verdict != "not comparable"]
+    graded = [r for r in c.rows if r.verdict in ("agrees", "disagrees")]
     assert len(graded) == 3 and all(r.verdict == "agrees" for r in graded)
     assert [r.sim_mean for r in c.rows] == [r.sim_mean for r in c2.rows]
     assert c.figure is not None
@@ -48,7 +48,7 @@ def test_rrbm_comparisons_agree(tiny):
 
 def test_rrbm_glass_comparison(tiny):
     c = vr.compare_rrbm_glass("quick", seed=0)
-    graded = [r for r in c.rows if r.verdict != "not comparable"]
+    graded = [r for r in c.rows if r.verdict in ("agrees", "disagrees")]
     assert len(graded) == 2 and all(r.verdict == "agrees" for r in graded)
     e = [r for r in c.rows if r.quantity.startswith("E/")][0]
     assert e.sim_mean > e.theory - 4 * e.sim_se  # annealing cannot go below the ground state (up to noise)

@@ -74,8 +74,11 @@ class Row(Record):
 
     The verdict: ``agrees`` when ``|sim - ref| <= max(n_se * se, abs_tol)``,
     where ``ref`` is the theory value if given, else the published one;
-    ``disagrees`` otherwise; ``not comparable`` when there is no simulation or
-    no reference. ``tolerance`` states the rule in words for the table.
+    ``disagrees`` otherwise; ``measured`` when a simulation value is reported with
+    no reference to compare it with (a measurement given for context: a KL growth,
+    an error per method, a Parzen value); ``not comparable`` only when a comparison
+    was meant but could not be made (a reference without a simulation value, or
+    neither). ``tolerance`` states the rule in words for the table.
     """
 
     quantity: str
@@ -99,7 +102,9 @@ class Row(Record):
         object.__setattr__(self, "deviation_se", deviation(self.sim_mean, ref, self.sim_se))
         if self.verdict:
             return
-        if not (math.isfinite(ref) and math.isfinite(self.sim_mean)):
+        if math.isfinite(self.sim_mean) and not math.isfinite(ref):
+            v = "measured"
+        elif not (math.isfinite(ref) and math.isfinite(self.sim_mean)):
             v = "not comparable"
         else:
             se = self.sim_se if math.isfinite(self.sim_se) else 0.0
@@ -116,7 +121,7 @@ class Comparison(Record):
     >>> c = Comparison(key="demo.sum", title="1 + 1", rows=(Row(quantity="sum", theory=2.0, sim_mean=2.0),
     ...                                                       Row(quantity="product", theory=1.0)))
     >>> c.counts()
-    {'agrees': 1, 'disagrees': 0, 'not comparable': 1}
+    {'agrees': 1, 'disagrees': 0, 'measured': 0, 'not comparable': 1}
     """
 
     key: str
@@ -134,7 +139,7 @@ class Comparison(Record):
         return d
 
     def counts(self) -> dict[str, int]:
-        out = {"agrees": 0, "disagrees": 0, "not comparable": 0}
+        out = {"agrees": 0, "disagrees": 0, "measured": 0, "not comparable": 0}
         for r in self.rows:
             out[r.verdict] = out.get(r.verdict, 0) + 1
         return out

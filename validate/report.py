@@ -90,7 +90,7 @@ class Report(Record):
         return {k: sum(getattr(s, k) for s in self.sections) for k in keys}
 
     def counts(self) -> dict[str, int]:
-        out = {"agrees": 0, "disagrees": 0, "not comparable": 0, "errors": 0, "missing": 0}
+        out = {"agrees": 0, "disagrees": 0, "measured": 0, "not comparable": 0, "errors": 0, "missing": 0}
         for s in self.sections:
             if s.status == "error":
                 out["errors"] += 1
@@ -279,7 +279,8 @@ def _summary_lines(rep: Report) -> list[str]:
         f"wall time {rep.wall_time:.1f} s on {rep.machine['platform']} "
         f"({rep.machine['cpus']} CPUs, Python {rep.machine['python']})",
         _compute_line(rep.compute()),
-        f"comparisons: {c['agrees']} agree, {c['disagrees']} disagree, {c['not comparable']} not comparable; "
+        f"comparisons: {c['agrees']} agree, {c['disagrees']} disagree, {c['measured']} measured, "
+        f"{c['not comparable']} not comparable; "
         f"{c['errors']} sections failed to run, {c['missing']} modules missing",
     ]
     if disagree:

@@ -411,9 +411,9 @@ def validation_tables() -> str:
         where = report.relative_to(ROOT) if report.is_relative_to(ROOT) else report
         out += [f"From `{where}` ({data.get('mode')} mode, {data.get('wall_time', 0):.0f} s, "
                 f"version `{data.get('version', '')}`):", "",
-                "| agree | disagree | not comparable | errors | missing |", "|---|---|---|---|---|",
-                f"| {c.get('agrees', 0)} | {c.get('disagrees', 0)} | {c.get('not comparable', 0)} "
-                f"| {c.get('errors', 0)} | {c.get('missing', 0)} |", "",
+                "| agree | disagree | measured | not comparable | errors | missing |", "|---|---|---|---|---|---|",
+                f"| {c.get('agrees', 0)} | {c.get('disagrees', 0)} | {c.get('measured', 0)} "
+                f"| {c.get('not comparable', 0)} | {c.get('errors', 0)} | {c.get('missing', 0)} |", "",
                 "| section | comparison | status | verdicts |", "|---|---|---|---|"]
         for s in data.get("sections", []):
             rows = (s.get("comparison") or {}).get("rows", [])
@@ -427,10 +427,10 @@ def validation_tables() -> str:
     else:
         out += ["No `report/report.json` was present when this site was built (set `LOWPREC_REPORT_DIR` to a "
                 "report directory, or run `python -m validate report --quick --out report` before building). "
-                "The last quick report recorded in the README (2026-11-23, 2 cores, a fresh store, "
-                "17 comparisons) ended with:", "",
-                "| agree | disagree | not comparable | errors | missing | wall time |",
-                "|---|---|---|---|---|---|", "| 92 | 2 | 67 | 0 | 0 | 208 s |"]
+                "The last quick report recorded in the README (2026-12-07, 2 cores, a fresh store, "
+                "19 comparisons, the machine shared with a training run) ended with:", "",
+                "| agree | disagree | measured | not comparable | errors | missing | wall time |",
+                "|---|---|---|---|---|---|---|", "| 96 | 2 | 68 | 0 | 0 | 0 | 348 s |"]
     out.append("")
     return "\n".join(out)
 

@@ -40,7 +40,8 @@ def _run(args: argparse.Namespace) -> int:
     else:
         c = rep.counts()
         print(f"report written to {args.out}/index.html and {args.out}/report.md")
-        print(f"{c['agrees']} agree, {c['disagrees']} disagree, {c['not comparable']} not comparable, "
+        print(f"{c['agrees']} agree, {c['disagrees']} disagree, {c['measured']} measured, "
+              f"{c['not comparable']} not comparable, "
               f"{c['errors']} errors, {c['missing']} missing; {rep.wall_time:.0f} s")
         for s in rep.sections:
             if s.status != "ok":

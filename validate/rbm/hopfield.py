@@ -110,7 +110,7 @@ def compare_hopfield_T0(mode: str = "quick", store: ResultStore | None = None, s
                             abs_tol=0.005, note="fixed point of the dynamics vs RS equilibrium; 0.005 allowance"))
         else:
             rows.append(Row(quantity=f"m(alpha={a:g}), N={S['N']}", theory=s.m if s.converged else math.nan, sim_mean=m,
-                            sim_se=se, n=n, verdict="not comparable",
+                            sim_se=se, n=n, verdict="measured",
                             note="near/above alpha_c: finite-size rounding of the RS jump (shown, not graded)"))
     al = np.linspace(0.005, cap.alpha_c, 200)
     mt = [th.solve_hopfield_T0(a).m for a in al]
