@@ -12,6 +12,7 @@ not serialised).
 """
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -150,10 +151,47 @@ REGISTRY: dict[str, dict[str, Any]] = {}
 _ComparisonFn = TypeVar("_ComparisonFn", bound=Callable[..., Comparison])
 
 
+#: the Parameters and Returns sections every comparison shares, added to its docstring on registration
+COMPARISON_DOC_SECTIONS = """Parameters
+----------
+mode
+    ``"quick"`` (reduced sizes, minutes) or ``"full"`` (the sizes of the papers, hours; resumable).
+store
+    :class:`validate.store.ResultStore` (or ``None``) passed to :func:`validate.sweep.run_sweep`, so that
+    finished simulation points are reused.
+seed
+    Base seed of the simulation points.
+
+Returns
+-------
+Comparison
+    The table rows (theory, simulation mean and s.e., published value, verdict), the data of the figure and
+    the figure.
+"""
+
+
+def _with_shared_sections(doc: str | None, key: str, title: str) -> str:
+    """``doc`` completed with what every comparison shares: :data:`COMPARISON_DOC_SECTIONS` (unless it
+    has its own Parameters) and, when it has no Examples, the example showing its registry entry (a run
+    takes minutes even in quick mode)."""
+    text = inspect.cleandoc(doc or title)
+    head, sep, tail = text.partition("\nExamples\n--------")
+    if "Parameters\n----------" not in head:
+        head = head.rstrip() + "\n\n" + COMPARISON_DOC_SECTIONS
+    if not sep:
+        sep, tail = "Examples\n--------", (f"\nRegistered for the report under ``{key}``:\n\n"
+                                          f">>> from validate.compare import REGISTRY\n"
+                                          f">>> REGISTRY[{key!r}][\"title\"]\n{title!r}\n")
+    return head.rstrip() + "\n\n" + sep.lstrip("\n") + tail
+
+
 def comparison(key: str, title: str, section: str, order: int = 0) -> Callable[[_ComparisonFn], _ComparisonFn]:
     """Register ``fn(mode, store, seed) -> Comparison`` for the report.
 
-    ``section`` groups comparisons in the report (e.g. ``"Stochastic perceptron"``).
+    ``section`` groups comparisons in the report (e.g. ``"Stochastic perceptron"``). The Parameters and
+    Returns sections that every comparison shares (:data:`COMPARISON_DOC_SECTIONS`), and an example
+    showing the registry entry when the function has none, are added to its docstring here, so that each
+    module writes only what is its own.
 
     Examples
     --------
@@ -167,6 +205,7 @@ def comparison(key: str, title: str, section: str, order: int = 0) -> Callable[[
     """
     def deco(fn: _ComparisonFn) -> _ComparisonFn:
         REGISTRY[key] = {"fn": fn, "title": title, "section": section, "order": order}
+        fn.__doc__ = _with_shared_sections(fn.__doc__, key, title)
         return fn
 
     return deco

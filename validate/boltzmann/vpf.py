@@ -192,32 +192,6 @@ def compare_vpf_reconstruction(mode: str = "quick", store: ResultStore | None = 
     """Reconstruction of corrupted images [liu2018, Table 1]: the mean L1 error per corruption pattern of RBMs trained
     by VPF [liu2018, Alg. 1], CD and PCD (:func:`simulate.boltzmann.reconstruct_corrupted`), against the published table
     (``"full"`` mode) and the model-free baselines ``erase`` and ``marginal``.
-
-    Parameters
-    ----------
-    mode
-        ``"quick"`` (reduced sizes) or ``"full"`` (the sizes of the paper).
-    store
-        :class:`validate.store.ResultStore` (or ``None``) passed to :func:`validate.sweep.run_sweep`, so that
-        finished simulation points are reused.
-    seed
-        Base seed of the simulation points.
-
-    Returns
-    -------
-    Comparison
-        The table rows (theory, simulation mean and s.e., published value, verdict), the data of the figure and
-        the figure.
-
-    Examples
-    --------
-    Registered in the report under ``vpf_reconstruction`` (a run is far too long for an example, even in
-    ``"quick"`` mode, so the example shows the registry entry):
-
-    >>> from validate.compare import REGISTRY
-    >>> entry = REGISTRY["vpf_reconstruction"]
-    >>> entry["fn"] is compare_vpf_reconstruction, entry["title"]
-    (True, 'VPF vs CD/PCD: reconstruction of corrupted digits [liu2018, Table 1]')
     """
     cfg = _check_mode(mode)
     t0 = time.perf_counter()
@@ -290,32 +264,6 @@ def compare_vpf_parzen(mode: str = "quick", store: ResultStore | None = None, se
     """Parzen log-likelihood [liu2018, Table 2] of confabulations [liu2018, Alg. 2] (initialisations R and P) from an
     RBM, a DBM and a DBM with intra-layer weights trained by VPF, the width chosen on the validation split
     (``select_sigma``); the training images as Parzen centres give the reference row.
-
-    Parameters
-    ----------
-    mode
-        ``"quick"`` (reduced sizes) or ``"full"`` (the sizes of the paper).
-    store
-        :class:`validate.store.ResultStore` (or ``None``) passed to :func:`validate.sweep.run_sweep`, so that
-        finished simulation points are reused.
-    seed
-        Base seed of the simulation points.
-
-    Returns
-    -------
-    Comparison
-        The table rows (theory, simulation mean and s.e., published value, verdict), the data of the figure and
-        the figure.
-
-    Examples
-    --------
-    Registered in the report under ``vpf_parzen`` (a run is far too long for an example, even in
-    ``"quick"`` mode, so the example shows the registry entry):
-
-    >>> from validate.compare import REGISTRY
-    >>> entry = REGISTRY["vpf_parzen"]
-    >>> entry["fn"] is compare_vpf_parzen, entry["title"]
-    (True, 'VPF RBM/DBM/DBM2: Parzen log-likelihood of generated samples [liu2018, Table 2]')
     """
     from validate.boltzmann.parzen import parzen_score, select_sigma
 
@@ -397,32 +345,6 @@ def compare_vpf_compositional(mode: str = "quick", store: ResultStore | None = N
     """Compositional measures of VPF-trained RBMs [liu2018, Fig. 2-3]: the mean hidden activation, the weight sparsity
     ``rho`` and the squared weight ``w^2`` during training, and ``L = <PR_3>``, ``p`` and ``L p`` per hidden size (the
     ``L ~ l*/p`` scaling of [tubiana2017]).
-
-    Parameters
-    ----------
-    mode
-        ``"quick"`` (reduced sizes) or ``"full"`` (the sizes of the paper).
-    store
-        :class:`validate.store.ResultStore` (or ``None``) passed to :func:`validate.sweep.run_sweep`, so that
-        finished simulation points are reused.
-    seed
-        Base seed of the simulation points.
-
-    Returns
-    -------
-    Comparison
-        The table rows (theory, simulation mean and s.e., published value, verdict), the data of the figure and
-        the figure.
-
-    Examples
-    --------
-    Registered in the report under ``vpf_compositional`` (a run is far too long for an example, even in
-    ``"quick"`` mode, so the example shows the registry entry):
-
-    >>> from validate.compare import REGISTRY
-    >>> entry = REGISTRY["vpf_compositional"]
-    >>> entry["fn"] is compare_vpf_compositional, entry["title"]
-    (True, 'VPF RBMs: activations, weight sparsity, compositional measures [liu2018, Fig. 2-3]')
     """
     cfg = _check_mode(mode)
     t0 = time.perf_counter()
@@ -550,32 +472,6 @@ def _independent_loglik(data: str) -> float:
 def compare_vpf_likelihood(mode: str = "quick", store: ResultStore | None = None, seed: int = 0) -> Comparison:
     """The controlled experiment of docs/vpf.md Section 12: is VPF a worse learner than CD-1, or
     only slower under Adam lr 1e-3? Small RBMs whose exact likelihood is computable.
-
-    Parameters
-    ----------
-    mode
-        ``"quick"`` (reduced sizes) or ``"full"`` (the sizes of the paper).
-    store
-        :class:`validate.store.ResultStore` (or ``None``) passed to :func:`validate.sweep.run_sweep`, so that
-        finished simulation points are reused.
-    seed
-        Base seed of the simulation points.
-
-    Returns
-    -------
-    Comparison
-        The table rows (theory, simulation mean and s.e., published value, verdict), the data of the figure and
-        the figure.
-
-    Examples
-    --------
-    Registered in the report under ``vpf_likelihood`` (a run is far too long for an example, even in
-    ``"quick"`` mode, so the example shows the registry entry):
-
-    >>> from validate.compare import REGISTRY
-    >>> entry = REGISTRY["vpf_likelihood"]
-    >>> entry["fn"] is compare_vpf_likelihood, entry["title"]
-    (True, 'VPF vs CD-1 at equal updates: exact log-likelihood of small RBMs')
     """
     cfg = _check_mode(mode)
     t0 = time.perf_counter()

@@ -99,29 +99,6 @@ def compare_deep_networks(mode: str = "quick", store: ResultStore | None = None,
     straight-through binarized network with batch normalization [hubara2016] and the continuous
     ReLU network on the same architecture, over several seeds, and tabulates their final test errors
     against the paper's 1.7 %, ~1.7 % and 1.4 % (1.3 % with dropout), with the learning curves.
-
-    Parameters
-    ----------
-    mode
-        ``"quick"`` (a small network on the 8x8 digits) or ``"full"`` (the paper's 3 x 801 network on
-        the 60,000 / 10,000 MNIST split).
-    store
-        :class:`validate.store.ResultStore` (or ``None``) passed to :func:`validate.sweep.run_sweep`, so
-        that finished training runs are reused.
-    seed
-        First seed of the training runs.
-
-    Returns
-    -------
-    Comparison
-        The table of test errors, the learning curves and the figure.
-
-    Examples
-    --------
-    >>> from validate.compare import REGISTRY
-    >>> entry = REGISTRY["deep_networks"]
-    >>> entry["fn"] is compare_deep_networks, entry["section"]
-    (True, 'Deep stochastic binary networks (SM Sec. V)')
     """
     cfg = _check_mode(mode)
     t0 = time.perf_counter()

@@ -172,34 +172,7 @@ def bc_theory(qstars, alpha: float = BC_ALPHA, beta: float = BC_BETA):
 @comparison("perceptron.capacity", "GD algorithmic capacity of the binary perceptron [baldassi2018, Fig. 1 right]",
             "Stochastic perceptron", order=10)
 def compare_gd_capacity(mode: str = "quick", store: ResultStore | None = None, seed: int = 0) -> Comparison:
-    """Success probability of GD (eta = 0.1, epoch cap) versus alpha; alpha_GD from a logistic fit.
-
-    Parameters
-    ----------
-    mode
-        ``"quick"`` (reduced sizes) or ``"full"`` (the sizes of the paper).
-    store
-        :class:`validate.store.ResultStore` (or ``None``) passed to :func:`validate.sweep.run_sweep`, so that
-        finished simulation points are reused.
-    seed
-        Base seed of the simulation points.
-
-    Returns
-    -------
-    Comparison
-        The table rows (theory, simulation mean and s.e., published value, verdict), the data of the figure and
-        the figure.
-
-    Examples
-    --------
-    Registered in the report under ``perceptron.capacity`` (a run is far too long for an example, even in
-    ``"quick"`` mode, so the example shows the registry entry):
-
-    >>> from validate.compare import REGISTRY
-    >>> entry = REGISTRY["perceptron.capacity"]
-    >>> entry["fn"] is compare_gd_capacity, entry["title"]
-    (True, 'GD algorithmic capacity of the binary perceptron [baldassi2018, Fig. 1 right]')
-    """
+    """Success probability of GD (eta = 0.1, epoch cap) versus alpha; alpha_GD from a logistic fit."""
     t0 = time.time()
     cfg = CAPACITY_SETTINGS[mode]
     rows, data, flip_notes = [], {"sizes": {}}, []
@@ -281,34 +254,7 @@ def _capacity_figure(data, alpha_c):
 @comparison("perceptron.bc_energy", "Energy of the binarized configuration vs q* [baldassi2018, Fig. 2 left]",
             "Stochastic perceptron", order=11)
 def compare_bc_energy(mode: str = "quick", store: ResultStore | None = None, seed: int = 0) -> Comparison:
-    """Fixed-norm GD at alpha = 0.55 against the RS energy of the BC at beta = 20 [baldassi2018, SM Eq. 25].
-
-    Parameters
-    ----------
-    mode
-        ``"quick"`` (reduced sizes) or ``"full"`` (the sizes of the paper).
-    store
-        :class:`validate.store.ResultStore` (or ``None``) passed to :func:`validate.sweep.run_sweep`, so that
-        finished simulation points are reused.
-    seed
-        Base seed of the simulation points.
-
-    Returns
-    -------
-    Comparison
-        The table rows (theory, simulation mean and s.e., published value, verdict), the data of the figure and
-        the figure.
-
-    Examples
-    --------
-    Registered in the report under ``perceptron.bc_energy`` (a run is far too long for an example, even in
-    ``"quick"`` mode, so the example shows the registry entry):
-
-    >>> from validate.compare import REGISTRY
-    >>> entry = REGISTRY["perceptron.bc_energy"]
-    >>> entry["fn"] is compare_bc_energy, entry["title"]
-    (True, 'Energy of the binarized configuration vs q* [baldassi2018, Fig. 2 left]')
-    """
+    """Fixed-norm GD at alpha = 0.55 against the RS energy of the BC at beta = 20 [baldassi2018, SM Eq. 25]."""
     t0 = time.time()
     cfg = BC_SETTINGS[mode]
     from simulate.perceptron import default_qstar_schedule

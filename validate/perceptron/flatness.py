@@ -155,34 +155,7 @@ def _bc_theory(qstars):
             "Binary control variables: energy of the clipped centre vs q* [baldassi2018, SM Fig. 3]",
             "Stochastic perceptron", order=20)
 def compare_binary_control(mode: str = "quick", store: ResultStore | None = None, seed: int = 0) -> Comparison:
-    """Metropolis on [baldassi2018, SM Eq. 40] (beta = 15) vs the RS curve, alpha = 0.55.
-
-    Parameters
-    ----------
-    mode
-        ``"quick"`` (reduced sizes) or ``"full"`` (the sizes of the paper).
-    store
-        :class:`validate.store.ResultStore` (or ``None``) passed to :func:`validate.sweep.run_sweep`, so that
-        finished simulation points are reused.
-    seed
-        Base seed of the simulation points.
-
-    Returns
-    -------
-    Comparison
-        The table rows (theory, simulation mean and s.e., published value, verdict), the data of the figure and
-        the figure.
-
-    Examples
-    --------
-    Registered in the report under ``perceptron.binary_control`` (a run is far too long for an example, even in
-    ``"quick"`` mode, so the example shows the registry entry):
-
-    >>> from validate.compare import REGISTRY
-    >>> entry = REGISTRY["perceptron.binary_control"]
-    >>> entry["fn"] is compare_binary_control, entry["title"]
-    (True, 'Binary control variables: energy of the clipped centre vs q* [baldassi2018, SM Fig. 3]')
-    """
+    """Metropolis on [baldassi2018, SM Eq. 40] (beta = 15) vs the RS curve, alpha = 0.55."""
     t0 = time.time()
     cfg = BC_SETTINGS[mode]
     qs = cfg["qstars"]
@@ -246,32 +219,6 @@ def _bc_figure(data, cfg):
 def compare_teacher_student(mode: str = "quick", store: ResultStore | None = None, seed: int = 0) -> Comparison:
     """Generalization accuracy vs [baldassi2018, SM Table I]; Ê(W, d) around teacher and solutions
     [baldassi2018, SM Fig. 5].
-
-    Parameters
-    ----------
-    mode
-        ``"quick"`` (reduced sizes) or ``"full"`` (the sizes of the paper).
-    store
-        :class:`validate.store.ResultStore` (or ``None``) passed to :func:`validate.sweep.run_sweep`, so that
-        finished simulation points are reused.
-    seed
-        Base seed of the simulation points.
-
-    Returns
-    -------
-    Comparison
-        The table rows (theory, simulation mean and s.e., published value, verdict), the data of the figure and
-        the figure.
-
-    Examples
-    --------
-    Registered in the report under ``perceptron.teacher_student`` (a run is far too long for an example, even in
-    ``"quick"`` mode, so the example shows the registry entry):
-
-    >>> from validate.compare import REGISTRY
-    >>> entry = REGISTRY["perceptron.teacher_student"]
-    >>> entry["fn"] is compare_teacher_student, entry["section"], entry["title"].startswith("Flatness")
-    (True, 'Stochastic perceptron', True)
     """
     t0 = time.time()
     cfg = TS_SETTINGS[mode]

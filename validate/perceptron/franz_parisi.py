@@ -90,34 +90,7 @@ def _claim(quantity: str, value: float, holds: bool, note: str) -> Row:
             "Franz-Parisi entropy around binarized configurations [baldassi2018, Fig. 2 right]",
             "Stochastic perceptron", order=30)
 def compare_franz_parisi(mode: str = "quick", store: ResultStore | None = None, seed: int = 0) -> Comparison:
-    """Theory S(d) [baldassi2018, SM Eq. 32] vs BP around fixed-norm-GD BCs, and the gap claims.
-
-    Parameters
-    ----------
-    mode
-        ``"quick"`` (reduced sizes) or ``"full"`` (the sizes of the paper).
-    store
-        :class:`validate.store.ResultStore` (or ``None``) passed to :func:`validate.sweep.run_sweep`, so that
-        finished simulation points are reused.
-    seed
-        Base seed of the simulation points.
-
-    Returns
-    -------
-    Comparison
-        The table rows (theory, simulation mean and s.e., published value, verdict), the data of the figure and
-        the figure.
-
-    Examples
-    --------
-    Registered in the report under ``perceptron.franz_parisi`` (a run is far too long for an example, even in
-    ``"quick"`` mode, so the example shows the registry entry):
-
-    >>> from validate.compare import REGISTRY
-    >>> entry = REGISTRY["perceptron.franz_parisi"]
-    >>> entry["fn"] is compare_franz_parisi, entry["title"]
-    (True, 'Franz-Parisi entropy around binarized configurations [baldassi2018, Fig. 2 right]')
-    """
+    """Theory S(d) [baldassi2018, SM Eq. 32] vs BP around fixed-norm-GD BCs, and the gap claims."""
     t0 = time.time()
     cfg = SETTINGS[mode]
     d_th = np.array(cfg["d_theory"], dtype=float)

@@ -68,34 +68,7 @@ def rule43_point(N: int, alpha: float, eta_factor: float, max_epochs: int, seed:
 @comparison("perceptron.rule43", "The stochastic rule of [baldassi2018, SM Eq. 43] ([baldassi2018, SM Fig. 4])",
             "Stochastic perceptron", order=15)
 def compare_rule43_capacity(mode: str = "quick", store: ResultStore | None = None, seed: int = 0) -> Comparison:
-    """Success probability of rule [baldassi2018, SM Eq. 43] versus alpha; the loads where it is 0.9 and 1/2.
-
-    Parameters
-    ----------
-    mode
-        ``"quick"`` (reduced sizes) or ``"full"`` (the sizes of the paper).
-    store
-        :class:`validate.store.ResultStore` (or ``None``) passed to :func:`validate.sweep.run_sweep`, so that
-        finished simulation points are reused.
-    seed
-        Base seed of the simulation points.
-
-    Returns
-    -------
-    Comparison
-        The table rows (theory, simulation mean and s.e., published value, verdict), the data of the figure and
-        the figure.
-
-    Examples
-    --------
-    Registered in the report under ``perceptron.rule43`` (a run is far too long for an example, even in
-    ``"quick"`` mode, so the example shows the registry entry):
-
-    >>> from validate.compare import REGISTRY
-    >>> entry = REGISTRY["perceptron.rule43"]
-    >>> entry["fn"] is compare_rule43_capacity, entry["title"]
-    (True, 'The stochastic rule of [baldassi2018, SM Eq. 43] ([baldassi2018, SM Fig. 4])')
-    """
+    """Success probability of rule [baldassi2018, SM Eq. 43] versus alpha; the loads where it is 0.9 and 1/2."""
     t0 = time.time()
     cfg = SETTINGS[mode]
     rows, data = [], {"sizes": {}}

@@ -59,32 +59,6 @@ def compare_hopfield_T0(mode: str = "quick", store: ResultStore | None = None, s
     overlap ``m(alpha)`` of :func:`simulate.boltzmann.hopfield_retrieve` against
     ``theory.rbm.hopfield.solve_hopfield_T0``, and the computed ``alpha_c`` against the published 0.138; loads above
     ``GRADED_BELOW`` (finite-size rounding of the RS jump) are shown, not graded.
-
-    Parameters
-    ----------
-    mode
-        ``"quick"`` (reduced sizes) or ``"full"`` (the sizes of the paper).
-    store
-        :class:`validate.store.ResultStore` (or ``None``) passed to :func:`validate.sweep.run_sweep`, so that
-        finished simulation points are reused.
-    seed
-        Base seed of the simulation points.
-
-    Returns
-    -------
-    Comparison
-        The table rows (theory, simulation mean and s.e., published value, verdict), the data of the figure and
-        the figure.
-
-    Examples
-    --------
-    Registered in the report under ``hopfield_T0`` (a run is far too long for an example, even in
-    ``"quick"`` mode, so the example shows the registry entry):
-
-    >>> from validate.compare import REGISTRY
-    >>> entry = REGISTRY["hopfield_T0"]
-    >>> entry["fn"] is compare_hopfield_T0, entry["title"]
-    (True, 'Hopfield T=0 retrieval: overlap vs alpha (AGS)')
     """
     from theory.rbm import hopfield as th
 
@@ -131,32 +105,6 @@ def compare_hopfield_T(mode: str = "quick", store: ResultStore | None = None, se
     """Glauber (heat-bath) dynamics at ``T = SIZES[mode]["T"]``: the time-averaged overlap in the retrieval state versus
     alpha against the RS ``m(alpha, T)`` of [amit1985] (``theory.rbm.hopfield.solve_hopfield``); the notes give the
     retrieval line ``T_M(0.05)``.
-
-    Parameters
-    ----------
-    mode
-        ``"quick"`` (reduced sizes) or ``"full"`` (the sizes of the paper).
-    store
-        :class:`validate.store.ResultStore` (or ``None``) passed to :func:`validate.sweep.run_sweep`, so that
-        finished simulation points are reused.
-    seed
-        Base seed of the simulation points.
-
-    Returns
-    -------
-    Comparison
-        The table rows (theory, simulation mean and s.e., published value, verdict), the data of the figure and
-        the figure.
-
-    Examples
-    --------
-    Registered in the report under ``hopfield_T`` (a run is far too long for an example, even in
-    ``"quick"`` mode, so the example shows the registry entry):
-
-    >>> from validate.compare import REGISTRY
-    >>> entry = REGISTRY["hopfield_T"]
-    >>> entry["fn"] is compare_hopfield_T, entry["title"]
-    (True, 'Hopfield finite T: Glauber retrieval overlap vs alpha (AGS)')
     """
     from theory.rbm import hopfield as th
 

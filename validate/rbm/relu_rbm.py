@@ -55,32 +55,6 @@ def compare_rrbm_hopfield(mode: str = "quick", store: ResultStore | None = None,
     """R-RBM with ``p = 1`` started from one condensed hidden unit (the threshold Hopfield model) [tubiana2017]: ``m``,
     ``q`` and ``r`` of :func:`simulate.boltzmann.sample_rrbm` against ``theory.rbm.relu_rbm.solve_threshold_hopfield``
     for every alpha and threshold theta of ``SIZES[mode]`` (thermal allowance ``2/beta`` on ``r``).
-
-    Parameters
-    ----------
-    mode
-        ``"quick"`` (reduced sizes) or ``"full"`` (the sizes of the paper).
-    store
-        :class:`validate.store.ResultStore` (or ``None``) passed to :func:`validate.sweep.run_sweep`, so that
-        finished simulation points are reused.
-    seed
-        Base seed of the simulation points.
-
-    Returns
-    -------
-    Comparison
-        The table rows (theory, simulation mean and s.e., published value, verdict), the data of the figure and
-        the figure.
-
-    Examples
-    --------
-    Registered in the report under ``rrbm_hopfield`` (a run is far too long for an example, even in
-    ``"quick"`` mode, so the example shows the registry entry):
-
-    >>> from validate.compare import REGISTRY
-    >>> entry = REGISTRY["rrbm_hopfield"]
-    >>> entry["fn"] is compare_rrbm_hopfield, entry["title"]
-    (True, 'R-RBM, p=1, one condensed unit (threshold Hopfield): m, q, r')
     """
     from theory.rbm import relu_rbm
 
@@ -138,32 +112,6 @@ def compare_rrbm_compositional(mode: str = "quick", store: ResultStore | None = 
     """Compositional phase of the R-RBM [tubiana2017] as the weight sparsity ``p`` decreases: ``m~``, ``q`` and ``L p``
     of Gibbs samples started with ``L = l*/p`` condensed hidden units against the finite-``p`` replica solution
     (``theory.rbm.relu_rbm.solve_relu_rbm``) and the compositional theory (``theory.rbm.compositional``).
-
-    Parameters
-    ----------
-    mode
-        ``"quick"`` (reduced sizes) or ``"full"`` (the sizes of the paper).
-    store
-        :class:`validate.store.ResultStore` (or ``None``) passed to :func:`validate.sweep.run_sweep`, so that
-        finished simulation points are reused.
-    seed
-        Base seed of the simulation points.
-
-    Returns
-    -------
-    Comparison
-        The table rows (theory, simulation mean and s.e., published value, verdict), the data of the figure and
-        the figure.
-
-    Examples
-    --------
-    Registered in the report under ``rrbm_compositional`` (a run is far too long for an example, even in
-    ``"quick"`` mode, so the example shows the registry entry):
-
-    >>> from validate.compare import REGISTRY
-    >>> entry = REGISTRY["rrbm_compositional"]
-    >>> entry["fn"] is compare_rrbm_compositional, entry["title"]
-    (True, 'R-RBM compositional phase: PR_3, m~, q as p decreases')
     """
     from theory.rbm import compositional, relu_rbm
 
@@ -244,32 +192,6 @@ def compare_rrbm_glass(mode: str = "quick", store: ResultStore | None = None, se
     """R-RBM at small threshold: annealed Gibbs sampling against the replica-symmetric glass state (``m~ = 0``,
     ``theory.rbm.compositional.solve_compositional`` with ``L = 0``) [tubiana2017]: ``q`` and ``<h^2>/p`` graded, the
     energy ``E/(N p)`` shown (annealing bounds the ground state from above).
-
-    Parameters
-    ----------
-    mode
-        ``"quick"`` (reduced sizes) or ``"full"`` (the sizes of the paper).
-    store
-        :class:`validate.store.ResultStore` (or ``None``) passed to :func:`validate.sweep.run_sweep`, so that
-        finished simulation points are reused.
-    seed
-        Base seed of the simulation points.
-
-    Returns
-    -------
-    Comparison
-        The table rows (theory, simulation mean and s.e., published value, verdict), the data of the figure and
-        the figure.
-
-    Examples
-    --------
-    Registered in the report under ``rrbm_glass`` (a run is far too long for an example, even in
-    ``"quick"`` mode, so the example shows the registry entry):
-
-    >>> from validate.compare import REGISTRY
-    >>> entry = REGISTRY["rrbm_glass"]
-    >>> entry["fn"] is compare_rrbm_glass, entry["title"]
-    (True, 'R-RBM at small threshold: annealed Gibbs vs the RS glass state')
     """
     from theory.rbm import compositional
 

@@ -109,32 +109,6 @@ def compare_rbm_threshold(mode: str = "quick", store: ResultStore | None = None,
     """Planted RBMs [huang2020, Eq. 1] learned by gradient ascent on the lower bound [huang2020, Eq. 8]: the overlap
     with the planted fields versus alpha for ``(c, P)`` in ``(0, 2), (0, 3), (0.3, 2)``, against the random-guess level
     below threshold and the learning thresholds of [huang2020, Fig. 2b, 2c] (onset of learning).
-
-    Parameters
-    ----------
-    mode
-        ``"quick"`` (reduced sizes) or ``"full"`` (the sizes of the paper).
-    store
-        :class:`validate.store.ResultStore` (or ``None``) passed to :func:`validate.sweep.run_sweep`, so that
-        finished simulation points are reused.
-    seed
-        Base seed of the simulation points.
-
-    Returns
-    -------
-    Comparison
-        The table rows (theory, simulation mean and s.e., published value, verdict), the data of the figure and
-        the figure.
-
-    Examples
-    --------
-    Registered in the report under ``rbm_threshold`` (a run is far too long for an example, even in
-    ``"quick"`` mode, so the example shows the registry entry):
-
-    >>> from validate.compare import REGISTRY
-    >>> entry = REGISTRY["rbm_threshold"]
-    >>> entry["fn"] is compare_rbm_threshold, entry["title"]
-    (True, 'Planted RBM: overlap vs alpha and c ([huang2020, Fig. 2b, 2c]) vs learning thresholds')
     """
     t0 = time.perf_counter()
     S = SIZES[mode]
@@ -275,32 +249,6 @@ def compare_rbm_trajectory(mode: str = "quick", store: ResultStore | None = None
     """One learning trajectory of a planted RBM with ``P = 3`` [huang2020, Fig. 2a]: the final overlap (best permutation
     and sign) against full recovery, the growth of the KL term and of the lower bound [huang2020, Eq. 5-7], and the
     change of the overlaps under a permutation of the hidden units.
-
-    Parameters
-    ----------
-    mode
-        ``"quick"`` (reduced sizes) or ``"full"`` (the sizes of the paper).
-    store
-        :class:`validate.store.ResultStore` (or ``None``) passed to :func:`validate.sweep.run_sweep`, so that
-        finished simulation points are reused.
-    seed
-        Base seed of the simulation points.
-
-    Returns
-    -------
-    Comparison
-        The table rows (theory, simulation mean and s.e., published value, verdict), the data of the figure and
-        the figure.
-
-    Examples
-    --------
-    Registered in the report under ``rbm_trajectory`` (a run is far too long for an example, even in
-    ``"quick"`` mode, so the example shows the registry entry):
-
-    >>> from validate.compare import REGISTRY
-    >>> entry = REGISTRY["rbm_trajectory"]
-    >>> entry["fn"] is compare_rbm_trajectory, entry["title"]
-    (True, 'Planted RBM, P=3: learning trajectories [huang2020, Fig. 2a]')
     """
     t0 = time.perf_counter()
     T = SIZES[mode]["traj"]
@@ -392,32 +340,6 @@ def compare_rbm_mnist(mode: str = "quick", store: ResultStore | None = None, see
     """Variational learning on MNIST (the 8x8 digits without it) [huang2020, Fig. 2d]: the KL term and the lower bound
     per parameter [huang2020, Eq. 5-7] on training and test images along the trajectory, and diagnostics of the learned
     receptive fields (cosine with the mean image, participation ratio of the singular values).
-
-    Parameters
-    ----------
-    mode
-        ``"quick"`` (reduced sizes) or ``"full"`` (the sizes of the paper).
-    store
-        :class:`validate.store.ResultStore` (or ``None``) passed to :func:`validate.sweep.run_sweep`, so that
-        finished simulation points are reused.
-    seed
-        Base seed of the simulation points.
-
-    Returns
-    -------
-    Comparison
-        The table rows (theory, simulation mean and s.e., published value, verdict), the data of the figure and
-        the figure.
-
-    Examples
-    --------
-    Registered in the report under ``rbm_mnist`` (a run is far too long for an example, even in
-    ``"quick"`` mode, so the example shows the registry entry):
-
-    >>> from validate.compare import REGISTRY
-    >>> entry = REGISTRY["rbm_mnist"]
-    >>> entry["fn"] is compare_rbm_mnist, entry["title"]
-    (True, 'Variational RBM on MNIST: KL and LB per parameter, receptive fields [huang2020, Fig. 2d]')
     """
     t0 = time.perf_counter()
     S = SIZES[mode]["mnist"]
