@@ -30,6 +30,27 @@ def check_dropout(name: str, p) -> float:
     return check_real(name, p, ge=0.0, lt=1.0)
 
 
+def training_batch(net, x, y, rng) -> tuple[np.ndarray, np.ndarray, np.random.Generator | None]:
+    """The checked inputs and labels of one training batch of ``net`` and its random generator (required,
+    and refused when missing, as soon as ``net`` has dropout)."""
+    from simulate.core.rng import as_generator
+
+    x = check_inputs(x, net.sizes[0], net.dtype)
+    y = check_labels(y, net.sizes[-1], len(x))
+    if (net.dropout > 0 or net.input_dropout > 0) and rng is None:
+        raise ValueError("rng is needed for dropout masks (dropout > 0)")
+    return x, y, (as_generator(rng) if rng is not None else None)
+
+
+def set_network_settings(net, sizes, dtype, dropout, input_dropout) -> None:
+    """Check and store on ``net`` what every network of the family has: ``sizes``, ``dtype``, ``dropout``
+    (hidden units) and ``input_dropout`` (pixels); ``ValueError`` naming the argument otherwise."""
+    net.sizes = check_sizes(sizes)
+    net.dtype = check_dtype(dtype)
+    net.dropout = check_dropout("dropout", dropout)
+    net.input_dropout = check_dropout("input_dropout", input_dropout)
+
+
 def check_dtype(dtype) -> np.dtype:
     dt = np.dtype(dtype)
     check_choice("dtype", dt.name, ("float32", "float64"))

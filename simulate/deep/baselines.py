@@ -20,16 +20,14 @@ import numpy as np
 
 from simulate.core.rng import SeedLike, as_generator
 from simulate.deep._common import (
-    check_dropout,
-    check_dtype,
     check_inputs,
-    check_labels,
-    check_sizes,
     chunked,
     dropout_mask,
     labels_from_outputs,
+    set_network_settings,
     sign_pm,
     softmax_cross_entropy,
+    training_batch,
 )
 from simulate.deep._kernels import sign_into
 
@@ -73,11 +71,8 @@ class BinarizedSTENetwork:
 
     def __init__(self, sizes: Sequence[int], *, seed: SeedLike, dtype=np.float32, dropout: float = 0.0,
                  input_dropout: float = 0.0):
-        self.sizes = check_sizes(sizes)
+        set_network_settings(self, sizes, dtype, dropout, input_dropout)
         _check_multiclass(self.sizes)
-        self.dtype = check_dtype(dtype)
-        self.dropout = check_dropout("dropout", dropout)
-        self.input_dropout = check_dropout("input_dropout", input_dropout)
         rng = as_generator(seed)
         self.w, self.gamma, self.beta, self.run_mean, self.run_var = [], [], [], [], []
         for i, o in zip(self.sizes[:-1], self.sizes[1:]):
@@ -133,11 +128,7 @@ class BinarizedSTENetwork:
         >>> g_w.shape, round(float(g_beta.sum()), 6)   # the softmax gradient sums to 0 over classes
         ((2, 3), 0.0)
         """
-        x = check_inputs(x, self.sizes[0], self.dtype)
-        y = check_labels(y, self.sizes[-1], len(x))
-        if (self.dropout > 0 or self.input_dropout > 0) and rng is None:
-            raise ValueError("rng is needed for dropout masks (dropout > 0)")
-        rng = as_generator(rng) if rng is not None else None
+        x, y, rng = training_batch(self, x, y, rng)
         if self.input_dropout > 0:
             x = x * dropout_mask(rng, x.shape, self.input_dropout, self.dtype)
         L = len(self.w)
@@ -237,11 +228,8 @@ class ReluNetwork:
 
     def __init__(self, sizes: Sequence[int], *, seed: SeedLike, dtype=np.float32, dropout: float = 0.0,
                  input_dropout: float = 0.0):
-        self.sizes = check_sizes(sizes)
+        set_network_settings(self, sizes, dtype, dropout, input_dropout)
         _check_multiclass(self.sizes)
-        self.dtype = check_dtype(dtype)
-        self.dropout = check_dropout("dropout", dropout)
-        self.input_dropout = check_dropout("input_dropout", input_dropout)
         rng = as_generator(seed)
         self.w = [(rng.standard_normal((o, i)) * math.sqrt(2.0 / i)).astype(self.dtype)
                   for i, o in zip(self.sizes[:-1], self.sizes[1:])]
@@ -283,11 +271,7 @@ class ReluNetwork:
         >>> round(loss, 6) == round(float(np.log(2)), 6)   # zero input, zero bias: uniform softmax
         True
         """
-        x = check_inputs(x, self.sizes[0], self.dtype)
-        y = check_labels(y, self.sizes[-1], len(x))
-        if (self.dropout > 0 or self.input_dropout > 0) and rng is None:
-            raise ValueError("rng is needed for dropout masks (dropout > 0)")
-        rng = as_generator(rng) if rng is not None else None
+        x, y, rng = training_batch(self, x, y, rng)
         if self.input_dropout > 0:
             x = x * dropout_mask(rng, x.shape, self.input_dropout, self.dtype)
         L = len(self.w)

@@ -36,17 +36,15 @@ from scipy.special import erf
 
 from simulate.core.rng import SeedLike, as_generator
 from simulate.deep._common import (
-    check_dropout,
-    check_dtype,
     check_inputs,
-    check_labels,
     check_real,
-    check_sizes,
     chunked,
     dropout_mask,
     labels_from_outputs,
+    set_network_settings,
     sign_pm,
     softmax_cross_entropy,
+    training_batch,
 )
 from simulate.deep._kernels import field_gradient, square_rows
 from theory.core.special import GH, logH
@@ -243,11 +241,8 @@ class StochasticBinaryNetwork:
 
     def __init__(self, sizes: Sequence[int], *, seed: SeedLike, init_scale: float = 1.0, dtype=np.float32,
                  dropout: float = 0.0, input_dropout: float = 0.0):
-        self.sizes = check_sizes(sizes)
-        self.dtype = check_dtype(dtype)
+        set_network_settings(self, sizes, dtype, dropout, input_dropout)
         init_scale = check_real("init_scale", init_scale, ge=0.0)
-        self.dropout = check_dropout("dropout", dropout)
-        self.input_dropout = check_dropout("input_dropout", input_dropout)
         rng = as_generator(seed)
         self.h = [(init_scale * rng.standard_normal((o, i))).astype(self.dtype)
                   for i, o in zip(self.sizes[:-1], self.sizes[1:])]
@@ -379,12 +374,7 @@ class StochasticBinaryNetwork:
         >>> loss > 0
         True
         """
-        x = check_inputs(x, self.sizes[0], self.dtype)
-        y = check_labels(y, self.sizes[-1], len(x))
-        train_noise = self.dropout > 0 or self.input_dropout > 0
-        if train_noise and rng is None:
-            raise ValueError("rng is needed for dropout masks (dropout > 0)")
-        rng = as_generator(rng) if rng is not None else None
+        x, y, rng = training_batch(self, x, y, rng)
         z, cache = self._forward(x, rng, True)
         loss, g_z = self._loss_from_z(z, y)
         grads: list[np.ndarray] = [None] * (2 * len(cache))  # type: ignore[list-item]
