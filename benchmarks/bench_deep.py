@@ -53,13 +53,14 @@ class _Steps:
     """Training steps (loss, hand-derived gradients, Adam, projection) on random MNIST-shaped batches."""
 
     def __init__(self, method: str, sizes, batch: int, n_batches: int = 20, seed: int = 0):
-        from simulate.deep import AdamOptimizer, make_deep_network
+        from simulate.core import Adam
+        from simulate.deep import make_deep_network
 
         self.rng = np.random.default_rng(seed)
         self.x = self.rng.random((batch * n_batches, sizes[0]), dtype=np.float32)
         self.y = self.rng.integers(0, sizes[-1], batch * n_batches)
         self.net = make_deep_network(method, sizes, seed=seed)
-        self.opt = AdamOptimizer(self.net.params, lr=1e-3)
+        self.opt = Adam(self.net.params, lr=1e-3)
         self.batch, self.n_batches, self.k = batch, n_batches, 0
 
     def __call__(self) -> float:

@@ -23,8 +23,8 @@ def main() -> None:
 
     from sklearn.neural_network import BernoulliRBM
 
-    from simulate.boltzmann import Adam, init_boltzmann_machine, vpf_epoch
-    from simulate.core import binarize_images, load_dataset
+    from simulate.boltzmann import init_boltzmann_machine, vpf_epoch
+    from simulate.core import Adam, binarize_images, load_dataset
 
     try:
         ds = load_dataset("mnist", part="test")

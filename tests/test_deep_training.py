@@ -6,8 +6,8 @@ import zipfile
 import numpy as np
 import pytest
 
+from simulate.core import Adam
 from simulate.deep import (
-    AdamOptimizer,
     StochasticBinaryNetwork,
     evaluate_deep_network,
     load_deep_data,
@@ -51,11 +51,12 @@ def test_digits_learning_baselines(digits, method):
 
 
 def test_adam_matches_the_algorithm():
-    """AdamOptimizer against Kingma & Ba's Algorithm 1 written out here (eps added to sqrt(v_hat))."""
+    """The project's Adam (simulate.core, used by the deep networks) against Kingma & Ba's Algorithm 1
+    written out here (eps added to sqrt(v_hat))."""
     rng = np.random.default_rng(0)
     p = rng.normal(size=5)
     q = p.copy()
-    opt = AdamOptimizer([p], lr=0.01)
+    opt = Adam([p], lr=0.01)
     m = v = np.zeros(5)
     for t in range(1, 30):
         g = rng.normal(size=5)

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 from simulate.boltzmann import (
-    Adam,
     fit_ml_visible_exact,
     fit_mpf_visible,
     init_boltzmann_machine,
@@ -12,6 +11,7 @@ from simulate.boltzmann import (
     mpf_layered_flow,
     visible_bm_logp,
 )
+from simulate.core import Adam
 
 rng0 = np.random.default_rng(1)
 

@@ -49,7 +49,6 @@ from simulate.boltzmann.machines import (
     weight_sparsity,
 )
 from simulate.boltzmann.mpf import (
-    Adam,
     VisibleBMFit,
     fit_ml_visible_exact,
     fit_mpf_visible,
@@ -94,7 +93,7 @@ __all__ = [
     "rbm_gibbs_chain", "async_gibbs", "bottom_up", "reconstruct_corrupted", "corruption_mask", "RECONSTRUCT_INITS",
     # training
     "BoltzmannTrainConfig", "BoltzmannTrainResult", "TRAIN_METHODS", "train_boltzmann", "train_vpf", "train_cd",
-    "save_trained_model", "vpf_epoch", "cd_epoch", "cd_gradient", "mpf_flow", "mpf_layered_flow", "Adam",
+    "save_trained_model", "vpf_epoch", "cd_epoch", "cd_gradient", "mpf_flow", "mpf_layered_flow",
     "fit_mpf_visible", "fit_ml_visible_exact", "VisibleBMFit", "visible_bm_logp", "exact_vpf_gradient",
     "generate_confabulations", "vpf_top_prior", "mean_hidden_activation",
     # ReLU RBM [tubiana2017] and Hopfield samplers

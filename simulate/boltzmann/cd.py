@@ -17,7 +17,7 @@ import numpy as np
 
 from simulate.boltzmann.gibbs import block_gibbs
 from simulate.boltzmann.machines import BoltzmannMachine, rbm_layers, single_blas_thread, up_prob
-from simulate.boltzmann.mpf import Adam
+from simulate.core import Adam
 
 __all__ = ["cd_gradient", "cd_epoch"]
 

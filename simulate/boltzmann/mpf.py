@@ -17,7 +17,7 @@ true parameter).
 :func:`mpf_flow` treats a fully observed BM with a dense symmetric ``W``;
 :func:`mpf_layered_flow` the same objective on a layered
 :class:`~simulate.boltzmann.machines.BoltzmannMachine` (RBM, DBM, intra-layer weights),
-touching only the existing edges; :class:`Adam` is the optimizer of
+touching only the existing edges; :class:`simulate.core.Adam` is the optimizer of
 [liu2018, Alg. 1 line 13].
 """
 from __future__ import annotations
@@ -26,15 +26,14 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 from scipy.optimize import minimize
 from scipy.special import logsumexp
 
 from simulate.boltzmann.machines import BoltzmannMachine, binary_states, boltzmann_fields
-from theory.core import ComputationError, Record, check_array, check_real
+from theory.core import ComputationError, Record, check_array
 
-__all__ = ["mpf_flow", "mpf_layered_flow", "Adam", "fit_mpf_visible", "fit_ml_visible_exact", "VisibleBMFit",
+__all__ = ["mpf_flow", "mpf_layered_flow", "fit_mpf_visible", "fit_ml_visible_exact", "VisibleBMFit",
            "visible_bm_logp"]
 
 
@@ -153,58 +152,6 @@ def mpf_layered_flow(model: BoltzmannMachine, H: Sequence[np.ndarray], weight_de
     if not math.isfinite(K):
         raise ComputationError(f"MPF flow overflowed (K = {K}); the weights have diverged")
     return K, [*gW, *gb, *gU]
-
-
-@numba.njit(cache=True)
-def _adam_kernel(p, g, m, v, lr, beta1, beta2, eps, c1, c2):
-    """Kingma & Ba, Algorithm 1, one fused pass: theta -= lr * mhat / (sqrt(vhat) + eps)."""
-    for i in range(p.size):
-        m[i] = beta1 * m[i] + (1.0 - beta1) * g[i]
-        v[i] = beta2 * v[i] + (1.0 - beta2) * g[i] * g[i]
-        p[i] -= lr * c1 * m[i] / (math.sqrt(v[i]) * c2 + eps)
-
-
-class Adam:
-    """Adam (Kingma & Ba 2014) updating arrays in place; [liu2018] uses lr 1e-3, betas 0.9/0.999.
-
-    ``symmetric`` lists indices of parameters that must stay symmetric with a
-    zero diagonal (intra-layer weights): their gradients are symmetric by
-    construction, so Adam's element-wise update keeps them symmetric.
-
-    Examples
-    --------
-    The first step moves every parameter by ``lr`` against the sign of its gradient:
-
-    >>> import numpy as np
-    >>> p = np.zeros(2)
-    >>> Adam([p], lr=0.1).step([np.array([1.0, -2.0])])
-    >>> p.round(6).tolist()
-    [-0.1, 0.1]
-    """
-
-    def __init__(self, params: list[np.ndarray], lr: float = 1e-3, beta1: float = 0.9,
-                 beta2: float = 0.999, eps: float = 1e-8):
-        self.lr = check_real("lr", lr, gt=0)
-        self.beta1 = check_real("beta1", beta1, ge=0, lt=1)
-        self.beta2 = check_real("beta2", beta2, ge=0, lt=1)
-        self.eps = check_real("eps", eps, gt=0)
-        for i, p in enumerate(params):
-            if p.dtype != np.float64 or not p.flags.c_contiguous:
-                raise ValueError(f"params[{i}] must be a C-contiguous float64 array (updated in place)")
-        self.params = params
-        self.m = [np.zeros_like(p) for p in params]
-        self.v = [np.zeros_like(p) for p in params]
-        self.t = 0
-
-    def step(self, grads: list[np.ndarray]) -> None:
-        self.t += 1
-        c1 = 1.0 / (1 - self.beta1 ** self.t)
-        c2 = 1.0 / math.sqrt(1 - self.beta2 ** self.t)
-        for p, g, m, v in zip(self.params, grads, self.m, self.v):
-            if p.shape != g.shape:
-                raise ValueError(f"gradient shape {g.shape} does not match parameter shape {p.shape}")
-            _adam_kernel(p.reshape(-1), np.ascontiguousarray(g, dtype=np.float64).reshape(-1), m.reshape(-1),
-                         v.reshape(-1), self.lr, self.beta1, self.beta2, self.eps, c1, c2)
 
 
 # --------------------------------------------------------------------------- tiny fully observed models

@@ -42,9 +42,8 @@ from simulate.boltzmann.machines import (
     up_prob,
     weight_sparsity,
 )
-from simulate.boltzmann.mpf import Adam
 from simulate.boltzmann.vpf import vpf_epoch
-from simulate.core import SeedLike, as_generator
+from simulate.core import Adam, SeedLike, as_generator
 from theory.core import ComputationError, Record, check_array, check_choice, check_int, check_real
 
 __all__ = ["BoltzmannTrainConfig", "BoltzmannTrainResult", "train_boltzmann", "train_vpf", "train_cd",

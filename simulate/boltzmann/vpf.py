@@ -31,8 +31,8 @@ from simulate.boltzmann.machines import (
     single_blas_thread,
     up_prob,
 )
-from simulate.boltzmann.mpf import Adam, mpf_layered_flow
-from simulate.core import SeedLike, as_generator
+from simulate.boltzmann.mpf import mpf_layered_flow
+from simulate.core import Adam, SeedLike, as_generator
 from theory.core import check_array, check_choice, check_int
 
 __all__ = ["vpf_epoch", "generate_confabulations", "vpf_top_prior", "mean_hidden_activation", "exact_vpf_gradient"]

@@ -5,6 +5,7 @@
   code are seeded from the caller's generator;
 - :func:`new_fast_stream`, :func:`next_double`, :func:`fill_uniform` (``simulate.core.fast_rng``):
   xoroshiro128+ streams for loops that draw one uniform per synapse;
+- :class:`Adam` (``simulate.core.optim``): the optimizer of every trainer (float32 or float64 parameters);
 - :func:`load_dataset`, :class:`Dataset`, :func:`binarize_images`, :func:`read_idx`,
   :func:`mnist_dir`, :func:`fashion_dir` (``simulate.core.data``): MNIST / Fashion-MNIST (IDX, read
   from disk, never downloaded) and scikit-learn's 8x8 digits.
@@ -19,9 +20,11 @@ True
 """
 from simulate.core.data import Dataset, binarize_images, fashion_dir, load_dataset, mnist_dir, read_idx
 from simulate.core.fast_rng import fill_uniform, new_fast_stream, next_double
+from simulate.core.optim import Adam
 from simulate.core.rng import SeedLike, as_generator, seed_numba
 
 __all__ = [
+    "Adam",
     "SeedLike",
     "as_generator",
     "seed_numba",

@@ -14,7 +14,6 @@ Examples
 >>> run.method, run.epochs
 ('stochastic', 2)
 """
-from simulate.deep.adam import AdamOptimizer
 from simulate.deep.baselines import BinarizedSTENetwork, ReluNetwork
 from simulate.deep.model_io import DEEP_MODEL_FORMAT_VERSION, check_model_output_path, load_deep_model, save_deep_model
 from simulate.deep.stochastic import (
@@ -41,7 +40,6 @@ __all__ = [
     "StochasticBinaryNetwork",
     "BinarizedSTENetwork",
     "ReluNetwork",
-    "AdamOptimizer",
     "preactivation_moments",
     "preactivation_moments_backward",
     "mean_field_activation",

@@ -8,24 +8,6 @@ kernels do the arithmetic that follows it.
 from __future__ import annotations
 
 import numba
-import numpy as np
-
-
-@numba.njit(cache=True, fastmath=True)
-def adam_update(p, g, m1, v, b1, b2, c1, c2, step, eps_hat):  # pragma: no cover - compiled
-    """``m1 <- b1 m1 + c1 g``, ``v <- b2 v + c2 g^2``, ``p <- p - step m1 / (sqrt v + eps_hat)``.
-
-    The scalars come in the arrays' dtype (``c1 = 1 - b1``, ``c2 = 1 - b2`` precomputed) so that
-    float32 arrays are updated in float32 arithmetic (vectorised).
-    """
-    pf, gf, mf, vf = p.reshape(-1), g.reshape(-1), m1.reshape(-1), v.reshape(-1)
-    for i in range(pf.size):
-        gi = gf[i]
-        mi = b1 * mf[i] + c1 * gi
-        vi = b2 * vf[i] + c2 * gi * gi
-        mf[i] = mi
-        vf[i] = vi
-        pf[i] -= step * mi / (np.sqrt(vi) + eps_hat)
 
 
 @numba.njit(cache=True, fastmath=True)

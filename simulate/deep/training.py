@@ -21,9 +21,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from simulate.core import Adam
 from simulate.core.rng import SeedLike, as_generator
 from simulate.deep._common import METHODS, check_labels, error_rate
-from simulate.deep.adam import AdamOptimizer
 from simulate.deep.baselines import BinarizedSTENetwork, ReluNetwork
 from simulate.deep.model_io import DeepNetwork
 from simulate.deep.stochastic import StochasticBinaryNetwork
@@ -330,7 +330,7 @@ def train_deep_network(data: DeepData, hidden: Sequence[int] = PAPER_HIDDEN, *, 
     rng = as_generator(seed)
     net = make_deep_network(method, sizes, seed=rng, dropout=dropout, input_dropout=input_dropout,
                             init_scale=init_scale)
-    opt = AdamOptimizer(net.params, lr=lr)
+    opt = Adam(net.params, lr=lr)
     n = data.n_train
     keys = ("loss", "train_error", "test_error", "train_error_binarized", "test_error_binarized",
             "train_error_mean_field", "test_error_mean_field", "seconds", "eval_seconds")
