@@ -172,11 +172,6 @@ def visible_bm_logp(W: np.ndarray, b: np.ndarray, n: int) -> tuple[np.ndarray, n
     return S, logq - logsumexp(logq)
 
 
-def _pack(W: np.ndarray, b: np.ndarray) -> np.ndarray:
-    iu = np.triu_indices(len(b), 1)
-    return np.concatenate([W[iu], b])
-
-
 def _unpack(theta: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     iu = np.triu_indices(n, 1)
     W = np.zeros((n, n))
