@@ -6,6 +6,8 @@ running this file again).
 import re
 import shutil
 import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -14,6 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "docs" / "site" / "_build" / "html"
+SITE = ROOT / "docs" / "site"
 
 pytestmark = pytest.mark.skipif(not (HTML / "index.html").exists(),
                                 reason="documentation site not built (python docs/site/build.py)")
@@ -117,3 +120,114 @@ def test_rs_solver_page_shows_typeset_equation_offline(tmp_path):
     # the entry has its example and links to the derivation and the equation index
     assert "&gt;&gt;&gt;" in entry or "&gt;&gt;&gt" in entry
     assert "stochastic_perceptron_rs.html" in entry and "equations.html#eq-baldassi2018-sm-eq-15" in entry
+
+
+def _derivations_and_reference_docs():
+    sys.path.insert(0, str(SITE))
+    try:
+        import _gen  # the site generator: every docs/*.md that is not a reference doc is a derivation
+    finally:
+        sys.path.remove(str(SITE))
+    return _gen.DERIVATIONS, _gen.REFERENCE_DOCS
+
+
+def _rendered(page: Path, profile: Path) -> str:
+    """The DOM of a page after the bundled MathJax ran, with the network disabled."""
+    return subprocess.run(
+        [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--host-resolver-rules=MAP * ~NOTFOUND", f"--user-data-dir={profile}",
+         "--virtual-time-budget=30000", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=180,
+    ).stdout
+
+
+def _visible_text(dom: str) -> str:
+    """Text a reader sees outside typeset math and code: where untypeset TeX would show."""
+    dom = re.sub(r"<(script|style)\b.*?</\1>", " ", dom, flags=re.S)
+    dom = re.sub(r"<mjx-container\b.*?</mjx-container>", " ", dom, flags=re.S)
+    dom = re.sub(r"<(pre|code)\b.*?</\1>", " ", dom, flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", dom).split())
+
+
+def test_every_docs_page_is_a_theory_page():
+    derivations, reference = _derivations_and_reference_docs()
+    docs = {p.stem for p in (ROOT / "docs").glob("*.md")}
+    assert docs == set(derivations) | set(reference), docs ^ (set(derivations) | set(reference))
+    for d in docs:
+        assert (HTML / "theory" / f"{d}.html").exists(), f"docs/{d}.md has no theory page (rebuild the site)"
+
+
+@pytest.mark.skipif(_chromium() is None, reason="Chromium not installed (Debian package 'chromium')")
+def test_theory_pages_typeset_their_equations_offline(tmp_path):
+    """Every derivation shows typeset math (MathJax elements) and no TeX source or MathJax error
+    anywhere on a theory page: an unbalanced $, a TeX error or a math span MyST did not parse fails."""
+    derivations, reference = _derivations_and_reference_docs()
+    names = [d for d in derivations + reference + ["equations"] if (HTML / "theory" / f"{d}.html").exists()]
+
+    def check(name):
+        dom = _rendered(HTML / "theory" / f"{name}.html", tmp_path / f"profile-{name}")
+        text = _visible_text(dom)
+        return (name, dom.count("<mjx-container"), re.findall(r'data-mjx-error="([^"]*)"', dom),
+                re.findall(r".{0,40}(?:\$|\\[A-Za-z]+|\\[()\[\]{}]).{0,40}", text), "</html>" in dom)
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        results = list(pool.map(check, names))
+    for name, n_math, errors, raw, complete in results:
+        assert complete, f"{name}: Chromium returned no page"
+        assert not errors, f"{name}: MathJax errors {errors[:5]}"
+        assert not raw, f"{name}: untypeset TeX in the rendered text: {raw[:5]}"
+        if name in derivations or name == "equations":
+            assert n_math >= 10, f"{name}: only {n_math} typeset equations"
+
+
+def test_done_when_path_front_page_to_sm_eq_15_to_tutorial(pages):
+    """The path of issue 23's "Done when", followed through the links of the built pages: front page ->
+    the function implementing [baldassi2018, SM Eq. 15] -> its equation, derivation, example and tutorial."""
+    def links(page):
+        return [(page.parent / unquote(urlsplit(u).path)).resolve().relative_to(HTML).as_posix()
+                + ("#" + urlsplit(u).fragment if urlsplit(u).fragment else "")
+                for tag, attr, u in pages[page].links if tag == "a" and not urlsplit(u).scheme]
+
+    entry = "api/theory.perceptron.html#theory.perceptron.solve_rs"
+    assert entry in links(HTML / "index.html")
+    api = (HTML / "api" / "theory.perceptron.html").read_text()
+    start = api.find('id="theory.perceptron.solve_rs"')
+    end = api.find('<dl class="py', start)
+    block = api[start:end]
+    words = " ".join(re.sub(r"<[^>]+>", " ", block).split())
+    assert "[baldassi2018, SM Eq. 15]" in words and 'class="math' in block  # its equation (typeset: test above)
+    assert "&gt;&gt;&gt;" in block                                        # its runnable example
+    hrefs = [(HTML / "api" / unquote(urlsplit(h).path)).resolve() for h in re.findall(r'href="([^"#]+)', block)]
+    derivation = HTML / "theory" / "stochastic_perceptron_rs.html"
+    tutorial = HTML / "tutorials" / "stochastic_perceptron.html"
+    assert derivation in hrefs and tutorial in hrefs
+    # the derivation's SM Eq. 15 section has its equations as math, and links back to the function
+    text = derivation.read_text()
+    sec = text[text.find("Saddle-point equations"):]
+    sec = sec[:sec.find("<h2")]
+    assert "[baldassi2018, SM Eq. 15]" in " ".join(re.sub(r"<[^>]+>", " ", sec).split())
+    assert sec.count('class="math') >= 5
+    assert "../api/theory.perceptron.html#theory.perceptron.solve_rs" in text
+    # the tutorial compares the RS theory (through bc_energy_curve, which solves SM Eq. 15) with simulation
+    tut = tutorial.read_text()
+    assert "bc_energy_curve" in tut and "fixed_norm_gd" in tut and "<img" in tut
+
+
+def test_tagged_equations_are_anchors_and_their_references_link_to_them(pages):
+    """A derivation's display tagged (H8), with its target (eq-hopfield-h8)=, is an anchor of the page,
+    and the plain "(H8)" of the Markdown text links to it on the site."""
+    derivations, _ = _derivations_and_reference_docs()
+    checked = 0
+    for d in derivations:
+        md = (ROOT / "docs" / f"{d}.md").read_text()
+        page = HTML / "theory" / f"{d}.html"
+        for label in re.findall(r"^\((eq-[\w-]+)\)=$", md, re.M):
+            assert label in pages[page].ids, f"{d}: no anchor {label}"
+            tag = label.rsplit("-", 1)[1].upper()
+            prose = re.sub(r"\$\$.*?\$\$|\\begin\{equation\*\}.*?\\end\{equation\*\}|\$[^$]*\$|`[^`]*`", "", md,
+                           flags=re.S)
+            if f"({tag})" in prose:
+                assert f'href="#{label}"' in page.read_text(), f"{d}: ({tag}) does not link to its equation"
+                checked += 1
+    assert checked >= 5  # (H7), (H8), (R1), (R4)-(R6), (T1), (T7), ... are referenced in the text

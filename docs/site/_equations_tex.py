@@ -1,11 +1,11 @@
 """Typeset (LaTeX) forms of the key equations of the equation index, keyed by citation.
 
-The derivations in ``docs/*.md`` write equations in plain Unicode inside code spans (readable
-in a text viewer); the site shows these LaTeX forms, rendered by the bundled MathJax, next to
-the functions that implement them (API pages), in the equation index and at the top of the
-derivation.  Each form transcribes the corresponding line of ``docs/stochastic_perceptron_rs.md``
-(the corrected equations, not the printed ones).  The key is the citation exactly as written
-in the first column of ``docs/equations.md``.
+The derivations in ``docs/*.md`` typeset every equation in place (LaTeX in ``$...$`` / ``$$...$$``);
+these forms are the few key equations collected in one formula each, shown next to the functions
+that implement them (API pages), in the equation index and at the top of the derivation.  Each
+form transcribes the corresponding equations of ``docs/stochastic_perceptron_rs.md`` or
+``docs/hopfield.md`` (the corrected equations, not the printed ones).  The key is the citation
+exactly as written in the first column of ``docs/equations.md`` (or a row's anchor).
 """
 
 NOTATION = (

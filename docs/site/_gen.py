@@ -38,13 +38,24 @@ FAMILIES = [
     ("validate.deep", "Comparisons: deep networks"),
 ]
 
-#: derivations (theory pages), in reading order
-DERIVATIONS = [
-    "stochastic_perceptron_rs", "franz_parisi", "perceptron_algorithms", "bp_reinforcement",
-    "hopfield", "relu_rbm", "planted_rbm_threshold", "variational_rbm", "vpf", "deep_networks",
-]
-#: the other docs/*.md, shown under "Reference" in the theory section
+#: the docs/*.md that are not derivations, shown under "Reference" in the theory section
 REFERENCE_DOCS = ["equations", "references", "architecture", "sweeps", "contributing"]
+#: reading order of the derivations; every other docs/*.md is a derivation too and follows in
+#: alphabetical order, so a new derivation needs no edit here
+_DERIVATION_ORDER = [
+    "stochastic_perceptron_rs", "stochastic_perceptron_1rsb", "rs_stability", "franz_parisi",
+    "perceptron_algorithms", "bp_reinforcement", "hopfield", "relu_rbm", "planted_rbm_threshold",
+    "variational_rbm", "vpf", "deep_networks",
+]
+
+
+def _derivations() -> list[str]:
+    present = sorted(p.stem for p in DOCS.glob("*.md") if p.stem not in REFERENCE_DOCS)
+    return [d for d in _DERIVATION_ORDER if d in present] + [d for d in present if d not in _DERIVATION_ORDER]
+
+
+#: derivations (theory pages), in reading order
+DERIVATIONS = _derivations()
 
 #: tutorials that exercise a name indirectly (the notebooks' own imports are found automatically)
 RELATED_TUTORIALS = {
@@ -283,8 +294,9 @@ def theory_page(name: str) -> str:
 def equations_page(idx: Index) -> str:
     from _equations_tex import NOTATION
     out = ["```{include} ../../equations.md", "```", "", "## Typeset equations", "",
-           "The key equations of the index in LaTeX, rendered by the bundled MathJax (the derivations write "
-           "them in Unicode). Notation:", "", "$$", NOTATION, "$$", ""]
+           "The key equations of the index in LaTeX, rendered by the bundled MathJax, as the API pages show "
+           "them next to the functions that implement them (each derivation typesets all of its equations). "
+           "Notation:", "", "$$", NOTATION, "$$", ""]
     for row in idx.rows:
         out += [f"({row.anchor})=", f"### {row.citation.strip('[]')}", "", row.what, ""]
         tex = tex_of(row)
@@ -304,14 +316,40 @@ def theory_index() -> str:
     out = ["# Theory", "",
            "The derivations of every implemented equation, with the places where the code departs from the "
            "printed equations of the source papers. They are the files `docs/*.md` of the repository, included "
-           "here unchanged; code names in them link to the API reference, and {doc}`equations` maps every "
-           "equation to the function that implements it, with the key equations typeset.", "",
+           "here unchanged (their equations are LaTeX, `$...$` inline and `$$...$$` displayed, typeset in the "
+           "browser by the bundled MathJax); code names in them link to the API reference, and "
+           "{doc}`equations` maps every equation to the function that implements it.", "",
            "```{toctree}", ":caption: Derivations", ":maxdepth: 1", ""] + DERIVATIONS + ["```", "",
            "```{toctree}", ":caption: Reference", ":maxdepth: 1", ""] + REFERENCE_DOCS + ["```", ""]
     return "\n".join(out)
 
 
 CODE_SPAN = re.compile(r"(?<!`)`([A-Za-z_][\w.]*)`(?!`)")
+
+
+_EQ_LABEL = re.compile(r"\(([A-Z]\d+)\)")
+
+
+def _link_equation_labels(line: str, labels: set[str], prefix: str) -> str:
+    """Link the plain-text references "(H7)" of a derivation to its tagged equations (targets
+    ``(eq-<doc>-h7)=`` before the display), outside math and code; the Markdown keeps "(H7)"."""
+    parts = re.split(r"(\$[^$]*\$|`[^`]*`|\{\w+(?::\w+)?\}`[^`]*`)", line)
+    for k in range(0, len(parts), 2):  # the even parts are outside math, code and roles
+        parts[k] = _EQ_LABEL.sub(lambda m: (f"{{ref}}`({m.group(1)}) <{prefix}-{m.group(1).lower()}>`"
+                                            if f"{prefix}-{m.group(1).lower()}" in labels else m.group(0)),
+                                 parts[k])
+    return "".join(parts)
+
+
+_TAGGED_MULTILINE = re.compile(r"^\$\$\n((?:(?!^\$\$$).)*?\\\\(?:(?!^\$\$$).)*?\\tag\{[^}]*\}[^\n]*)\n\$\$$",
+                               re.M | re.S)
+
+
+def tagged_displays_as_environments(text: str) -> str:
+    """A ``$$`` display with line breaks and a ``\\tag`` (GitHub renders it as written) becomes an
+    ``equation*`` environment for Sphinx, which wraps a multi-line ``$$`` block in ``split``, where
+    MathJax does not allow ``\\tag``."""
+    return _TAGGED_MULTILINE.sub(lambda m: "\\begin{equation*}\n" + m.group(1) + "\n\\end{equation*}", text)
 
 
 def link_code_names(text: str, idx: Index, current: str) -> str:
@@ -343,6 +381,8 @@ def link_code_names(text: str, idx: Index, current: str) -> str:
 
     lines = text.splitlines()
     inserted = False
+    prefix = "eq-" + current.replace("_", "-")
+    labels = set(re.findall(r"^\((" + prefix + r"-\w+)\)=$", text, re.M))
     for line in lines:
         if line.lstrip().startswith("```"):
             fenced = not fenced
@@ -356,7 +396,8 @@ def link_code_names(text: str, idx: Index, current: str) -> str:
         # "{n-1}" right before a backtick reads as a MyST role when a paragraph's backticks are
         # unbalanced (docs/franz_parisi.md): escape the brace of anything that is not a role we use
         line = re.sub(r"\{(?!(?:py:\w+|doc|ref|math|eq)\})([^{}\s]*)\}(?=`)", r"\\{\1}", line)
-        out.append(CODE_SPAN.sub(repl, line))
+        line = CODE_SPAN.sub(repl, line)
+        out.append(_link_equation_labels(line, labels, prefix) if labels and not line.startswith("$$") else line)
         if not inserted and line.startswith("# ") and current in DERIVATIONS:
             inserted = True
             rows = [r for r in idx.rows if idx.citation_doc.get(r.citation) == current]

@@ -74,6 +74,7 @@ nitpick_ignore = [
     ("py:class", "validate.store.StoredResult"),      # returned by ResultStore.get
     ("py:class", "validate.report.Report"),           # returned by run_report
     ("py:func", "theory.perceptron.franz_parisi.solver.scaled_state"),  # family-internal helper
+    ("py:func", "theory.perceptron._rsb_numerics.nested_level"),       # family-internal kernel (rsb.py cites it)
 ]
 
 # --- math: the offline MathJax (sphinx-mathjax-offline sets the same path)
@@ -93,7 +94,7 @@ html_show_sourcelink = False
 def _include_read(app, relative_path, parent_docname, content):
     """Cross-link code names of the included docs/*.md (equation index and derivations) to the API."""
     name = Path(str(relative_path)).stem
-    content[0] = _gen.link_code_names(content[0], _INDEX, name)
+    content[0] = _gen.link_code_names(_gen.tagged_displays_as_environments(content[0]), _INDEX, name)
 
 
 def _missing_reference(app, env, node, contnode):
