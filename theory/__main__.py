@@ -4,7 +4,7 @@ import sys
 from theory.core.cli import main_with_groups
 
 GROUPS = {
-    "perceptron": ["theory.commands.perceptron", "theory.commands.franz_parisi"],
+    "perceptron": ["theory.commands.perceptron", "theory.commands.franz_parisi", "theory.commands.rsb"],
     "hopfield": ["theory.commands.hopfield"],
     "rbm": ["theory.commands.rbm"],
 }

@@ -77,6 +77,18 @@ def _threshold(c: float) -> Callable[[str], float]:
     return f
 
 
+def _beta_c_min(mode: str) -> float:
+    """Minimum over q* of beta_c at alpha = 0.55 ([baldassi2018, SM Fig. 1]), by bounded Brent in q*."""
+    from scipy.optimize import minimize_scalar
+
+    from theory.perceptron import beta_c
+
+    order = 8 if mode == "quick" else 12
+    res = minimize_scalar(lambda q: beta_c(0.55, q, beta_start=15.0, order=order).beta_c, bounds=(0.8, 0.92),
+                          method="bounded", options={"xatol": 1e-4})
+    return float(res.fun)
+
+
 _COMPARISONS: dict[tuple[str, str], object] = {}
 
 
@@ -147,6 +159,13 @@ PUBLISHED: tuple[Published, ...] = (
               slow=True, reproduce=_row("validate.perceptron.rule43", "rule43_capacity",
                                         "alpha where P(success) = 0.9, N=1001")),
     *(_table_i(a, v) for a, v in [("SA", 0.578), ("CP", 0.628), ("CP-S", 0.644), ("GD", 0.642), ("BP+R", 0.657)]),
+    Published(key="perceptron.beta_c_min", source="baldassi2018",
+              where="[baldassi2018, SM Fig. 1]: the alpha = 0.55 stability line beta_c(q*) falls to ~23 at "
+                    "q* ~ 0.80-0.85 (read off the figure; quoted in issue 20)",
+              value=23.0, uncertainty=math.nan, tolerance=2.0,
+              justification="the figure gives no digits: a reading tolerance of 2 in beta (fixed before "
+                            "computing); ours 22.87 at q* = 0.855 (validate.perceptron.stability)",
+              reproduce=_beta_c_min),
     Published(key="planted_rbm.alpha_thr_c03", source="huang2020",
               where="[huang2020, Fig. 2b], text: alpha_thr = 0.596 at beta = 1, c = 0.3",
               value=0.596, uncertainty=math.nan, tolerance=1e-3, justification="closed form; quoted to 3 digits",

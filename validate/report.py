@@ -178,9 +178,6 @@ def run_report(
     """
     if mode not in ("quick", "full"):
         raise ValueError(f"mode must be 'quick' or 'full' (got {mode!r})")
-    from validate import sweep
-    from validate.store import ResultStore
-
     t0 = time.perf_counter()
     out = Path(out)
     sections: list[Section] = _import_modules(modules)
@@ -193,7 +190,21 @@ def run_report(
         entries = [(k, v) for k, v in entries if any(k == o or k.startswith(o) for o in only)]
         if not entries:
             raise ValueError(f"only: no registered comparison matches {list(only)} (known: {sorted(REGISTRY)})")
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)  # only now: a rejected call leaves no empty directory behind
+    try:
+        return _run_report(out, entries, sections, mode, store, scheduler, seed, progress, t0)
+    except BaseException:
+        if created and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()   # a report that failed before writing anything leaves no empty directory
+        raise
+
+
+def _run_report(out: Path, entries: list, sections: list, mode: str, store, scheduler, seed: int, progress,
+                t0: float) -> Report:
+    from validate import sweep
+    from validate.store import ResultStore
+
     if progress is None:
         progress = sys.stderr.isatty()
     bar = None

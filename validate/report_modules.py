@@ -1,9 +1,11 @@
 """Modules whose ``@comparison`` functions the report runs (imported in this order)."""
 MODULES: list[str] = [
     "validate.perceptron.capacity",
+    "validate.perceptron.finite_size",
     "validate.perceptron.rule43",
     "validate.perceptron.flatness",
     "validate.perceptron.franz_parisi",
+    "validate.perceptron.stability",
     "validate.variational_rbm.learning",
     "validate.boltzmann.vpf",
     "validate.rbm.hopfield",

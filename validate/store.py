@@ -57,6 +57,7 @@ import textwrap
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -74,6 +75,7 @@ __all__ = [
     "NO_SEED",
     "RESERVED_NAMES",
     "DIST_NAME",
+    "check_store_path",
 ]
 
 #: Stored in the ``seed`` column for ``seed=None``.
@@ -605,6 +607,83 @@ def _retry_locked(op: Callable[[], Any], timeout: float = BUSY_TIMEOUT) -> Any:
             delay = min(2 * delay, 0.2)
 
 
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_COLUMNS = ("task", "params", "seed", "code_version", "result", "wall_time", "created", "host")
+
+
+def check_store_path(path: str | os.PathLike, option: str = "--store", lock_timeout: float | None = 2.0) -> str:
+    """Refuse (``ValueError`` naming ``option`` and the path) a store path that cannot be a result store.
+
+    Refused: a directory, a missing or unwritable parent directory, a file that is not an
+    SQLite database (random bytes, text), an SQLite database without this store's
+    ``results`` table but with other tables, a corrupt database, and (with
+    ``lock_timeout`` seconds, ``None`` for no lock check) a store whose write lock another
+    process holds longer than that. A missing file is fine (it will be created).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> check_store_path(d / "new.sqlite") == str(d / "new.sqlite")
+    True
+    >>> _ = (d / "notes.txt").write_text("hello")
+    >>> check_store_path(d / "notes.txt")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: --store .../notes.txt: not an SQLite result store (it starts with b'hello')
+    """
+    text = os.fspath(path)
+    if text == ":memory:":
+        return text
+    p = Path(text)
+    if p.is_dir():
+        raise ValueError(f"{option} {text}: is a directory (expected an SQLite file, e.g. {p / 'store.sqlite'})")
+    if not p.exists():
+        parent = p.parent if str(p.parent) else Path(".")
+        if not parent.is_dir():
+            raise ValueError(f"{option} {text}: directory {str(parent)!r} does not exist")
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise ValueError(f"{option} {text}: directory {str(parent)!r} is not writable")
+        return text
+    if not p.is_file():
+        raise ValueError(f"{option} {text}: not a regular file")
+    if not os.access(p, os.R_OK | os.W_OK):
+        raise ValueError(f"{option} {text}: the file is not readable and writable")
+    if p.stat().st_size > 0:
+        with open(p, "rb") as fh:
+            head = fh.read(16)
+        if head != _SQLITE_MAGIC:
+            raise ValueError(f"{option} {text}: not an SQLite result store (it starts with {head[:8]!r})")
+    try:
+        conn = sqlite3.connect(p.resolve().as_uri() + "?mode=rw", uri=True, timeout=lock_timeout or 1.0,
+                               isolation_level=None)
+    except sqlite3.Error as exc:
+        raise ValueError(f"{option} {text}: cannot open ({exc})") from None
+    try:
+        tables = {r[0]: r[1] for r in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'")}
+        if tables and "results" not in tables:
+            raise ValueError(f"{option} {text}: an SQLite database but not a result store (tables {sorted(tables)})")
+        if "results" in tables:
+            cols = tuple(r[1] for r in conn.execute("PRAGMA table_info(results)"))
+            if cols != _COLUMNS:
+                raise ValueError(f"{option} {text}: its 'results' table has columns {list(cols)}, not a result "
+                                 f"store's {list(_COLUMNS)}")
+        if lock_timeout is not None:
+            conn.execute(f"PRAGMA busy_timeout = {int(lock_timeout * 1000)}")
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("ROLLBACK")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise ValueError(f"{option} {text}: locked by another process for more than {lock_timeout:g} s (a "
+                             "sweep or report writing to it?); wait for it or use another store") from None
+        raise ValueError(f"{option} {text}: cannot use this store ({exc})") from None
+    except sqlite3.DatabaseError as exc:
+        raise ValueError(f"{option} {text}: corrupt SQLite file ({exc})") from None
+    finally:
+        conn.close()
+    return text
+
+
 @dataclass(frozen=True, kw_only=True)
 class StoredResult:
     """A stored point: its result and how it was made."""
@@ -633,7 +712,7 @@ class ResultStore:
     """
 
     def __init__(self, path: str | os.PathLike):
-        self.path = os.fspath(path)
+        self.path = check_store_path(path, "store", lock_timeout=None)  # not a store: ValueError naming the path
         # autocommit mode: every transaction below is explicit
         self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
         self._conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")

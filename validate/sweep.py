@@ -28,6 +28,7 @@ import math
 import multiprocessing
 import os
 import pickle
+import sqlite3
 import sys
 import time
 import traceback
@@ -370,6 +371,7 @@ def run_sweep(
     desc: str | None = None,
     raise_on_error: bool = False,
     start_method: str | None = None,
+    data_versions: Sequence[str] = (),
 ) -> SweepTable:
     """Evaluate ``func`` on every point and seed, reusing and filling the store.
 
@@ -390,6 +392,10 @@ def run_sweep(
         :class:`ResultStore` (or a path to open one); ``None`` stores nothing.
     code_version
         Store key part; default :func:`validate.store.code_version` of ``func``.
+    data_versions
+        Fingerprints of the data sets the points read
+        (:func:`simulate.core.dataset_fingerprint`: name and content hash); appended to the
+        code version, so a point computed on other data is never loaded for this data.
     workers
         Pool size (default ``os.cpu_count()``); ``1`` runs inline in this process.
     scheduler
@@ -452,6 +458,8 @@ def run_sweep(
         raise ValueError(f"workers must be a positive int or None (got {workers!r})")
     workers = int(workers) if workers is not None else (os.cpu_count() or 1)
     cv = code_version if code_version is not None else default_code_version(func)
+    if data_versions:
+        cv = f"{cv}+data:{','.join(sorted(str(d) for d in data_versions))}"
 
     order: list[Key] = []
     params_of: dict[Key, dict[str, Any]] = {}
@@ -496,13 +504,22 @@ def _sweep(func, task, cv, order, params_of, store, workers, scheduler, start_me
 
         bar = tqdm(total=len(params_of), initial=n_cached, desc=desc or task, file=sys.stderr)
 
+    unstored: list[Key] = []
+
     def finish(key: Key, outcome: tuple) -> None:
         params, seed = params_of[key], key[1]
         if outcome[0] == "ok":
             result = decode_result(outcome[1])
-            if store is not None:
-                store.put(task, params, seed, cv, result, outcome[2])
             outcomes[key] = (result, outcome[2], False)
+            if store is not None:
+                try:
+                    store.put(task, params, seed, cv, result, outcome[2])
+                except sqlite3.OperationalError as exc:   # locked past the busy timeout, disk full...
+                    unstored.append(key)
+                    if len(unstored) == 1:
+                        warnings.warn(f"sweep {task!r}: could not store a finished point in {store.path} ({exc}); "
+                                      "it is kept in this run's table, and later ones are tried again",
+                                      RuntimeWarning, stacklevel=2)
         else:
             _, etype, message, tb, _wall = outcome
             failures[key] = FailedPoint(params=copy.deepcopy(params), seed=seed, error_type=etype, message=message,

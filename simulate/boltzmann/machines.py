@@ -746,6 +746,8 @@ def load_boltzmann_machine(path: str | os.PathLike) -> tuple[BoltzmannMachine, d
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"model file not found: {path}")
+    if not zipfile.is_zipfile(path):
+        raise ValueError(f"{path}: not a readable .npz model file (not a zip archive of .npy arrays)")
     try:
         with np.load(path, allow_pickle=False) as z:
             data = {k: z[k] for k in z.files}
@@ -766,6 +768,10 @@ def load_boltzmann_machine(path: str | os.PathLike) -> tuple[BoltzmannMachine, d
     if sizes.ndim != 1 or sizes.size < 2 or sizes.dtype.kind not in "iu" or np.any(sizes < 1):
         raise ValueError(f"{path}: malformed model file: sizes must be >= 2 positive integers (got {sizes!r})")
     L = len(sizes)
+    for k, a in data.items():
+        if k[:1] in "WbU" and k[1:].isdigit() and a.dtype.kind not in "biuf":
+            raise ValueError(f"{path}: malformed model file: array {k!r} must hold real numbers (got dtype {a.dtype}; "
+                             "a complex array is not cast to real)")
     try:
         W = [np.asarray(data[f"W{k}"], dtype=np.float64) for k in range(L - 1)]
         b = [np.asarray(data[f"b{k}"], dtype=np.float64) for k in range(L)]

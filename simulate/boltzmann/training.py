@@ -153,7 +153,9 @@ class BoltzmannTrainResult(Record):
     computable objective); ``recon_error[e]`` the one-step mean-field reconstruction error
     ``mean (x - p(v | p(h | x)))^2``; ``rho[e]``, ``w2[e]`` the weight sparsity and squared weight
     of ``W[0]``; ``mean_activation[e]`` the mean of ``p(h_1 = 1 | x)`` over the data. ``converged``
-    is False (and ``message`` says why) if the parameters became non-finite.
+    is False (and ``message`` says why) if the parameters became non-finite or exploded (``|parameter| >
+    PARAM_LIMIT``, the loop stops there), or if every hidden unit of the first layer ended dead (``p(h = 1 | x)``
+    saturated at the same 0 or 1 for every data vector): a diverged run.
     """
 
     config: BoltzmannTrainConfig
@@ -207,6 +209,22 @@ def _epoch_step(x: np.ndarray, config: BoltzmannTrainConfig, rng: np.random.Gene
     return step
 
 
+PARAM_LIMIT = 1e4  # |parameter| beyond this: a diverged run (a field of 1e4 saturates every logistic unit)
+DEAD_TOL = 1e-9  # a hidden unit with p(h = 1 | x) within this of the same 0 or 1 for every data vector is dead
+
+
+def _dead_hidden_units(model: BoltzmannMachine, x: np.ndarray, lr: float) -> str:
+    """A message if every unit of the first hidden layer is dead (the same saturated state for all data), else ''."""
+    ph = np.asarray(up_prob(model, 1, x), dtype=np.float64)
+    lo, hi = ph.min(axis=0), ph.max(axis=0)
+    dead = (hi < DEAD_TOL) | (lo > 1.0 - DEAD_TOL)
+    if ph.shape[1] > 0 and bool(np.all(dead)):
+        return (f"training diverged: all {ph.shape[1]} hidden units are dead (p(h = 1 | x) saturated at 0 or 1 "
+                f"for every data vector, |W|^2 = {squared_weight(model.W[0]):.3g}; lower the learning rate "
+                f"lr = {lr:g})")
+    return ""
+
+
 def train_boltzmann(x: np.ndarray, config: BoltzmannTrainConfig | None = None, *,
                     init: BoltzmannMachine | None = None, seed: SeedLike = 0,
                     callback: Callable[[int, BoltzmannMachine], None] | None = None) -> BoltzmannTrainResult:
@@ -256,6 +274,11 @@ def train_boltzmann(x: np.ndarray, config: BoltzmannTrainConfig | None = None, *
         if not ((math.isnan(K) or math.isfinite(K)) and model.is_finite()):
             ok, msg = False, f"epoch {e}: parameters became non-finite"
             break
+        big = max(float(np.max(np.abs(p))) for p in model.params())
+        if big > PARAM_LIMIT:
+            ok, msg = False, (f"epoch {e}: training diverged: the largest |parameter| is {big:.3g} > {PARAM_LIMIT:g} "
+                              f"(exploding parameters; lower the learning rate lr = {config.lr:g})")
+            break
         if not math.isnan(K):
             hist["loss"].append(K)
         ph = up_prob(model, 1, x)
@@ -266,6 +289,10 @@ def train_boltzmann(x: np.ndarray, config: BoltzmannTrainConfig | None = None, *
         hist["act"].append(float(ph.mean(axis=0).mean() if config.method == "vpf" else ph.mean()))
         if callback is not None:
             callback(e, model)
+    if ok:
+        dead = _dead_hidden_units(model, x, config.lr)
+        if dead:
+            ok, msg = False, dead
     return BoltzmannTrainResult(
         config=config, method=config.label, kind=model.kind, sizes=model.sizes,
         seed=int(seed) if isinstance(seed, (int, np.integer)) else None, loss=tuple(hist["loss"]),

@@ -30,7 +30,13 @@ def add_commands(subparsers) -> None:
     add_scan_option(p, "d", default="0.05", help="distance per site, number or START:STOP:COUNT")
     p.add_argument("--seed", type=int, default=0, help="instance / algorithm seed (default 0)")
     add_output_options(p)
-    p.set_defaults(func=_run)
+    p.set_defaults(func=_run, estimate=_estimate)
+
+
+def _estimate(args: argparse.Namespace) -> list[tuple[float, str]]:
+    from simulate.commands.perceptron import pattern_memory
+
+    return pattern_memory(args, "bpr")  # BP messages (M, N) float64, as BP+R
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from simulate.commands.vpf import add_training_options, emit_training, load_training, parse_sizes
+from simulate.commands.vpf import add_training_options, emit_training, load_training, parse_sizes, training_estimate
 from theory.core.cli import add_output_options
 
 
@@ -30,4 +30,4 @@ def add_commands(subparsers) -> None:
     p.add_argument("--optimizer", default="sgd", choices=["sgd", "adam"], help="sgd (default) or adam")
     p.add_argument("--weight-decay", type=float, default=0.0, help="lambda of lambda*sum w^2 (default 0)")
     add_output_options(p, plot=False)
-    p.set_defaults(func=_run, command="rbm")
+    p.set_defaults(func=_run, command="rbm", estimate=training_estimate, outputs={"save": "npz"})

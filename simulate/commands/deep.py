@@ -5,7 +5,7 @@ import argparse
 import math
 import sys
 
-from theory.core.cli import emit
+from theory.core.cli import emit, write_output
 from theory.core.params import check_int, check_real
 
 DATA_HELP = "mnist | fashion | digits | directory holding train-/t10k- IDX files"
@@ -22,6 +22,36 @@ def parse_hidden(text: str) -> tuple[int, ...]:
     for s in sizes:
         check_int("--hidden", s, ge=1, le=100_000)
     return sizes
+
+
+def _train_estimate(args: argparse.Namespace) -> list[tuple[float, str]]:
+    """Up-front memory of ``deep train``: the images (float64 while read, float32 kept), the parameters
+    with their gradients and Adam moments (float32), and the activations of a batch and of the test set."""
+    from simulate.core import dataset_shape
+
+    hidden = parse_hidden(args.hidden)
+    batch = check_int("--batch", args.batch, ge=1)
+    try:
+        if args.data in ("mnist", "fashion"):
+            n_tr, N = dataset_shape(args.data, "train")
+            n_te = dataset_shape(args.data, "test")[0]
+        elif args.data == "digits":
+            n_tr, N = dataset_shape("digits")
+            n_te = 0
+        else:
+            return []   # a directory of IDX files: load_deep_data checks it
+    except FileNotFoundError as exc:
+        raise ValueError(f"--data {args.data}: {exc}") from None
+    layers = (N, *hidden, 10)
+    weights = sum(a * b for a, b in zip(layers, layers[1:]))
+    n = n_tr + n_te
+    # per-term factors set from tracemalloc peaks (digits, hidden 256 and 801,801,801: the estimate is 1.4-1.8
+    # times the measured peak, tests/test_bad_inputs.py)
+    return [(16.0 * n * N, f"--data {args.data} ({n} images of {N} pixels)"),
+            (80.0 * weights, f"--hidden {args.hidden} ({weights:.4g} weights: parameters, gradients, Adam "
+                             "moments and temporaries)"),
+            (8.0 * sum(layers) * (12 * batch + 3 * max(n_te, n_tr // 2)),
+             f"--batch {batch} and the evaluation (activations of {sum(layers):.4g} units)")]
 
 
 class _Progress:
@@ -84,8 +114,8 @@ def _train(args: argparse.Namespace) -> int:
     if args.save and run.converged:
         meta = {k: out[k] for k in ("data", "epochs", "batch", "lr", "seed", "dropout", "input_dropout",
                                     "test_error", "test_error_binarized", "test_error_mean_field")}
-        save_deep_model(run.network, args.save, encoding=data.encoding, meta=meta)
-        out["saved"] = args.save
+        out["saved"] = write_output(args.save, lambda path: save_deep_model(run.network, path, encoding=data.encoding,
+                                                                            meta=meta), "--save")
     emit(args, out, columns=["method", "data", "epochs", "train_error", "test_error", "test_error_binarized",
                              "test_error_mean_field", "seconds_per_epoch", "converged"])
     return 0 if run.converged else 1
@@ -150,7 +180,7 @@ def add_commands(subparsers) -> None:
     p.add_argument("--save", metavar="MODEL.npz", help="save the trained model (.npz, no pickle)")
     p.add_argument("--json", action="store_true", help="print JSON on stdout and nothing else")
     p.add_argument("--quiet", action="store_true", help="no progress bar or per-epoch lines on stderr")
-    p.set_defaults(func=_train)
+    p.set_defaults(func=_train, estimate=_train_estimate, outputs={"save": "npz"})
 
     q = subparsers.add_parser("evaluate", help="recompute the errors of a saved model")
     q.add_argument("--load", required=True, metavar="MODEL.npz", help="model file written by 'deep train --save'")
@@ -159,4 +189,4 @@ def add_commands(subparsers) -> None:
     q.add_argument("--split-seed", type=int, default=0, help="seed of subsets and of the digits split (default 0)")
     q.add_argument("--train", action="store_true", help="also the training-set errors")
     q.add_argument("--json", action="store_true", help="print JSON on stdout and nothing else")
-    q.set_defaults(func=_evaluate)
+    q.set_defaults(func=_evaluate, outputs={})

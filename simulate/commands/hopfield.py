@@ -36,4 +36,20 @@ def add_commands(subparsers) -> None:
     p.add_argument("--measure", type=int, default=100, help="T > 0: sweeps measured")
     p.add_argument("--seed", type=int, default=0)
     add_output_options(p)
-    p.set_defaults(func=_retrieve)
+    p.set_defaults(func=_retrieve, estimate=_estimate)
+
+
+def _estimate(args) -> list[tuple[float, str]]:
+    """M x N patterns (int8 and a float64 copy for the overlaps) at the largest --alpha."""
+    import numpy as np
+
+    from theory.core import check_real
+
+    N = check_int("--N", args.N, ge=2)
+    alpha = max(check_real("--alpha", float(a), gt=0.0) for a in np.atleast_1d(args.alpha))
+    for T in np.atleast_1d(args.T):
+        check_real("--T", float(T), ge=0.0)
+    check_real("--flip", args.flip, ge=0.0, le=1.0)
+    check_int("--max-sweeps", args.max_sweeps, ge=1, le=10 ** 9)
+    M = max(1, round(alpha * N))
+    return [(10.0 * M * N, f"--N {N} --alpha {alpha:g} (M = {M:.4g} patterns of N spins)")]

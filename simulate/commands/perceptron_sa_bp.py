@@ -43,7 +43,7 @@ def add_commands(subparsers) -> None:
     p.add_argument("--n-equil", type=int, default=200, help="sweeps discarded per q* (default 200)")
     p.add_argument("--n-measure", type=int, default=200, help="sweeps averaged per q* (default 200)")
     add_output_options(p, plot=True)
-    p.set_defaults(func=_mc)
+    p.set_defaults(func=_mc, estimate=_estimate)
 
     p = subparsers.add_parser("energy-around", help=COMMANDS["energy-around"],
                               description=COMMANDS["energy-around"])
@@ -53,7 +53,13 @@ def add_commands(subparsers) -> None:
     add_scan_option(p, "d", default="0:0.1:11", help="distance(s) d (fraction of flipped weights)")
     p.add_argument("--n-samples", type=int, default=1000, help="Monte Carlo draws per d (paper: 1000)")
     add_output_options(p, plot=True)
-    p.set_defaults(func=_energy)
+    p.set_defaults(func=_energy, estimate=_estimate)
+
+
+def _estimate(args) -> list[tuple[float, str]]:
+    from simulate.commands.perceptron import pattern_memory
+
+    return pattern_memory(args, getattr(args, "algorithm", ""))
 
 
 def _instance(args):

@@ -37,4 +37,20 @@ def add_commands(subparsers) -> None:
                    help="start from the condensed state of L hidden units (0: random start + anneal)")
     p.add_argument("--seed", type=int, default=0)
     add_output_options(p)
-    p.set_defaults(func=_sample)
+    p.set_defaults(func=_sample, estimate=_estimate)
+
+
+def _estimate(args) -> list[tuple[float, str]]:
+    """M x N weights (uniform draws float64, int8, a float64 transposed copy) at the largest --alpha."""
+    import numpy as np
+
+    from theory.core import check_real
+
+    N = check_int("--N", args.N, ge=2)
+    alpha = max(check_real("--alpha", float(a), gt=0.0) for a in np.atleast_1d(args.alpha))
+    for p in np.atleast_1d(args.p):
+        check_real("--p", float(p), gt=0.0, le=1.0)
+    check_int("--anneal", args.anneal, ge=0, le=10 ** 8)
+    check_int("--measure", args.measure, ge=1, le=10 ** 8)
+    M = max(1, round(alpha * N))
+    return [(17.0 * M * N, f"--N {N} --alpha {alpha:g} (M = {M:.4g} hidden units of N visible ones)")]

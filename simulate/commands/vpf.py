@@ -7,7 +7,7 @@ import sys
 import numpy as np
 
 from theory.core import check_int
-from theory.core.cli import add_output_options, emit
+from theory.core.cli import add_output_options, emit, write_output
 
 DATA_HELP = "mnist | fashion | digits | path to an IDX image file"
 
@@ -38,6 +38,34 @@ def parse_sizes(text: str) -> tuple[int, ...]:
     return sizes
 
 
+def training_estimate(args: argparse.Namespace) -> list[tuple[float, str]]:
+    """Up-front memory estimate of a Boltzmann-machine training command (options checked, named)."""
+    from simulate.core import dataset_shape
+    from theory.core import check_real
+
+    sizes = parse_sizes(args.hidden)
+    check_int("--epochs", args.epochs, ge=1, le=1_000_000)
+    batch = check_int("--batch", args.batch, ge=1)
+    check_real("--lr", args.lr, gt=0.0)
+    check_real("--weight-decay", args.weight_decay, ge=0.0)
+    if getattr(args, "k", None) is not None:
+        check_int("--k", args.k, ge=1, le=100_000)
+    try:
+        n, N = dataset_shape(args.data, "test") if args.data in ("mnist", "fashion") else dataset_shape(args.data)
+    except (FileNotFoundError, ValueError) as exc:
+        raise ValueError(f"--data {args.data}: {exc}") from None
+    layers = (N, *sizes)
+    weights = sum(a * b for a, b in zip(layers, layers[1:]))
+    if getattr(args, "intra", False):
+        weights += sum(h * h for h in sizes)
+    return [(24.0 * n * N, f"--data {args.data} ({n} images of {N} pixels, float64 copies)"),
+            (48.0 * weights, f"--hidden {args.hidden} with {N} visible units ({weights:.4g} weights: parameters, "
+                             "gradients, Adam moments, float64)"),
+            (64.0 * min(batch, n) * sum(layers), f"--batch {batch} (activations of {sum(layers):.4g} units)"),
+            (48.0 * n * sum(sizes), f"--hidden {args.hidden} (hidden activations of all {n} images, float64 "
+                                    "copies, measured in tests/test_bad_inputs.py)")]
+
+
 def add_training_options(p: argparse.ArgumentParser, hidden_default: str, epochs: int) -> None:
     p.add_argument("--hidden", default=hidden_default,
                    help=f"hidden layer sizes, comma-separated (default {hidden_default})")
@@ -62,8 +90,7 @@ def emit_training(args: argparse.Namespace, r, ds, n_train: int, **fields) -> in
            "mean_activation": _last(r.mean_activation), "wall_time": r.wall_time, "converged": r.converged,
            "message": r.message}
     if args.save and r.converged:
-        save_trained_model(r, args.save, data=ds.name)
-        out["saved"] = args.save
+        out["saved"] = write_output(args.save, lambda path: save_trained_model(r, path, data=ds.name), "--save")
     emit(args, out)
     return 0 if r.converged else 1
 
@@ -100,4 +127,4 @@ def add_commands(subparsers) -> None:
         p.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate (default 1e-3)")
         p.add_argument("--weight-decay", type=float, default=1e-4, help="lambda of lambda*sum w^2 (default 1e-4)")
         add_output_options(p, plot=False)
-        p.set_defaults(func=_run, command=name)
+        p.set_defaults(func=_run, command=name, estimate=training_estimate, outputs={"save": "npz"})

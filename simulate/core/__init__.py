@@ -7,7 +7,8 @@
   xoroshiro128+ streams for loops that draw one uniform per synapse;
 - :class:`Adam` (``simulate.core.optim``): the optimizer of every trainer (float32 or float64 parameters);
 - :func:`load_dataset`, :class:`Dataset`, :func:`binarize_images`, :func:`read_idx`,
-  :func:`mnist_dir`, :func:`fashion_dir` (``simulate.core.data``): MNIST / Fashion-MNIST (IDX, read
+  :func:`mnist_dir`, :func:`fashion_dir`, :func:`idx_shape`, :func:`dataset_shape`,
+  :func:`dataset_fingerprint`, :func:`load_npz_arrays` (``simulate.core.data``): MNIST / Fashion-MNIST (IDX, read
   from disk, never downloaded) and scikit-learn's 8x8 digits.
 
 Examples
@@ -18,7 +19,18 @@ True
 >>> load_dataset("digits").images.shape[1]
 64
 """
-from simulate.core.data import Dataset, binarize_images, fashion_dir, load_dataset, mnist_dir, read_idx
+from simulate.core.data import (
+    Dataset,
+    binarize_images,
+    dataset_fingerprint,
+    dataset_shape,
+    fashion_dir,
+    idx_shape,
+    load_dataset,
+    load_npz_arrays,
+    mnist_dir,
+    read_idx,
+)
 from simulate.core.fast_rng import fill_uniform, new_fast_stream, next_double
 from simulate.core.optim import Adam
 from simulate.core.rng import SeedLike, as_generator, seed_numba
@@ -35,6 +47,10 @@ __all__ = [
     "load_dataset",
     "binarize_images",
     "read_idx",
+    "idx_shape",
+    "dataset_shape",
+    "dataset_fingerprint",
+    "load_npz_arrays",
     "mnist_dir",
     "fashion_dir",
 ]

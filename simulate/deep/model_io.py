@@ -157,6 +157,8 @@ def load_deep_model(path: str | os.PathLike, dtype: npt.DTypeLike = np.float32) 
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"--load {str(path)!r}: no such file")
+    if not zipfile.is_zipfile(path):
+        raise ValueError(f"{path}: not a valid .npz file (not a zip archive of .npy arrays)")
     try:
         z = np.load(path, allow_pickle=False)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:

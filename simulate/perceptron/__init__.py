@@ -46,11 +46,13 @@ from simulate.perceptron.gd import (
 )
 from simulate.perceptron.instances import (
     PerceptronInstance,
+    dense_patterns,
     generalization_accuracy,
     generate_instance,
     holdout_accuracy,
     make_instance,
     n_errors,
+    pack_instance,
     sign_binarize,
     stabilities,
     teacher_overlap,
@@ -69,6 +71,7 @@ from simulate.perceptron.rules import (
 )
 from simulate.perceptron.sa import SAResult, metropolis_kernel, sa_energy_table, simulated_annealing
 from simulate.perceptron.solvers import (
+    PERCEPTRON_PACKED_METHODS,
     PERCEPTRON_PRESETS,
     PERCEPTRON_SOLVERS,
     PaperSetting,
@@ -77,13 +80,20 @@ from simulate.perceptron.solvers import (
     perceptron_methods,
     solve_perceptron,
 )
+from simulate.perceptron.stochastic_gibbs import (
+    StochasticGibbsResult,
+    stochastic_metropolis_kernel,
+    stochastic_perceptron_metropolis,
+)
 
 __all__ = [
     # instances and error measures
     "PerceptronInstance", "generate_instance", "make_instance", "sign_binarize", "stabilities", "n_errors",
     "training_error", "teacher_overlap", "generalization_accuracy", "holdout_accuracy",
+    "pack_instance", "dense_patterns",
     # one interface to the learning methods
-    "PERCEPTRON_SOLVERS", "PERCEPTRON_PRESETS", "PerceptronSolverSpec", "PaperSetting", "PerceptronRun",
+    "PERCEPTRON_SOLVERS", "PERCEPTRON_PRESETS", "PERCEPTRON_PACKED_METHODS", "PerceptronSolverSpec", "PaperSetting",
+    "PerceptronRun",
     "solve_perceptron", "perceptron_methods",
     # backends
     "gradient_ascent", "GDResult", "fixed_norm_gd", "FixedNormResult", "default_qstar_schedule", "project_norm",
@@ -96,6 +106,7 @@ __all__ = [
     "EnergyAround", "average_energy_profile", "average_energy_around",
     "BinaryControlResult", "binary_control_metropolis", "binary_control_scan", "binary_control_table",
     "binary_control_log_likelihood",
+    "StochasticGibbsResult", "stochastic_perceptron_metropolis", "stochastic_metropolis_kernel",
     "BPEntropy", "bp_entropy_at_coupling", "bp_entropy_at_distance", "bp_local_entropy_curve", "exact_solution_counts",
     "exact_local_entropy", "make_local_entropy_reference", "signed_patterns",
 ]

@@ -17,7 +17,13 @@ the batch, so one epoch moves ``m`` by about as much as one full-batch step.
 
 One step streams the int8 pattern matrix twice (fields, then ``X^T c``); the
 binarized configuration's fields ``sum_i sign(m_i) x_i^mu`` and ``L(m)`` come
-out of the first pass for free.
+out of the first pass for free. On a bit-packed instance (``inst.packed``) the same
+step runs on the packed patterns without unpacking them (byte tables of partial sums
+of ``m`` forward, byte histograms of ``c`` backward, popcount for the BC fields; see
+:mod:`simulate.perceptron._bitpatterns`): the same numbers to rounding, 8x less memory.
+
+Stopping rule for hopeless runs (``patience``, off by default): stop when the best
+training error of ``sign(m)`` has not improved for ``patience`` consecutive epochs.
 """
 from __future__ import annotations
 
@@ -29,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from simulate.core import SeedLike, as_generator
+from simulate.perceptron._bitpatterns import CHUNK_WORDS, SIGN_TABLE, n_words, packed_backward, packed_forward
 from simulate.perceptron._outcome import BinaryOutcome, ContinuousOutcome, outcome_fields
 from simulate.perceptron.instances import PerceptronInstance, sign_binarize
 from theory.core import GH, ComputationError, check_array, check_choice, check_int, check_real, logH
@@ -186,6 +193,13 @@ def gd_step(X, y, rows, m, h, eta, field_variant, floor, hbar, b, c, w, grad, st
     _pass_gradient(X, rows, c, m, d, grad)
     if stop_if_solved and nerr == 0:
         return L, nerr
+    _apply_update(m, h, grad, eta, field_variant)
+    return L, nerr
+
+
+@numba.njit(cache=True)
+def _apply_update(m, h, grad, eta, field_variant):
+    """``m <- clip(m + eta grad)`` [baldassi2018, Eq. 7], or ``h <- h + eta (1 - m^2) grad, m = tanh h``."""
     if field_variant:
         for i in range(m.size):
             h[i] += eta * (1.0 - m[i] * m[i]) * grad[i]
@@ -194,6 +208,44 @@ def gd_step(X, y, rows, m, h, eta, field_variant, floor, hbar, b, c, w, grad, st
         for i in range(m.size):
             v = m[i] + eta * grad[i]
             m[i] = 1.0 if v > 1.0 else (-1.0 if v < -1.0 else v)
+
+
+@numba.njit(cache=True)
+def _sign_bits(m, wbits):
+    """Packed ``m_i >= 0`` (the BC ``sign(m)``, +1 for m = 0 as :func:`sign_binarize`)."""
+    for k in range(wbits.size):
+        wbits[k] = 0
+    for i in range(m.size):
+        if m[i] >= 0.0:
+            wbits[i >> 6] |= np.uint64(1) << np.uint64(i & 63)
+
+
+@numba.njit(cache=True)
+def gd_step_packed(P, y, rows, m, h, eta, field_variant, floor, hbar, b, c, wbits, T, grad, stop_if_solved):
+    """:func:`gd_step` on bit-packed patterns ``P`` (same arguments; ``T``: kernel scratch)."""
+    N = m.size
+    _sign_bits(m, wbits)
+    s2 = _sigma2(m)
+    if s2 < floor:
+        s2 = floor
+    sigma = math.sqrt(s2)
+    packed_forward(P, rows, m, wbits, N, T, hbar, b)
+    L, nerr, d = _coefficients(y, rows, hbar, b, sigma, c)
+    packed_backward(P, rows, c, m, d, N, T, SIGN_TABLE, grad)
+    if stop_if_solved and nerr == 0:
+        return L, nerr
+    _apply_update(m, h, grad, eta, field_variant)
+    return L, nerr
+
+
+@numba.njit(cache=True)
+def _evaluate_packed(P, y, rows, m, floor, hbar, b, c, wbits, T):
+    _sign_bits(m, wbits)
+    s2 = _sigma2(m)
+    if s2 < floor:
+        s2 = floor
+    packed_forward(P, rows, m, wbits, m.size, T, hbar, b)
+    L, nerr, d = _coefficients(y, rows, hbar, b, math.sqrt(s2), c)
     return L, nerr
 
 
@@ -209,15 +261,37 @@ def _evaluate(X, y, rows, m, floor, hbar, b, c, w):
 
 
 class GDWorkspace:
-    """Scratch buffers for the kernels (allocated once per run)."""
+    """Scratch buffers for the kernels (allocated once per run) and the kernel of the instance's storage.
 
-    def __init__(self, M: int, N: int):
+    ``step(rows, m, h, eta, field_variant, stop_if_solved)`` and ``evaluate(rows, m)`` run
+    :func:`gd_step` / :func:`gd_step_packed` and their evaluation-only forms on ``inst``.
+    """
+
+    def __init__(self, M: int, N: int, inst: PerceptronInstance | None = None):
         self.hbar = np.empty(M)
         self.b = np.empty(M)
         self.c = np.empty(M)
         self.w = np.empty(N)
         self.grad = np.empty(N)
         self.all_rows = np.arange(M, dtype=np.int64)
+        self.wbits = np.zeros(n_words(N), dtype=np.uint64)
+        self.T = np.empty(CHUNK_WORDS * 2048)
+        self.inst = inst
+
+    def step(self, rows, m, h, eta, field_variant, stop_if_solved):
+        inst = self.inst
+        if inst.packed:
+            return gd_step_packed(inst.bits, inst.y, rows, m, h, eta, field_variant, SIGMA2_FLOOR, self.hbar,
+                                  self.b, self.c, self.wbits, self.T, self.grad, stop_if_solved)
+        return gd_step(inst.X, inst.y, rows, m, h, eta, field_variant, SIGMA2_FLOOR, self.hbar, self.b, self.c,
+                       self.w, self.grad, stop_if_solved)
+
+    def evaluate(self, rows, m):
+        inst = self.inst
+        if inst.packed:
+            return _evaluate_packed(inst.bits, inst.y, rows, m, SIGMA2_FLOOR, self.hbar, self.b, self.c,
+                                    self.wbits, self.T)
+        return _evaluate(inst.X, inst.y, rows, m, SIGMA2_FLOOR, self.hbar, self.b, self.c, self.w)
 
 
 # --------------------------------------------------------------------------- public API
@@ -243,8 +317,8 @@ def stochastic_log_likelihood(m: npt.ArrayLike, inst: PerceptronInstance) -> flo
     True
     """
     m = _check_m(m, inst.N)
-    wk = GDWorkspace(inst.M, inst.N)
-    L, _ = _evaluate(inst.X, inst.y, wk.all_rows, m, SIGMA2_FLOOR, wk.hbar, wk.b, wk.c, wk.w)
+    wk = GDWorkspace(inst.M, inst.N, inst)
+    L, _ = wk.evaluate(wk.all_rows, m)
     return float(L)
 
 
@@ -264,11 +338,8 @@ def stochastic_log_likelihood_gradient(m: npt.ArrayLike, inst: PerceptronInstanc
     True
     """
     m = _check_m(m, inst.N)
-    wk = GDWorkspace(inst.M, inst.N)
-    mm = m.copy()
-    h = np.zeros(inst.N)
-    gd_step(inst.X, inst.y, wk.all_rows, mm, h, 0.0, False, SIGMA2_FLOOR, wk.hbar, wk.b, wk.c, wk.w,
-          wk.grad, False)
+    wk = GDWorkspace(inst.M, inst.N, inst)
+    wk.step(wk.all_rows, m.copy(), np.zeros(inst.N), 0.0, False, False)
     return wk.grad.copy()
 
 
@@ -278,11 +349,13 @@ class GDResult(ContinuousOutcome):
 
     ``trajectory`` holds arrays ``epoch``, ``train_error`` (of ``sign(m^t)``),
     ``qstar`` (``|m^t|^2/N``) and ``L`` [baldassi2018, Eq. 6], one entry per evaluated epoch
-    ``t = 0, 1, ...`` (the state *before* the ``t``-th update).
+    ``t = 0, 1, ...`` (the state *before* the ``t``-th update). ``stopped_early``: the run was stopped by the
+    ``patience`` rule (no improvement of the best training error for ``patience`` epochs).
     """
 
     batch_size: int
     L: float
+    stopped_early: bool = False
 
 
 def _init_m(N: int, rng: np.random.Generator) -> np.ndarray:
@@ -300,6 +373,7 @@ def gradient_ascent(
     batch_size: int | None = None,
     m0: npt.ArrayLike | None = None,
     record: bool = True,
+    patience: int | None = None,
 ) -> GDResult:
     """Gradient ascent on ``L(m)`` [baldassi2018, Eq. 6-7] until ``sign(m)`` solves the instance.
 
@@ -322,6 +396,12 @@ def gradient_ascent(
         in a fresh random order every epoch.
     m0 : array, optional
         Initial magnetizations (overrides the random initialisation).
+    record : bool
+        Keep the per-epoch trajectory.
+    patience : int or None
+        Stopping rule for hopeless runs: stop at the first epoch ``t`` whose best training
+        error of ``sign(m)`` over epochs ``0..t`` was reached at ``t - patience`` or earlier
+        (``stopped_early``). None (default): run to a solution or ``max_epochs``.
 
     Returns
     -------
@@ -338,10 +418,19 @@ def gradient_ascent(
     (True, 0.0, True)
     >>> bool((gradient_ascent(inst, seed=1).m == r.m).all())  # same seed, same run
     True
+    >>> from simulate.perceptron.instances import pack_instance
+    >>> bool(np.allclose(gradient_ascent(pack_instance(inst), seed=1).m, r.m, atol=1e-12))  # packed patterns
+    True
+    >>> hard = generate_instance(51, 0.9, seed=0)  # beyond capacity: no solution
+    >>> s = gradient_ascent(hard, seed=1, max_epochs=1000, patience=50)
+    >>> s.solved, s.stopped_early, s.epochs < 1000
+    (False, True, True)
     """
     eta = check_real("eta", eta, gt=0)
     max_epochs = check_int("max_epochs", max_epochs, ge=1)
     variant = check_choice("variant", variant, ("clip", "field"))
+    if patience is not None:
+        patience = check_int("patience", patience, ge=1)
     M, N = inst.M, inst.N
     if batch_size is None:
         B = M
@@ -352,18 +441,23 @@ def gradient_ascent(
     if variant == "field":
         m = np.clip(m, -1 + 1e-12, 1 - 1e-12)
     h = np.arctanh(m) if variant == "field" else np.zeros(N)
-    floor = SIGMA2_FLOOR
-    wk = GDWorkspace(M, N)
+    wk = GDWorkspace(M, N, inst)
+    field_variant = variant == "field"
     ep, err, qs, Ls = [], [], [], []
     full = B == M
     t = 0
+    best, t_best, stopped = M + 1, 0, False
     while True:
         q = float(np.dot(m, m)) / N
-        if full and t < max_epochs:
-            L, nerr = gd_step(inst.X, inst.y, wk.all_rows, m, h, eta, variant == "field", floor,
-                            wk.hbar, wk.b, wk.c, wk.w, wk.grad, True)
+        # a full-batch step evaluates and updates in one call: only evaluate when the run may stop here
+        may_stop = t >= max_epochs or (patience is not None and t - t_best >= patience)
+        stepped = full and not may_stop
+        if stepped:
+            L, nerr = wk.step(wk.all_rows, m, h, eta, field_variant, True)
         else:
-            L, nerr = _evaluate(inst.X, inst.y, wk.all_rows, m, floor, wk.hbar, wk.b, wk.c, wk.w)
+            L, nerr = wk.evaluate(wk.all_rows, m)
+        if nerr < best:
+            best, t_best = nerr, t
         if record:
             ep.append(t)
             err.append(nerr / M)
@@ -371,22 +465,27 @@ def gradient_ascent(
             Ls.append(L)
         if nerr == 0 or t >= max_epochs:
             break
+        if patience is not None and t - t_best >= patience:
+            stopped = True
+            break
+        if full and not stepped:  # improved at the epoch where it could have stopped: update after all
+            wk.step(wk.all_rows, m, h, eta, field_variant, False)
         if not full:
             order = rng.permutation(M)
             for start in range(0, M, B):
                 rows = np.ascontiguousarray(order[start:start + B])
-                gd_step(inst.X, inst.y, rows, m, h, eta, variant == "field", floor,
-                      wk.hbar, wk.b, wk.c, wk.w, wk.grad, False)
+                wk.step(rows, m, h, eta, field_variant, False)
         t += 1
     return _result("gd-" + variant if variant != "clip" else "gd", inst, m, t, nerr, q, L, eta, B,
-                   dict(epoch=np.array(ep), train_error=np.array(err), qstar=np.array(qs), L=np.array(Ls)))
+                   dict(epoch=np.array(ep), train_error=np.array(err), qstar=np.array(qs), L=np.array(Ls)),
+                   stopped)
 
 
-def _result(name, inst, m, t, nerr, q, L, eta, B, traj) -> GDResult:
+def _result(name, inst, m, t, nerr, q, L, eta, B, traj, stopped=False) -> GDResult:
     if not math.isfinite(L):
         raise ComputationError(f"{name}: non-finite log-likelihood L = {L} at epoch {t}")
     return GDResult(algorithm=name, eta=eta, batch_size=B, epochs=t, qstar=q, L=float(L), m=m, trajectory=traj,
-                    **outcome_fields(sign_binarize(m), inst, nerr))
+                    stopped_early=stopped, **outcome_fields(sign_binarize(m), inst, nerr))
 
 
 # --------------------------------------------------------------------------- fixed-norm GD
@@ -501,8 +600,7 @@ def fixed_norm_gd(
     M, N = inst.M, inst.N
     m = project_norm(_init_m(N, rng), float(qs[0]))
     h = np.zeros(N)
-    floor = SIGMA2_FLOOR
-    wk = GDWorkspace(M, N)
+    wk = GDWorkspace(M, N, inst)
     out = {k: [] for k in ("qstar", "train_error", "L", "steps", "equilibrated")}
     nerr = M
     for q in qs:
@@ -510,13 +608,13 @@ def fixed_norm_gd(
         steps, eq = 0, False
         while steps < max_steps:
             old = m.copy()
-            gd_step(inst.X, inst.y, wk.all_rows, m, h, eta, False, floor, wk.hbar, wk.b, wk.c, wk.w, wk.grad, False)
+            wk.step(wk.all_rows, m, h, eta, False, False)
             m = project_norm(m, float(q))
             steps += 1
             if np.max(np.abs(m - old)) < tol:
                 eq = True
                 break
-        L, nerr = _evaluate(inst.X, inst.y, wk.all_rows, m, floor, wk.hbar, wk.b, wk.c, wk.w)
+        L, nerr = wk.evaluate(wk.all_rows, m)
         if not math.isfinite(L):
             raise ComputationError(f"fixed_norm_gd: non-finite L = {L} at qstar = {q}")
         for k, v in zip(out, (float(q), nerr / M, float(L), steps, eq)):

@@ -8,13 +8,17 @@ scenario ([baldassi2018, SM Sec. VII]), ``y^mu = sign(sum_i W^T_i x_i^mu)`` with
 ``W^T`` uniform in ``{-1, +1}^N``. The load is ``alpha = M / N`` and ``N`` is
 odd so that ``sum_i W_i x_i^mu`` is never 0 for binary ``W``.
 
-Patterns are stored C-contiguous ``(M, N)`` ``int8``; labels and teacher are
-``int8`` vectors. Random numbers: ``X`` is drawn first, then the teacher (if
-any), from :func:`simulate.core.rng.as_generator` (``seed``), so an instance is a
-deterministic function of ``(N, alpha, seed, teacher)``.
+Patterns are stored C-contiguous ``(M, N)`` ``int8``, or bit-packed (``packed=True``:
+1 bit per entry, ``uint64`` words, layout in :mod:`simulate.perceptron._bitpatterns`;
+``X`` is then None and ``bits`` holds them); labels and teacher are ``int8`` vectors.
+Random numbers: ``X`` is drawn first, then the teacher (if any), from
+:func:`simulate.core.rng.as_generator` (``seed``), so an instance is a deterministic
+function of ``(N, alpha, seed, teacher)``; the packed generator draws the same numbers
+block by block and gives the same patterns without holding the dense matrix.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -23,6 +27,13 @@ import numpy as np
 import numpy.typing as npt
 
 from simulate.core import SeedLike, as_generator
+from simulate.perceptron._bitpatterns import (
+    draw_packed_patterns,
+    pack_matrix,
+    pack_signs,
+    packed_binary_fields,
+    unpack_rows,
+)
 from theory.core import Record, check_array, check_int, check_real
 
 __all__ = [
@@ -37,6 +48,8 @@ __all__ = [
     "teacher_overlap",
     "generalization_accuracy",
     "holdout_accuracy",
+    "pack_instance",
+    "dense_patterns",
 ]
 
 
@@ -48,8 +61,8 @@ class PerceptronInstance(Record):
     ----------
     N, M, alpha : int, int, float
         Input size, number of patterns and the load ``alpha = M / N``.
-    X : ndarray of int8, shape (M, N), C-contiguous
-        Patterns ``x^mu`` (rows) with entries in ``{-1, +1}``.
+    X : ndarray of int8, shape (M, N), C-contiguous, or None
+        Patterns ``x^mu`` (rows) with entries in ``{-1, +1}``; None for a packed instance.
     y : ndarray of int8, shape (M,)
         Labels in ``{-1, +1}`` (all +1 for the random-label problem).
     teacher : ndarray of int8, shape (N,), or None
@@ -57,23 +70,35 @@ class PerceptronInstance(Record):
     seed : int or None
         The integer seed the instance was generated from (None if built from
         arrays or from a Generator).
+    bits : ndarray of uint64, shape (n_chunks, M, 4), or None
+        The patterns bit-packed (bit ``i % 64`` of word ``i // 64`` set iff ``x_i = +1``; word
+        ``w`` of row ``mu`` at ``bits[w // 4, mu, w % 4]``, chunk-major, see
+        :mod:`simulate.perceptron._bitpatterns`), for a packed instance (:func:`pack_instance`,
+        ``generate_instance(..., packed=True)``).
     """
 
     N: int
     M: int
     alpha: float
     seed: int | None
-    X: np.ndarray = field(repr=False, compare=False, metadata={"internal": True})
+    X: np.ndarray | None = field(repr=False, compare=False, metadata={"internal": True})
     y: np.ndarray = field(repr=False, compare=False, metadata={"internal": True})
     teacher: np.ndarray | None = field(default=None, repr=False, compare=False, metadata={"internal": True})
+    bits: np.ndarray | None = field(default=None, repr=False, compare=False, metadata={"internal": True})
 
     @property
     def has_teacher(self) -> bool:
         return self.teacher is not None
 
+    @property
+    def packed(self) -> bool:
+        """True if the patterns are stored bit-packed (``bits``) instead of as int8 ``X``."""
+        return self.bits is not None
+
     def to_dict(self):
         d = super().to_dict()
         d["teacher_student"] = self.has_teacher
+        d["packed"] = self.packed
         return d
 
 
@@ -84,7 +109,8 @@ def _n_patterns(N: int, alpha: float) -> int:
     return M
 
 
-def generate_instance(N: int, alpha: float, seed: SeedLike, teacher: bool = False) -> PerceptronInstance:
+def generate_instance(N: int, alpha: float, seed: SeedLike, teacher: bool = False,
+                      packed: bool = False) -> PerceptronInstance:
     """Draw a random instance (text after [baldassi2018, Eq. 7]; [baldassi2018, SM Sec. VII] for the teacher).
 
     Parameters
@@ -98,6 +124,10 @@ def generate_instance(N: int, alpha: float, seed: SeedLike, teacher: bool = Fals
     teacher : bool
         If True, draw ``W^T`` uniform in ``{-1,+1}^N`` and set
         ``y^mu = sign(W^T . x^mu)``; otherwise ``y^mu = 1``.
+    packed : bool
+        If True, store the patterns bit-packed (``bits``, ``X = None``): the same
+        patterns as the dense instance of the same seed, drawn block by block without
+        ever holding the int8 matrix (N/8 bytes per pattern).
 
     Raises
     ------
@@ -114,24 +144,59 @@ def generate_instance(N: int, alpha: float, seed: SeedLike, teacher: bool = Fals
     0
     >>> bool((generate_instance(11, 0.5, seed=0).X == inst.X).all())  # X is drawn before the teacher
     True
+    >>> p = generate_instance(11, 0.5, seed=0, teacher=True, packed=True)
+    >>> p.X is None, bool((dense_patterns(p) == inst.X).all()), bool((p.teacher == inst.teacher).all())
+    (True, True, True)
     """
     N = check_int("N", N, ge=1, odd=True)
     alpha = check_real("alpha", alpha, gt=0)
     M = _n_patterns(N, alpha)
     int_seed = int(seed) if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) else None
     rng = as_generator(seed)
-    X = rng.integers(0, 2, size=(M, N), dtype=np.int8)
-    X *= 2
-    X -= 1
+    if packed:
+        X, P = None, draw_packed_patterns(rng, M, N)
+    else:
+        P = None
+        X = rng.integers(0, 2, size=(M, N), dtype=np.int8)
+        X *= 2
+        X -= 1
     if teacher:
         WT = rng.integers(0, 2, size=N, dtype=np.int8)
         WT *= 2
         WT -= 1
-        y = np.where(_fields(X, WT) > 0, 1, -1).astype(np.int8)
+        f = _fields(X, WT) if P is None else packed_binary_fields(P, pack_signs(WT), N)
+        y = np.where(f > 0, 1, -1).astype(np.int8)
     else:
         WT = None
         y = np.ones(M, dtype=np.int8)
-    return PerceptronInstance(N=N, M=M, alpha=M / N, seed=int_seed, X=X, y=y, teacher=WT)
+    return PerceptronInstance(N=N, M=M, alpha=M / N, seed=int_seed, X=X, y=y, teacher=WT, bits=P)
+
+
+def pack_instance(inst: PerceptronInstance) -> PerceptronInstance:
+    """The same instance with its patterns bit-packed (``X = None``, ``bits`` set; 8x less memory).
+
+    Examples
+    --------
+    >>> inst = generate_instance(65, 0.5, seed=3)
+    >>> p = pack_instance(inst)
+    >>> p.packed, p.bits.shape, bool((dense_patterns(p) == inst.X).all())  # 65 inputs: 2 words, padded to 4
+    (True, (1, 32, 4), True)
+    """
+    if inst.packed:
+        return inst
+    return dataclasses.replace(inst, X=None, bits=pack_matrix(inst.X))
+
+
+def dense_patterns(inst: PerceptronInstance) -> np.ndarray:
+    """The int8 pattern matrix ``X`` (M, N) of an instance (unpacked, a new array, if it is packed).
+
+    Examples
+    --------
+    >>> inst = make_instance([[1, -1, 1], [-1, -1, 1]])
+    >>> dense_patterns(pack_instance(inst)).tolist()
+    [[1, -1, 1], [-1, -1, 1]]
+    """
+    return inst.X if inst.bits is None else unpack_rows(inst.bits, inst.N)
 
 
 def make_instance(X: npt.ArrayLike, y: npt.ArrayLike | None = None,
@@ -216,7 +281,8 @@ def stabilities(W: npt.ArrayLike, inst: PerceptronInstance) -> np.ndarray:
     (True, True, True)
     """
     W = check_binary("W", W, inst.N)
-    return inst.y.astype(np.int64) * _fields(inst.X, W)
+    f = _fields(inst.X, W) if inst.bits is None else packed_binary_fields(inst.bits, pack_signs(W), inst.N)
+    return inst.y.astype(np.int64) * f
 
 
 def n_errors(W: npt.ArrayLike, inst: PerceptronInstance) -> int:

@@ -33,9 +33,10 @@ import numba
 import numpy as np
 
 from simulate.core import SeedLike, as_generator, new_fast_stream, next_double
+from simulate.perceptron._bitpatterns import pack_signs, packed_binary_fields
 from simulate.perceptron._outcome import ContinuousOutcome, outcome_fields
 from simulate.perceptron.gd import stochastic_log_likelihood
-from simulate.perceptron.instances import PerceptronInstance, n_errors, sign_binarize
+from simulate.perceptron.instances import PerceptronInstance, pack_instance, sign_binarize
 from theory.core import GH, check_choice, check_int, check_real
 
 __all__ = ["ONLINE_RULES", "OnlineRule", "default_rule_eta", "OnlineRuleResult", "run_online_rule",
@@ -151,8 +152,11 @@ class OnlineRuleResult(ContinuousOutcome):
 
     ``trajectory``: arrays ``epoch``, ``train_error`` (of ``sign(m^t)``),
     ``qstar`` (``|m^t|^2/N``), ``L`` ([baldassi2018, Eq. 6], if recorded) and ``updates``
-    (number of pattern updates in the epoch that led to this state).
+    (number of pattern updates in the epoch that led to this state). ``stopped_early``: stopped
+    by the ``patience`` rule (no improvement of the best training error for ``patience`` epochs).
     """
+
+    stopped_early: bool = False
 
 
 def run_online_rule(
@@ -163,6 +167,7 @@ def run_online_rule(
     max_epochs: int = 2000,
     seed: SeedLike = 0,
     record_L: bool = False,
+    patience: int | None = None,
 ) -> OnlineRuleResult:
     """Run one of :data:`ONLINE_RULES` [baldassi2018, SM Eq. 43-44] until ``sign(m)`` solves ``inst`` or ``max_epochs``.
 
@@ -181,6 +186,10 @@ def run_online_rule(
         per epoch.
     record_L : bool
         Also record ``L(m^t)`` of [baldassi2018, Eq. 6] every epoch (one more pass).
+    patience : int or None
+        Stopping rule for hopeless runs: stop at the first epoch ``t`` whose best training
+        error of ``sign(m)`` over epochs ``0..t`` was reached at ``t - patience`` or earlier
+        (``stopped_early``). None (default): run to a solution or ``max_epochs``.
 
     Examples
     --------
@@ -191,12 +200,17 @@ def run_online_rule(
     (True, 'cp-s', 0.002, 0.0)
     >>> bool((run_online_rule(inst, "cp-s", seed=2).m == r.m).all())  # same seed, same samples W ~ Q_m
     True
+    >>> s = run_online_rule(generate_instance(51, 0.95, seed=0), "rule43", seed=2, patience=20)  # no solution
+    >>> s.solved, s.stopped_early, s.epochs < 2000
+    (False, True, True)
     """
     code = OnlineRule.from_name(rule)
     rule = code.rule_name
     N, M = inst.N, inst.M
     eta = default_rule_eta(rule, N) if eta is None else check_real("eta", eta, gt=0)
     max_epochs = check_int("max_epochs", max_epochs, ge=1)
+    if patience is not None:
+        patience = check_int("patience", patience, ge=1)
     rng = as_generator(seed)
     m = np.clip(rng.normal(0.0, 1.0 / math.sqrt(N), size=N), -1.0, 1.0)
     state = new_fast_stream(rng)
@@ -204,8 +218,13 @@ def run_online_rule(
     traj = {k: [] for k in ("epoch", "train_error", "qstar", "L", "updates")}
     upd = 0
     t = 0
+    best, t_best, stopped = M + 1, 0, False
+    # error counts of sign(m) by popcount on a packed copy (N/8 bytes per pattern; 60x faster than int8)
+    bits, y = pack_instance(inst).bits, inst.y.astype(np.int64)
     while True:
-        nerr = n_errors(sign_binarize(m), inst)
+        nerr = int(np.count_nonzero(y * packed_binary_fields(bits, pack_signs(m), N) < 0))
+        if nerr < best:
+            best, t_best = nerr, t
         traj["epoch"].append(t)
         traj["train_error"].append(nerr / M)
         traj["qstar"].append(float(np.dot(m, m)) / N)
@@ -213,11 +232,14 @@ def run_online_rule(
         traj["updates"].append(upd)
         if nerr == 0 or t >= max_epochs:
             break
+        if patience is not None and t - t_best >= patience:
+            stopped = True
+            break
         order = rng.permutation(M).astype(np.int64)
         upd = online_rule_epoch(inst.X, inst.y, order, m, eta, int(code), sigma, state)
         t += 1
     return OnlineRuleResult(
-        algorithm=rule, eta=eta, epochs=t, qstar=float(np.dot(m, m)) / N, m=m,
+        algorithm=rule, eta=eta, epochs=t, qstar=float(np.dot(m, m)) / N, m=m, stopped_early=stopped,
         trajectory={k: np.array(v) for k, v in traj.items() if not (k == "L" and not record_L)},
         **outcome_fields(sign_binarize(m), inst, nerr),
     )
@@ -228,7 +250,7 @@ def clipped_perceptron(inst: PerceptronInstance, **kw) -> OnlineRuleResult:
 
     Examples
     --------
-    >>> from simulate.perceptron.instances import generate_instance
+    >>> from simulate.perceptron.instances import generate_instance, n_errors
     >>> inst = generate_instance(51, 0.3, seed=0)
     >>> r = clipped_perceptron(inst, seed=2)
     >>> r.solved, r.algorithm, n_errors(r.W, inst)
@@ -242,7 +264,7 @@ def stochastic_clipped_perceptron(inst: PerceptronInstance, **kw) -> OnlineRuleR
 
     Examples
     --------
-    >>> from simulate.perceptron.instances import generate_instance
+    >>> from simulate.perceptron.instances import generate_instance, n_errors
     >>> inst = generate_instance(51, 0.3, seed=0)
     >>> r = stochastic_clipped_perceptron(inst, seed=2)
     >>> r.solved, r.algorithm, n_errors(r.W, inst)

@@ -52,7 +52,7 @@ from simulate.perceptron.sa import SAResult, sa_default_beta0, simulated_anneali
 from theory.core import ComputationError
 
 __all__ = ["PerceptronRun", "PerceptronSolverSpec", "PaperSetting", "PERCEPTRON_SOLVERS", "PERCEPTRON_PRESETS",
-           "solve_perceptron", "perceptron_methods"]
+           "PERCEPTRON_PACKED_METHODS", "solve_perceptron", "perceptron_methods"]
 
 
 # --------------------------------------------------------------------------- the result record
@@ -254,6 +254,10 @@ PERCEPTRON_SOLVERS: Mapping[str, PerceptronSolverSpec] = MappingProxyType({s.met
 )})
 
 
+#: methods that run on bit-packed instances (``PerceptronInstance.packed``) without unpacking them
+PERCEPTRON_PACKED_METHODS = ("gd", "gd-fixed-norm")
+
+
 def perceptron_methods() -> tuple[str, ...]:
     """Names of the registered methods.
 
@@ -309,6 +313,10 @@ def solve_perceptron(instance: PerceptronInstance, method: str, *, seed: SeedLik
     (True, 'epochs', 0.002, 2)
     """
     spec = _spec(method)
+    if instance.packed and method not in PERCEPTRON_PACKED_METHODS:
+        raise ValueError(f"{method} needs the int8 pattern matrix: bit-packed instances run "
+                         f"{list(PERCEPTRON_PACKED_METHODS)} (unpack with dense_patterns, or generate the "
+                         "instance with packed=False)")
     unknown = set(hyperparameters) - set(spec.hyperparameters)
     if unknown:
         raise ValueError(f"{method}: unknown hyperparameters {sorted(unknown)} "
@@ -330,6 +338,8 @@ def solve_perceptron(instance: PerceptronInstance, method: str, *, seed: SeedLik
     msg = getattr(r, "message", "") or (f"solution found after {n_iter} {spec.iter_unit}" if r.solved else
                                         f"no solution after {n_iter} {spec.iter_unit} "
                                         f"(training error {r.train_error:.4g})")
+    if getattr(r, "stopped_early", False):
+        msg += f"; stopped early: best training error not improved for patience = {hp['patience']} {spec.iter_unit}"
     return PerceptronRun(method=method, n_iter=int(n_iter), iter_unit=spec.iter_unit, hyperparameters=used,
                          seconds=seconds, message=msg, m=m, history=history, details=r, N=r.N, M=r.M,
                          alpha=r.alpha, solved=bool(r.solved), train_error=float(r.train_error),

@@ -20,7 +20,7 @@ import numpy as np
 
 from theory.core.cli import add_output_options, add_scan_option, emit
 
-COLUMNS = ["reference", "alpha", "beta", "qstar", "d", "S", "converged", "phat", "Q0", "s0", "s1",
+COLUMNS = ["reference", "alpha", "beta", "qstar", "d", "d_reached", "S", "converged", "phat", "Q0", "s0", "s1",
            "residual", "iterations", "error", "message"]
 
 
@@ -35,25 +35,30 @@ def add_commands(subparsers) -> None:
     p.add_argument("--reference", default="stochastic", choices=["stochastic", "binary", "spherical"])
     p.add_argument("--order", type=int, default=8, help="Gauss-Legendre nodes per panel (default 8)")
     p.add_argument("--tol", type=float, default=1e-10, help="residual tolerance (default 1e-10)")
+    p.add_argument("--budget", type=float, default=120.0,
+                   help="wall-time budget in seconds of the continuation (default 120): a point not reached in "
+                        "time is reported as failed (exit 1) with the distance reached (d_reached)")
     add_output_options(p)
     p.set_defaults(func=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
-    from theory.core import check_real
+    from theory.core import check_int, check_real
     from theory.perceptron import franz_parisi_curve, franz_parisi_reference
 
-    alpha = check_real("alpha", args.alpha, gt=0.0, lt=0.833)
-    check_real("tol", args.tol, gt=0.0, lt=1.0)
+    alpha = check_real("--alpha", args.alpha, gt=0.0, lt=0.833)
+    check_real("--tol", args.tol, gt=0.0, lt=1.0)
+    check_int("--order", args.order, ge=2, le=128)
     ds = np.atleast_1d(np.asarray(args.d, dtype=float))
     for x in ds:
-        check_real("d", float(x), ge=0.0, lt=1.0)
+        check_real("--d", float(x), ge=0.0, lt=1.0)
     if args.reference == "stochastic":
-        check_real("beta", args.beta, gt=0.0, le=1e4)
-        check_real("qstar", args.qstar, gt=0.0, lt=1.0)
+        check_real("--beta", args.beta, gt=0.0, le=1e4)
+        check_real("--qstar", args.qstar, gt=0.0, lt=1.0)
     ref = franz_parisi_reference(args.reference, alpha, args.beta, args.qstar)
     if isinstance(args.d, np.ndarray):
-        curve = franz_parisi_curve(ref, ds, tol=args.tol, order=args.order)
+        curve = franz_parisi_curve(ref, ds, tol=args.tol, order=args.order,
+                                   budget=check_real("--budget", args.budget, gt=0.0))
         rows = []
         for pt in curve.points:
             if pt.result is not None:
@@ -69,7 +74,8 @@ def _run(args: argparse.Namespace) -> int:
     else:
         # one distance: also by continuation from the maximum (a cold solve far from it can
         # fail, and only the continuation locates the end of the RS branch, d_c)
-        pt = franz_parisi_curve(ref, ds, tol=args.tol, order=args.order).points[0]
+        pt = franz_parisi_curve(ref, ds, tol=args.tol, order=args.order,
+                                budget=check_real("--budget", args.budget, gt=0.0)).points[0]
         if pt.result is None:
             print(f"error: {pt.message}", file=sys.stderr)
             return 1

@@ -29,7 +29,9 @@ def add_commands(subparsers) -> None:
     add_scan_option(p, "g", default=0.0, help="visible field")
     add_scan_option(p, "L", default=1.0, help="number of strongly active hidden units")
     add_output_options(p)
-    p.set_defaults(func=handler(_relu, ["alpha", "p", "theta", "g", "L"], y=["m", "q", "r", "f"]))
+    p.set_defaults(func=handler(_relu, ["alpha", "p", "theta", "g", "L"], y=["m", "q", "r", "f"],
+                                limits={"L": dict(ge=1, le=100_000, integer=True), "p": dict(gt=0.0, le=1.0),
+                                        "alpha": dict(gt=0.0)}))
 
     p = subparsers.add_parser("compositional",
                               help="p -> 0 rescaled theory: optimal l* (L ~ l*/p), or the solution at given --l")
@@ -39,11 +41,14 @@ def add_commands(subparsers) -> None:
     add_scan_option(p, "l", default=None, help="solve at this l instead of optimising")
     add_scan_option(p, "l_max", default=40.0, help="upper end of the l search")
     add_output_options(p)
-    p.set_defaults(func=handler(_compositional, ["alpha", "theta", "g", "l", "l_max"], y=["l_star", "m"]))
+    p.set_defaults(func=handler(_compositional, ["alpha", "theta", "g", "l", "l_max"], y=["l_star", "m"],
+                                limits={"l": dict(ge=0.0, le=1e6), "l_max": dict(gt=0.0, le=1e6),
+                                        "alpha": dict(gt=0.0)}))
 
     p = subparsers.add_parser("threshold", help="planted-RBM learning threshold alpha_thr(beta, c)")
     add_scan_option(p, "beta", default=1.0, help="inverse temperature")
     add_scan_option(p, "c", default=0.0, help="overlap of the planted receptive fields")
     add_scan_option(p, "P", default=2.0, help="number of hidden units")
     add_output_options(p)
-    p.set_defaults(func=handler(_threshold, ["beta", "c", "P"], y=["alpha_thr"]))
+    p.set_defaults(func=handler(_threshold, ["beta", "c", "P"], y=["alpha_thr"],
+                                limits={"P": dict(ge=1, le=16, integer=True)}))

@@ -7,6 +7,15 @@ Examples
 >>> round(float(w @ H(z)), 12)   # E[H(z)] = 1/2
 0.5
 """
+from theory.core.accuracy import (
+    OrderRefinement,
+    bound_violations,
+    errors_field,
+    field_errors,
+    replace_with_accuracy,
+    residual_sensitivity,
+    solve_to_accuracy,
+)
 from theory.core.params import check_array, check_choice, check_int, check_real
 from theory.core.quadrature import (
     QuadRule,
@@ -46,10 +55,12 @@ __all__ = [
     "H_pow",
     "K",
     "NewtonResult",
+    "OrderRefinement",
     "OrderParameters",
     "QuadRule",
     "Record",
     "SolverResult",
+    "bound_violations",
     "check_array",
     "check_choice",
     "check_int",
@@ -57,6 +68,8 @@ __all__ = [
     "converge",
     "dz_rule",
     "erfcx",
+    "errors_field",
+    "field_errors",
     "format_table",
     "gauss_expect",
     "gauss_expect2",
@@ -72,6 +85,9 @@ __all__ = [
     "newton",
     "normal_rule",
     "panel_rule",
+    "replace_with_accuracy",
+    "residual_sensitivity",
+    "solve_to_accuracy",
     "span",
     "to_jsonable",
 ]

@@ -103,9 +103,17 @@ class Record:
     def flat(self) -> dict[str, Any]:
         """The record as one flat row (for tables, CSV and continuation curves).
 
-        Records with nested fields (e.g. :class:`theory.core.solver.SolverResult`) override it.
+        Records with nested fields (e.g. :class:`theory.core.solver.SolverResult`) override it; a
+        mapping field whose metadata has ``flatten`` (the per-field ``errors`` of
+        :func:`theory.core.accuracy.errors_field`) becomes one column per key, ``<flatten><key>``.
         """
-        return self.to_dict()
+        out = self.to_dict()
+        for f in dataclasses.fields(self):
+            prefix = f.metadata.get("flatten")
+            if prefix and isinstance(out.get(f.name), dict):
+                sub = out.pop(f.name)
+                out.update({f"{prefix}{k}": v for k, v in sub.items()})
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         out = {}

@@ -4,6 +4,7 @@
 * local stability and ``beta_c`` (:mod:`theory.perceptron.stability`, [baldassi2018, SM Eq. 16-20]);
 * energy of the binarized configuration (:mod:`theory.perceptron.binarized_energy`, [baldassi2018, SM Eq. 28-30]);
 * binary control variables (:mod:`theory.perceptron.binary_control`, [baldassi2018, SM Eq. 40]);
+* the 1RSB saddle point, complexity and static transition (:mod:`theory.perceptron.rsb`);
 * the ``beta -> infinity`` limit (:mod:`theory.perceptron.zero_temperature`);
 * Gardner / Krauth-Mezard references (:mod:`theory.perceptron.references`, [gardner1988], [krauth1989]);
 * the Franz-Parisi entropy (:mod:`theory.perceptron.franz_parisi`, [baldassi2018, SM Eq. 31-39]).
@@ -56,9 +57,25 @@ from theory.perceptron.rs import (
     entropic_term,
     entropic_terms,
     rs_curve,
+    rs_entropy_bound,
     rs_free_entropy,
     solve_rs,
     solve_rs_with_terms,
+)
+from theory.perceptron.rsb import (
+    KauzmannResult,
+    RSBEnergeticTerms,
+    RSBEnergyResult,
+    RSBEntropicTerms,
+    RSBResult,
+    bc_energy_rsb,
+    kauzmann_beta,
+    rsb_beta_continuation,
+    rsb_complexity,
+    rsb_energetic_terms,
+    rsb_entropic_terms,
+    rsb_free_entropy,
+    solve_rsb,
 )
 from theory.perceptron.stability import BetaCResult, StabilityResult, beta_c, rs_stability, stability_gammas
 from theory.perceptron.zero_temperature import (
@@ -82,7 +99,12 @@ __all__ = [
     "EntropicTerms",
     "FPResult",
     "IsingTerms",
+    "KauzmannResult",
     "ProxTerms",
+    "RSBEnergeticTerms",
+    "RSBEnergyResult",
+    "RSBEntropicTerms",
+    "RSBResult",
     "RSResult",
     "ReferenceState",
     "SphericalEntropyResult",
@@ -91,6 +113,7 @@ __all__ = [
     "bc_energy",
     "bc_energy_at",
     "bc_energy_curve",
+    "bc_energy_rsb",
     "bc_overlaps",
     "beta_c",
     "binary_capacity",
@@ -110,14 +133,22 @@ __all__ = [
     "gardner_capacity",
     "gardner_energetic",
     "ising_terms",
+    "kauzmann_beta",
     "prox_terms",
     "rs_curve",
+    "rs_entropy_bound",
     "rs_free_entropy",
     "rs_stability",
+    "rsb_beta_continuation",
+    "rsb_complexity",
+    "rsb_energetic_terms",
+    "rsb_entropic_terms",
+    "rsb_free_entropy",
     "solve_binary_control",
     "solve_franz_parisi",
     "solve_rs",
     "solve_rs_with_terms",
+    "solve_rsb",
     "solve_zero_temperature",
     "spherical_entropy",
     "stability_gammas",

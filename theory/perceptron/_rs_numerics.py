@@ -195,13 +195,16 @@ def u_panel_nodes(e, glx, logw, U, LW):
 
 @numba.njit(cache=True)
 def energetic_kernel(z, sq0, sD, s, beta, glx, glw):
-    """Per outer node: log Z_E, d_h log Z_E, d_h^2 log Z_E (two forms), <log H>.
+    """Per outer node: log Z_E, d_h log Z_E, d_h^2 log Z_E (two forms), <log H>, log Z_E - beta <log H>.
 
     d2 = Cov(u, g')/sqrt(D) (Stein form) and d2b = <g''> + Var(g'), with
-    ``g = beta log H(x)``, ``x = -(h + sqrt(D) u)/sqrt(1-q*)``.
+    ``g = beta log H(x)``, ``x = -(h + sqrt(D) u)/sqrt(1-q*)``. The last row is minus the
+    Kullback-Leibler divergence of the posterior of ``u`` from ``Du``, summed node by node in
+    the posterior's own normalisation: the energetic part of the entropy without the
+    cancellation of ``G_E - beta <log H>`` (both ``~ beta``) at large ``alpha beta``.
     """
     nz = z.size
-    out = np.empty((5, nz))
+    out = np.empty((6, nz))
     empty = np.empty(0)
     no = glx.size
     logw = np.log(glw)
@@ -258,6 +261,12 @@ def energetic_kernel(z, sq0, sD, s, beta, glx, glw):
         out[2, i] = beta / s * cov / S / sD
         out[3, i] = beta / (s * s) * sg2 / S + (beta / s) ** 2 * var / S
         out[4, i] = sl / S
+        # -KL(posterior || Du) = sum_j p_j (log Z - beta log H_j), term by term (each O(1))
+        skl = 0.0
+        lz = mx + math.log(S)
+        for j in range(k):
+            skl += L[j] * (lz - beta * Lh[j])
+        out[5, i] = skl / S
     return out
 
 

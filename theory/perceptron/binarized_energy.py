@@ -36,8 +36,11 @@ from theory.core import (
     OrderParameters,
     Record,
     check_real,
+    errors_field,
     interval_moments,
     legendre_nodes,
+    replace_with_accuracy,
+    solve_to_accuracy,
     span,
 )
 from theory.perceptron._rs_numerics import DEFAULT_ORDER, T_KINK, bc_kernel, check_order, e_rule, s_rule
@@ -143,7 +146,9 @@ def bc_energy_at(q0: float, qstar: float, beta: float, p: float, p_tilde: float,
 class BCEnergyResult(Record, OrderParameters):
     """Energy of the binarized configuration [baldassi2018, SM Eq. 28-30] at an RS saddle point.
 
-    ``error`` is ``|E(order) - E(order // 2)|`` at fixed order parameters.
+    ``error`` is ``|E(order) - E(order // 2)|`` at fixed order parameters; ``errors`` the error
+    estimate of every reported field from the whole computation (saddle point included) at two
+    quadrature orders (:func:`theory.core.solve_to_accuracy`), ``order`` the order reached.
     """
 
     alpha: float
@@ -161,12 +166,18 @@ class BCEnergyResult(Record, OrderParameters):
     residual: float
     error: float
     message: str = ""
+    order: int = -1
+    errors: dict = errors_field()
 
     ORDER_PARAMETERS = ("q0", "qhat0", "qhat1")
 
 
+_BC_FIELDS = ("p", "p_tilde", "E", "sigma2", "q0", "qhat0", "qhat1", "phi")
+
+
 def bc_energy(alpha: float, beta: float, qstar: float, *, init: Mapping[str, float] | RSResult | None = None,
-              tol: float = 1e-10, order: int = DEFAULT_ORDER) -> BCEnergyResult:
+              tol: float = 1e-10, order: int = DEFAULT_ORDER, error: bool = True, quad_rtol: float = 1e-6,
+              max_order: int = 128) -> BCEnergyResult:
     """``p``, ``p_tilde`` and ``E`` [baldassi2018, SM Eq. 28-30] at ``(alpha, beta, q*)``.
 
     Solves the RS saddle point [baldassi2018, SM Eq. 15] first (:func:`theory.perceptron.rs.solve_rs`).
@@ -179,11 +190,16 @@ def bc_energy(alpha: float, beta: float, qstar: float, *, init: Mapping[str, flo
         Warm start of the saddle point.
     tol, order
         Saddle-point tolerance and quadrature order.
+    error, quad_rtol, max_order
+        Estimate the error of every field (``errors``) from two orders, doubling the order up to
+        ``max_order`` while an estimate exceeds ``quad_rtol`` relative; ``error=False``: one order.
 
     Returns
     -------
     BCEnergyResult
-        ``error = |E(order) - E(order // 2)|``; ``converged=False`` with the reason on failure.
+        ``error = |E(order) - E(order // 2)|``; ``converged=False`` with the reason on failure,
+        when an error estimate stays above its tolerance, or when a bound (``0 <= E <= 1``,
+        ``|p| <= 1``, ``sigma2 >= 0``, ``0 <= q0 <= q*``) is violated.
 
     Examples
     --------
@@ -192,20 +208,30 @@ def bc_energy(alpha: float, beta: float, qstar: float, *, init: Mapping[str, flo
     (True, True)
     """
     order = check_order(order)
-    rs = solve_rs(alpha, beta, qstar, init=init, tol=tol, order=order, error=False)
-    known = dict(alpha=rs.alpha, beta=rs.beta, qstar=rs.qstar, q0=rs.q0, qhat0=rs.qhat0, qhat1=rs.qhat1, phi=rs.phi,
-                 residual=rs.residual)
-    if not rs.converged:
-        return BCEnergyResult.failure("RS saddle point: " + rs.message, **known)
-    try:
-        p, pt = bc_overlaps(rs.qhat0, rs.qhat1, order)
-        E, var = bc_energy_at(rs.q0, rs.qstar, rs.beta, p, pt, order)
-        lo = max(4, order // 2)
-        p2, pt2 = bc_overlaps(rs.qhat0, rs.qhat1, lo)
-        E2, _ = bc_energy_at(rs.q0, rs.qstar, rs.beta, p2, pt2, lo)
-    except ComputationError as exc:
-        return BCEnergyResult.failure(str(exc), **known)
-    return BCEnergyResult(p=p, p_tilde=pt, E=E, sigma2=var, converged=True, error=abs(E - E2), message="", **known)
+
+    def solve(o, warm):
+        rs = solve_rs(alpha, beta, qstar, init=warm if warm is not None else init, tol=tol, order=o, error=False)
+        known = dict(alpha=rs.alpha, beta=rs.beta, qstar=rs.qstar, q0=rs.q0, qhat0=rs.qhat0, qhat1=rs.qhat1,
+                     phi=rs.phi, residual=rs.residual, order=o)
+        if not rs.converged:
+            return BCEnergyResult.failure("RS saddle point: " + rs.message, **known)
+        try:
+            p, pt = bc_overlaps(rs.qhat0, rs.qhat1, o)
+            E, var = bc_energy_at(rs.q0, rs.qstar, rs.beta, p, pt, o)
+            lo = max(4, o // 2)
+            p2, pt2 = bc_overlaps(rs.qhat0, rs.qhat1, lo)
+            E2, _ = bc_energy_at(rs.q0, rs.qstar, rs.beta, p2, pt2, lo)
+        except ComputationError as exc:
+            return BCEnergyResult.failure(str(exc), **known)
+        return BCEnergyResult(p=p, p_tilde=pt, E=E, sigma2=var, converged=True, error=abs(E - E2), message="",
+                              **known)
+
+    if not error:
+        return solve(order, None)
+    ref = solve_to_accuracy(solve, order, fields=_BC_FIELDS, max_order=max(order, check_order(max_order)),
+                            rtol=quad_rtol, atol=1e-3 * quad_rtol)
+    bounds = {"E": (0.0, 1.0), "p": (-1.0, 1.0), "sigma2": (0.0, None), "q0": (0.0, qstar)}
+    return replace_with_accuracy(ref.result, ref, bounds)
 
 
 def bc_energy_curve(alpha: float, beta: float, qstars: Sequence[float], *,

@@ -36,11 +36,14 @@ from theory.core import (
     check_choice,
     converge,
     dz_rule,
+    errors_field,
     legendre_nodes,
     log2cosh,
+    replace_with_accuracy,
+    solve_to_accuracy,
     span,
 )
-from theory.perceptron._rs_numerics import DEFAULT_ORDER, T_KINK, bc_kernel, e_rule, validate_rs_args
+from theory.perceptron._rs_numerics import DEFAULT_ORDER, T_KINK, bc_kernel, check_order, e_rule, validate_rs_args
 from theory.perceptron.rs import energetic_terms
 
 __all__ = ["BinaryControlRSResult", "IsingTerms", "binary_control_curve", "clipped_energy", "ising_terms",
@@ -131,7 +134,10 @@ class BinaryControlRSResult(Record, OrderParameters):
     """RS saddle point of the binary-control model and the energy ``E`` of ``sigma``.
 
     ``loglik`` is the mean log-likelihood per pattern, ``entropy = phi - alpha beta loglik``
-    (between 0 and log 2); ``error`` = ``|E(order) - E(order // 2)|``.
+    (between 0 and log 2, computed as ``-qhat0 (q* - q0)/2 + G_S + alpha entropy_E`` without the
+    cancellation of two terms ``~ alpha beta``); ``error`` = ``|E(order) - E(order // 2)|`` at fixed
+    order parameters; ``errors`` the error estimate of every reported field from the whole solve at
+    two quadrature orders (:func:`theory.core.solve_to_accuracy`), ``order`` the order reached.
     """
 
     alpha: float
@@ -148,13 +154,19 @@ class BinaryControlRSResult(Record, OrderParameters):
     iterations: int
     error: float
     message: str = ""
+    order: int = -1
+    errors: dict = errors_field()
 
     ORDER_PARAMETERS = ("q0", "qhat0")
 
 
+_BINARY_CONTROL_FIELDS = ("q0", "qhat0", "phi", "E", "loglik", "entropy")
+
+
 def solve_binary_control(alpha: float, beta: float, qstar: float, *,
                          init: Mapping[str, float] | BinaryControlRSResult | None = None, tol: float = 1e-10,
-                         order: int = DEFAULT_ORDER, method: str = "hybr", maxiter: int = 400) -> BinaryControlRSResult:
+                         order: int = DEFAULT_ORDER, method: str = "hybr", maxiter: int = 400, error: bool = True,
+                         quad_rtol: float = 1e-6, max_order: int = 128) -> BinaryControlRSResult:
     """RS saddle point of the binary-control stochastic perceptron and ``E`` of the clipped centre.
 
     The model of [baldassi2018, SM Eq. 40] (module docstring): ``q0`` from the Ising
@@ -172,10 +184,16 @@ def solve_binary_control(alpha: float, beta: float, qstar: float, *,
     method
         Method of :func:`theory.core.solver.converge`: ``"hybr"`` (default; falls back to
         damped ``"auto"`` if it fails), ``"iterate"`` or ``"auto"``.
+    error, quad_rtol, max_order
+        Estimate the error of every field (``errors``) from two orders, doubling the order up to
+        ``max_order`` while an estimate exceeds ``quad_rtol`` relative; ``error=False``: one order.
 
     Returns
     -------
     BinaryControlRSResult
+        ``converged=False`` when the solve failed, an error estimate stays above its tolerance,
+        or a bound is violated (``0 <= E <= 1``, ``0 <= entropy <= log 2``, ``loglik <= 0``,
+        ``0 <= q0 <= q*``, ``qhat0 >= 0``).
 
     Examples
     --------
@@ -185,6 +203,21 @@ def solve_binary_control(alpha: float, beta: float, qstar: float, *,
     """
     alpha, beta, qstar, tol, order = validate_rs_args(alpha, beta, qstar, tol, order)
     check_choice("method", method, {"hybr", "iterate", "auto"})
+
+    def solve(o, warm):
+        return _solve_binary_control_at_order(alpha, beta, qstar, warm if warm is not None else init, tol, o, method,
+                                              maxiter)
+
+    if not error:
+        return solve(order, None)
+    ref = solve_to_accuracy(solve, order, fields=_BINARY_CONTROL_FIELDS, max_order=max(order, check_order(max_order)),
+                            rtol=quad_rtol, atol=1e-3 * quad_rtol)
+    bounds = {"E": (0.0, 1.0), "entropy": (0.0, math.log(2.0) * (1 + 1e-12)), "loglik": (None, 0.0),
+              "q0": (0.0, qstar), "qhat0": (0.0, None)}
+    return replace_with_accuracy(ref.result, ref, bounds)
+
+
+def _solve_binary_control_at_order(alpha, beta, qstar, init, tol, order, method, maxiter) -> BinaryControlRSResult:
     qmax = qstar * (1.0 - 1e-12)
     if init is None:
         x0 = {"q0": 0.5 * qstar, "qhat0": 1.0}
@@ -216,14 +249,15 @@ def solve_binary_control(alpha: float, beta: float, qstar: float, *,
         E2 = clipped_energy(q0c, qstar, beta, max(4, order // 2))
     except ComputationError as exc:
         return BinaryControlRSResult.failure(str(exc), alpha=alpha, beta=beta, qstar=qstar, residual=math.inf,
-                                             iterations=0)
+                                             iterations=0, order=order)
     phi = -0.5 * qhat0 * (qstar - q0) + S.G_S + alpha * Et.G_E
     resid = 0.0 if res is None else res.residual
     iters = 0 if res is None else res.iterations
     msg = "converged" if res is None else res.message
     return BinaryControlRSResult(alpha=alpha, beta=beta, qstar=qstar, q0=q0, qhat0=qhat0, phi=phi, E=E,
-                                 loglik=Et.loglik, entropy=phi - alpha * beta * Et.loglik, converged=bool(ok),
-                                 residual=float(resid), iterations=int(iters), error=abs(E - E2), message=msg)
+                                 loglik=Et.loglik, entropy=-0.5 * qhat0 * (qstar - q0) + S.G_S + alpha * Et.entropy_E,
+                                 converged=bool(ok), residual=float(resid), iterations=int(iters), error=abs(E - E2),
+                                 message=msg, order=order)
 
 
 def binary_control_curve(alpha: float, beta: float, qstars: Sequence[float], *,

@@ -56,13 +56,19 @@ from theory.core import (
     OrderParameters,
     Record,
     SolverResult,
+    bound_violations,
     check_choice,
+    check_int,
     check_real,
     converge,
+    errors_field,
     interval_mean,
     interval_moments,
     legendre_nodes,
     newton,
+    replace_with_accuracy,
+    residual_sensitivity,
+    solve_to_accuracy,
     span,
 )
 from theory.perceptron._records import RSPointFields
@@ -87,6 +93,7 @@ __all__ = [
     "entropic_term",
     "entropic_terms",
     "rs_curve",
+    "rs_entropy_bound",
     "rs_free_entropy",
     "solve_rs",
     "solve_rs_with_terms",
@@ -116,6 +123,10 @@ class EnergeticTerms(Record):
         The same from the form ``<g''> + Var(g')`` (a quadrature check).
     loglik
         ``int Dz <log H(x)>``: mean log-likelihood per pattern, ``dG_E/dbeta``.
+    entropy_E
+        ``G_E - beta loglik = -int Dz KL(posterior of u || Du)`` (``<= 0``), the energetic
+        term's part of the entropy, integrated node by node in the posterior's normalisation
+        (no cancellation between ``G_E`` and ``beta loglik``, which grow like ``beta``).
     """
 
     G_E: float
@@ -124,6 +135,7 @@ class EnergeticTerms(Record):
     gamma_E: float
     gamma_E_alt: float
     loglik: float
+    entropy_E: float = math.nan
 
 
 def energetic_terms(q0: float, qstar: float, beta: float, order: int = DEFAULT_ORDER) -> EnergeticTerms:
@@ -165,6 +177,7 @@ def energetic_terms(q0: float, qstar: float, beta: float, order: int = DEFAULT_O
         gamma_E=float(w @ out[2] ** 2),
         gamma_E_alt=float(w @ out[3] ** 2),
         loglik=float(w @ out[4]),
+        entropy_E=float(w @ out[5]),
     )
 
 
@@ -360,8 +373,15 @@ class RSResult(RSPointFields, OrderParameters):
     and the energetic part ``phi_E = alpha G_E``. ``loglik`` is the mean
     log-likelihood per pattern ``<L(m)>/M = dphi/dbeta / alpha``, and
     ``entropy = phi - alpha beta loglik`` the entropy of the Gibbs measure on
-    the sphere ``sum m^2 = q* N`` in the box. ``error`` is ``|phi(order) - phi(order//2)|``
-    at the solution.
+    the sphere ``sum m^2 = q* N`` in the box, computed as ``phi_S + alpha entropy_E``
+    (:class:`EnergeticTerms`) without the cancellation of ``phi - alpha beta loglik``.
+    ``errors`` holds the error estimate of every reported field (``phi``, ``phi_S``, ``phi_E``,
+    ``loglik``, ``entropy``, ``q0``, ``qhat0``, ``qhat1``): the difference between the saddle
+    points solved at ``order`` and at the previous order (:func:`theory.core.solve_to_accuracy`),
+    plus the residual propagated; ``error`` is ``errors["phi"]`` (with ``error=False``:
+    ``|phi(order) - phi(order//2)|`` was not computed, NaN, and ``errors`` is empty).
+    ``order`` is the order of the reported solve (raised from the requested one when an
+    estimate exceeded its tolerance).
     """
 
     phi: float
@@ -376,6 +396,7 @@ class RSResult(RSPointFields, OrderParameters):
     order: int
     method: str = ""
     message: str = ""
+    errors: dict = errors_field()
 
     ORDER_PARAMETERS = ("q0", "qhat0", "qhat1")
 
@@ -597,6 +618,11 @@ def _predict(init, x0: dict[str, float], beta: float, qstar: float, order: int) 
     return {"q0": x0["q0"] * qstar / float(old), "qhat0": x0["qhat0"], "qhat1": qhat1}
 
 
+QUAD_RTOL = 1e-6  # relative quadrature tolerance of every reported RS field (solve_rs, error=True)
+MAX_ORDER = 128  # highest order the refinement of solve_rs may reach
+_RS_FIELDS = ("phi", "phi_S", "phi_E", "loglik", "entropy", "q0", "qhat0", "qhat1")
+
+
 @dataclass(frozen=True, kw_only=True)
 class _NewtonOutcome:
     values: dict
@@ -637,6 +663,9 @@ def _newton_jacobian(alpha: float, beta: float, qstar: float, order: int, x0: Ma
         J = np.array([[-1.0, S.dq0_dqhat0, S.dq0_dqhat1],
                       [-2.0 * alpha * E.d2G_E_dq0, -1.0, 0.0],
                       [0.0, S.dm2_dqhat0, S.chi]])
+        if not S.chi > 0.0:  # a degenerate site measure (a far trial point): a failed evaluation, not a crash
+            raise ComputationError(f"degenerate site measure (d<m^2>/dqhat1 = {S.chi!r}) at qhat0={y[1]}, "
+                                   f"qhat1={y[2]}")
         G = np.array([S.q0 - y[0], -2.0 * alpha * E.dG_E_dq0 - y[1], (qstar - S.m2) / S.chi])
         return R, J, G, (S, E)
 
@@ -662,6 +691,8 @@ def solve_rs(
     maxiter: int = 400,
     strict: bool = False,
     error: bool = True,
+    quad_rtol: float = QUAD_RTOL,
+    max_order: int = MAX_ORDER,
 ) -> RSResult:
     """RS saddle point ``(q0, qhat0, qhat1)`` and free entropy [baldassi2018, SM Eq. 12-15].
 
@@ -689,12 +720,22 @@ def solve_rs(
     strict
         Raise :class:`~theory.core.solver.ConvergenceError` if not converged.
     error
-        Also estimate the quadrature error ``|phi(order) - phi(order // 2)|``.
+        Also estimate the quadrature error of every reported field (``errors``): the saddle point
+        is solved at ``order // 2`` and ``order``, and the order doubled (up to ``max_order``)
+        while an estimate exceeds ``quad_rtol * max(1e-3, |value|)``
+        (:func:`theory.core.solve_to_accuracy`); unresolved at ``max_order``: ``converged=False``.
+    quad_rtol
+        Relative quadrature tolerance of the reported fields (with ``error=True``).
+    max_order
+        Highest order the refinement may reach (``order <= max_order <= 128``).
 
     Returns
     -------
     RSResult
-        ``converged=False`` with the reason in ``message`` when the solve failed.
+        ``converged=False`` with the reason in ``message`` when the solve failed, when a
+        quadrature error estimate stays above its tolerance, or when a physical bound is
+        violated (``0 <= q0 < q*``, ``qhat0 >= 0``, ``loglik <= 0``, ``phi_E <= 0``, ``phi`` and
+        ``entropy`` at most the ``alpha = 0`` entropy :func:`rs_entropy_bound`).
 
     Examples
     --------
@@ -703,13 +744,14 @@ def solve_rs(
     (True, True)
     """
     return solve_rs_with_terms(alpha, beta, qstar, init=init, tol=tol, order=order, method=method, maxiter=maxiter,
-                           strict=strict, error=error)[0]
+                               strict=strict, error=error, quad_rtol=quad_rtol, max_order=max_order)[0]
 
 
 def solve_rs_with_terms(alpha: float, beta: float, qstar: float, *,
                         init: Mapping[str, float] | RSResult | None = None, tol: float = 1e-10,
                         order: int = DEFAULT_ORDER, method: str = "newton", maxiter: int = 400, strict: bool = False,
-                        error: bool = True) -> tuple[RSResult, EntropicTerms | None, EnergeticTerms | None]:
+                        error: bool = True, quad_rtol: float = QUAD_RTOL, max_order: int = MAX_ORDER,
+                        ) -> tuple[RSResult, EntropicTerms | None, EnergeticTerms | None]:
     """:func:`solve_rs` that also returns the entropic and energetic terms at the solution.
 
     The terms are ``None`` when the solve failed; with them ``gamma_S``, ``gamma_E``
@@ -724,6 +766,115 @@ def solve_rs_with_terms(alpha: float, beta: float, qstar: float, *,
     """
     alpha, beta, qstar, tol, order = validate_rs_args(alpha, beta, qstar, tol, order)
     check_choice("method", method, {"newton", "iterate", "auto"})
+    quad_rtol = check_real("quad_rtol", quad_rtol, gt=0.0, lt=1.0)
+    max_order = check_int("max_order", max_order, ge=order, le=128)
+    bounds = _rs_bounds(alpha, beta, qstar)
+    if not error:
+        out, S, E = _solve_rs_at_order(alpha, beta, qstar, init, tol, order, method, maxiter, strict)
+        viol = bound_violations(out, bounds) if out.converged else []
+        if viol:
+            out = dataclasses.replace(out, converged=False, message="physical bound violated: " + "; ".join(viol))
+            S = E = None
+        if strict and not out.converged:
+            raise ConvergenceError(f"RS saddle point not converged at alpha={alpha}, beta={beta}, qstar={qstar}: "
+                                   f"{out.message}", _as_solver_result(out))
+        return out, S, E
+    terms: dict[int, tuple] = {}
+
+    def solve(n, warm):
+        r, S_, E_ = _solve_rs_at_order(alpha, beta, qstar, warm if warm is not None else init, tol, n, method,
+                                       maxiter, False)
+        terms[n] = (S_, E_)
+        return r
+
+    def propagate(r):
+        # the solver's residual moved into every field at the same order (entropy and loglik are not
+        # stationary in q0, qhat0, qhat1: at q0 -> q* they are very sensitive to them)
+        # for the order parameters two passes: the second perturbs each by its first-pass error (the
+        # chain q0 -> qhat0 -> qhat1 of the map) and the larger is kept; the thermodynamic fields take
+        # the first pass (a second one would count the curvature of the stationary phi at a large step)
+        ev = _rs_fields(alpha, beta, qstar, r.order)
+        e1 = residual_sensitivity(ev, r.values, r.residual)
+        res = max(float(r.residual), 1e-15)
+        e2 = residual_sensitivity(ev, r.values, res, scale={k: e1[k] / (10.0 * res) for k in r.values})
+        return {f: max(e1[f], e2[f]) if f in r.values else e1[f] for f in e1}
+
+    ref = solve_to_accuracy(solve, order, fields=_RS_FIELDS, max_order=max_order, rtol=quad_rtol,
+                            atol=1e-3 * quad_rtol, propagate=propagate)
+    out = replace_with_accuracy(ref.result, ref, bounds)
+    out = dataclasses.replace(out, error=float(ref.errors.get("phi", math.nan)))
+    S, E = terms[ref.order] if out.converged else (None, None)
+    if strict and not out.converged:
+        raise ConvergenceError(f"RS saddle point not converged at alpha={alpha}, beta={beta}, qstar={qstar}: "
+                               f"{out.message}", _as_solver_result(out))
+    return out, S, E
+
+
+@lru_cache(maxsize=512)
+def rs_entropy_bound(qstar: float) -> float:
+    """The ``alpha = 0`` entropy at ``q*``: the upper bound of the RS ``entropy`` and ``phi`` at every ``alpha, beta``.
+
+    The uniform measure on the sphere ``sum m^2 = q* N`` in the box maximises the
+    entropy; its value is the ``alpha = 0`` free entropy [baldassi2018, SM Eq. 12-13]
+    ``G_S(0, qhat1) - q* qhat1 / 2`` with ``<m^2> = q*`` under ``exp(qhat1 m^2 / 2)``.
+
+    Parameters
+    ----------
+    qstar
+        Squared norm, in (0, 1).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(rs_entropy_bound(1.0 / 3.0), 12)   # q* = 1/3: the uniform measure on the box, log 2
+    0.69314718056
+    >>> rs_entropy_bound(0.7) < rs_entropy_bound(1.0 / 3.0)
+    True
+    """
+    qstar = check_real("qstar", qstar, gt=0.0, lt=1.0)
+    q1 = _qhat1_at_qhat0_zero(qstar)
+    return float(entropic_terms(0.0, q1, 32).G_S - 0.5 * qstar * q1)
+
+
+def _as_solver_result(r: RSResult) -> SolverResult:
+    return SolverResult(values=r.values, residual=r.residual, iterations=max(r.iterations, 0), converged=False,
+                        wall_time=0.0, method=r.method, message=r.message)
+
+
+def _rs_fields(alpha: float, beta: float, qstar: float, order: int):
+    """The reported fields of :class:`RSResult` at given order parameters (no solve): for
+    :func:`theory.core.residual_sensitivity`."""
+
+    def evaluate(x):
+        q0 = min(max(x["q0"], 0.0), qstar * (1 - 1e-15))
+        S = entropic_terms(max(x["qhat0"], 0.0), x["qhat1"], order)
+        E = energetic_terms(q0, qstar, beta, order)
+        phi_S = 0.5 * (q0 * x["qhat0"] - qstar * x["qhat1"]) + S.G_S
+        phi_E = alpha * E.G_E
+        # the order parameters through one application of the map [baldassi2018, SM Eq. 15]: a perturbed q0
+        # moves qhat0 = -2 alpha dG_E/dq0 (steep as q0 -> q*), a perturbed qhat0 moves q0 = int <m>^2
+        return {"phi": phi_S + phi_E, "phi_S": phi_S, "phi_E": phi_E, "loglik": E.loglik,
+                "entropy": phi_S + alpha * E.entropy_E if beta > 0.0 else phi_S + phi_E,
+                "q0": S.q0, "qhat0": -2.0 * alpha * E.dG_E_dq0,
+                "qhat1": x["qhat1"] + ((qstar - S.m2) / S.chi if S.chi > 0.0 else math.inf)}
+
+    return evaluate
+
+
+def _rs_bounds(alpha: float, beta: float, qstar: float) -> dict[str, tuple[float | None, float | None]]:
+    s0 = rs_entropy_bound(qstar)
+    # a small slack for the rounding of the bound itself
+    s0 += 1e-12 * max(1.0, abs(s0))
+    return {"q0": (0.0, qstar), "qhat0": (0.0, None), "loglik": (None, 0.0), "phi_E": (None, 0.0),
+            "entropy": (None, s0), "phi": (None, s0)}
+
+
+def _solve_rs_at_order(alpha: float, beta: float, qstar: float, init, tol: float, order: int, method: str,
+                       maxiter: int, strict: bool) -> tuple[RSResult, EntropicTerms | None, EnergeticTerms | None]:
+    """The RS saddle point at one quadrature order (the body of :func:`solve_rs_with_terms`)."""
     x0 = as_rs_init(init)
     if x0 is None:
         init = None
@@ -774,7 +925,7 @@ def solve_rs_with_terms(alpha: float, beta: float, qstar: float, *,
             if not res.converged:
                 res2 = converge(update, x0, tol=tol, method="auto", maxiter=maxiter, damping=0.3)
                 res = res2 if (res2.converged or res2.residual < res.residual) else res
-    except ComputationError as exc:
+    except (ComputationError, ZeroDivisionError, FloatingPointError, np.linalg.LinAlgError) as exc:
         if strict:
             raise
         return _failed(alpha, beta, qstar, order, method, str(exc)), None, None
@@ -788,7 +939,7 @@ def solve_rs_with_terms(alpha: float, beta: float, qstar: float, *,
         else:
             S = entropic_terms(max(qhat0, 0.0), qhat1, order)
             E = energetic_terms(min(max(q0, 0.0), qstar * (1 - 1e-12)), qstar, beta, order)
-    except ComputationError as exc:
+    except (ComputationError, ZeroDivisionError, FloatingPointError, np.linalg.LinAlgError) as exc:
         if strict:
             raise
         return _failed(alpha, beta, qstar, order, method, str(exc)), None, None
@@ -796,12 +947,10 @@ def solve_rs_with_terms(alpha: float, beta: float, qstar: float, *,
     phi_E = alpha * E.G_E
     phi = phi_S + phi_E
     err = math.nan
-    if error:
-        lo = max(4, order // 2)
-        err = abs(phi - rs_free_entropy(min(max(q0, 0.0), qstar * (1 - 1e-12)), max(qhat0, 0.0), qhat1,
-                                        alpha=alpha, beta=beta, qstar=qstar, order=lo))
+    # entropy = phi - alpha beta loglik, without the cancellation of two terms ~ alpha beta (issue 21)
+    entropy = phi_S + alpha * E.entropy_E if beta > 0.0 else phi
     out = RSResult(alpha=alpha, beta=beta, qstar=qstar, q0=q0, qhat0=qhat0, qhat1=qhat1, phi=phi, phi_S=phi_S,
-                   phi_E=phi_E, loglik=E.loglik, entropy=phi - alpha * beta * E.loglik, converged=bool(ok),
+                   phi_E=phi_E, loglik=E.loglik, entropy=entropy, converged=bool(ok),
                    residual=float(res.residual), iterations=int(res.iterations), error=float(err), order=order,
                    method=res.method, message=msg)
     if strict and not out.converged:

@@ -15,7 +15,15 @@ from dataclasses import dataclass
 
 from scipy.optimize import brentq
 
-from theory.core import ComputationError, OrderParameters, Record, check_real
+from theory.core import (
+    ComputationError,
+    OrderParameters,
+    Record,
+    check_real,
+    errors_field,
+    replace_with_accuracy,
+    solve_to_accuracy,
+)
 from theory.perceptron._records import RSPointFields
 from theory.perceptron._rs_numerics import DEFAULT_ORDER, as_rs_init, check_order, rescale_large_beta
 from theory.perceptron.rs import RSResult, energetic_terms, entropic_terms, solve_rs, solve_rs_with_terms
@@ -25,7 +33,14 @@ __all__ = ["BetaCResult", "StabilityResult", "beta_c", "rs_stability", "stabilit
 
 @dataclass(frozen=True, kw_only=True)
 class StabilityResult(RSPointFields, OrderParameters):
-    """RS local stability: ``margin = alpha gamma_E gamma_S`` [baldassi2018, SM Eq. 16]; stable iff margin < 1."""
+    """RS local stability: ``margin = alpha gamma_E gamma_S`` [baldassi2018, SM Eq. 16]; stable iff margin < 1.
+
+    ``error``: the change of the margin between ``order`` and ``order // 2`` at fixed order
+    parameters; ``errors``: the error estimate of every reported field (``gamma_E``, ``gamma_S``,
+    ``margin``, ``q0``, ``qhat0``, ``qhat1``) from the whole computation at two quadrature orders
+    (:func:`theory.core.solve_to_accuracy`, the order doubled while an estimate is too large);
+    ``order``: the quadrature order of the reported numbers.
+    """
 
     gamma_E: float
     gamma_S: float
@@ -35,6 +50,8 @@ class StabilityResult(RSPointFields, OrderParameters):
     residual: float
     error: float
     message: str = ""
+    order: int = -1
+    errors: dict = errors_field()
 
     ORDER_PARAMETERS = ("q0", "qhat0", "qhat1")
 
@@ -76,7 +93,8 @@ def stability_gammas(rs: RSResult, order: int | None = None) -> tuple[float, flo
 
 
 def rs_stability(alpha: float, beta: float, qstar: float, *, init: Mapping[str, float] | RSResult | None = None,
-                 tol: float = 1e-10, order: int = DEFAULT_ORDER) -> StabilityResult:
+                 tol: float = 1e-10, order: int = DEFAULT_ORDER, error: bool = True,
+                 quad_rtol: float = 1e-6, max_order: int = 128) -> StabilityResult:
     """RS local stability at ``(alpha, beta, q*)``: ``gamma_E``, ``gamma_S``, margin [baldassi2018, SM Eq. 16-20].
 
     Parameters
@@ -87,12 +105,17 @@ def rs_stability(alpha: float, beta: float, qstar: float, *, init: Mapping[str, 
         Warm start of the saddle point.
     tol, order
         Saddle-point tolerance and quadrature order.
+    error, quad_rtol, max_order
+        Estimate the error of every field (``errors``) from solves at two orders, doubling the
+        order up to ``max_order`` while an estimate exceeds ``quad_rtol`` relative
+        (:func:`theory.core.solve_to_accuracy`); ``error=False``: one solve at ``order``.
 
     Returns
     -------
     StabilityResult
         ``stable`` iff ``margin = alpha gamma_E gamma_S < 1``; ``converged=False`` when the
-        saddle point failed.
+        saddle point failed, an error estimate stays above its tolerance or a bound
+        (``gamma_E, gamma_S >= 0``, ``0 <= q0 <= q*``) is violated.
 
     Examples
     --------
@@ -100,15 +123,24 @@ def rs_stability(alpha: float, beta: float, qstar: float, *, init: Mapping[str, 
     >>> r.converged, r.stable
     (True, True)
     """
-    rs = solve_rs(alpha, beta, qstar, init=init, tol=tol, order=order, error=False)
-    known = dict(alpha=rs.alpha, beta=rs.beta, qstar=rs.qstar, q0=rs.q0, qhat0=rs.qhat0, qhat1=rs.qhat1,
-                 residual=rs.residual)
-    if not rs.converged:
-        return StabilityResult.failure(rs.message, stable=False, **known)
-    gE, gS, err = stability_gammas(rs)
-    margin = rs.alpha * gE * gS
-    return StabilityResult(gamma_E=gE, gamma_S=gS, margin=margin, stable=bool(margin < 1.0), converged=True,
-                           error=err, message="", **known)
+    def solve(o, warm):
+        rs = solve_rs(alpha, beta, qstar, init=warm if warm is not None else init, tol=tol, order=o, error=False)
+        known = dict(alpha=rs.alpha, beta=rs.beta, qstar=rs.qstar, q0=rs.q0, qhat0=rs.qhat0, qhat1=rs.qhat1,
+                     residual=rs.residual, order=o)
+        if not rs.converged:
+            return StabilityResult.failure(rs.message, stable=False, **known)
+        gE, gS, err = stability_gammas(rs)
+        margin = rs.alpha * gE * gS
+        return StabilityResult(gamma_E=gE, gamma_S=gS, margin=margin, stable=bool(margin < 1.0), converged=True,
+                               error=err, message="", **known)
+
+    order = check_order(order)
+    if not error:
+        return solve(order, None)
+    ref = solve_to_accuracy(solve, order, fields=("gamma_E", "gamma_S", "margin", "q0", "qhat0", "qhat1"),
+                            max_order=max(order, check_order(max_order)), rtol=quad_rtol, atol=1e-3 * quad_rtol)
+    bounds = {"gamma_E": (0.0, None), "gamma_S": (0.0, None), "q0": (0.0, qstar)}
+    return replace_with_accuracy(ref.result, ref, bounds)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -48,7 +48,22 @@ import numba
 import numpy as np
 from scipy.optimize import brentq
 
-from theory.core import GH, ComputationError, Curve, H, Record, check_int, check_real, dz_rule, logG, logH, span
+from theory.core import (
+    GH,
+    ComputationError,
+    Curve,
+    H,
+    Record,
+    check_int,
+    check_real,
+    dz_rule,
+    errors_field,
+    logG,
+    logH,
+    replace_with_accuracy,
+    solve_to_accuracy,
+    span,
+)
 from theory.perceptron._rs_numerics import DEFAULT_ORDER
 
 __all__ = ["ProxTerms", "ZeroTemperatureResult", "prox_terms", "solve_zero_temperature", "zero_temperature_curve",
@@ -226,7 +241,9 @@ class ZeroTemperatureResult(Record):
     ``alpha gamma_E gamma_S`` [baldassi2018, SM Eq. 16], ``p`` and ``E`` the limits of the BC
     overlap (``p = p_tilde``) and BC energy [baldassi2018, SM Eq. 28-30]. ``residual`` is the
     relative residual of the chi equation, ``error`` the change of ``phi0``
-    between ``order`` and ``order // 2``.
+    between ``order`` and ``order // 2``; ``errors`` the error estimate of every reported field
+    from the whole solve at two quadrature orders (:func:`theory.core.solve_to_accuracy`; ``order``
+    is the order reached).
     """
 
     alpha: float
@@ -246,6 +263,10 @@ class ZeroTemperatureResult(Record):
     error: float
     order: int
     message: str = ""
+    errors: dict = errors_field()
+
+
+_ZT_FIELDS = ("chi", "R_hat", "A_hat", "phi0", "loglik", "margin", "p", "E")
 
 
 def _solve_chi(alpha: float, qstar: float, t: float, inside: float, order: int) -> tuple[float, ProxTerms]:
@@ -279,7 +300,8 @@ def _bc_energy_limit(qstar: float, t: float, inside: float, p: float, P: ProxTer
     return float(P.w @ H(arg))
 
 
-def solve_zero_temperature(alpha: float, qstar: float, *, order: int = DEFAULT_ORDER) -> ZeroTemperatureResult:
+def solve_zero_temperature(alpha: float, qstar: float, *, order: int = DEFAULT_ORDER, error: bool = True,
+                           quad_rtol: float = 1e-6, max_order: int = 128) -> ZeroTemperatureResult:
     """Zero-temperature (beta -> infinity) RS solution at ``(alpha, q*)`` (docs Sec. 10).
 
     Parameters
@@ -290,12 +312,16 @@ def solve_zero_temperature(alpha: float, qstar: float, *, order: int = DEFAULT_O
         Squared norm of the control variables, in (0, 1).
     order
         Gauss-Legendre nodes per panel of the Dz rule.
+    error, quad_rtol, max_order
+        Estimate the error of every field (``errors``) from two orders, doubling the order up to
+        ``max_order`` while an estimate exceeds ``quad_rtol`` relative; ``error=False``: one order.
 
     Returns
     -------
     ZeroTemperatureResult
-        ``converged=False`` with a message if a root could not be bracketed or a
-        value is not finite.
+        ``converged=False`` with a message if a root could not be bracketed, a
+        value is not finite, an error estimate stays above its tolerance or a bound
+        (``chi, R_hat >= 0``, ``loglik, phi0 <= 0``, ``0 <= E <= 1``) is violated.
 
     Examples
     --------
@@ -306,6 +332,16 @@ def solve_zero_temperature(alpha: float, qstar: float, *, order: int = DEFAULT_O
     alpha = check_real("alpha", alpha, gt=0.0)
     qstar = check_real("qstar", qstar, gt=0.0, lt=1.0)
     order = check_int("order", order, ge=4, le=128)
+    if not error:
+        return _solve_zero_temperature_at_order(alpha, qstar, order)
+    ref = solve_to_accuracy(lambda o, warm: _solve_zero_temperature_at_order(alpha, qstar, o), order,
+                            fields=_ZT_FIELDS, max_order=max(order, check_int("max_order", max_order, ge=4, le=128)),
+                            rtol=quad_rtol, atol=1e-3 * quad_rtol)
+    bounds = {"chi": (0.0, None), "R_hat": (0.0, None), "loglik": (None, 0.0), "phi0": (None, 0.0), "E": (0.0, 1.0)}
+    return replace_with_accuracy(ref.result, ref, bounds)
+
+
+def _solve_zero_temperature_at_order(alpha: float, qstar: float, order: int) -> ZeroTemperatureResult:
     try:
         t = zero_temperature_threshold(qstar)
         inside, p = _box_terms(t)

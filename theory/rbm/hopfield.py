@@ -29,7 +29,17 @@ import numpy as np
 import scipy.optimize
 from scipy.special import erf
 
-from theory.core import ComputationError, Record, check_real, converge, log2cosh, normal_rule
+from theory.core import (
+    ComputationError,
+    Record,
+    check_real,
+    converge,
+    errors_field,
+    log2cosh,
+    normal_rule,
+    replace_with_accuracy,
+    solve_to_accuracy,
+)
 
 __all__ = [
     "HopfieldRS",
@@ -53,7 +63,12 @@ def _rule(order: int):
 
 @dataclass(frozen=True, kw_only=True)
 class HopfieldRS(Record):
-    """RS saddle point of the Hopfield model (``C = beta (1 - q)``; at ``T = 0`` the limit)."""
+    """RS saddle point of the Hopfield model (``C = beta (1 - q)``; at ``T = 0`` the limit).
+
+    ``errors``: the error estimate of ``m``, ``q``, ``r``, ``C``, ``f`` (finite ``T``, ``error=True``):
+    the difference between the saddle points at two quadrature orders
+    (:func:`theory.core.solve_to_accuracy`) plus the residual propagated; ``order`` the order used.
+    """
 
     alpha: float
     T: float
@@ -66,6 +81,11 @@ class HopfieldRS(Record):
     residual: float
     iterations: int
     message: str = ""
+    order: int = -1
+    errors: dict = errors_field()
+
+
+_HOPFIELD_FIELDS = ("m", "q", "r", "C", "f")
 
 
 def hopfield_free_energy(alpha: float, T: float, m: float, q: float, r: float, order: int = _ORDER) -> float:
@@ -105,7 +125,8 @@ def hopfield_free_energy_T0(alpha: float, m: float, r: float, C: float) -> float
 
 
 def solve_hopfield(alpha: float, T: float, init: dict | HopfieldRS | None = None, *, tol: float = 1e-11,
-          order: int = _ORDER, retrieval: bool = True) -> HopfieldRS:
+          order: int = _ORDER, retrieval: bool = True, error: bool = True, quad_rtol: float = 1e-7,
+          max_order: int = 192) -> HopfieldRS:
     """RS saddle point at temperature ``T`` (``T = 0`` dispatches to :func:`solve_hopfield_T0`).
 
     Parameters
@@ -118,11 +139,16 @@ def solve_hopfield(alpha: float, T: float, init: dict | HopfieldRS | None = None
         Warm start (dict with m, q, r or a previous result).
     retrieval
         Start from ``m = 1`` (retrieval branch) or from ``m = 0`` (spin-glass/paramagnet).
+    error, quad_rtol, max_order
+        Estimate the error of every field (``errors``) from the saddle points at ``order // 2`` and
+        ``order``, doubling the order up to ``max_order`` while an estimate exceeds ``quad_rtol``
+        relative (``converged=False`` if it stays above); ``error=False``: one solve.
 
     Returns
     -------
     HopfieldRS
-        ``m, q, r, C``, the free energy ``f`` and the solver diagnostics.
+        ``m, q, r, C``, the free energy ``f`` and the solver diagnostics; ``converged=False`` also
+        when a bound (``0 <= q <= 1``, ``|m| <= 1``, ``r >= 0``) is violated.
 
     Examples
     --------
@@ -136,6 +162,16 @@ def solve_hopfield(alpha: float, T: float, init: dict | HopfieldRS | None = None
     T = check_real("T", T, ge=0)
     if T == 0:
         return solve_hopfield_T0(alpha, init=init, retrieval=retrieval)
+    if not error:
+        return _solve_hopfield_at_order(alpha, T, init, tol, order, retrieval)
+    ref = solve_to_accuracy(lambda o, warm: _solve_hopfield_at_order(alpha, T, warm if warm is not None else init,
+                                                                     tol, o, retrieval),
+                            order, fields=_HOPFIELD_FIELDS, max_order=max(order, max_order), rtol=quad_rtol,
+                            atol=1e-3 * quad_rtol)
+    return replace_with_accuracy(ref.result, ref, {"q": (0.0, 1.0), "m": (-1.0, 1.0), "r": (0.0, None)})
+
+
+def _solve_hopfield_at_order(alpha: float, T: float, init, tol: float, order: int, retrieval: bool) -> HopfieldRS:
     beta = 1.0 / T
     rule = _rule(order)
     sq_a = math.sqrt(alpha)
@@ -156,7 +192,7 @@ def solve_hopfield(alpha: float, T: float, init: dict | HopfieldRS | None = None
     m, q, r = res["m"], res["q"], res["r"]
     f = hopfield_free_energy(alpha, T, m, q, r, order) if res.converged else math.nan
     return HopfieldRS(alpha=alpha, T=T, m=m, q=q, r=r, C=beta * (1 - q), f=f, converged=res.converged,
-                      residual=res.residual, iterations=res.iterations, message=res.message)
+                      residual=res.residual, iterations=res.iterations, message=res.message, order=order)
 
 
 def _alpha_of_y(y: float) -> float:
@@ -256,12 +292,12 @@ def hopfield_capacity(T: float = 0.0, *, tol: float = 1e-6) -> HopfieldCapacity:
     while hi - lo > tol:
         mid = 0.5 * (lo + hi)
         lo, hi = (mid, hi) if _has_retrieval(mid, T) else (lo, mid)
-    s = solve_hopfield(lo, T)
+    s = solve_hopfield(lo, T, error=False)
     return HopfieldCapacity(alpha_c=lo, m_c=s.m, T=T, converged=s.converged, message=s.message)
 
 
 def _has_retrieval(alpha: float, T: float, m_min: float = 1e-4) -> bool:
-    s = solve_hopfield(alpha, T, tol=1e-10)
+    s = solve_hopfield(alpha, T, tol=1e-10, error=False)
     return bool(s.converged and s.m > m_min)
 
 
@@ -290,7 +326,7 @@ def hopfield_retrieval_temperature(alpha: float, *, tol: float = 1e-5) -> Hopfie
         mid = 0.5 * (lo + hi)
         ok = _has_retrieval(alpha, mid) if mid > 0 else True
         lo, hi = (mid, hi) if ok else (lo, mid)
-    s = solve_hopfield(alpha, lo) if lo > 0 else solve_hopfield_T0(alpha)
+    s = solve_hopfield(alpha, lo, error=False) if lo > 0 else solve_hopfield_T0(alpha)
     return HopfieldCapacity(alpha_c=alpha, m_c=s.m, T=lo, converged=s.converged, message=s.message)
 
 

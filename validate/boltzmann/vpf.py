@@ -64,6 +64,13 @@ def _check_mode(mode: str) -> dict:
     return MODES[mode]
 
 
+def _data_version(data: str) -> str:
+    """Name and content hash of the data :func:`split_data` reads (a key part of every stored point)."""
+    from simulate.core import dataset_fingerprint
+
+    return dataset_fingerprint(data, "test")
+
+
 @lru_cache(maxsize=8)
 def split_data(data: str, split_seed: int = 0, grey: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """Train/validation/test parts of the fixed 80/10/10 split, binarised at 0.5 (or, with
@@ -203,7 +210,8 @@ def compare_vpf_reconstruction(mode: str = "quick", store: ResultStore | None = 
                    init=cfg["recon_init"])
               for m in METHODS]
     seeds = [seed + s for s in cfg["seeds"]]
-    table = run_sweep(reconstruction_point, points, task="vpf.reconstruction", seeds=seeds, store=store)
+    table = run_sweep(reconstruction_point, points, task="vpf.reconstruction", seeds=seeds, store=store,
+                      data_versions=[_data_version(cfg["data"])])
     recs = table.to_records()
     res = {m: {p: mean_se([r[p] for r in recs if r["method"] == m]) for p in PATTERNS} for m in METHODS}
     full = mode == "full"
@@ -274,7 +282,8 @@ def compare_vpf_parzen(mode: str = "quick", store: ResultStore | None = None, se
               dict(arch="DBM1", hidden=list(cfg["dbm"]), intra=False, **common),
               dict(arch="DBM2", hidden=list(cfg["dbm"]), intra=True, **common)]
     seeds = [seed + s for s in cfg["parzen_seeds"]]
-    recs = run_sweep(parzen_point, points, task="vpf.parzen", seeds=seeds, store=store).to_records()
+    recs = run_sweep(parzen_point, points, task="vpf.parzen", seeds=seeds, store=store,
+                     data_versions=[_data_version(cfg["data"])]).to_records()
     # reference: the training images themselves as Parzen centres
     x, xv, xt, _ = split_data(cfg["data"], grey=True)
     sig_ref, _ = select_sigma(xv, x)
@@ -307,7 +316,7 @@ def compare_vpf_parzen(mode: str = "quick", store: ResultStore | None = None, se
     if full:  # [liu2018, Fig. 6]: DBMs on Fashion-MNIST (no published number); only if the data are installed
         if _fashion_available():
             frecs = run_sweep(parzen_point, [dict(points[2], data="fashion")], task="vpf.parzen", seeds=seeds,
-                              store=store).to_records()
+                              store=store, data_versions=[_data_version("fashion")]).to_records()
             for init in ("R", "P"):
                 mu, se, n = mean_se([r[f"ll_{init}"] for r in frecs])
                 rows.append(Row(quantity=f"Parzen LL DBM2-{init}, Fashion-MNIST", sim_mean=mu, sim_se=se, n=n,
@@ -349,7 +358,8 @@ def compare_vpf_compositional(mode: str = "quick", store: ResultStore | None = N
     cfg = _check_mode(mode)
     t0 = time.perf_counter()
     points = grid(data=cfg["data"], hidden=list(cfg["comp_hidden"]), epochs=cfg["vpf_epochs"], lr=cfg["vpf_lr"])
-    recs = run_sweep(compositional_point, points, task="vpf.compositional", seeds=[seed], store=store).to_records()
+    recs = run_sweep(compositional_point, points, task="vpf.compositional", seeds=[seed], store=store,
+                     data_versions=[_data_version(cfg["data"])]).to_records()
     by_h = {r["hidden"]: r for r in recs}
     full = mode == "full"
     rows = []
@@ -478,7 +488,8 @@ def compare_vpf_likelihood(mode: str = "quick", store: ResultStore | None = None
     points = [dict(data=cfg["data"], method=m, hidden=cfg["ll_hidden"], epochs=cfg["ll_epochs"], lr=cfg["ll_lr"],
                    checkpoints=list(cfg["ll_checkpoints"])) for m in LL_METHODS]
     seeds = [seed + s for s in cfg["ll_seeds"]]
-    recs = run_sweep(likelihood_point, points, task="vpf.likelihood", seeds=seeds, store=store).to_records()
+    recs = run_sweep(likelihood_point, points, task="vpf.likelihood", seeds=seeds, store=store,
+                     data_versions=[_data_version(cfg["data"])]).to_records()
     indep = _independent_loglik(cfg["data"])
     curves = {}
     for m in LL_METHODS:

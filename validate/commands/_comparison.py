@@ -18,6 +18,7 @@ from functools import partial
 from pathlib import Path
 
 from theory.core import format_table, to_jsonable
+from theory.core.cli import write_output
 
 COLUMNS = ["quantity", "theory", "sim_mean", "sim_se", "n", "published", "deviation_se", "verdict", "tolerance"]
 
@@ -65,9 +66,9 @@ def run(args: argparse.Namespace, module: str, keys: Sequence[str]) -> int:
         raise ValueError(f"seed must be an integer >= 0 (got {args.seed})")
     store = None
     if args.store:
-        from validate.store import ResultStore
+        from validate.store import ResultStore, check_store_path
 
-        store = ResultStore(args.store)
+        store = ResultStore(check_store_path(args.store, "--store"))
     try:
         comps = [REGISTRY[k]["fn"](mode=args.mode, store=store, seed=args.seed) for k in keys]
     except FileNotFoundError as exc:
@@ -78,7 +79,8 @@ def run(args: argparse.Namespace, module: str, keys: Sequence[str]) -> int:
     if args.plot:
         for c in comps:
             if c.figure is not None:
-                c.figure.savefig(_plot_path(args.plot, c.key, len(comps) > 1), dpi=120)
+                write_output(_plot_path(args.plot, c.key, len(comps) > 1), partial(c.figure.savefig, dpi=120),
+                             "--plot")
     if args.json:
         payload = comps[0].to_dict() if len(comps) == 1 else [c.to_dict() for c in comps]
         json.dump(to_jsonable(payload), sys.stdout, allow_nan=False)

@@ -1,6 +1,6 @@
 """Stochastic binary perceptron: GD capacity and energy of the binarized configuration [baldassi2018].
 
-``python -m validate perceptron capacity|bc-energy|rule43 [--quick|--full] [--plot FILE] [--json]
+``python -m validate perceptron capacity|bc-energy|rule43|finite-size [--quick|--full] [--plot FILE] [--json]
 [--store FILE] [--seed S]`` (see :mod:`validate.commands._comparison`).
 """
 from validate.commands._comparison import add_comparison_commands
@@ -17,7 +17,14 @@ RULE43_COMMANDS = {
                "[baldassi2018, SM Fig. 4]"),
 }
 
+FINITE_SIZE_COMMANDS = {
+    "finite-size": ("perceptron.gd_finite_size",
+                    "GD success probability vs alpha at several N, alpha_GD(N) and its N -> infinity "
+                    "extrapolation (bit-packed instances) [baldassi2018, Fig. 1 right]"),
+}
+
 
 def add_commands(subparsers) -> None:
     add_comparison_commands(subparsers, "validate.perceptron.capacity", COMMANDS)
     add_comparison_commands(subparsers, "validate.perceptron.rule43", RULE43_COMMANDS)
+    add_comparison_commands(subparsers, "validate.perceptron.finite_size", FINITE_SIZE_COMMANDS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from theory.core import to_jsonable
 
@@ -24,14 +25,21 @@ def add_command(sub: argparse._SubParsersAction, name: str) -> None:
     p.add_argument("--only", action="append", metavar="KEY", help="run only comparisons whose key starts with KEY")
     p.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(func=_run)
+    p.set_defaults(func=_run, outputs={"out": "dir"})
 
 
 def _run(args: argparse.Namespace) -> int:
     from validate.report import run_report
+    from validate.store import check_store_path
 
     if args.seed < 0:
-        raise ValueError(f"seed must be an integer >= 0 (got {args.seed})")
+        raise ValueError(f"--seed must be an integer >= 0 (got {args.seed})")
+    if args.scheduler is not None:
+        _check_scheduler(args.scheduler)
+    if args.store is not None:
+        check_store_path(args.store, "--store")
+    elif Path(args.out, "store.sqlite").exists():
+        check_store_path(Path(args.out, "store.sqlite"), "--out (its store.sqlite)")
     rep = run_report(args.mode, args.out, store=args.store, scheduler=args.scheduler, seed=args.seed,
                      only=args.only, progress=False if args.quiet else None)
     if args.json:
@@ -47,3 +55,20 @@ def _run(args: argparse.Namespace) -> int:
             if s.status != "ok":
                 print(f"  {s.status}: {s.key}: {s.error.strip().splitlines()[-1] if s.error else ''}", file=sys.stderr)
     return 1 if rep.counts()["errors"] else 0
+
+
+def _check_scheduler(address: str, timeout: float = 3.0) -> None:
+    """Refuse a Dask scheduler address that is malformed or where nothing listens, before any work."""
+    import re
+    import socket
+
+    m = re.fullmatch(r"(?:tcp://)?\[?([^\[\]/]+?)\]?:(\d{1,5})", address.strip())
+    if m is None:
+        raise ValueError(f"--scheduler must be an address like tcp://HOST:PORT (got {address!r})")
+    host, port = m.group(1), int(m.group(2))
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            pass
+    except OSError as exc:
+        raise ValueError(f"--scheduler {address}: no scheduler reachable at {host}:{port} within {timeout:g} s "
+                         f"({exc.strerror or exc})") from None

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -53,6 +54,7 @@ from theory.core import (
     check_int,
     check_real,
     converge,
+    errors_field,
     legendre_nodes,
     span,
 )
@@ -87,6 +89,8 @@ __all__ = [
 REFERENCES = ("stochastic", "binary", "spherical")
 DEFAULT_ORDER = 8
 _VARS = ("Q0", "s0", "s1", "phat")
+# seconds of wall time (load-dependent) after which franz_parisi_curve / franz_parisi_entropy stop, flagged
+FP_BUDGET = 120.0
 QUAD_TOL = 1e-3  # a point whose quadrature error estimate exceeds QUAD_TOL * max(1, |S|) is not 'converged'
 
 
@@ -348,7 +352,14 @@ class FPResult(Record, OrderParameters):
     ``log_coefficient`` the coefficient ``c`` of ``log(1 - Q0)`` in ``S`` there
     (``c > 0``: ``S -> -inf`` at ``d_c``); both NaN when the end was not located. For
     ``d < d_c`` the RS saddle point does not exist: the result is ``S = -inf`` with no
-    order parameters, or a failed point (:func:`_beyond_end`).
+    order parameters, or a failed point (:func:`_beyond_end`). ``d_reached``: the distance the
+    continuation actually reached (``d`` itself when it did; the last converged continuation
+    point when a point failed or the time budget ran out, and then ``S`` is NaN).
+    ``errors``: the error estimate of the reported fields at the solution: ``S`` (``= error``), and
+    ``Q0``, ``s0``, ``s1``, ``Qhat0``, ``shat0``, ``shat1`` as the change of their image under the
+    fixed-point map [baldassi2018, SM Eq. 37-38] between ``order`` and ``3 order/2`` (``phat`` is
+    fixed by the constraint; not estimated). Before a point is called converged, ``0 <= Q0 <= 1``
+    and ``S <= binary_entropy_d(d)`` (the count of all configurations at distance ``d``) are checked.
     """
 
     reference: str
@@ -375,6 +386,8 @@ class FPResult(Record, OrderParameters):
     message: str = ""
     d_c: float = math.nan
     log_coefficient: float = math.nan
+    d_reached: float = math.nan
+    errors: dict = errors_field()
 
     ORDER_PARAMETERS = _VARS
 
@@ -433,6 +446,19 @@ def _fixed_point_map(ref: ReferenceState, p: float | None, order: int):
     return update
 
 
+def _with_deadline(update, deadline: float | None):
+    """``update`` that raises :class:`ComputationError` once ``time.monotonic()`` passes ``deadline``."""
+    if deadline is None:
+        return update
+
+    def timed(x):
+        if time.monotonic() > deadline:
+            raise ComputationError("time budget exhausted during the saddle-point iteration")
+        return update(x)
+
+    return timed
+
+
 def _check_ref(ref: ReferenceState) -> ReferenceState:
     if not isinstance(ref, ReferenceState):
         raise ValueError(f"ref must be a ReferenceState (got {type(ref).__name__})")
@@ -455,11 +481,28 @@ def _result(ref, p, res_values, converged, residual, iterations, message, order,
     x = {"Q0": Q0, "Qhat0": Qh0, "s0": v["s0"], "shat0": sh0, "s1": v["s1"], "shat1": sh1, "phat": v["phat"]}
     S = (-0.5 * Qh0 * (1.0 - Q0) + sh0 * v["s0"] - sh1 * v["s1"] - v["phat"] * p + S_.G_S + ref.alpha * E_.G_E)
     err = math.nan
+    errors: dict[str, float] = {}
     if error:
+        hi = order + max(2, order // 2)
         try:
-            err = abs(S - fp_functional(ref, p, x, order + max(2, order // 2)))
+            err = abs(S - fp_functional(ref, p, x, hi))
+            errors["S"] = err
+            # order parameters: the change of their image under the map at the higher order
+            Qh0b, sh0b, sh1b = _hats(ref, Q0, v["s0"], v["s1"], hi)
+            Sb = fp_entropic_terms(ref, Qh0b, sh0b, sh1b, v["phat"], hi)
+            errors.update({"Q0": abs(Sb.Q0 - S_.Q0), "s0": abs(Sb.s0 - S_.s0), "s1": abs(Sb.s1 - S_.s1),
+                           "Qhat0": abs(Qh0b - Qh0), "shat0": abs(sh0b - sh0), "shat1": abs(sh1b - sh1)})
         except ComputationError:
             pass
+    d_req = 0.5 * (1.0 - p)
+    bound = float(binary_entropy_d(d_req))
+    if converged and math.isfinite(S) and S - (err if math.isfinite(err) else 0.0) > bound + 1e-12:
+        converged = False
+        message = (f"physical bound violated: S = {S:.10g} > {bound:.10g} = binary_entropy_d(d) (upper bound of S, "
+                   f"all configurations at distance d); " + message)
+    if converged and not (0.0 <= v["Q0"] <= 1.0):
+        converged = False
+        message = f"physical bound violated: Q0 = {v['Q0']:.10g} outside [0, 1]; " + message
     if not math.isfinite(S):
         converged, message = False, f"non-finite S ({S}); " + message
     elif math.isfinite(err) and err > QUAD_TOL * max(1.0, abs(S)):
@@ -469,7 +512,7 @@ def _result(ref, p, res_values, converged, residual, iterations, message, order,
     return FPResult(reference=ref.kind, alpha=ref.alpha, beta=ref.beta, qstar=ref.qstar, d=0.5 * (1.0 - p), p=p,
                     S=float(S), Q0=Q0, Qhat0=Qh0, s0=v["s0"], shat0=sh0, s1=v["s1"], shat1=sh1, phat=v["phat"],
                     G_S=S_.G_S, G_E=E_.G_E, converged=bool(converged), residual=float(residual),
-                    iterations=int(iterations), error=float(err), order=order, message=message)
+                    iterations=int(iterations), error=float(err), order=order, message=message, errors=errors)
 
 
 def _init_for(ref: ReferenceState) -> dict[str, float]:
@@ -508,7 +551,7 @@ def _failed(ref, d, order, msg) -> FPResult:
 
 def solve_franz_parisi(ref: ReferenceState, d: float, *, init: Mapping[str, float] | FPResult | None = None,
              tol: float = 1e-10, order: int = DEFAULT_ORDER, maxiter: int = 2000, method: str = "hybr",
-             damping: float = 0.2, end: EndpointResult | None = None) -> FPResult:
+             damping: float = 0.2, end: EndpointResult | None = None, deadline: float | None = None) -> FPResult:
     """Franz-Parisi saddle point at distance ``d`` [baldassi2018, SM Eq. 32, 37-38].
 
     Parameters
@@ -534,6 +577,9 @@ def solve_franz_parisi(ref: ReferenceState, d: float, *, init: Mapping[str, floa
         ``tau ~ d - d_c``; ``docs/franz_parisi.md``, "The log tau term") instead of from
         ``init`` itself -- the same saddle point in far fewer map evaluations near ``d_c``.
         If that start does not converge, the point is solved again from ``init``.
+    deadline
+        ``time.monotonic()`` value after which the solve stops with a flagged failure (the map
+        evaluation raises; :func:`franz_parisi_curve` sets it from its time budget).
 
     Returns
     -------
@@ -571,7 +617,7 @@ def solve_franz_parisi(ref: ReferenceState, d: float, *, init: Mapping[str, floa
     # (a Mapping has a .values method too: test for FPResult, not for the attribute)
     x0 = dict(init.values) if isinstance(init, FPResult) else {k: float(init[k]) for k in _VARS}
     p = 1.0 - 2.0 * d
-    update = _fixed_point_map(ref, p, order)
+    update = _with_deadline(_fixed_point_map(ref, p, order), deadline)
     r = None
     if (end is not None and end.converged and isinstance(init, FPResult) and init.converged
             and math.isfinite(init.Qhat0) and end.d_c < d < init.d):
@@ -727,8 +773,12 @@ def _beyond_end(ref: ReferenceState, d: float, d_c: float, c: float, order: int)
 
 
 def franz_parisi_entropy(alpha: float, beta: float, qstar: float, d: float, reference: str = "stochastic", *,
-                 init: FPResult | None = None, tol: float = 1e-10, order: int = DEFAULT_ORDER) -> FPResult:
+                 init: FPResult | None = None, tol: float = 1e-10, order: int = DEFAULT_ORDER,
+                 budget: float = FP_BUDGET) -> FPResult:
     """``S(d)`` for one reference and distance (the command-line entry point).
+
+    At most ``budget`` seconds (:func:`franz_parisi_curve`); a point not reached in time is a
+    failed result with the requested ``d`` and the reached one (``d_reached``).
 
     Reached by continuation from the maximum of ``S`` (:func:`franz_parisi_curve`) unless a converged
     ``init`` is given; ``beta`` and ``qstar`` are used by the stochastic reference only.
@@ -746,7 +796,8 @@ def franz_parisi_entropy(alpha: float, beta: float, qstar: float, d: float, refe
     if init is not None and not (isinstance(init, FPResult) and init.converged and math.isfinite(init.Qhat0)):
         init = None
     if init is None:  # by continuation from the maximum (locates the end of the branch too)
-        pt = franz_parisi_curve(ref, [check_real("d", d, ge=0.0, lt=1.0)], tol=tol, order=order).points[0]
+        pt = franz_parisi_curve(ref, [check_real("d", d, ge=0.0, lt=1.0)], tol=tol, order=order,
+                                budget=budget).points[0]
         if pt.result is None:
             return _failed(ref, float(d), order, pt.message)
         return pt.result if pt.converged == pt.result.converged else dataclasses.replace(
@@ -760,7 +811,8 @@ def _ref_cached(reference: str, alpha: float, beta: float, qstar: float) -> Refe
 
 
 def franz_parisi_curve(ref: ReferenceState, d: Sequence[float], *, tol: float = 1e-10, order: int = DEFAULT_ORDER,
-             max_halvings: int = 2, method: str = "hybr", max_step: float = 0.03) -> Curve:
+             max_halvings: int = 2, method: str = "hybr", max_step: float = 0.03,
+             budget: float = FP_BUDGET) -> Curve:
     """``S(d)`` along ``d`` by continuation (:func:`theory.core.solver.span`).
 
     The path starts at the maximum of ``S`` (``phat = 0``) and is followed
@@ -775,6 +827,11 @@ def franz_parisi_curve(ref: ReferenceState, d: Sequence[float], *, tol: float = 
     the previous point are started from :func:`endpoint_warm_start` (``solve_franz_parisi(..., end=...)``;
     ``docs/franz_parisi.md``, Cost: e.g. spherical d = 0.06 in 20 map evaluations instead of ~1100).
 
+    The whole curve gets at most ``budget`` seconds of wall time: a point not reached by then
+    is a failed point saying so (``converged=False``, ``d_reached`` the last converged distance),
+    so that no input hangs (near ``d -> 0`` each continuation step needs more map evaluations).
+    A failed point's result always carries the requested ``d`` and, separately, ``d_reached``.
+
     Examples
     --------
     >>> ref = franz_parisi_reference("binary", 0.5)
@@ -787,6 +844,9 @@ def franz_parisi_curve(ref: ReferenceState, d: Sequence[float], *, tol: float = 
     ds = np.asarray(d, dtype=float)
     for x in ds:
         check_real("d", x, ge=0.0, lt=1.0)
+    budget = check_real("budget", budget, gt=0.0)
+    deadline = time.monotonic() + budget
+    reached = {"d": math.nan}
     mx = franz_parisi_max(ref, tol=tol, order=order)
     if not mx.converged:
         return Curve(points=tuple(CurvePoint(params={"d": float(x)}, result=None, converged=False,
@@ -796,6 +856,10 @@ def franz_parisi_curve(ref: ReferenceState, d: Sequence[float], *, tol: float = 
 
     def solve(params, init):
         d = params["d"]
+        if time.monotonic() > deadline:
+            raise ComputationError(f"time budget of {budget:g} s exhausted before d = {d:g} (raise budget=, "
+                                   f"--budget on the command line; the last converged continuation point was "
+                                   f"d = {reached['d']:.6g})")
         if end["d_c"] is not None and d < end["d_c"]:
             return _beyond_end(ref, d, end["d_c"], end["c"], order)
         if (init is not None and d < init.d and init.tau < TAU_LOCATE and end["point"] is None
@@ -810,7 +874,10 @@ def franz_parisi_curve(ref: ReferenceState, d: Sequence[float], *, tol: float = 
                     return _beyond_end(ref, d, e.d_c, e.log_coefficient, order)
         # once the end is located, points between it and init start from the scaled end-point state
         # (endpoint_warm_start; solve_franz_parisi falls back to init itself if that start fails)
-        r = solve_franz_parisi(ref, d, init=init, tol=tol, order=order, method=method, end=end["point"])
+        r = solve_franz_parisi(ref, d, init=init, tol=tol, order=order, method=method, end=end["point"],
+                               deadline=deadline)
+        if r.converged:
+            reached["d"] = d
         if math.isfinite(r.d_c):
             end["d_c"], end["c"] = r.d_c, r.log_coefficient
             if d < r.d_c and math.isfinite(r.S):
@@ -848,4 +915,24 @@ def franz_parisi_curve(ref: ReferenceState, d: Sequence[float], *, tol: float = 
             if pt.result is not None and math.isnan(pt.result.d_c):
                 points[i] = dataclasses.replace(pt, result=dataclasses.replace(pt.result, d_c=end["d_c"],
                                                                                   log_coefficient=end["c"]))
-    return Curve(points=tuple(points[i] for i in range(ds.size)))
+    return Curve(points=tuple(_at_requested(ref, float(ds[i]), points[i], order, reached["d"])
+                              for i in range(ds.size)))
+
+
+def _at_requested(ref: ReferenceState, d: float, pt: CurvePoint, order: int, reached: float) -> CurvePoint:
+    """A curve point whose result carries the requested ``d`` and, separately, ``d_reached``.
+
+    A point that failed at a continuation sub-step holds the result of that sub-step (another ``d``):
+    it becomes a failure at the requested ``d`` with ``d_reached`` the sub-step's distance."""
+    r = pt.result
+    if r is None:  # the solve raised: a failure at the requested d, with the last converged distance
+        return dataclasses.replace(pt, result=dataclasses.replace(_failed(ref, d, order, pt.message),
+                                                                  d_reached=reached))
+    if r.d == d or (math.isfinite(r.d) and abs(r.d - d) <= 1e-15 * max(1.0, d)):
+        return dataclasses.replace(pt, result=dataclasses.replace(r, d_reached=d if pt.converged else r.d_reached))
+    msg = (f"d = {d:g} not reached: the continuation stopped at d = {r.d:.6g} (S there {r.S:.6g}, "
+           f"converged={r.converged}): {pt.message or r.message}")
+    nan = math.nan
+    out = dataclasses.replace(r, d=d, p=1.0 - 2.0 * d, d_reached=r.d if r.converged else nan, S=nan, G_S=nan,
+                              G_E=nan, converged=False, message=msg, errors={})
+    return dataclasses.replace(pt, result=out, converged=False, message=msg)
