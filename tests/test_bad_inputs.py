@@ -62,6 +62,12 @@ CASES: list[tuple[str, str, list[str], list[str], str]] = [
     ("fp-tol-0", "theory", FP + ["--tol", "0"], ["--tol"], "refuse"),
     ("fp-reference-unknown", "theory", FP + ["--reference", "nope"], ["--reference"], "refuse"),
     ("fp-order-text", "theory", FP + ["--order", "many"], ["--order"], "refuse"),
+    # a single d with --plot: refused before the continuation (not after it, as before)
+    ("fp-plot-single-d", "theory", FP + ["--d", "0.2", "--plot", "{d}/fp.png"], ["--plot", "--d"], "refuse"),
+    # the hang of issue 21: refused up front with the estimated work (deterministic cap --max-work)
+    ("fp-d-1e-6-stochastic", "theory", FP + ["--d", "1e-6", "--qstar", "0.7"], ["--d", "--max-work", "estimated"],
+     "refuse"),
+    ("fp-max-work-0", "theory", FP + ["--max-work", "0"], ["--max-work"], "refuse"),
     ("rs-range-1e12", "theory", RS + ["--alpha", "0.1:0.2:1000000000000"], ["--alpha"], "refuse"),
     ("rs-alpha-nan", "theory", RS + ["--alpha", "nan"], ["--alpha"], "refuse"),
     ("rs-alpha-inf", "theory", RS + ["--alpha", "inf"], ["--alpha"], "refuse"),

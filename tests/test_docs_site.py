@@ -163,7 +163,9 @@ def test_theory_pages_typeset_their_equations_offline(tmp_path):
     """Every derivation shows typeset math (MathJax elements) and no TeX source or MathJax error
     anywhere on a theory page: an unbalanced $, a TeX error or a math span MyST did not parse fails."""
     derivations, reference = _derivations_and_reference_docs()
-    names = [d for d in derivations + reference + ["equations"] if (HTML / "theory" / f"{d}.html").exists()]
+    # each page once: two Chromiums on one profile directory abort ("Failed to create a ProcessSingleton")
+    names = [d for d in dict.fromkeys(derivations + reference + ["equations"])
+             if (HTML / "theory" / f"{d}.html").exists()]
 
     def check(name):
         dom = _rendered(HTML / "theory" / f"{name}.html", tmp_path / f"profile-{name}")
@@ -231,3 +233,37 @@ def test_tagged_equations_are_anchors_and_their_references_link_to_them(pages):
                 assert f'href="#{label}"' in page.read_text(), f"{d}: ({tag}) does not link to its equation"
                 checked += 1
     assert checked >= 5  # (H7), (H8), (R1), (R4)-(R6), (T1), (T7), ... are referenced in the text
+
+
+@pytest.mark.skipif(_chromium() is None, reason="Chromium not installed (Debian package 'chromium')")
+def test_api_pages_show_citations_and_typeset_equations_offline(tmp_path, monkeypatch):
+    """Every API page typesets its math with no TeX left and no MathJax error; every public name that
+    docs/equations.md lists shows the citation of each equation it implements, and the typeset form
+    of each one that docs/site/_equations_tex.py has (a displayed equation per form)."""
+    monkeypatch.syspath_prepend(str(SITE))  # _gen imports _equations_tex when it looks a form up
+    import _gen
+    idx = _gen.build_index()
+    fams = [f for f, _ in _gen.FAMILIES]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        doms = dict(zip(fams, pool.map(lambda f: _rendered(HTML / "api" / f"{f}.html", tmp_path / f), fams)))
+    checked = typeset = 0
+    for fam, dom in doms.items():
+        assert "</html>" in dom, f"{fam}: Chromium returned no page"
+        assert not re.findall(r'data-mjx-error="([^"]*)"', dom), fam
+        raw = re.findall(r".{0,40}(?:\$|\\[A-Za-z]+|\\[()\[\]{}]).{0,40}", _visible_text(dom))
+        assert not raw, f"{fam}: untypeset TeX {raw[:5]}"
+        for full, rows in idx.implements.items():
+            if not full.startswith(fam + ".") or full.count(".") != fam.count(".") + 1:
+                continue
+            start = dom.find(f'id="{full}"')
+            assert start > 0, f"no API entry for {full}"
+            end = dom.find('<dl class="py', start + 1)
+            entry = dom[start:end if end > 0 else None]
+            words = " ".join(re.sub(r"<[^>]+>", " ", entry).split())
+            for row in rows:
+                assert row.citation in words, f"{full}: citation {row.citation} not shown"
+            forms = sum(1 for row in rows if _gen.tex_of(row))
+            assert entry.count('display="true"') >= forms, f"{full}: {forms} typeset forms expected"
+            checked += 1
+            typeset += forms > 0
+    assert checked >= 100 and typeset >= 40, (checked, typeset)

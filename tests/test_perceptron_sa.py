@@ -167,3 +167,56 @@ def test_cli_sa_bpr_energy(capsys):
     assert run("mc-binary", "--N", "101", "--q-star", "0.3:0.6:2", "--n-equil", "5", "--n-measure", "5",
                "--json") == 0
     assert [r["q_star"] for r in json.loads(capsys.readouterr().out)] == [0.3, 0.6]
+
+
+def _one_call_reference(inst, seed, max_sweeps, **kw):
+    """The pre-chunking algorithm: the whole schedule and a per-sweep trace in one kernel call."""
+    from simulate.core import as_generator
+
+    rng = as_generator(seed)
+    W = (2 * rng.integers(0, 2, size=inst.N) - 1).astype(np.int8)
+    ST = signed_patterns_transposed(inst)
+    Delta = signed_stabilities(ST, W)
+    table = sa_energy_table(inst.N, kw.get("energy", "linear"))
+    betas = 10.0 * (1.0 + 5e-3) ** (np.arange(max_sweeps) // 5).astype(float)
+    trace = np.full(max_sweeps, -1, dtype=np.int64)
+    seed_numba(rng)
+    done, acc, prop, nerr = metropolis_kernel(ST, W, Delta, table, betas, kw.get("stop_at_solution", True), trace)
+    return W, done, acc / prop, nerr, trace[:done], betas[max(done - 1, 0)]
+
+
+@pytest.mark.parametrize("alpha, chunk, kw", [(0.3, 3, {}), (1.0, 64, {}), (0.5, 100, {"stop_at_solution": False})])
+def test_chunked_schedule_gives_the_same_run_as_one_call(monkeypatch, alpha, chunk, kw):
+    """Chunks of the schedule (memory independent of max_sweeps) reproduce the one-call run exactly."""
+    import simulate.perceptron.sa as sa
+
+    inst = generate_instance(51, alpha, seed=2)
+    W, done, acc, nerr, trace, beta_last = _one_call_reference(inst, 5, 700, **kw)
+    monkeypatch.setattr(sa, "CHUNK_SWEEPS", chunk)
+    monkeypatch.setattr(sa, "TRACE_LENGTH", 128)
+    r = sa.simulated_annealing(inst, 5, max_sweeps=700, **kw)
+    assert np.array_equal(r.W, W) and r.sweeps == done and r.errors == nerr
+    assert r.acceptance == acc and r.beta_final == beta_last
+    # the decimated trace: at most TRACE_LENGTH (+ the last sweep) entries, each equal to the full trace
+    assert r.trace_sweeps.size <= 129 and r.trace_sweeps[-1] == done
+    assert np.array_equal(r.trace_errors, trace[r.trace_sweeps - 1])
+    if done <= 128:
+        assert np.array_equal(r.trace_sweeps, np.arange(1, done + 1))
+
+
+def test_sa_memory_does_not_grow_with_the_sweep_cap():
+    """tracemalloc peak of 200 000 sweeps (no early stop) stays below 1 MB (the old schedule alone: 3.2 MB)."""
+    import tracemalloc
+
+    inst = generate_instance(11, 0.5, seed=0)
+    simulated_annealing(inst, 0, max_sweeps=10, stop_at_solution=False)   # compile first
+    peaks = []
+    for cap in (1000, 200_000):
+        tracemalloc.start()
+        try:
+            r = simulated_annealing(inst, 0, max_sweeps=cap, stop_at_solution=False)
+            peaks.append(tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+        assert r.sweeps == cap
+    assert peaks[1] < 1_000_000 and peaks[1] < 20 * peaks[0], peaks

@@ -115,6 +115,27 @@ def test_franz_parisi_tiny_d_stops_within_its_budget_with_a_flag():
     assert r.d_reached > 1e-6  # the last converged continuation point, reported separately
 
 
+def test_franz_parisi_work_cap_is_deterministic():
+    """The work cap (not the wall clock) stops the continuation: the same point on every run and machine."""
+    runs = [franz_parisi_entropy(0.55, 20.0, 0.9, 1e-6, reference="stochastic", max_work=3e5) for _ in range(2)]
+    for r in runs:
+        assert not r.converged and "work cap of 3e+05 units exhausted" in r.message
+        assert r.d == 1e-6 and math.isnan(r.S) and r.d_reached > 1e-6
+    assert runs[0].d_reached == runs[1].d_reached and runs[0].message == runs[1].message
+
+
+def test_franz_parisi_work_estimate_is_within_its_stated_factor():
+    """The up-front estimate against the counted work of a continuation to d = 0.01 (stated: 0.45-1.4 times)."""
+    from theory.perceptron.franz_parisi import franz_parisi_curve, franz_parisi_reference, franz_parisi_work_estimate
+
+    est = franz_parisi_work_estimate(0.01)
+    ref = franz_parisi_reference("stochastic", 0.55, 20.0, 0.9)
+    below = franz_parisi_curve(ref, [0.01], max_work=0.3 * est).points[0]   # too small a cap: stops, flagged
+    assert not below.converged and "work cap" in below.message
+    ok = franz_parisi_curve(ref, [0.01], max_work=1.4 * est).points[0]      # enough for the stated accuracy
+    assert ok.converged, ok.message
+
+
 def test_franz_parisi_failed_point_reports_the_requested_d():
     # issue 21: the binary reference at d = 1e-12 said d = 0.000525 (the last continuation point)
     r = franz_parisi_entropy(0.55, 20.0, 0.9, 1e-12, reference="binary", budget=5.0)
@@ -207,3 +228,100 @@ def test_relu_rbm_errors_bound_a_tighter_solve(alpha, p, theta, L):
                          tol=1e-14)
     if ref.converged:
         _check_against_higher_order(r, ref, ("m", "q", "r", "B", "C", "f"))
+
+
+@settings(max_examples=_examples(3), **SETTINGS)
+@given(alpha=st.floats(0.55, 0.7), qstar=st.floats(0.85, 0.95))
+def test_beta_c_is_bounded_by_its_error_estimate(alpha, qstar):
+    """beta_c at order 8 (refined while needed) vs an independent root at order 48 with a tight xtol."""
+    from theory.perceptron import beta_c
+
+    r = beta_c(alpha, qstar, order=8, beta_start=8.0, ratio=1.5)
+    if not r.converged:
+        assert r.message
+        return
+    assert set(r.errors) == {"beta_c", "q0", "qhat0", "qhat1"}
+    assert 0.0 <= r.q0 <= qstar and r.qhat1 >= 0.0
+    ref = beta_c(alpha, qstar, order=48, beta_start=r.beta_c / 1.05, ratio=1.05, error=False, xtol=1e-11)
+    assert ref.converged, ref.message
+    _check_against_higher_order(r, ref, ("beta_c", "q0", "qhat0", "qhat1"))
+
+
+def test_beta_c_order_4_estimate_is_not_blind():
+    # order 4 cannot be compared with order 2: the estimate uses order 8 instead (it was 0 + root tolerance)
+    from theory.perceptron import beta_c
+
+    r = beta_c(0.6, 0.9, order=4, beta_start=15.0, error=True, max_order=4)
+    ref = beta_c(0.6, 0.9, order=48, beta_start=15.0, error=False, xtol=1e-11)
+    assert abs(r.beta_c - ref.beta_c) <= r.errors["beta_c"]
+    assert not r.converged and "beta_c" in r.message   # 4e-4 off: above the 1e-6 relative tolerance, flagged
+
+
+@settings(max_examples=_examples(8), **SETTINGS)
+@given(alpha=st.floats(0.02, 0.2), theta=st.floats(0.5, 4.0), g=st.floats(-0.3, -0.02), l=st.floats(0.5, 5.0),
+       branch=st.sampled_from(["retrieval", "glass"]))
+def test_compositional_saddle_is_bounded_by_its_error_estimates(alpha, theta, g, l, branch):
+    from theory.rbm import solve_compositional
+
+    r = solve_compositional(alpha, theta, g, l, branch=branch)
+    if not r.converged:
+        assert r.message
+        return
+    assert 0.0 <= r.q <= 1.0 and r.C < 1.0 and r.r >= 0.0
+    ref = solve_compositional(alpha, theta, g, l, init=r, branch=branch, tol=1e-14)
+    if ref.converged:
+        _check_against_higher_order(r, ref, ("m", "q", "r", "B", "C", "f"))
+
+
+@settings(max_examples=_examples(4), **SETTINGS)
+@given(alpha=st.floats(0.02, 0.15), theta=st.floats(1.5, 4.0), g=st.floats(-0.3, -0.05))
+def test_l_star_is_bounded_by_its_error_estimates(alpha, theta, g):
+    """l* on a coarse grid with the default xatol vs a finer grid and a 1e-11 minimiser tolerance."""
+    from theory.rbm import l_star
+
+    r = l_star(alpha, theta, g, l_max=5.0, n_grid=6)
+    if not r.converged:
+        assert r.message
+        return
+    assert 0.0 <= r.q <= 1.0 and r.r >= 0.0 and r.f_star <= min(r.f0, 0.0) + r.errors["f_star"]
+    ref = l_star(alpha, theta, g, l_max=5.0, n_grid=11, xatol=1e-11)
+    assert ref.converged and ref.compositional == r.compositional
+    _check_against_higher_order(r, ref, ("l_star", "f_star", "f0", "m", "q", "r"))
+
+
+@settings(max_examples=_examples(10), **SETTINGS)
+@given(beta=st.floats(0.3, 2.5), c=st.floats(-0.04, 0.95), P=st.integers(1, 10))
+def test_planted_threshold_is_bounded_by_its_error_estimates(beta, c, P):
+    """Against a 40-digit mpmath enumeration of the hidden-unit correlation (docs Eq. T4-T7)."""
+    import itertools
+
+    import mpmath
+
+    from theory.rbm import planted_learning_threshold
+
+    r = planted_learning_threshold(beta, c, P)
+    assert r.converged and 0.0 < r.alpha_thr <= r.alpha_sg + r.errors["alpha_sg"]
+    with mpmath.workdps(40):
+        b, cc = mpmath.mpf(beta), mpmath.mpf(r.c)
+        num = den = mpmath.mpf(0)
+        for tau in itertools.product((-1, 1), repeat=P):
+            w = mpmath.exp(b * b * cc * (sum(tau) ** 2 - P) / 2)
+            num += w * (tau[0] * tau[1] if P > 1 else 0)
+            den += w
+        t = num / den
+        lam = max((1 + (P - 1) * cc) * (1 + (P - 1) * t), (1 - cc) * (1 - t)) if P > 1 else mpmath.mpf(1)
+        exact = {"t": t, "lambda_max": lam, "alpha_thr": 1 / (b**4 * lam), "alpha_sg": 1 / b**4}
+    for f, v in exact.items():
+        assert abs(getattr(r, f) - float(v)) <= r.errors[f], (f, getattr(r, f), float(v), r.errors[f])
+
+
+def test_hopfield_capacity_and_retrieval_line_errors_bound_a_tighter_bisection():
+    """Bisection at tol 1e-3 against tol 1e-5: the bracket bounds alpha_c / T_M, the fold estimate bounds m_c."""
+    from theory.rbm import hopfield_capacity, hopfield_retrieval_temperature
+
+    c, f = hopfield_capacity(0.3, tol=1e-3), hopfield_capacity(0.3, tol=1e-5)
+    assert abs(c.alpha_c - f.alpha_c) <= c.errors["alpha_c"] and abs(c.m_c - f.m_c) <= c.errors["m_c"] < 0.05
+    t, u = hopfield_retrieval_temperature(0.03, tol=1e-3), hopfield_retrieval_temperature(0.03, tol=1e-5)
+    assert abs(t.T - u.T) <= t.errors["T"] and abs(t.m_c - u.m_c) <= t.errors["m_c"] < 0.05
+    z = hopfield_capacity()   # T = 0: the maximiser's tolerance; AGS 0.138
+    assert z.errors["alpha_c"] < 1e-12 and z.errors["m_c"] < 1e-7 and abs(z.alpha_c - 0.138) < 5e-4

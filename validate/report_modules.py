@@ -6,6 +6,7 @@ MODULES: list[str] = [
     "validate.perceptron.flatness",
     "validate.perceptron.franz_parisi",
     "validate.perceptron.stability",
+    "validate.perceptron.rsb",
     "validate.variational_rbm.learning",
     "validate.boltzmann.vpf",
     "validate.rbm.hopfield",

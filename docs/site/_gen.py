@@ -232,6 +232,25 @@ def _summary(obj) -> str:
     return para or "\\"
 
 
+_MD_INLINE = re.compile(r"\$([^$]+)\$|`([^`]+)`")
+
+
+def markdown_to_rst_inline(text: str) -> str:
+    """A cell of the equation index in reStructuredText: ``$...$`` math becomes a ``:math:`` role
+    (typeset by MathJax), a code span a literal, a table pipe outside them a slash; the escaped
+    spaces (``\\ ``) let a role touch a letter or punctuation, as rST requires of inline markup."""
+    out, pos = [], 0
+    for m in _MD_INLINE.finditer(text):
+        out.append(text[pos:m.start()].replace("\\|", "/").replace("|", "/"))
+        if m.group(1) is not None:
+            out.append("\\ :math:`" + m.group(1) + "`\\ ")
+        else:
+            out.append("``" + m.group(2).replace("\\|", "|") + "``")
+        pos = m.end()
+    out.append(text[pos:].replace("\\|", "/").replace("|", "/"))
+    return "".join(out)
+
+
 def api_page(fam: str, title: str, idx: Index) -> str:
     mod = importlib.import_module(fam)
     head = f"``{fam}``"
@@ -265,7 +284,7 @@ def api_page(fam: str, title: str, idx: Index) -> str:
             links = f":ref:`equation index <{row.anchor}>`"
             if doc:
                 links += f", derivation :doc:`/theory/{doc}`"
-            what = re.sub(r"`([^`]+)`", r"``\1``", row.what.replace("|", "/"))  # Markdown code -> rST
+            what = markdown_to_rst_inline(row.what)
             out += [f"   * ``{row.citation}`` {what} ({links})", ""]
             tex = tex_of(row)
             if tex:
@@ -447,33 +466,65 @@ def validation_tables() -> str:
     report = Path(os.environ.get("LOWPREC_REPORT_DIR", ROOT / "report")) / "report.json"
     out += ["(latest-report)=", "## Latest report summary", ""]
     if report.exists():
-        data = json.loads(report.read_text())
-        c = data.get("counts", {})
         where = report.relative_to(ROOT) if report.is_relative_to(ROOT) else report
-        out += [f"From `{where}` ({data.get('mode')} mode, {data.get('wall_time', 0):.0f} s, "
-                f"version `{data.get('version', '')}`):", "",
-                "| agree | disagree | measured | not comparable | errors | missing |", "|---|---|---|---|---|---|",
-                f"| {c.get('agrees', 0)} | {c.get('disagrees', 0)} | {c.get('measured', 0)} "
-                f"| {c.get('not comparable', 0)} | {c.get('errors', 0)} | {c.get('missing', 0)} |", "",
-                "| section | comparison | status | verdicts |", "|---|---|---|---|"]
-        for s in data.get("sections", []):
-            rows = (s.get("comparison") or {}).get("rows", [])
-            verdicts = {}
-            for r in rows:
-                v = r.get("verdict", "") or "-"
-                verdicts[v] = verdicts.get(v, 0) + 1
-            vs = ", ".join(f"{n} {v}" for v, n in verdicts.items())
-            title = str(s.get("title", "")).replace("|", "/")
-            out.append(f"| {s.get('section')} | {title} | {s.get('status')} | {vs} |")
+        summary = report_summary(json.loads(report.read_text()), str(where))
+        out.append(f"From `{where}`, the report directory given to this build "
+                   f"({summary['mode']} mode, {summary['wall_time']:.0f} s, version `{summary['version']}`):")
     else:
-        out += ["No `report/report.json` was present when this site was built (set `LOWPREC_REPORT_DIR` to a "
-                "report directory, or run `python -m validate report --quick --out report` before building). "
-                "The last quick report recorded in the README (2026-12-07, 2 cores, a fresh store, "
-                "19 comparisons, the machine shared with a training run) ended with:", "",
-                "| agree | disagree | measured | not comparable | errors | missing | wall time |",
-                "|---|---|---|---|---|---|---|", "| 96 | 2 | 68 | 0 | 0 | 0 | 348 s |"]
+        summary = json.loads(REPORT_SNAPSHOT.read_text())
+        out.append(f"No report directory was given to this build (set `LOWPREC_REPORT_DIR`, or run "
+                   f"`python -m validate report --quick --out report` first), so this is the last recorded quick "
+                   f"report, `docs/site/{REPORT_SNAPSHOT.name}` ({summary['date']}, {summary['mode']} mode, "
+                   f"{summary['cpus']} cores, {summary['points_cached']} of {summary['points']} simulation "
+                   f"points from the store, {summary['wall_time']:.0f} s, version "
+                   f"`{summary['version']}`; refresh it with `python docs/site/_gen.py --record-report DIR`):")
+    c = summary["counts"]
+    out += ["", "| agree | disagree | measured | not comparable | errors | missing |", "|---|---|---|---|---|---|",
+            f"| {c.get('agrees', 0)} | {c.get('disagrees', 0)} | {c.get('measured', 0)} "
+            f"| {c.get('not comparable', 0)} | {c.get('errors', 0)} | {c.get('missing', 0)} |", "",
+            "| section | key | comparison | status | verdicts |", "|---|---|---|---|---|"]
+    for s in summary["sections"]:
+        vs = ", ".join(f"{n} {v}" for v, n in s["verdicts"].items())
+        title = str(s["title"]).replace("|", "/")
+        out.append(f"| {s['section']} | `{s['key']}` | {title} | {s['status']} | {vs} |")
+    absent = [k for k, _ in items if k not in {s["key"] for s in summary["sections"]}]
+    if absent:
+        out += ["", "Registered now but not in this report (added after it was run): "
+                + ", ".join(f"`{k}`" for k in absent) + "."]
     out.append("")
     return "\n".join(out)
+
+
+#: the summary of the last quick report, shown when the build is given no report directory; written by
+#: ``python docs/site/_gen.py --record-report DIR`` from ``DIR/report.json``
+REPORT_SNAPSHOT = SITE / "latest_report_summary.json"
+
+
+def report_summary(data: dict, source: str, date: str = "") -> dict:
+    """The counts and the per-section verdicts of a report's ``report.json``."""
+    sections = []
+    for s in data.get("sections", []):
+        verdicts: dict[str, int] = {}
+        for r in (s.get("comparison") or {}).get("rows", []):
+            v = r.get("verdict", "") or "-"
+            verdicts[v] = verdicts.get(v, 0) + 1
+        sections.append({"key": s.get("key"), "section": s.get("section"), "title": s.get("title"),
+                         "status": s.get("status"), "verdicts": verdicts})
+    return {"source": source, "date": date, "mode": data.get("mode"), "wall_time": round(data.get("wall_time", 0), 1),
+            "version": data.get("version", ""), "cpus": (data.get("machine") or {}).get("cpus"),
+            "points": (data.get("compute") or {}).get("points_computed", 0) + (data.get("compute") or {}).get(
+                "points_cached", 0), "points_cached": (data.get("compute") or {}).get("points_cached", 0),
+            "counts": data.get("counts", {}), "sections": sections}
+
+
+def record_report(report_dir: str) -> None:
+    """Store the summary of ``report_dir/report.json`` as the site's snapshot of the latest report."""
+    import datetime
+    report = Path(report_dir) / "report.json"
+    date = datetime.datetime.fromtimestamp(report.stat().st_mtime, datetime.UTC).strftime("%Y-%m-%d")
+    summary = report_summary(json.loads(report.read_text()), str(report), date)
+    REPORT_SNAPSHOT.write_text(json.dumps(summary, indent=1) + "\n")
+    print(f"{REPORT_SNAPSHOT}: {len(summary['sections'])} sections, counts {summary['counts']}")
 
 
 def generate() -> Index:
@@ -491,3 +542,12 @@ def generate() -> Index:
     write_if_changed(SITE / "tutorials" / "index.md", tutorials(idx))
     write_if_changed(SITE / "_generated" / "validation_tables.md", validation_tables())
     return idx
+
+
+if __name__ == "__main__":
+    import sys
+    if len(sys.argv) == 3 and sys.argv[1] == "--record-report":
+        sys.path.insert(0, str(ROOT))
+        record_report(sys.argv[2])
+    else:
+        sys.exit("usage: python docs/site/_gen.py --record-report REPORT_DIR")

@@ -84,10 +84,13 @@ def pattern_memory(args: argparse.Namespace, method: str = "") -> list[tuple[flo
     per = 0.125 if getattr(args, "packed", False) else _BYTES_PER_ENTRY.get(method, _DEFAULT_BYTES_PER_ENTRY)
     out = [(float(M) * N * per, f"--N {N} --alpha {args.alpha} (M = {M:.4g} patterns of N synapses, "
                                 f"{per:g} bytes per entry)")]
-    if method == "sa":   # the annealing schedule: float64 per sweep and its int64 exponents
-        sweeps = _iteration_cap(args, method)
-        if sweeps is not None:
-            out.append((16.0 * sweeps, f"--max-sweeps {sweeps:g} (the temperature schedule)"))
+    if method == "sa":   # the schedule and the trace, one chunk of sweeps at a time: independent of --max-sweeps
+        from simulate.perceptron.sa import CHUNK_SWEEPS, TRACE_LENGTH
+
+        sweeps = _iteration_cap(args, method) or CHUNK_SWEEPS
+        out.append((32.0 * min(sweeps, CHUNK_SWEEPS) + 48.0 * min(sweeps, TRACE_LENGTH),
+                    f"the temperature schedule and error trace (at most {CHUNK_SWEEPS} sweeps at a time, "
+                    f"{TRACE_LENGTH} trace entries)"))
     return out
 
 

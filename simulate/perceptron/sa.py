@@ -50,6 +50,11 @@ __all__ = [
 ]
 
 ENERGIES = ("linear", "count")
+#: sweeps per call of the Metropolis kernel: the schedule and the per-sweep trace are built one chunk at a
+#: time, so the memory of a run does not grow with ``max_sweeps``
+CHUNK_SWEEPS = 4096
+#: most entries kept in :attr:`SAResult.trace_errors` (every sweep up to this many sweeps, then decimated)
+TRACE_LENGTH = 8192
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -76,7 +81,11 @@ class SAResult(BinaryOutcome):
     message : str
         What happened.
     trace_errors : int array
-        Errors at the end of each sweep.
+        Errors at the end of the sweeps ``trace_sweeps``: every sweep of runs up to
+        :data:`TRACE_LENGTH` sweeps; beyond, every ``2^k``-th sweep (the stride doubles to keep at
+        most :data:`TRACE_LENGTH` entries) and always the last sweep.
+    trace_sweeps : int array
+        The (1-based) sweeps at which ``trace_errors`` was recorded.
     """
 
     converged: bool
@@ -88,6 +97,8 @@ class SAResult(BinaryOutcome):
     seed: int | None
     message: str
     trace_errors: np.ndarray = field(repr=False, compare=False, metadata={"internal": True})
+    trace_sweeps: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False,
+                                     compare=False, metadata={"internal": True})
 
 
 def signed_patterns_transposed(inst: PerceptronInstance) -> np.ndarray:
@@ -296,20 +307,51 @@ def simulated_annealing(
     ST = signed_patterns_transposed(inst)
     Delta = _stabilities(ST, W)
     table = sa_energy_table(N, energy)
-    betas = beta0 * (1.0 + rate) ** (np.arange(max_sweeps) // sweeps_per_step).astype(float)
-    if not np.all(np.isfinite(betas)):
+    last_beta = beta0 * (1.0 + rate) ** float((max_sweeps - 1) // sweeps_per_step)
+    if not math.isfinite(last_beta):
         raise ValueError(f"beta0 * (1 + rate)**max_sweeps overflows (beta0={beta0}, rate={rate}, "
                          f"max_sweeps={max_sweeps})")
-    trace = np.full(max_sweeps, -1, dtype=np.int64)
     seed_numba(rng)
-    sweeps, acc, prop, nerr = metropolis_kernel(ST, W, Delta, table, betas, bool(stop_at_solution), trace)
+    # the schedule and the trace one chunk at a time (the numba stream continues across calls: the same
+    # numbers as one call over the whole schedule)
+    chunk = min(CHUNK_SWEEPS, max_sweeps)
+    trace = np.full(chunk, -1, dtype=np.int64)
+    kept_t, kept_e = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    stride = 1
+    sweeps = acc = prop = 0
+    nerr = n_errors(W, inst)
+    beta_last = beta0
+    stop = bool(stop_at_solution)
+    while sweeps < max_sweeps and not (stop and nerr == 0):
+        k = min(chunk, max_sweeps - sweeps)
+        betas = beta0 * (1.0 + rate) ** ((sweeps + np.arange(k)) // sweeps_per_step).astype(float)
+        done, a, pr, nerr = metropolis_kernel(ST, W, Delta, table, betas, stop, trace[:k])
+        acc, prop = acc + a, prop + pr
+        if done:
+            beta_last = float(betas[done - 1])
+            t = np.arange(sweeps + 1, sweeps + done + 1, dtype=np.int64)
+            sel = t % stride == 0
+            kept_t, kept_e = np.concatenate([kept_t, t[sel]]), np.concatenate([kept_e, trace[:done][sel]])
+            while kept_t.size > TRACE_LENGTH:   # decimate: double the stride
+                stride *= 2
+                sel = kept_t % stride == 0
+                kept_t, kept_e = kept_t[sel], kept_e[sel]
+            if kept_t.size == 0 or kept_t[-1] != sweeps + done:   # the last sweep is always kept (provisionally)
+                last_t, last_e = sweeps + done, int(trace[done - 1])
+            else:
+                last_t = 0
+        sweeps += done
+        if done < k:
+            break
+    if sweeps and (kept_t.size == 0 or kept_t[-1] != sweeps):
+        kept_t, kept_e = np.append(kept_t, last_t), np.append(kept_e, last_e)
     if nerr != n_errors(W, inst):  # internal consistency of the incremental stabilities
         raise ComputationError("SA: incremental stabilities drifted from the recomputed ones")
     solved = nerr == 0
     E = float(table[Delta + N].sum())
     msg = "solution found" if solved else f"no solution within {max_sweeps} sweeps ({nerr} errors left)"
     return SAResult(
-        converged=solved, sweeps=int(sweeps), errors=int(nerr), energy=E, beta_final=float(betas[max(sweeps - 1, 0)]),
-        acceptance=acc / prop if prop else math.nan, seed=int_seed, message=msg, trace_errors=trace[:sweeps].copy(),
-        **outcome_fields(W, inst, int(nerr)),
+        converged=solved, sweeps=int(sweeps), errors=int(nerr), energy=E, beta_final=float(beta_last),
+        acceptance=acc / prop if prop else math.nan, seed=int_seed, message=msg, trace_errors=kept_e,
+        trace_sweeps=kept_t, **outcome_fields(W, inst, int(nerr)),
     )

@@ -198,7 +198,7 @@ def _rule_summary(r: OnlineRuleResult):
 
 
 def _sa_summary(r: SAResult):
-    return r.sweeps, None, {"sweep": np.arange(1, r.sweeps + 1), "errors": r.trace_errors}
+    return r.sweeps, None, {"sweep": r.trace_sweeps, "errors": r.trace_errors}
 
 
 def _bpr_summary(r: BPRResult):

@@ -35,9 +35,14 @@ def add_commands(subparsers) -> None:
     p.add_argument("--reference", default="stochastic", choices=["stochastic", "binary", "spherical"])
     p.add_argument("--order", type=int, default=8, help="Gauss-Legendre nodes per panel (default 8)")
     p.add_argument("--tol", type=float, default=1e-10, help="residual tolerance (default 1e-10)")
-    p.add_argument("--budget", type=float, default=120.0,
-                   help="wall-time budget in seconds of the continuation (default 120): a point not reached in "
-                        "time is reported as failed (exit 1) with the distance reached (d_reached)")
+    p.add_argument("--max-work", type=float, default=None,
+                   help="deterministic cap of the continuation in work units (energetic-table nodes summed over "
+                        "map evaluations; default 2e7, a few minutes): a request whose up-front estimate exceeds "
+                        "it is refused (exit 2, with the estimate); a point not reached within it fails (exit 1) "
+                        "with the distance reached (d_reached); the same answer on every machine")
+    p.add_argument("--budget", type=float, default=900.0,
+                   help="wall-clock safety net in seconds (default 900; machine- and load-dependent, a last "
+                        "resort behind --max-work): a point not reached in time fails, flagged as such")
     add_output_options(p)
     p.set_defaults(func=_run)
 
@@ -52,13 +57,31 @@ def _run(args: argparse.Namespace) -> int:
     ds = np.atleast_1d(np.asarray(args.d, dtype=float))
     for x in ds:
         check_real("--d", float(x), ge=0.0, lt=1.0)
+    if getattr(args, "plot", None) and not isinstance(args.d, np.ndarray):
+        # refused before the (possibly long) continuation, not after it
+        raise ValueError(f"--plot needs a range in --d (START:STOP:COUNT); got the single --d {float(ds[0]):g}")
     if args.reference == "stochastic":
         check_real("--beta", args.beta, gt=0.0, le=1e4)
         check_real("--qstar", args.qstar, gt=0.0, lt=1.0)
+    from theory.perceptron.franz_parisi.solver import FP_MAX_WORK, FP_SECONDS_PER_WORK, franz_parisi_work_estimate
+
+    max_work = FP_MAX_WORK if args.max_work is None else check_real("--max-work", args.max_work, gt=0.0, le=1e12)
+    budget = check_real("--budget", args.budget, gt=0.0)
+    work = franz_parisi_work_estimate(ds, order=args.order)
+    if work > max_work:
+        why = (f"--d {float(ds[ds > 0].min()) if (ds > 0).any() else 0.0:g} needs an estimated {work:.3g} work "
+               f"units of continuation (about {work * FP_SECONDS_PER_WORK:.0f} s on one core), above --max-work "
+               f"{max_work:.3g}")
+        if args.reference == "stochastic":
+            raise ValueError(f"{why}: raise --max-work to at least {work:.3g} (and --budget to at least "
+                             f"{3 * work * FP_SECONDS_PER_WORK:.0f} s) or ask for a larger d")
+        # the binary and spherical branches end at a finite d_c (located on the way; no continuation below it):
+        # the estimate, which assumes the branch reaches d, is only an upper bound there
+        print(f"warning: {why} if the RS branch reached it; the {args.reference} branch ends at a finite d_c "
+              f"first, and the continuation stops there or at --max-work", file=sys.stderr)
     ref = franz_parisi_reference(args.reference, alpha, args.beta, args.qstar)
     if isinstance(args.d, np.ndarray):
-        curve = franz_parisi_curve(ref, ds, tol=args.tol, order=args.order,
-                                   budget=check_real("--budget", args.budget, gt=0.0))
+        curve = franz_parisi_curve(ref, ds, tol=args.tol, order=args.order, budget=budget, max_work=max_work)
         rows = []
         for pt in curve.points:
             if pt.result is not None:
@@ -74,8 +97,8 @@ def _run(args: argparse.Namespace) -> int:
     else:
         # one distance: also by continuation from the maximum (a cold solve far from it can
         # fail, and only the continuation locates the end of the RS branch, d_c)
-        pt = franz_parisi_curve(ref, ds, tol=args.tol, order=args.order,
-                                budget=check_real("--budget", args.budget, gt=0.0)).points[0]
+        pt = franz_parisi_curve(ref, ds, tol=args.tol, order=args.order, budget=budget,
+                                max_work=max_work).points[0]
         if pt.result is None:
             print(f"error: {pt.message}", file=sys.stderr)
             return 1

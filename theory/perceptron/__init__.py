@@ -5,7 +5,8 @@
 * energy of the binarized configuration (:mod:`theory.perceptron.binarized_energy`, [baldassi2018, SM Eq. 28-30]);
 * binary control variables (:mod:`theory.perceptron.binary_control`, [baldassi2018, SM Eq. 40]);
 * the 1RSB saddle point, complexity and static transition (:mod:`theory.perceptron.rsb`);
-* the ``beta -> infinity`` limit (:mod:`theory.perceptron.zero_temperature`);
+* the ``beta -> infinity`` limit (:mod:`theory.perceptron.zero_temperature`; 1RSB:
+  :mod:`theory.perceptron.rsb_zero_temperature`);
 * Gardner / Krauth-Mezard references (:mod:`theory.perceptron.references`, [gardner1988], [krauth1989]);
 * the Franz-Parisi entropy (:mod:`theory.perceptron.franz_parisi`, [baldassi2018, SM Eq. 31-39]).
 
@@ -77,6 +78,13 @@ from theory.perceptron.rsb import (
     rsb_free_entropy,
     solve_rsb,
 )
+from theory.perceptron.rsb_zero_temperature import (
+    RSBZeroTemperatureResult,
+    RSBZeroTemperatureTerms,
+    rsb_zero_temperature_free_energy,
+    rsb_zero_temperature_terms,
+    solve_rsb_zero_temperature,
+)
 from theory.perceptron.stability import BetaCResult, StabilityResult, beta_c, rs_stability, stability_gammas
 from theory.perceptron.zero_temperature import (
     ProxTerms,
@@ -105,6 +113,8 @@ __all__ = [
     "RSBEnergyResult",
     "RSBEntropicTerms",
     "RSBResult",
+    "RSBZeroTemperatureResult",
+    "RSBZeroTemperatureTerms",
     "RSResult",
     "ReferenceState",
     "SphericalEntropyResult",
@@ -144,11 +154,14 @@ __all__ = [
     "rsb_energetic_terms",
     "rsb_entropic_terms",
     "rsb_free_entropy",
+    "rsb_zero_temperature_free_energy",
+    "rsb_zero_temperature_terms",
     "solve_binary_control",
     "solve_franz_parisi",
     "solve_rs",
     "solve_rs_with_terms",
     "solve_rsb",
+    "solve_rsb_zero_temperature",
     "solve_zero_temperature",
     "spherical_entropy",
     "stability_gammas",

@@ -9,6 +9,7 @@ Derivation: ``docs/stochastic_perceptron_rs.md``.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,11 +20,13 @@ from theory.core import (
     ComputationError,
     OrderParameters,
     Record,
+    bound_violations,
     check_real,
     errors_field,
     replace_with_accuracy,
     solve_to_accuracy,
 )
+from theory.core.accuracy import SAFETY
 from theory.perceptron._records import RSPointFields
 from theory.perceptron._rs_numerics import DEFAULT_ORDER, as_rs_init, check_order, rescale_large_beta
 from theory.perceptron.rs import RSResult, energetic_terms, entropic_terms, solve_rs, solve_rs_with_terms
@@ -145,7 +148,12 @@ def rs_stability(alpha: float, beta: float, qstar: float, *, init: Mapping[str, 
 
 @dataclass(frozen=True, kw_only=True)
 class BetaCResult(Record, OrderParameters):
-    """``beta_c(alpha, q*)``: where the RS margin ``alpha gamma_E gamma_S`` reaches 1 [baldassi2018, SM Eq. 16]."""
+    """``beta_c(alpha, q*)``: where the RS margin ``alpha gamma_E gamma_S`` reaches 1 [baldassi2018, SM Eq. 16].
+
+    ``margin_error``: the change of the margin at the root between ``order`` and ``order // 2`` at
+    fixed order parameters; ``errors``: the error estimate of ``beta_c``, ``q0``, ``qhat0``, ``qhat1``
+    (see :func:`beta_c`); ``order``: the quadrature order of the reported numbers.
+    """
 
     alpha: float
     qstar: float
@@ -156,14 +164,53 @@ class BetaCResult(Record, OrderParameters):
     qhat1: float = math.nan
     margin_error: float = math.nan
     message: str = ""
+    order: int = -1
+    errors: dict = errors_field()
 
     ORDER_PARAMETERS = ("q0", "qhat0", "qhat1")
+
+
+_BETA_C_FIELDS = ("beta_c", "q0", "qhat0", "qhat1")
+
+
+def _beta_c_errors(alpha: float, qstar: float, root: float, rsr: RSResult, *, tol: float, order: int,
+                   xtol: float) -> dict[str, float]:
+    """Error estimates of a root ``beta_c`` found at quadrature ``order`` and of its order parameters.
+
+    The margin of the saddle point re-solved at ``order // 2`` (``2 order`` if that is below 4) differs from 1
+    by ``dm``; divided by the slope ``d margin / d beta`` (one-sided difference at ``order``) this is
+    the shift of the root between the two orders, plus the Newton step ``|margin - 1| / slope`` to
+    the root at this order (the root finder's residual), both times :data:`theory.core.accuracy.SAFETY`.
+    The order parameters get their own change between the two orders plus ``|d x / d beta|`` times
+    the error of ``beta_c``. ``xtol`` only sets the finite-difference step of the slope.
+    """
+    low = order // 2 if order // 2 >= 4 else 2 * order
+    rs_lo, S_lo, E_lo = solve_rs_with_terms(alpha, root, qstar, init=rsr, tol=tol, order=low, error=False)
+    h = max(1e-4 * root, 10.0 * xtol * root)
+    rs_h, S_h, E_h = solve_rs_with_terms(alpha, root + h, qstar, init=rsr, tol=tol, order=order, error=False)
+    rs_0, S_0, E_0 = solve_rs_with_terms(alpha, root, qstar, init=rsr, tol=tol, order=order, error=False)
+    if not (rs_lo.converged and rs_h.converged and rs_0.converged):
+        return {f: math.inf for f in _BETA_C_FIELDS}
+    m0 = alpha * E_0.gamma_E * S_0.gamma_S
+    slope = (alpha * E_h.gamma_E * S_h.gamma_S - m0) / h
+    dm = abs(alpha * E_lo.gamma_E * S_lo.gamma_S - m0)
+    if not (math.isfinite(slope) and slope != 0.0):
+        return {f: math.inf for f in _BETA_C_FIELDS}
+    # |m0 - 1| / slope: the Newton step to the root at this order (the root finder's own error,
+    # within xtol); the saddle-point tolerance moves the margin by about 10 tol
+    e_beta = SAFETY * (dm + abs(m0 - 1.0) + 10.0 * tol) / abs(slope) + 1e-13 * root
+    out = {"beta_c": e_beta}
+    for k in ("q0", "qhat0", "qhat1"):
+        x0 = getattr(rs_0, k)
+        dxdb = (getattr(rs_h, k) - x0) / h
+        out[k] = SAFETY * abs(getattr(rs_lo, k) - x0) + abs(dxdb) * e_beta + 10.0 * tol * max(1.0, abs(x0))
+    return out
 
 
 def beta_c(alpha: float, qstar: float, *, beta_start: float = 1.0, beta_max: float = 500.0,
            init: Mapping[str, float] | RSResult | None = None, tol: float = 1e-10, order: int = DEFAULT_ORDER,
            xtol: float = 1e-6,
-           ratio: float = 1.25) -> BetaCResult:
+           ratio: float = 1.25, error: bool = True, quad_rtol: float = 1e-6, max_order: int = 128) -> BetaCResult:
     """Critical inverse temperature of the RS solution: ``alpha gamma_E gamma_S = 1`` [baldassi2018, SM Eq. 16].
 
 
@@ -190,6 +237,13 @@ def beta_c(alpha: float, qstar: float, *, beta_start: float = 1.0, beta_max: flo
         Saddle-point tolerance and quadrature order.
     xtol
         Relative tolerance of the root in ``beta``.
+    error, quad_rtol, max_order
+        Estimate the error of ``beta_c`` and of the order parameters (``errors``): the root's
+        shift between ``order`` and ``order // 2`` (the margin's change over its slope in
+        ``beta``) plus the root tolerance; while the estimate of ``beta_c`` exceeds
+        ``quad_rtol * beta_c`` the order is doubled (up to ``max_order``) and the root re-found in a
+        narrow bracket around the previous one. Physical bounds: ``beta_start``/``beta_max`` bracket,
+        ``0 <= q0 <= q*``, ``qhat1 >= 0``. ``error=False``: one root at ``order``, no estimate.
 
     Returns
     -------
@@ -200,6 +254,10 @@ def beta_c(alpha: float, qstar: float, *, beta_start: float = 1.0, beta_max: flo
     >>> r = beta_c(0.55, 0.5, order=8, beta_max=5.0)   # RS stays stable up to beta = 5 here
     >>> r.converged, "no crossing" in r.message
     (False, True)
+    >>> r = beta_c(0.6, 0.9, order=8, beta_start=15.0)   # with its error estimate vs a higher order
+    >>> ref = beta_c(0.6, 0.9, order=32, beta_start=15.0, error=False, xtol=1e-10)
+    >>> r.converged, abs(r.beta_c - ref.beta_c) <= r.errors["beta_c"] <= 1e-6 * r.beta_c
+    (True, True)
     """
     alpha = check_real("alpha", alpha, gt=0.0)
     qstar = check_real("qstar", qstar, gt=0.0, lt=1.0)
@@ -251,7 +309,27 @@ def beta_c(alpha: float, qstar: float, *, beta_start: float = 1.0, beta_max: flo
         root = brentq(g, lo, hi, xtol=xtol * lo, rtol=1e-12, maxiter=100)
         _, rsr, _ = margin_at(root, cache["x"])
         err = stability_gammas(rsr)[2]
-        return BetaCResult(alpha=alpha, qstar=qstar, beta_c=float(root), converged=True, q0=rsr.q0, qhat0=rsr.qhat0,
-                           qhat1=rsr.qhat1, margin_error=err, message="")
+        out = BetaCResult(alpha=alpha, qstar=qstar, beta_c=float(root), converged=True, q0=rsr.q0, qhat0=rsr.qhat0,
+                          qhat1=rsr.qhat1, margin_error=err, message="", order=order)
     except ComputationError as exc:
-        return BetaCResult.failure(str(exc), alpha=alpha, qstar=qstar)
+        return BetaCResult.failure(str(exc), alpha=alpha, qstar=qstar, order=order)
+    if not error:
+        return out
+    errs = _beta_c_errors(alpha, qstar, out.beta_c, rsr, tol=tol, order=order, xtol=xtol)
+    if not errs["beta_c"] <= quad_rtol * out.beta_c and 2 * order <= check_order(max_order):
+        # refine: the root at the doubled order, in a narrow bracket around this one
+        step = 1.0 + min(max(4.0 * errs["beta_c"] / out.beta_c, 1e-3), 0.2) if math.isfinite(errs["beta_c"]) else 1.1
+        finer = beta_c(alpha, qstar, beta_start=out.beta_c / step, beta_max=max(beta_max, out.beta_c * step**3),
+                       init=rsr, tol=tol, order=2 * order, xtol=xtol, ratio=step, error=True, quad_rtol=quad_rtol,
+                       max_order=max_order)
+        if finer.converged or math.isfinite(finer.beta_c):
+            return finer
+    msgs = []
+    if not errs["beta_c"] <= quad_rtol * out.beta_c:
+        msgs.append(f"error estimate of beta_c = {errs['beta_c']:.3g} exceeds its tolerance "
+                    f"{quad_rtol * out.beta_c:.3g} at the maximum order {order}")
+    viol = bound_violations(out, {"beta_c": (1e-3, beta_max),
+                                  "q0": (0.0, qstar), "qhat1": (0.0, None)}, errs)
+    if viol:
+        msgs.append("physical bound violated: " + "; ".join(viol))
+    return dataclasses.replace(out, errors=errs, converged=not msgs, message="; ".join(msgs))

@@ -23,6 +23,7 @@ number of condensed hidden units); the compositional phase is where ``l* > 0``.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ import numpy as np
 import scipy.optimize
 from scipy.special import ive
 
-from theory.core import Record, check_real, converge
+from theory.core import Record, bound_violations, check_real, converge, errors_field, residual_sensitivity
 from theory.rbm.relu_rbm import H0, H2, Gc
 
 __all__ = ["CompositionalSolution", "LStar", "compositional_free_energy", "compositional_phase_diagram", "l_star",
@@ -56,7 +57,13 @@ def skellam(l: float, tail: float = 1e-17) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True, kw_only=True)
 class CompositionalSolution(Record):
-    """Saddle point of the rescaled (p -> 0) equations at given l."""
+    """Saddle point of the rescaled (p -> 0) equations at given l.
+
+    ``errors``: the error estimate of ``m``, ``q``, ``r``, ``B``, ``C``, ``f``: the distance to the
+    fixed point (Aitken's estimate from two more map applications, floor 10 x the residual)
+    propagated into every field (:func:`theory.core.residual_sensitivity`); the Skellam sums are
+    truncated at a tail mass of 1e-17 and carry no quadrature error.
+    """
 
     alpha: float
     theta: float
@@ -73,6 +80,7 @@ class CompositionalSolution(Record):
     residual: float
     iterations: int
     message: str = ""
+    errors: dict = errors_field()
 
 
 def _x(W, m, r, B, alpha, g):
@@ -174,14 +182,52 @@ def solve_compositional(alpha: float, theta: float, g: float, l: float,
     else:
         f = f_on = math.nan
     msg = res.message if (ok or not res.converged) else "unphysical fixed point"
+    errors: dict[str, float] = {}
+    if ok:
+        errors = _solution_errors(alpha, theta, g, l, Wv, Pw, upd, v, res.residual, glass)
+        viol = bound_violations({"q": q, "C": C, "r": r}, {"q": (0.0, 1.0), "C": (None, 1.0), "r": (0.0, None)},
+                                errors)
+        if viol:
+            ok, msg, f, f_on = False, "physical bound violated: " + "; ".join(viol), math.nan, math.nan
     return CompositionalSolution(alpha=alpha, theta=theta, g=g, l=l, m=v["m"], q=q, r=r, B=v["B"], C=C, f=f,
                                  f_onshell=f_on, converged=ok, residual=res.residual, iterations=res.iterations,
-                                 message=msg)
+                                 message=msg, errors=errors)
+
+
+def _solution_errors(alpha, theta, g, l, Wv, Pw, upd, v, residual, glass) -> dict[str, float]:
+    """Errors of every field from the distance to the fixed point (as :func:`theory.rbm.solve_relu_rbm`)."""
+    def evaluate(y):
+        s = y["s"]
+        qy, Cy = _observables(alpha, g, Wv, Pw, y["m"], s, y["B"])
+        ry = s * s / alpha
+        return {"q": qy, "C": Cy, "r": ry,
+                "f": compositional_free_energy(alpha, theta, g, l, y["m"], ry, y["B"], qy, Cy, (Wv, Pw))}
+
+    x0 = {k: float(v[k]) for k in ("m", "s", "B")}
+    dist = {k: 10.0 * max(float(residual), 1e-15) * max(1.0, abs(x)) for k, x in x0.items()}
+    if glass:
+        dist["m"] = 0.0  # m~ = 0 exactly on the glass branch
+    try:
+        x1 = upd(x0)
+        x2 = upd(x1)
+        for k in x0:
+            d1, d2 = abs(x1[k] - x0[k]), abs(x2[k] - x1[k])
+            Lk = min(d2 / d1, 0.999) if d1 > 0.0 else 0.0
+            dist[k] = max(dist[k], 2.0 * d1 / (1.0 - Lk))
+        e = residual_sensitivity(evaluate, x0, 1.0, scale=dist, amplification=1.0)
+    except (ArithmeticError, ValueError):
+        return {k: math.inf for k in ("m", "q", "r", "B", "C", "f")}
+    vals = {"m": x0["m"], "B": x0["B"], **evaluate(x0)}
+    # plus rounding: the sums over W and the special functions, a few hundred ulp of the scale
+    return {k: e[k] + 1e-13 * max(1.0, abs(vals[k])) * (k != "m" or not glass) for k in ("m", "q", "r", "B", "C", "f")}
 
 
 @dataclass(frozen=True, kw_only=True)
 class LStar(Record):
-    """Optimal number (rescaled) of strongly active hidden units."""
+    """Optimal number (rescaled) of strongly active hidden units.
+
+    ``errors``: the error estimate of ``l_star``, ``f_star``, ``f0``, ``m``, ``q``, ``r`` (see :func:`l_star`).
+    """
 
     alpha: float
     theta: float
@@ -195,10 +241,36 @@ class LStar(Record):
     compositional: bool
     converged: bool
     message: str = ""
+    errors: dict = errors_field()
+
+
+def _l_star_errors(alpha, theta, g, l, best, xatol) -> dict[str, float]:
+    """Errors of a minimiser ``l`` of ``f~(l)`` and of the fields there.
+
+    The bounded minimisation stops within ``2 (sqrt(eps) l + xatol)``; a free energy known to
+    ``e_f`` only locates the minimum to ``sqrt(4 e_f / f'')`` (the set where ``f - f* < e_f``). The
+    curvature ``f''`` and the slopes ``d x / d l`` come from central differences of re-solved saddle
+    points; ``f_star`` adds ``f'' e_l^2 / 2`` (the reported point is above the true minimum by that).
+    """
+    h = max(1e-3 * l, 1e-4)
+    sm, sp = (solve_compositional(alpha, theta, g, max(l + d, 1e-9), init=best) for d in (-h, h))
+    names = ("l_star", "f_star", "m", "q", "r")
+    if not (sm.converged and sp.converged and sm.m > 1e-6 and sp.m > 1e-6):
+        return {k: math.inf for k in names}
+    lo = max(l - h, 1e-9)
+    curv = (sp.f - 2.0 * best.f + sm.f) / (h * (l + h - lo) / 2.0 + (l - lo) * h / 2.0) if l > h else math.nan
+    e_f = best.errors.get("f", math.inf) + 1e-15 * max(1.0, abs(best.f))
+    e_l = 2.0 * (1.5e-8 * abs(l) + xatol)
+    e_l += math.sqrt(4.0 * e_f / curv) if curv > 0 else 2.0 * h
+    out = {"l_star": e_l, "f_star": e_f + 0.5 * abs(curv if math.isfinite(curv) else 0.0) * e_l**2
+           + (0.0 if curv > 0 else abs(sp.f - sm.f) / (2 * h) * e_l)}
+    for k in ("m", "q", "r"):
+        out[k] = best.errors.get(k, math.inf) + abs(getattr(sp, k) - getattr(sm, k)) / (l + h - lo) * e_l
+    return out
 
 
 def l_star(alpha: float, theta: float, g: float, *, l_max: float = 40.0, n_grid: int = 41,
-           init: Mapping[str, float] | CompositionalSolution | None = None) -> LStar:
+           init: Mapping[str, float] | CompositionalSolution | None = None, xatol: float = 1e-6) -> LStar:
     """``l* = argmin_l f~(l)`` ([manzan2021, slides 30-31]): ``L ~ l*/p`` strongly active hidden units.
 
     Scans ``l`` on a grid in ``(0, l_max]`` with warm starts, refines the best bracket with
@@ -206,6 +278,10 @@ def l_star(alpha: float, theta: float, g: float, *, l_max: float = 40.0, n_grid:
     (``f0``) and the all-silent state ``v = 0`` (``f~ = 0``). ``compositional`` is True when
     ``f~(l*) < min(f0, 0)``; otherwise ``l_star = 0`` and ``f_star = min(f0, 0)``.
     ``converged=False`` if the grid minimum is at ``l_max`` (l* not bracketed) or solves failed.
+    ``xatol``: absolute tolerance of the minimisation in ``l``. ``errors`` bounds each reported
+    field: the minimiser's tolerance, the location of the minimum of an ``f~`` known to its
+    error estimate, and the saddle points' own errors propagated along ``l``; the physical bounds
+    ``0 <= q <= 1``, ``r >= 0``, ``f_star <= min(f0, 0)`` are checked.
 
     Examples
     --------
@@ -216,6 +292,9 @@ def l_star(alpha: float, theta: float, g: float, *, l_max: float = 40.0, n_grid:
     ...     w, P = skellam(l)
     ...     return -np.dot(P, np.maximum(w, 0)) ** 2 / (2 * l) + 0.2 * P[w > 0].sum()
     >>> bool(abs(r.f_star - f_noise_free(r.l_star)) < 1e-5)
+    True
+    >>> tight = l_star(0.1, 3.0, -0.2, l_max=5.0, n_grid=6, xatol=1e-11)
+    >>> bool(abs(r.l_star - tight.l_star) <= r.errors["l_star"] < 1e-4)
     True
     """
     alpha = check_real("alpha", alpha, gt=0)
@@ -257,20 +336,37 @@ def l_star(alpha: float, theta: float, g: float, *, l_max: float = 40.0, n_grid:
             cache[l] = condensed(l, sols[i])
             return cache[l][1]
 
-        opt = scipy.optimize.minimize_scalar(fl, bounds=(a, b), method="bounded", options={"xatol": 1e-6})
+        opt = scipy.optimize.minimize_scalar(fl, bounds=(a, b), method="bounded", options={"xatol": xatol})
         best_l = float(opt.x)
         best, fbest = cache[opt.x] if opt.x in cache else condensed(best_l, sols[i])
         if not fbest <= fs[i]:
             best_l, best, fbest = float(ls[i]), sols[i], fs[i]
     # the all-silent state v = 0, h = 0 (q = 0) has f~ = 0 and competes too
     comp = bool(fbest < min(f0, 0.0) - 1e-12)
+    e0 = s0.errors.get("f", math.inf) if s0.converged else math.inf
     if comp:
-        return LStar(alpha=alpha, theta=theta, g=g, l_star=best_l, f_star=fbest, f0=f0, m=best.m, q=best.q, r=best.r,
-                     compositional=True, converged=conv, message=msg or best.message)
-    return LStar(alpha=alpha, theta=theta, g=g, l_star=0.0, f_star=min(f0, 0.0), f0=f0, m=0.0,
-                 q=s0.q if f0 < 0 else 0.0, r=s0.r if f0 < 0 else 0.0, compositional=False, converged=conv,
-                 message=msg or f"condensed branch (best l = {best_l:.4g}, f = {fbest:.6g}) above the "
-                                f"non-condensed state (f0 = {f0:.6g}) or the silent state (f = 0)")
+        errs = _l_star_errors(alpha, theta, g, best_l, best, xatol)
+        errs["f0"] = e0
+        out = LStar(alpha=alpha, theta=theta, g=g, l_star=best_l, f_star=fbest, f0=f0, m=best.m, q=best.q, r=best.r,
+                    compositional=True, converged=conv, message=msg or best.message, errors=errs)
+    else:
+        glass = f0 < 0
+        errs = {"l_star": 0.0, "f_star": e0 if glass else 0.0, "f0": e0, "m": 0.0,
+                "q": s0.errors.get("q", math.inf) if glass else 0.0,
+                "r": s0.errors.get("r", math.inf) if glass else 0.0}
+        out = LStar(alpha=alpha, theta=theta, g=g, l_star=0.0, f_star=min(f0, 0.0), f0=f0, m=0.0,
+                    q=s0.q if glass else 0.0, r=s0.r if glass else 0.0, compositional=False, converged=conv,
+                    message=msg or f"condensed branch (best l = {best_l:.4g}, f = {fbest:.6g}) above the "
+                                   f"non-condensed state (f0 = {f0:.6g}) or the silent state (f = 0)", errors=errs)
+    if out.converged:
+        viol = bound_violations(out, {"q": (0.0, 1.0), "r": (0.0, None), "f_star": (None, min(f0, 0.0)),
+                                      "l_star": (0.0, l_max)}, errs)
+        bad = [k for k, v in errs.items() if not math.isfinite(v)]
+        if viol or bad:
+            why = (["physical bound violated: " + "; ".join(viol)] if viol else []) + (
+                [f"no error estimate for {', '.join(bad)} (a neighbouring saddle point failed)"] if bad else [])
+            out = dataclasses.replace(out, converged=False, message="; ".join(why + [out.message]))
+    return out
 
 
 def compositional_phase_diagram(alphas: Sequence[float] | np.ndarray, thetas: Sequence[float] | np.ndarray, g: float,

@@ -261,13 +261,29 @@ def _alpha_c_y() -> tuple[float, float]:
 
 @dataclass(frozen=True, kw_only=True)
 class HopfieldCapacity(Record):
-    """Retrieval capacity: largest load with a retrieval solution, and ``m`` there."""
+    """Retrieval capacity: largest load with a retrieval solution, and ``m`` there.
+
+    ``errors``: the error estimate of ``alpha_c`` (``T`` for :func:`hopfield_retrieval_temperature`) and
+    ``m_c``. At ``T = 0``: the maximiser's tolerance in ``y`` (``alpha_c`` is stationary there: half the
+    curvature times its square). At ``T > 0``: the final bisection bracket, and for ``m_c`` the
+    square-root singularity of ``m`` at the fold, ``m(x_c - w) - m_c ~ c sqrt(w)``, bounded by
+    ``2.42 |m(x) - m(x - w)|`` from one more solve a bracket width ``w`` inside.
+    """
 
     alpha_c: float
     m_c: float
     T: float
     converged: bool = True
     message: str = ""
+    errors: dict = errors_field()
+
+
+def _fold_m_error(solve_m, x: float, w: float) -> float:
+    """Error of ``m`` at ``x``, within ``w`` of a fold where ``m - m_c ~ c sqrt(x_c - x)`` (see HopfieldCapacity)."""
+    m0, m1 = solve_m(x), solve_m(x - w)
+    if not (math.isfinite(m0) and math.isfinite(m1)):
+        return math.inf
+    return (1.0 + math.sqrt(2.0)) * abs(m1 - m0) + 1e-9
 
 
 def hopfield_capacity(T: float = 0.0, *, tol: float = 1e-6) -> HopfieldCapacity:
@@ -285,7 +301,12 @@ def hopfield_capacity(T: float = 0.0, *, tol: float = 1e-6) -> HopfieldCapacity:
     T = check_real("T", T, ge=0, lt=1)
     if T == 0:
         ac, yc = _alpha_c_y()
-        return HopfieldCapacity(alpha_c=ac, m_c=float(erf(yc)), T=0.0)
+        e_y = 2.0 * (1.5e-8 * abs(yc) + 1e-12)   # the bounded minimisation's final tolerance in y
+        h = 1e-4
+        curv = abs(_alpha_of_y(yc + h) - 2.0 * ac + _alpha_of_y(yc - h)) / (h * h)
+        errs = {"alpha_c": float(0.5 * curv * e_y**2 + 1e-15),
+                "m_c": 2.0 / math.sqrt(math.pi) * math.exp(-yc * yc) * e_y}
+        return HopfieldCapacity(alpha_c=ac, m_c=float(erf(yc)), T=0.0, errors=errs)
     lo, hi = 1e-6, _alpha_c_y()[0]
     if not _has_retrieval(lo, T):
         raise ComputationError(f"no retrieval solution even at alpha = {lo} and T = {T}")
@@ -293,7 +314,14 @@ def hopfield_capacity(T: float = 0.0, *, tol: float = 1e-6) -> HopfieldCapacity:
         mid = 0.5 * (lo + hi)
         lo, hi = (mid, hi) if _has_retrieval(mid, T) else (lo, mid)
     s = solve_hopfield(lo, T, error=False)
-    return HopfieldCapacity(alpha_c=lo, m_c=s.m, T=T, converged=s.converged, message=s.message)
+    w = hi - lo
+
+    def m_at(a):
+        r = solve_hopfield(a, T, tol=1e-10, error=False)
+        return r.m if r.converged and r.m > 1e-4 else math.nan
+
+    errs = {"alpha_c": w, "m_c": _fold_m_error(m_at, lo, w) if lo - w > 0 else math.inf}
+    return HopfieldCapacity(alpha_c=lo, m_c=s.m, T=T, converged=s.converged, message=s.message, errors=errs)
 
 
 def _has_retrieval(alpha: float, T: float, m_min: float = 1e-4) -> bool:
@@ -327,7 +355,14 @@ def hopfield_retrieval_temperature(alpha: float, *, tol: float = 1e-5) -> Hopfie
         ok = _has_retrieval(alpha, mid) if mid > 0 else True
         lo, hi = (mid, hi) if ok else (lo, mid)
     s = solve_hopfield(alpha, lo, error=False) if lo > 0 else solve_hopfield_T0(alpha)
-    return HopfieldCapacity(alpha_c=alpha, m_c=s.m, T=lo, converged=s.converged, message=s.message)
+    w = hi - lo
+
+    def m_at(t):
+        r = solve_hopfield(alpha, t, tol=1e-10, error=False) if t > 0 else solve_hopfield_T0(alpha)
+        return r.m if r.converged and r.m > 1e-4 else math.nan
+
+    errs = {"T": w, "m_c": _fold_m_error(m_at, lo, w) if lo - w >= 0 else math.inf}
+    return HopfieldCapacity(alpha_c=alpha, m_c=s.m, T=lo, converged=s.converged, message=s.message, errors=errs)
 
 
 def hopfield_glass_temperature(alpha: float) -> float:

@@ -28,13 +28,14 @@ giving ``alpha_thr(1, 0) = 1`` (Huang JSTAT 2017; Barra et al. PRE 2017:
 """
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from theory.core import Record, check_int, check_real
+from theory.core import Record, bound_violations, check_int, check_real, errors_field
 
 __all__ = ["PlantedThresholdResult", "planted_alpha_threshold", "planted_hidden_correlation",
            "planted_learning_threshold"]
@@ -69,7 +70,12 @@ def planted_hidden_correlation(beta: float, c: float, P: int = 2) -> float:
 
 @dataclass(frozen=True, kw_only=True)
 class PlantedThresholdResult(Record):
-    """Learning threshold [huang2020] and the eigen-structure of the instability."""
+    """Learning threshold [huang2020] and the eigen-structure of the instability.
+
+    ``errors``: the rounding error of ``alpha_thr``, ``alpha_sg``, ``t``, ``lambda_max`` (closed forms and
+    an exact enumeration of ``2^P`` states: no truncation or quadrature; the sum over the states
+    contributes ``2^P`` ulp relative to its largest term).
+    """
 
     beta: float
     c: float
@@ -80,6 +86,8 @@ class PlantedThresholdResult(Record):
     lambda_max: float
     mode: str
     converged: bool = True
+    message: str = ""
+    errors: dict = errors_field()
 
 
 def planted_learning_threshold(beta: float, c: float = 0.0, P: int = 2) -> PlantedThresholdResult:
@@ -125,8 +133,20 @@ def planted_learning_threshold(beta: float, c: float = 0.0, P: int = 2) -> Plant
         lam_diff = (1.0 - c) * (1.0 - t)
         lam, mode = (lam_sum, "sum") if lam_sum >= lam_diff else (lam_diff, "difference")
     b4 = beta**4
-    return PlantedThresholdResult(beta=beta, c=c, P=P, alpha_thr=1.0 / (b4 * lam), alpha_sg=1.0 / b4, t=t,
-                                  lambda_max=lam, mode=mode)
+    eps = 2.0**-52
+    e_t = (4.0 if P <= 2 else 4.0 * 2.0**P) * eps   # |t| <= 1; tanh to a few ulp, the enumeration to 2^P ulp
+    e_lam = (abs(1.0 + (P - 1) * c) * (P - 1) if mode == "sum" else abs(1.0 - c)) * e_t + 8.0 * eps * lam
+    a_thr, a_sg = 1.0 / (b4 * lam), 1.0 / b4
+    errs = {"t": e_t, "lambda_max": e_lam, "alpha_sg": 8.0 * eps * a_sg,
+            "alpha_thr": a_thr * (e_lam / lam + 8.0 * eps)}
+    out = PlantedThresholdResult(beta=beta, c=c, P=P, alpha_thr=a_thr, alpha_sg=a_sg, t=t, lambda_max=lam, mode=mode,
+                                 errors=errs)
+    # the largest eigenvalue of A_0 C_0 is at least 1 (both have unit trace per row and commute), so the
+    # planted direction never destabilises after the replica-replica one
+    viol = bound_violations(out, {"t": (-1.0, 1.0), "lambda_max": (1.0, None), "alpha_thr": (0.0, a_sg)}, errs)
+    if viol:
+        return dataclasses.replace(out, converged=False, message="physical bound violated: " + "; ".join(viol))
+    return out
 
 
 def planted_alpha_threshold(beta: float, c: float = 0.0, P: int = 2) -> float:

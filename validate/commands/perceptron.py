@@ -1,6 +1,6 @@
 """Stochastic binary perceptron: GD capacity and energy of the binarized configuration [baldassi2018].
 
-``python -m validate perceptron capacity|bc-energy|rule43|finite-size [--quick|--full] [--plot FILE] [--json]
+``python -m validate perceptron capacity|bc-energy|rule43|finite-size|rsb-vs-rs [--quick|--full] [--plot FILE] [--json]
 [--store FILE] [--seed S]`` (see :mod:`validate.commands._comparison`).
 """
 from validate.commands._comparison import add_comparison_commands
@@ -23,8 +23,15 @@ FINITE_SIZE_COMMANDS = {
                     "extrapolation (bit-packed instances) [baldassi2018, Fig. 1 right]"),
 }
 
+RSB_COMMANDS = {
+    "rsb-vs-rs": ("perceptron.rsb_vs_rs",
+                  "phi and the BC energy of RS at beta = 20 against 1RSB (equilibrium x) at beta = 50, 100 "
+                  "[baldassi2018, SM Sec. I]"),
+}
+
 
 def add_commands(subparsers) -> None:
     add_comparison_commands(subparsers, "validate.perceptron.capacity", COMMANDS)
     add_comparison_commands(subparsers, "validate.perceptron.rule43", RULE43_COMMANDS)
     add_comparison_commands(subparsers, "validate.perceptron.finite_size", FINITE_SIZE_COMMANDS)
+    add_comparison_commands(subparsers, "validate.perceptron.rsb", RSB_COMMANDS)

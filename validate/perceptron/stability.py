@@ -24,7 +24,14 @@ The report rows check the paper's claim (margin at beta = 20 below 1 at every q*
 Franz-Parisi sections use, alpha = 0.55), the minimum of beta_c at alpha = 0.55 against the value read
 off [baldassi2018, SM Fig. 1], and that beta_c decreases with alpha.
 
-Adding a curve (e.g. beta_K(q*) of the 1RSB solution): append to ``data["lines"]`` a dict
+1RSB static transition (:func:`kauzmann_point`, :func:`continuous_transition_point`): beta_K(q*) at alpha =
+0.55 drawn next to beta_c(q*), with rows: beta_K = beta_c where the transition is continuous (q* = 0.8: the x = 1
+broken branch joins RS at the AT line), beta_K *measured* with its root tolerance where it is discontinuous
+(quick: q* = 0.88, 0.9; full: 0.85-0.92), beta_K < beta_c, and the claim rows ``beta_K > 20`` (docs/
+stochastic_perceptron_1rsb.md, Sec. 7 and "The report's answer to the paper's beta = 20 claim"). Quick cost:
+about 28 s of CPU more.
+
+Adding a curve: append to ``data["lines"]`` a dict
 ``{"label", "alpha", "qstar", "beta", "style"}`` (drawn by the figure as is) and, for the claim table,
 call :func:`bound_row` with the bound's name and value at each claim q*.
 
@@ -52,7 +59,7 @@ from validate.store import ResultStore
 from validate.sweep import run_sweep
 
 __all__ = ["stability_line_point", "margin_line_point", "gibbs_overlap_point", "bound_row", "claim_qstars",
-           "compare_rs_stability",
+           "kauzmann_point", "continuous_transition_point", "compare_rs_stability",
            "SETTINGS", "ALPHAS", "CLAIM_ALPHA", "CLAIM_BETA"]
 
 ALPHAS = (0.5, 0.55, 0.6)  # [baldassi2018, SM Fig. 1]
@@ -65,8 +72,11 @@ PUBLISHED_BETA_C_MIN, PUBLISHED_BETA_C_MIN_TOL = 23.0, 2.0
 PUBLISHED_QSTAR_MIN_RANGE, PUBLISHED_QSTAR_MIN_TOL = (0.80, 0.85), 0.02
 SETTINGS = {
     "quick": {"order": 8, "beta_max": 2000.0, "n_grid": 6, "n_upper": 2, "bc_count": 8,
+              "kauzmann": {"qstars": (0.88, 0.9), "beta_hi": 30.0, "order": 8, "tol": 1e-8, "xtol": 1e-4},
               "mc": {"sizes": (101,), "betas": (5.0, 40.0), "instances": 3, "n_sweeps": 6000, "n_replicas": 4}},
     "full": {"order": 12, "beta_max": 1.0e4, "n_grid": 30, "n_upper": 8, "bc_count": 24,
+             "kauzmann": {"qstars": (0.85, 0.86, 0.87, 0.88, 0.89, 0.9, 0.92), "beta_hi": 40.0, "order": 12,
+                          "tol": 1e-9, "xtol": 1e-5},
              "mc": {"sizes": (101, 201), "betas": (5.0, 15.0, 23.0, 40.0), "instances": 8, "n_sweeps": 20000,
                     "n_replicas": 4}},
 }
@@ -74,6 +84,10 @@ SETTINGS = {
 # q* at the minimum of beta_c (alpha = 0.55), so that beta = 40 is well above beta_c ~ 22.9
 MC_QSTAR, MC_THETA = 0.855, 0.5
 MC_ABS_TOL = 0.03  # finite N = 101: O(1/N) shift of <q12> and sample-to-sample spread (fixed before measuring)
+# 1RSB static transition beta_K(q*) (theory.perceptron.kauzmann_beta, docs/stochastic_perceptron_1rsb.md, Sec. 7):
+# continuous transition (beta_K = beta_c) checked at CONTINUOUS_QSTAR by following the x = 1 broken branch down
+# from 1.15 beta_c on a grid of ratio CONTINUOUS_RATIO; beta_K where the transition is discontinuous (q* >= 0.85)
+CONTINUOUS_QSTAR, CONTINUOUS_RATIO = 0.8, 0.97
 
 
 # --------------------------------------------------------------------------- theory helpers
@@ -470,6 +484,105 @@ def bound_row(bound: str, qstar: float, value: float, beta: float = CLAIM_BETA, 
                verdict="agrees" if value > beta else "disagrees")
 
 
+def kauzmann_point(alpha: float, qstar: float, beta_hi: float, order: int, tol: float, xtol: float,
+                   beta_max: float) -> dict:
+    """The 1RSB static transition ``beta_K(q*)`` (``Sigma(x = 1)`` of the broken branch crosses 0) and the RS
+    stability line ``beta_c(q*)`` at the same quadrature order (one resumable sweep point)
+    (:func:`theory.perceptron.kauzmann_beta`, :func:`theory.perceptron.beta_c`).
+
+    The x = 1 branch is followed down from ``beta_hi`` (well above beta_K: below beta_K an unstable broken
+    branch coexists, docs/stochastic_perceptron_1rsb.md, Sec. 7) to ``beta_lo = beta_hi / 3``.
+
+    Parameters
+    ----------
+    alpha, qstar
+        Load and squared norm.
+    beta_hi
+        Start of the downward scan of the x = 1 branch.
+    order, tol
+        Quadrature order and solver tolerance of the 1RSB and RS saddle points.
+    xtol
+        Relative tolerance of the root beta_K.
+    beta_max
+        End of the beta_c scan.
+
+    Returns
+    -------
+    dict
+        ``beta_K``, ``gap`` (``q1 - q0`` at beta_K), ``converged``, ``message``, ``beta_K_error`` (the root
+        tolerance), ``beta_c``, ``seconds``.
+
+    Examples
+    --------
+    >>> d = kauzmann_point(0.55, 0.88, beta_hi=30.0, order=8, tol=1e-8, xtol=1e-3, beta_max=200.0)
+    >>> d["converged"], 19.5 < d["beta_K"] < 20.0 < d["beta_c"]   # beyond beta_K at beta = 20, RS still stable
+    (True, True)
+    """
+    from theory.perceptron import kauzmann_beta
+
+    t0 = time.time()
+    r = kauzmann_beta(alpha, float(qstar), beta_hi=beta_hi, beta_lo=beta_hi / 3.0, tol=tol, order=order, xtol=xtol)
+    bc = _bc(alpha, qstar, order, beta_max)
+    return {"alpha": alpha, "qstar": float(qstar), "beta_K": r.beta_K, "gap": r.gap, "converged": bool(r.converged),
+            "message": r.message, "beta_K_error": xtol * r.beta_K if r.converged else math.nan,
+            "beta_c": bc.beta_c if bc.converged else math.nan, "seconds": time.time() - t0}
+
+
+def continuous_transition_point(alpha: float, qstar: float, order: int, tol: float, ratio: float,
+                                beta_max: float) -> dict:
+    """Where the transition is continuous, beta_K = beta_c: the broken x = 1 branch, followed down in beta
+    from ``1.15 beta_c`` on a geometric grid (``ratio``), keeps ``Sigma(1) < 0`` and joins RS (``q1 = q0``)
+    at the AT line (one resumable sweep point) [baldassi2018, SM Eq. 16],
+    :func:`theory.perceptron.solve_rsb`.
+
+    Parameters
+    ----------
+    alpha, qstar
+        Load and squared norm.
+    order, tol
+        Quadrature order and solver tolerance.
+    ratio
+        Grid ratio of the downward scan (< 1).
+    beta_max
+        End of the beta_c scan.
+
+    Returns
+    -------
+    dict
+        ``beta_c``, the scan ``beta``, ``gap``, ``complexity`` (to the first point on RS), ``beta_broken``
+        (lowest beta with ``q1 > q0``), ``beta_rs`` (first beta on RS below it), ``messages``.
+
+    Examples
+    --------
+    >>> d = continuous_transition_point(0.55, 0.8, order=8, tol=1e-8, ratio=0.9, beta_max=200.0)
+    >>> d["beta_rs"] <= d["beta_c"] <= d["beta_broken"], max(d["complexity"][:-1]) < 0
+    (True, True)
+    """
+    from theory.perceptron import solve_rsb
+
+    bc = _bc(alpha, qstar, order, beta_max)
+    out = {"alpha": alpha, "qstar": float(qstar), "beta_c": bc.beta_c if bc.converged else math.nan, "beta": [],
+           "gap": [], "complexity": [], "beta_broken": math.nan, "beta_rs": math.nan, "messages": []}
+    if not bc.converged:
+        out["messages"].append(f"beta_c: {bc.message}")
+        return out
+    b, init = 1.15 * bc.beta_c, None  # default start of solve_rsb: RS with q1 half-way to q*
+    while b > 0.5 * bc.beta_c:
+        r = solve_rsb(alpha, b, qstar, 1.0, init=init, tol=tol, order=order, error=False)
+        if not r.converged:
+            out["messages"].append(f"beta={b:.5g}: {r.message}")
+            break
+        out["beta"].append(b)
+        out["gap"].append(r.gap)
+        out["complexity"].append(r.complexity)
+        if r.gap < 1e-6 * qstar:
+            out["beta_rs"] = b
+            break
+        out["beta_broken"], init = b, r
+        b *= ratio
+    return out
+
+
 # --------------------------------------------------------------------------- comparison
 
 
@@ -536,6 +649,9 @@ def compare_rs_stability(mode: str = "quick", store: ResultStore | None = None, 
                            d["qstar_lo"], d["qstar_lo"] < d["qstar_0"], "q*_lo < q*_0",
                            note=f"q*_lo = {d['qstar_lo']:.4f} at beta = {d['beta_lo']:.1f}; "
                                 f"q*_0 = {d['qstar_0']:.4f}; beta_c finite at the fold"))
+    krows, kdata = _kauzmann_rows(cfg, store) if "kauzmann" in cfg else ([], {"points": [], "continuous": None,
+                                                                             "beyond": [], "verdict": ""})
+    rows.extend(krows)
     mc_rows, mc_data = _mc_rows(cfg, store, seed)
     rows.extend(mc_rows)
     lines_plot = []
@@ -546,7 +662,12 @@ def compare_rs_stability(mode: str = "quick", store: ResultStore | None = None, 
                            "style": {"color": styles[a], "ls": "-", "marker": "."}})
         lines_plot.append({"label": f"beta_c2 (re-entrant), alpha={a:g}", "alpha": a, "qstar": d["qstar_upper"],
                            "beta": d["beta_c2"], "style": {"color": styles[a], "ls": "--", "marker": "."}})
-    data = {"lines": lines_plot, "alphas": list(ALPHAS), "claim": dict(claim),
+    kq = [p["qstar"] for p in kdata["points"] if p["converged"]]
+    if kq:
+        lines_plot.append({"label": f"beta_K (1RSB static), alpha={CLAIM_ALPHA:g}", "alpha": CLAIM_ALPHA,
+                           "qstar": kq, "beta": [p["beta_K"] for p in kdata["points"] if p["converged"]],
+                           "style": {"color": "k", "ls": ":", "marker": "s"}})
+    data = {"lines": lines_plot, "alphas": list(ALPHAS), "claim": dict(claim), "kauzmann": kdata,
             "window": {str(a): {k: by_alpha[a][k] for k in ("qstar_lo", "beta_lo", "qstar_0", "qstar_hi",
                                                              "beta_max", "qstar_min", "beta_c_min", "nu_chi")}
                        for a in ALPHAS},
@@ -567,10 +688,63 @@ def compare_rs_stability(mode: str = "quick", store: ResultStore | None = None, 
                f"Gibbs measure of [baldassi2018, SM Eq. 1] at alpha = {CLAIM_ALPHA}, q* = {MC_QSTAR} (beta_c ~ 22.9); "
                "they check the sampler against RS where it is stable and equilibrated, but cannot locate the AT "
                "line at the sizes and times this machine affords (docs/rs_stability.md, Sec. 4)."
+             + (" " + kdata["verdict"] if kdata["verdict"] else "")
              + ("" if not msgs else " Messages: " + "; ".join(msgs)))
     return Comparison(key="perceptron.rs_stability", title="RS stability beta_c(q*) [baldassi2018, SM Fig. 1]",
                       rows=tuple(rows), data=data, wall_time=time.time() - t0, figure=_figure(data),
                       command=f"python -m validate report --only perceptron.rs_stability --{mode}", notes=notes)
+
+
+def _kauzmann_rows(cfg, store):
+    """Rows and data of the 1RSB static transition beta_K(q*) at alpha = 0.55 next to beta_c(q*)."""
+    k = cfg["kauzmann"]
+    pts = run_sweep(kauzmann_point, [dict(alpha=CLAIM_ALPHA, qstar=q, beta_hi=k["beta_hi"], order=k["order"],
+                                          tol=k["tol"], xtol=k["xtol"], beta_max=cfg["beta_max"])
+                                     for q in k["qstars"]], task="perceptron.rs_stability.kauzmann", store=store).rows
+    cont = run_sweep(continuous_transition_point, [dict(alpha=CLAIM_ALPHA, qstar=CONTINUOUS_QSTAR, order=k["order"],
+                                                        tol=k["tol"], ratio=CONTINUOUS_RATIO,
+                                                        beta_max=cfg["beta_max"])],
+                     task="perceptron.rs_stability.continuous", store=store).rows[0]
+    src = "theory.perceptron.kauzmann_beta (docs/stochastic_perceptron_1rsb.md, Sec. 5, 7)"
+    rows = []
+    # continuous transition: beta_K = beta_c, checked by the x = 1 branch joining RS at the AT line
+    bc, lo, hi = cont["beta_c"], cont["beta_rs"], cont["beta_broken"]
+    sig = cont["complexity"][:-1] if math.isfinite(lo) else cont["complexity"]
+    ok = math.isfinite(bc) and math.isfinite(lo) and math.isfinite(hi) and lo <= bc <= hi and bool(sig) and \
+        max(sig) < 0
+    rows.append(_check(f"x = 1 branch joins RS at beta_c (beta_K = beta_c, continuous), q*={CONTINUOUS_QSTAR:g}",
+                       bc, ok, "beta_c in [last beta on RS, lowest broken beta], Sigma(1) < 0 on the branch",
+                       src, note=f"x = 1 branch followed down from 1.15 beta_c (ratio {CONTINUOUS_RATIO:g}): broken "
+                                 f"down to beta = {hi:.3f} (gap {min(cont['gap'][:len(sig)], default=math.nan):.2g}), "
+                                 f"RS at {lo:.3f}; max Sigma(1) on the branch "
+                                 f"{max(sig) if sig else math.nan:.2e}" + "".join("; " + m for m in cont["messages"])))
+    rows.append(bound_row("beta_K", CONTINUOUS_QSTAR, bc if ok else math.nan,
+                          note="continuous transition: beta_K = beta_c (row above)"))
+    beyond = []
+    for p in pts:
+        q, bk, err = p["qstar"], p["beta_K"], p["beta_K_error"]
+        if not p["converged"]:
+            rows.append(bound_row("beta_K", q, math.nan, note=f"beta_K not found: {p['message']}"))
+            continue
+        rows.append(Row(quantity=f"beta_K(q*={q:g}) (discontinuous 1RSB transition, alpha={CLAIM_ALPHA:g})",
+                        theory=bk, source=src, verdict="measured", tolerance=f"+- {err:.1g} (root tolerance)",
+                        note=f"Sigma(x = 1) = 0 on the broken x = 1 branch followed down from beta = {k['beta_hi']:g}; "
+                             f"gap q1 - q0 = {p['gap']:.4f} there; quadrature order {k['order']}"))
+        rows.append(_check(f"beta_K(q*={q:g}) < beta_c (static transition before the AT line)", bk,
+                           math.isfinite(p["beta_c"]) and bk < p["beta_c"], "beta_K < beta_c", src,
+                           note=f"beta_c = {p['beta_c']:.4f}: RS locally stable but not the equilibrium for "
+                                f"beta_K < beta < beta_c"))
+        rows.append(bound_row("beta_K", q, bk, note=f"beta_c = {p['beta_c']:.4f}; beta_K +- {err:.1g}"))
+        if bk < CLAIM_BETA:
+            beyond.append(q)
+    done = [p["qstar"] for p in pts if p["converged"]]
+    verdict = ("1RSB static transition at alpha = 0.55: beta_K = beta_c (continuous) at q* = "
+               f"{CONTINUOUS_QSTAR:g}; beta_K computed at q* = {', '.join(f'{q:g}' for q in done) or 'none'}. "
+               + (f"beta = 20 exceeds beta_K at q* = {', '.join(f'{q:g}' for q in beyond)}: there the RS solution is "
+                  "still locally stable but no longer the equilibrium (the paper's claim fails for the "
+                  "thermodynamics, docs/stochastic_perceptron_1rsb.md, Sec. 7)." if beyond else
+                  "beta = 20 lies below beta_K at every q* computed."))
+    return rows, {"points": [dict(p) for p in pts], "continuous": dict(cont), "beyond": beyond, "verdict": verdict}
 
 
 def _figure(data):

@@ -21,6 +21,7 @@ from theory.perceptron.franz_parisi.solver import (
     franz_parisi_entropy,
     franz_parisi_max,
     franz_parisi_reference,
+    franz_parisi_work_estimate,
     solve_franz_parisi,
 )
 
@@ -33,5 +34,6 @@ __all__ = [
     "franz_parisi_entropy",
     "franz_parisi_max",
     "franz_parisi_reference",
+    "franz_parisi_work_estimate",
     "solve_franz_parisi",
 ]

@@ -81,6 +81,7 @@ __all__ = [
     "franz_parisi_entropy",
     "franz_parisi_max",
     "franz_parisi_reference",
+    "franz_parisi_work_estimate",
     "scaled_state",
     "solve_franz_parisi",
     "spherical_rs",
@@ -89,8 +90,20 @@ __all__ = [
 REFERENCES = ("stochastic", "binary", "spherical")
 DEFAULT_ORDER = 8
 _VARS = ("Q0", "s0", "s1", "phat")
-# seconds of wall time (load-dependent) after which franz_parisi_curve / franz_parisi_entropy stop, flagged
-FP_BUDGET = 120.0
+# seconds of wall time after which franz_parisi_curve / franz_parisi_entropy stop, flagged: a last-resort safety
+# net only (it depends on the machine and its load); the deterministic limit is FP_MAX_WORK
+FP_BUDGET = 900.0
+# deterministic cap of the continuation, in work units: one unit is one node of the energetic kernel's
+# interpolation table in one map evaluation (the dominant cost); the same on every machine. Measured
+# 0.8e-5 - 2e-5 s per unit on a loaded 2-core machine (FP_SECONDS_PER_WORK), so 2e7 units: a few minutes at most.
+FP_MAX_WORK = 2e7
+FP_SECONDS_PER_WORK = 1e-5
+_TABLE_LIMIT = 2_000_000  # the energetic kernel refuses larger tables (kernels._NMAX_TABLE)
+# the cost model of franz_parisi_work_estimate (measured on the stochastic reference, q* = 0.9, order 8):
+# map evaluations per continuation point, and table nodes ~ FP_NODES_SCALE / sqrt(d) (>= FP_NODES_FLOOR) at order 8
+FP_EVALS_PER_POINT = 22.0
+FP_NODES_SCALE = 700.0
+FP_NODES_FLOOR = 3000.0
 QUAD_TOL = 1e-3  # a point whose quadrature error estimate exceeds QUAD_TOL * max(1, |S|) is not 'converged'
 
 
@@ -453,10 +466,92 @@ def _with_deadline(update, deadline: float | None):
 
     def timed(x):
         if time.monotonic() > deadline:
-            raise ComputationError("time budget exhausted during the saddle-point iteration")
+            raise ComputationError("time budget exhausted during the saddle-point iteration (the wall-clock "
+                                   "safety net: machine- and load-dependent)")
         return update(x)
 
     return timed
+
+
+def _energetic_table_nodes(ref: ReferenceState, x: Mapping[str, float], order: int) -> int:
+    """Nodes of the energetic kernel's interpolation table at ``x`` (its cost: the work unit of the cap)."""
+    try:
+        Q0 = min(max(float(x["Q0"]), 0.0), 1.0 - 1e-13)
+        g = grids_cached(ref, order)
+        A, B, b = _AB(ref, g, Q0, float(x["s0"]), float(x["s1"]))
+        mu = (A * g.gz0[:, None] + B * g.gz1)[g.gw != 0.0]
+        scale = max(math.sqrt(max(b, 0.0)), math.sqrt(1.0 - Q0))
+        dh = drel(order) * 2.0 ** math.floor(math.log2(scale))
+        n = int(math.ceil(float(mu.max()) / dh) - math.floor(float(mu.min()) / dh)) + 3
+        # a table above the kernel's limit is refused before it is built: it costs the grid pass only
+        return n if n <= _TABLE_LIMIT else int(mu.size)
+    except (ArithmeticError, ValueError, KeyError):
+        return 0
+
+
+class _WorkMeter:
+    """Deterministic work count of a continuation: raises once ``used`` passes ``cap`` (see :data:`FP_MAX_WORK`)."""
+
+    def __init__(self, cap: float, estimate: float):
+        self.cap, self.estimate, self.used, self.evaluations = float(cap), float(estimate), 0.0, 0
+
+    def wrap(self, update, ref: ReferenceState, order: int):
+        def counted(x):
+            self.used += _energetic_table_nodes(ref, x, order)
+            self.evaluations += 1
+            if self.used > self.cap:
+                raise ComputationError(
+                    f"work cap of {self.cap:.3g} units exhausted ({self.evaluations} map evaluations; the up-front "
+                    f"estimate for the requested d was {self.estimate:.3g}; raise max_work=, --max-work on the "
+                    "command line)")
+            return update(x)
+        return counted
+
+
+def franz_parisi_work_estimate(d: float | Sequence[float], *, order: int = DEFAULT_ORDER, max_step: float = 0.03,
+                               d_start: float = 0.35) -> float:
+    """Up-front estimate of the work (units of :data:`FP_MAX_WORK`) of reaching the distances ``d`` by continuation.
+
+    The path of :func:`franz_parisi_curve` from ``d_start`` (the maximum of ``S``; 0.35 bounds it for
+    the references of the paper) down to the smallest positive ``d``: linear steps of ``max_step``
+    to ``d_start * GEOM_STEP``, then geometric steps ``GEOM_STEP``; each point costs about
+    :data:`FP_EVALS_PER_POINT` map evaluations of ``(order / 8) max(FP_NODES_FLOOR,
+    FP_NODES_SCALE / sqrt(d))`` table nodes (the table spacing follows ``sqrt(1 - Q0)``, and
+    ``1 - Q0`` shrinks in proportion to ``d``). Measured on the stochastic reference (``q* = 0.9``):
+    0.45 - 1.4 times the counted work for ``3e-5 <= d <= 0.2`` (e.g. ``d = 1e-4``: estimate 7.5e6, counted
+    3.4e6; ``d = 3e-5``: 1.27e7 and 1.84e7). Distances above ``d_start``
+    cost as many linear steps as they are away.
+
+    Examples
+    --------
+    >>> franz_parisi_work_estimate(1e-6) > 10 * franz_parisi_work_estimate(1e-3)   # the hang of issue 21
+    True
+    >>> franz_parisi_work_estimate(1e-6) > FP_MAX_WORK > franz_parisi_work_estimate(1e-4)
+    True
+    """
+    ds = np.atleast_1d(np.asarray(d, dtype=float))
+    scale = order / 8.0
+
+    def cost(x: float) -> float:
+        return FP_EVALS_PER_POINT * scale * max(FP_NODES_FLOOR, FP_NODES_SCALE / math.sqrt(max(x, 1e-300)))
+
+    total = 0.0
+    hi = float(ds.max()) if ds.size else 0.0
+    if hi > d_start:
+        n = math.ceil((hi - d_start) / max_step)
+        total += sum(cost(d_start + (hi - d_start) * j / n) for j in range(1, n + 1))
+    pos = ds[ds > 0.0]
+    if pos.size and float(pos.min()) < d_start:
+        lo = float(pos.min())
+        x = d_start
+        while x - max_step > max(lo, d_start * GEOM_STEP):
+            x -= max_step
+            total += cost(x)
+        while x * GEOM_STEP > lo:
+            x *= GEOM_STEP
+            total += cost(x)
+        total += cost(lo)
+    return total
 
 
 def _check_ref(ref: ReferenceState) -> ReferenceState:
@@ -551,7 +646,8 @@ def _failed(ref, d, order, msg) -> FPResult:
 
 def solve_franz_parisi(ref: ReferenceState, d: float, *, init: Mapping[str, float] | FPResult | None = None,
              tol: float = 1e-10, order: int = DEFAULT_ORDER, maxiter: int = 2000, method: str = "hybr",
-             damping: float = 0.2, end: EndpointResult | None = None, deadline: float | None = None) -> FPResult:
+             damping: float = 0.2, end: EndpointResult | None = None, deadline: float | None = None,
+             meter: Any = None) -> FPResult:
     """Franz-Parisi saddle point at distance ``d`` [baldassi2018, SM Eq. 32, 37-38].
 
     Parameters
@@ -580,6 +676,9 @@ def solve_franz_parisi(ref: ReferenceState, d: float, *, init: Mapping[str, floa
     deadline
         ``time.monotonic()`` value after which the solve stops with a flagged failure (the map
         evaluation raises; :func:`franz_parisi_curve` sets it from its time budget).
+    meter
+        Internal: the deterministic work meter of :func:`franz_parisi_curve` (each map evaluation
+        is counted and the solve stops, flagged, once the curve's ``max_work`` is used up).
 
     Returns
     -------
@@ -618,6 +717,8 @@ def solve_franz_parisi(ref: ReferenceState, d: float, *, init: Mapping[str, floa
     x0 = dict(init.values) if isinstance(init, FPResult) else {k: float(init[k]) for k in _VARS}
     p = 1.0 - 2.0 * d
     update = _with_deadline(_fixed_point_map(ref, p, order), deadline)
+    if meter is not None:
+        update = meter.wrap(update, ref, order)
     r = None
     if (end is not None and end.converged and isinstance(init, FPResult) and init.converged
             and math.isfinite(init.Qhat0) and end.d_c < d < init.d):
@@ -774,11 +875,12 @@ def _beyond_end(ref: ReferenceState, d: float, d_c: float, c: float, order: int)
 
 def franz_parisi_entropy(alpha: float, beta: float, qstar: float, d: float, reference: str = "stochastic", *,
                  init: FPResult | None = None, tol: float = 1e-10, order: int = DEFAULT_ORDER,
-                 budget: float = FP_BUDGET) -> FPResult:
+                 budget: float = FP_BUDGET, max_work: float = FP_MAX_WORK) -> FPResult:
     """``S(d)`` for one reference and distance (the command-line entry point).
 
-    At most ``budget`` seconds (:func:`franz_parisi_curve`); a point not reached in time is a
-    failed result with the requested ``d`` and the reached one (``d_reached``).
+    At most ``max_work`` work units (deterministic, :func:`franz_parisi_curve`) and, as a last-resort
+    safety net, ``budget`` seconds; a point not reached is a failed result with the requested ``d`` and
+    the reached one (``d_reached``).
 
     Reached by continuation from the maximum of ``S`` (:func:`franz_parisi_curve`) unless a converged
     ``init`` is given; ``beta`` and ``qstar`` are used by the stochastic reference only.
@@ -797,7 +899,7 @@ def franz_parisi_entropy(alpha: float, beta: float, qstar: float, d: float, refe
         init = None
     if init is None:  # by continuation from the maximum (locates the end of the branch too)
         pt = franz_parisi_curve(ref, [check_real("d", d, ge=0.0, lt=1.0)], tol=tol, order=order,
-                                budget=budget).points[0]
+                                budget=budget, max_work=max_work).points[0]
         if pt.result is None:
             return _failed(ref, float(d), order, pt.message)
         return pt.result if pt.converged == pt.result.converged else dataclasses.replace(
@@ -812,7 +914,7 @@ def _ref_cached(reference: str, alpha: float, beta: float, qstar: float) -> Refe
 
 def franz_parisi_curve(ref: ReferenceState, d: Sequence[float], *, tol: float = 1e-10, order: int = DEFAULT_ORDER,
              max_halvings: int = 2, method: str = "hybr", max_step: float = 0.03,
-             budget: float = FP_BUDGET) -> Curve:
+             budget: float = FP_BUDGET, max_work: float = FP_MAX_WORK) -> Curve:
     """``S(d)`` along ``d`` by continuation (:func:`theory.core.solver.span`).
 
     The path starts at the maximum of ``S`` (``phat = 0``) and is followed
@@ -827,9 +929,13 @@ def franz_parisi_curve(ref: ReferenceState, d: Sequence[float], *, tol: float = 
     the previous point are started from :func:`endpoint_warm_start` (``solve_franz_parisi(..., end=...)``;
     ``docs/franz_parisi.md``, Cost: e.g. spherical d = 0.06 in 20 map evaluations instead of ~1100).
 
-    The whole curve gets at most ``budget`` seconds of wall time: a point not reached by then
-    is a failed point saying so (``converged=False``, ``d_reached`` the last converged distance),
-    so that no input hangs (near ``d -> 0`` each continuation step needs more map evaluations).
+    The continuation gets at most ``max_work`` work units (:data:`FP_MAX_WORK`: the nodes of the
+    energetic interpolation table summed over map evaluations, the dominant cost; near ``d -> 0``
+    the table grows like ``1/sqrt(d)``): a deterministic cap, the same answer on every machine. A
+    point not reached within it is a failed point saying so (``converged=False``, ``d_reached`` the
+    last converged distance). :func:`franz_parisi_work_estimate` predicts the work up front (the
+    command line refuses a request whose estimate exceeds ``--max-work``). ``budget`` seconds of
+    wall time are a last-resort safety net only (machine- and load-dependent; its message says so).
     A failed point's result always carries the requested ``d`` and, separately, ``d_reached``.
 
     Examples
@@ -845,6 +951,7 @@ def franz_parisi_curve(ref: ReferenceState, d: Sequence[float], *, tol: float = 
     for x in ds:
         check_real("d", x, ge=0.0, lt=1.0)
     budget = check_real("budget", budget, gt=0.0)
+    max_work = check_real("max_work", max_work, gt=0.0)
     deadline = time.monotonic() + budget
     reached = {"d": math.nan}
     mx = franz_parisi_max(ref, tol=tol, order=order)
@@ -853,13 +960,18 @@ def franz_parisi_curve(ref: ReferenceState, d: Sequence[float], *, tol: float = 
                                              message=f"maximum of S not found: {mx.message}") for x in ds))
 
     end: dict[str, Any] = {"d_c": None, "c": math.nan, "tried_tau": math.inf, "point": None}
+    meter = _WorkMeter(max_work, franz_parisi_work_estimate(ds, order=order, max_step=max_step, d_start=mx.d))
 
     def solve(params, init):
         d = params["d"]
         if time.monotonic() > deadline:
-            raise ComputationError(f"time budget of {budget:g} s exhausted before d = {d:g} (raise budget=, "
-                                   f"--budget on the command line; the last converged continuation point was "
-                                   f"d = {reached['d']:.6g})")
+            raise ComputationError(f"time budget of {budget:g} s exhausted before d = {d:g} (the wall-clock safety "
+                                   f"net: machine- and load-dependent; raise budget=, --budget on the command "
+                                   f"line; the last converged continuation point was d = {reached['d']:.6g})")
+        if meter.used > meter.cap:
+            raise ComputationError(f"work cap of {meter.cap:.3g} units exhausted before d = {d:g} (estimate "
+                                   f"{meter.estimate:.3g}; raise max_work=, --max-work on the command line; the "
+                                   f"last converged continuation point was d = {reached['d']:.6g})")
         if end["d_c"] is not None and d < end["d_c"]:
             return _beyond_end(ref, d, end["d_c"], end["c"], order)
         if (init is not None and d < init.d and init.tau < TAU_LOCATE and end["point"] is None
@@ -875,7 +987,7 @@ def franz_parisi_curve(ref: ReferenceState, d: Sequence[float], *, tol: float = 
         # once the end is located, points between it and init start from the scaled end-point state
         # (endpoint_warm_start; solve_franz_parisi falls back to init itself if that start fails)
         r = solve_franz_parisi(ref, d, init=init, tol=tol, order=order, method=method, end=end["point"],
-                               deadline=deadline)
+                               deadline=deadline, meter=meter)
         if r.converged:
             reached["d"] = d
         if math.isfinite(r.d_c):
