@@ -247,3 +247,18 @@ def test_bc_energy_at_x_one_is_the_rs_energy():
     assert e.E == pytest.approx(ref.E, rel=1e-7)
     assert e.p == pytest.approx(ref.p, abs=1e-9) and e.p_tilde0 == pytest.approx(ref.p_tilde, abs=1e-8)
     assert e.p_tilde0 < e.p_tilde1 < e.p   # the same-block overlap lies in between
+
+
+@pytest.mark.parametrize("beta,qstar,x", [(40.0, 0.8, 0.5), (20.0, 0.7, 0.5)])
+def test_rsb_errors_bound_every_field_against_a_higher_order(beta, qstar, x):
+    """Every reported field carries an estimate that bounds its difference to an order-24 solve (issue 21)."""
+    r = solve_rsb(0.55, beta, qstar, x, order=12)
+    ref = solve_rsb(0.55, beta, qstar, x, order=24, error=False, init=r)
+    assert r.converged and ref.converged
+    fields = ("q0", "q1", "qhat0", "qhat1", "qhatd", "gap", "phi", "phi_S", "phi_E", "dphi_dx", "complexity",
+              "dphi_dbeta", "loglik")
+    assert set(fields) <= set(r.errors)
+    for f in fields:
+        assert abs(getattr(r, f) - getattr(ref, f)) <= r.errors[f], f
+    assert r.error == r.errors["phi"]
+

@@ -21,6 +21,7 @@ configuration under the 1RSB measure. Numerics: :mod:`theory.perceptron._rsb_num
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -34,11 +35,15 @@ from theory.core import (
     OrderParameters,
     Record,
     SolverResult,
+    bound_violations,
     check_real,
     converge,
+    errors_field,
     interval_moments,
     legendre_nodes,
     newton,
+    replace_with_accuracy,
+    solve_to_accuracy,
     span,
 )
 from theory.perceptron._rs_numerics import DEFAULT_ORDER, T_KINK, check_order, e_rule, energetic_kernel, s_rule
@@ -282,8 +287,13 @@ class RSBResult(Record, OrderParameters):
     ``phi = phi_S + phi_E`` (``phi_E = alpha G_E``); ``dphi_dx`` the derivative in the Parisi
     parameter, ``complexity = -x^2 dphi_dx`` (the log-number of states per synapse of the
     states selected by ``x``); ``dphi_dbeta = alpha loglik``; ``gap = q1 - q0`` (0 on the RS
-    solution); ``error = |phi(order) - phi(order // 2)|``; ``x_equilibrium`` is true when ``x``
-    was fixed by ``complexity = 0`` (or set to 1 because ``complexity(1) >= 0``).
+    solution); ``error = |phi(order) - phi(order // 2)|`` at the solution of ``order``;
+    ``errors`` the error estimate of every reported field (``phi``, ``phi_S``, ``phi_E``,
+    ``dphi_dx``, ``complexity``, ``dphi_dbeta``, ``loglik``, ``gap`` and the order parameters):
+    the saddle point solved again at ``order // 2`` at the same ``x``
+    (:func:`theory.core.solve_to_accuracy`), twice the difference plus the residual
+    propagated; an equilibrium ``x`` is held fixed in that comparison. ``x_equilibrium`` is
+    true when ``x`` was fixed by ``complexity = 0`` (or set to 1 because ``complexity(1) >= 0``).
     """
 
     alpha: float
@@ -310,6 +320,7 @@ class RSBResult(Record, OrderParameters):
     order: int
     x_equilibrium: bool = False
     message: str = ""
+    errors: dict = errors_field()
 
     ORDER_PARAMETERS = _NAMES
 
@@ -459,7 +470,39 @@ def _validate(alpha, beta, qstar, tol, order):
     return alpha, beta, qstar, tol, check_order(order)
 
 
-def _solve_at_x(alpha, beta, qstar, x, init, tol, order, maxiter, error) -> RSBResult:
+#: the fields whose error is estimated (every reported number of the saddle point)
+_RSB_FIELDS = _NAMES + ("gap", "phi", "phi_S", "phi_E", "dphi_dx", "complexity", "dphi_dbeta", "loglik")
+
+
+#: the fields that vanish at the solutions of interest (dphi/dx and the complexity at the equilibrium x, the gap
+#: on the RS branch): their absolute tolerance is ``quad_rtol`` (phi is of order one; the equilibrium criterion
+#: is |Sigma| <= 1e-6)
+_NEAR_ZERO_FIELDS = ("dphi_dx", "complexity", "gap")
+
+
+def _rsb_bounds(qstar: float) -> dict[str, tuple[float | None, float | None]]:
+    return {"q0": (0.0, qstar), "q1": (0.0, qstar), "gap": (0.0, None), "qhat0": (0.0, None),
+            "loglik": (None, 0.0), "phi_E": (None, 0.0)}
+
+
+def _solve_at_x(alpha, beta, qstar, x, init, tol, order, maxiter, error, quad_rtol=1e-6) -> RSBResult:
+    if not error:
+        r = _solve_at_x_once(alpha, beta, qstar, x, init, tol, order, maxiter, False)
+        viol = bound_violations(r, _rsb_bounds(qstar)) if r.converged else []
+        if viol:
+            r = dataclasses.replace(r, converged=False, message="physical bound violated: " + "; ".join(viol))
+        return r
+
+    def solve(n, warm):
+        return _solve_at_x_once(alpha, beta, qstar, x, warm if warm is not None else init, tol, n, maxiter, False)
+
+    ref = solve_to_accuracy(solve, order, fields=_RSB_FIELDS, max_order=max(order, min(32, 2 * order)),
+                            rtol=quad_rtol, atol=1e-7, tolerances=dict.fromkeys(_NEAR_ZERO_FIELDS, quad_rtol))
+    out = replace_with_accuracy(ref.result, ref, _rsb_bounds(qstar))
+    return dataclasses.replace(out, error=float(ref.errors.get("phi", math.nan)))
+
+
+def _solve_at_x_once(alpha, beta, qstar, x, init, tol, order, maxiter, error) -> RSBResult:
     known = dict(alpha=alpha, beta=beta, qstar=qstar, x=x, order=order)
     try:
         x0 = _as_init(init)
@@ -479,7 +522,7 @@ def _solve_at_x(alpha, beta, qstar, x, init, tol, order, maxiter, error) -> RSBR
 def solve_rsb(alpha: float, beta: float, qstar: float, x: float | None = None, *,
               init: Mapping[str, float] | RSBResult | None = None, tol: float = 1e-10,
               order: int = DEFAULT_ORDER, maxiter: int = 200, error: bool = True,
-              x_min: float = 0.02) -> RSBResult:
+              x_min: float = 0.02, quad_rtol: float = 1e-6) -> RSBResult:
     """1RSB saddle point ``(q0, q1, qhat0, qhat1, qhatd)`` at fixed or equilibrium ``x`` (docs, Sec. 3-5).
 
     Parameters
@@ -500,9 +543,16 @@ def solve_rsb(alpha: float, beta: float, qstar: float, x: float | None = None, *
     maxiter
         Evaluation cap.
     error
-        Also estimate ``|phi(order) - phi(order // 2)|``.
+        Also estimate the error of every reported field (``errors``, ``error = errors["phi"]``):
+        the saddle point solved again at ``order // 2`` at the same ``x``; while an estimate
+        exceeds ``1e-7 + quad_rtol |value|`` (``quad_rtol`` for ``dphi_dx``, ``complexity`` and
+        ``gap``, which vanish at the solutions of interest) the order is doubled once (up to 32), and if that does not
+        resolve it the result is ``converged=False``, as it is for a violated bound
+        (``0 <= q0 <= q1 <= q*``, ``qhat0 >= 0``, ``loglik <= 0``).
     x_min
         Lower end of the search for the equilibrium ``x``.
+    quad_rtol
+        Relative quadrature tolerance of the reported fields (with ``error=True``).
 
     Returns
     -------
@@ -517,9 +567,10 @@ def solve_rsb(alpha: float, beta: float, qstar: float, x: float | None = None, *
     (True, True)
     """
     alpha, beta, qstar, tol, order = _validate(alpha, beta, qstar, tol, order)
+    quad_rtol = check_real("quad_rtol", quad_rtol, gt=0.0, lt=1.0)
     if x is not None:
         x = check_real("x", x, gt=0.0, le=1.0)
-        return _solve_at_x(alpha, beta, qstar, x, init, tol, order, maxiter, error)
+        return _solve_at_x(alpha, beta, qstar, x, init, tol, order, maxiter, error, quad_rtol)
     x_min = check_real("x_min", x_min, gt=0.0, lt=1.0)
     x_init = float(init.x) if isinstance(init, RSBResult) and math.isfinite(init.x) else 1.0
     cache: dict[float, RSBResult] = {}
@@ -544,7 +595,8 @@ def solve_rsb(alpha: float, beta: float, qstar: float, x: float | None = None, *
             rb = at(xb)
             while (rb.dphi_dx < 0) == (ra.dphi_dx < 0):
                 if xb >= 1.0 and rb.dphi_dx < 0:
-                    return _finish(alpha, beta, qstar, 1.0, rb, tol, order, maxiter, error, "complexity(1) >= 0")
+                    return _finish(alpha, beta, qstar, 1.0, rb, tol, order, maxiter, error, "complexity(1) >= 0",
+                                   quad_rtol=quad_rtol)
                 if xb <= x_min:
                     raise ComputationError(f"no zero of dphi/dx above x_min={x_min}")
                 step *= 2.0
@@ -555,9 +607,10 @@ def solve_rsb(alpha: float, beta: float, qstar: float, x: float | None = None, *
         else:
             if r1.gap < 1e-7 * qstar:
                 return _finish(alpha, beta, qstar, 1.0, r1, tol, order, maxiter, error,
-                               "no broken solution at x = 1 (q1 = q0): RS")
+                               "no broken solution at x = 1 (q1 = q0): RS", quad_rtol=quad_rtol)
             if r1.dphi_dx <= 0.0:
-                return _finish(alpha, beta, qstar, 1.0, r1, tol, order, maxiter, error, "complexity(1) >= 0")
+                return _finish(alpha, beta, qstar, 1.0, r1, tol, order, maxiter, error, "complexity(1) >= 0",
+                               quad_rtol=quad_rtol)
             hi, xa = 1.0, 1.0
             lo = 0.9
             while at(lo).dphi_dx > 0.0:
@@ -567,13 +620,13 @@ def solve_rsb(alpha: float, beta: float, qstar: float, x: float | None = None, *
                 lo = max(x_min, lo - 0.15)
         xs = brentq(lambda xx: at(xx).dphi_dx, lo, hi, xtol=1e-9, rtol=1e-10)
         near = min(cache, key=lambda k: abs(k - xs))
-        return _finish(alpha, beta, qstar, xs, cache[near], tol, order, maxiter, error, "")
+        return _finish(alpha, beta, qstar, xs, cache[near], tol, order, maxiter, error, "", quad_rtol=quad_rtol)
     except ComputationError as exc:
         return RSBResult.failure(str(exc), alpha=alpha, beta=beta, qstar=qstar, order=order, x_equilibrium=True)
 
 
-def _finish(alpha, beta, qstar, x, init, tol, order, maxiter, error, note) -> RSBResult:
-    r = _solve_at_x(alpha, beta, qstar, x, init, tol, order, maxiter, error)
+def _finish(alpha, beta, qstar, x, init, tol, order, maxiter, error, note, quad_rtol=1e-6) -> RSBResult:
+    r = _solve_at_x(alpha, beta, qstar, x, init, tol, order, maxiter, error, quad_rtol)
     msg = "; ".join(t for t in (r.message, note) if t)
     return RSBResult(**{**r.to_dict(), "x_equilibrium": True, "message": msg})
 

@@ -96,7 +96,7 @@ def rsb_vs_rs_point(alpha: float, qstar: float, beta: float, order: int, tol: fl
                 "loglik_rs": rs.loglik, "E_rs": ers.E, "E_rs_error": ers.error, "q0_rs": rs.q0,
                 "converged": bool(rs.converged and ers.converged),
                 "message": "; ".join(m.message for m in (rs, ers) if not m.converged), "seconds": time.time() - t0}
-    r = solve_rsb(alpha, beta, qstar, None, tol=tol, order=order)
+    r = solve_rsb(alpha, beta, qstar, None, tol=tol, order=order, quad_rtol=1e-5)
     out = {"alpha": alpha, "qstar": qstar, "beta": beta, "phi_rs": rs.phi, "phi_rs_error": rs.error,
            "loglik_rs": rs.loglik, "E_rs": ers.E, "E_rs_error": ers.error, "phi_rsb": r.phi,
            "phi_rsb_error": r.error, "loglik_rsb": r.loglik, "x": r.x, "q0": r.q0, "q1": r.q1, "gap": r.gap,
