@@ -242,10 +242,7 @@ def nested_level(c0, z0, x, sig, edges, t, bw, V, parity, concave, brk, glx, glw
     nz = z0.size
     out = np.empty((nf + 2, nz))
     vals = np.empty(nf)
-    if concave:
-        ne = 9 + _EGRADE.size
-    else:
-        ne = 2 + int(math.ceil(2.0 * (x * sig + _SPAN) / 1.5)) + 2 * brk.size
+    ne = _n_z1_edges(x, sig, concave, brk)
     e = np.empty(ne)
     nmax = (ne - 1) * glx.size
     Z = np.empty(nmax)
@@ -260,56 +257,7 @@ def nested_level(c0, z0, x, sig, edges, t, bw, V, parity, concave, brk, glx, glw
                 out[1 + f, i] = vals[f]
             out[nf + 1, i] = vals[1] * vals[1]
             continue
-        if concave:
-            # mode of -z^2/2 + x V0(y0 + sig z): psi' = -z + x sig V1 (decreasing), psi'(0) >= 0
-            lo = 0.0
-            hi = 1.0
-            for _ in range(80):
-                cheb_eval(edges, t, bw, V, parity, y0 + sig * hi, vals)
-                if -hi + x * sig * vals[1] <= 0.0:
-                    break
-                lo = hi
-                hi *= 2.0
-            z = 0.5 * (lo + hi)
-            curv = 1.0
-            for _ in range(100):
-                cheb_eval(edges, t, bw, V, parity, y0 + sig * z, vals)
-                d1 = -z + x * sig * vals[1]
-                curv = 1.0 - x * sig * sig * vals[2]
-                if curv < 1.0:
-                    curv = 1.0
-                if d1 > 0.0:
-                    lo = z
-                else:
-                    hi = z
-                zn = z + d1 / curv
-                if not (lo < zn < hi):
-                    zn = 0.5 * (lo + hi)
-                if abs(zn - z) <= 1e-12 * (1.0 + abs(z)):
-                    z = zn
-                    break
-                z = zn
-            wm = 1.0 / math.sqrt(curv)
-            k = 0
-            for j in range(9):
-                e[k] = z - _EWIN + 2.0 * _EWIN * j / 8.0
-                k += 1
-            for g in _EGRADE:
-                e[k] = min(max(z + wm * g, z - _EWIN), z + _EWIN)
-                k += 1
-        else:
-            L = x * sig + _SPAN
-            nu = ne - 2 * brk.size
-            k = 0
-            for j in range(nu):
-                e[k] = -L + 2.0 * L * j / (nu - 1)
-                k += 1
-            for j in range(brk.size):
-                e[k] = min(max((brk[j] - y0) / sig, -L), L)
-                k += 1
-                e[k] = min(max((-brk[j] - y0) / sig, -L), L)
-                k += 1
-        es = np.sort(e)
+        es = _z1_edges(y0, x, sig, edges, t, bw, V, parity, concave, brk, e, vals)
         m = _panel_nodes(es, glx, glw, Z, LW)
         mx = -np.inf
         for j in range(m):
