@@ -299,30 +299,42 @@ def bc_kernel(z, sq0, sD, s, beta, cz, cu, sigma, glx, glw, T):
         if (e.size - 1) * no > nmax:
             raise ValueError("bc_kernel: more u nodes than the buffers hold")
         k = u_panel_nodes(e, glx, logw, U, L)
-        mx = -np.inf
-        for j in range(k):
-            u = U[j]
-            v = L[j] - 0.5 * u * u + beta * logH(-(h + sD * u) / s)
-            L[j] = v
-            if v > mx:
-                mx = v
-            A = cz * z[i] + cu * u
-            if sigma > 0.0:
-                V[j] = H(A / sigma)
-            elif A < 0.0:
-                V[j] = 1.0
-            elif A == 0.0:
-                V[j] = 0.5
-            else:
-                V[j] = 0.0
-        S = 0.0
-        SE = 0.0
-        for j in range(k):
-            pj = math.exp(L[j] - mx)
-            S += pj
-            SE += pj * V[j]
-        out[i] = SE / S
+        out[i] = tilted_step_average(U, L, V, k, h, sD, s, beta, cz * z[i], cu, sigma)
     return out
+
+
+@numba.njit(cache=True)
+def tilted_step_average(U, L, V, k, h, sD, s, beta, A0, cu, sigma):
+    """``E_u[H((A0 + cu u) / sigma)]`` under the tilted measure ``Du H^beta(-(h + sD u) / s)``.
+
+    The inner average of the BC-energy kernels (RS ``bc_kernel`` and its 1RSB form): ``U`` and
+    ``L`` hold the first ``k`` nodes and log-weights of the ``u`` rule (``L`` is overwritten by
+    the log of the tilted weights, ``V`` is a work buffer); ``sigma = 0`` is the step function
+    (``1/2`` at ``A = 0``).
+    """
+    mx = -np.inf
+    for j in range(k):
+        u = U[j]
+        v = L[j] - 0.5 * u * u + beta * logH(-(h + sD * u) / s)
+        L[j] = v
+        if v > mx:
+            mx = v
+        A = A0 + cu * u
+        if sigma > 0.0:
+            V[j] = H(A / sigma)
+        elif A < 0.0:
+            V[j] = 1.0
+        elif A == 0.0:
+            V[j] = 0.5
+        else:
+            V[j] = 0.0
+    S = 0.0
+    SE = 0.0
+    for j in range(k):
+        pj = math.exp(L[j] - mx)
+        S += pj
+        SE += pj * V[j]
+    return SE / S
 
 
 # ---------------------------------------------------------------------------

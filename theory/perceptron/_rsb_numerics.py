@@ -31,9 +31,7 @@ import math
 import numba
 import numpy as np
 
-from theory.core import H as Hf
-from theory.core import logH
-from theory.perceptron._rs_numerics import n_edges_max, u_edges, u_panel_nodes
+from theory.perceptron._rs_numerics import n_edges_max, tilted_step_average, u_edges, u_panel_nodes
 
 __all__ = ["CHEB_N", "bc_node_kernel", "cheb_eval", "cheb_table_nodes", "nested_level", "nested_nodes"]
 
@@ -309,27 +307,5 @@ def bc_node_kernel(h, Az, sD, s, beta, cu, sigma, glx, glw, T):
             wk = 0.0
         e = u_edges(h[i], sD, s, beta, uc, wk, T)
         k = u_panel_nodes(e, glx, logw, U, L)
-        mx = -np.inf
-        for j in range(k):
-            u = U[j]
-            v = L[j] - 0.5 * u * u + beta * logH(-(h[i] + sD * u) / s)
-            L[j] = v
-            if v > mx:
-                mx = v
-            A = Az[i] + cu * u
-            if sigma > 0.0:
-                Vv[j] = Hf(A / sigma)
-            elif A < 0.0:
-                Vv[j] = 1.0
-            elif A == 0.0:
-                Vv[j] = 0.5
-            else:
-                Vv[j] = 0.0
-        S = 0.0
-        SE = 0.0
-        for j in range(k):
-            pj = math.exp(L[j] - mx)
-            S += pj
-            SE += pj * Vv[j]
-        out[i] = SE / S
+        out[i] = tilted_step_average(U, L, Vv, k, h[i], sD, s, beta, Az[i], cu, sigma)
     return out
