@@ -21,8 +21,8 @@ from theory.perceptron import solve_rs_with_terms as _solve_rs_terms
 from theory.perceptron import (
     zero_temperature_threshold as threshold,
 )
+from theory.perceptron._rs_numerics import prox_log_h as _prox_kernel
 from theory.perceptron.zero_temperature import (
-    _prox_kernel,
     prox_terms,
     solve_zero_temperature,
     zero_temperature_curve,

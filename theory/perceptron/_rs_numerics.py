@@ -337,6 +337,47 @@ def tilted_step_average(U, L, V, k, h, sD, s, beta, A0, cu, sigma):
     return SE / S
 
 
+@numba.njit(cache=True)
+def prox_log_h(h, chi, s):
+    """Proximal point of ``log H`` (the zero-temperature energetic kernels, RS and 1RSB).
+
+    For each ``h``: ``y*`` solving ``y - h = (chi/s) GH(-y/s)``, ``log H(-y*/s)`` and ``kappa``.
+
+    ``f(y) = y - h - (chi/s) GH(-y/s)`` is increasing (``f' = 1 + kappa >= 1``),
+    negative at ``y = h`` and non-negative at ``y = h + (chi/s) GH(-h/s)``:
+    safeguarded Newton in that bracket, to ``1e-15`` relative.
+    """
+    n = h.size
+    out = np.empty((3, n))
+    c = chi / s
+    for i in range(n):
+        lo = h[i]
+        hi = h[i] + c * GH(-h[i] / s)
+        y = hi
+        for _ in range(200):
+            x = -y / s
+            g = GH(x)
+            f = y - h[i] - c * g
+            if f > 0.0:
+                hi = y
+            else:
+                lo = y
+            df = 1.0 + (c / s) * g * (g - x)
+            yn = y - f / df
+            if not (lo <= yn <= hi):
+                yn = 0.5 * (lo + hi)
+            if abs(yn - y) <= 1e-15 * (1.0 + abs(y)) or hi - lo <= 1e-15 * (1.0 + abs(y)):
+                y = yn
+                break
+            y = yn
+        x = -y / s
+        g = GH(x)
+        out[0, i] = y
+        out[1, i] = logH(x)
+        out[2, i] = (chi / (s * s)) * g * (g - x)
+    return out
+
+
 # ---------------------------------------------------------------------------
 # outer rules, checks, warm starts
 # ---------------------------------------------------------------------------

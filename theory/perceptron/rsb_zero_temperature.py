@@ -43,7 +43,6 @@ import numpy as np
 from scipy.optimize import brentq
 
 from theory.core import (
-    GH,
     ComputationError,
     H,
     Record,
@@ -52,12 +51,11 @@ from theory.core import (
     converge,
     dz_rule,
     errors_field,
-    logH,
     replace_with_accuracy,
     solve_to_accuracy,
 )
 from theory.core.quadrature import panel_rule
-from theory.perceptron._rs_numerics import DEFAULT_ORDER
+from theory.perceptron._rs_numerics import DEFAULT_ORDER, prox_log_h
 
 __all__ = ["RSBZeroTemperatureResult", "RSBZeroTemperatureTerms", "rsb_zero_temperature_free_energy",
            "rsb_zero_temperature_terms", "solve_rsb_zero_temperature"]
@@ -72,35 +70,16 @@ _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 def _moreau_kernel(h, chi, s):
     """``M(h)``, ``M'(h) = (v* - h)/chi``, ``M''(h) = -kappa/((1 + kappa) chi)`` and ``log H(-v*/s)``.
 
-    ``v*`` solves ``v - h = (chi/s) GH(-v/s)`` (increasing left side minus right side, slope
-    ``1 + kappa >= 1``), bracketed by ``[h, h + (chi/s) GH(-h/s)]``: safeguarded Newton.
+    ``v*`` the proximal point of ``log H`` (:func:`theory.perceptron._rs_numerics.prox_log_h`, the
+    same solve as the RS zero-temperature limit).
     """
+    p = prox_log_h(h, chi, s)
     n = h.size
     out = np.empty((4, n))
-    c = chi / s
     for i in range(n):
-        lo = h[i]
-        hi = h[i] + c * GH(-h[i] / s)
-        v = hi
-        for _ in range(200):
-            g = GH(-v / s)
-            f = v - h[i] - c * g
-            if f > 0.0:
-                hi = v
-            else:
-                lo = v
-            df = 1.0 + (c / s) * g * (g + v / s)
-            vn = v - f / df
-            if not (lo <= vn <= hi):
-                vn = 0.5 * (lo + hi)
-            if abs(vn - v) <= 1e-15 * (1.0 + abs(v)) or hi - lo <= 1e-15 * (1.0 + abs(v)):
-                v = vn
-                break
-            v = vn
-        g = GH(-v / s)
-        kap = (chi / (s * s)) * g * (g + v / s)
-        lh = logH(-v / s)
-        d = v - h[i]
+        lh = p[1, i]
+        kap = p[2, i]
+        d = p[0, i] - h[i]
         out[0, i] = lh - d * d / (2.0 * chi)
         out[1, i] = d / chi
         out[2, i] = -kap / ((1.0 + kap) * chi)

@@ -44,12 +44,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 from scipy.optimize import brentq
 
 from theory.core import (
-    GH,
     ComputationError,
     Curve,
     H,
@@ -59,12 +57,11 @@ from theory.core import (
     dz_rule,
     errors_field,
     logG,
-    logH,
     replace_with_accuracy,
     solve_to_accuracy,
     span,
 )
-from theory.perceptron._rs_numerics import DEFAULT_ORDER
+from theory.perceptron._rs_numerics import DEFAULT_ORDER, prox_log_h
 
 __all__ = ["ProxTerms", "ZeroTemperatureResult", "prox_terms", "solve_zero_temperature", "zero_temperature_curve",
            "zero_temperature_threshold"]
@@ -125,43 +122,6 @@ def _box_terms(t: float) -> tuple[float, float]:
 # ---------------------------------------------------------------------------
 # energetic side: the proximal point of log H
 # ---------------------------------------------------------------------------
-@numba.njit(cache=True)
-def _prox_kernel(h, chi, s):
-    """For each ``h``: ``y*`` solving ``y - h = (chi/s) GH(-y/s)``, ``log H(-y*/s)`` and ``kappa``.
-
-    ``f(y) = y - h - (chi/s) GH(-y/s)`` is increasing (``f' = 1 + kappa >= 1``),
-    negative at ``y = h`` and non-negative at ``y = h + (chi/s) GH(-h/s)``:
-    safeguarded Newton in that bracket, to ``1e-15`` relative.
-    """
-    n = h.size
-    out = np.empty((3, n))
-    c = chi / s
-    for i in range(n):
-        lo = h[i]
-        hi = h[i] + c * GH(-h[i] / s)
-        y = hi
-        for _ in range(200):
-            x = -y / s
-            g = GH(x)
-            f = y - h[i] - c * g
-            if f > 0.0:
-                hi = y
-            else:
-                lo = y
-            df = 1.0 + (c / s) * g * (g - x)
-            yn = y - f / df
-            if not (lo <= yn <= hi):
-                yn = 0.5 * (lo + hi)
-            if abs(yn - y) <= 1e-15 * (1.0 + abs(y)) or hi - lo <= 1e-15 * (1.0 + abs(y)):
-                y = yn
-                break
-            y = yn
-        x = -y / s
-        g = GH(x)
-        out[0, i] = y
-        out[1, i] = logH(x)
-        out[2, i] = (chi / (s * s)) * g * (g - x)
-    return out
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -218,7 +178,7 @@ def prox_terms(chi: float, qstar: float, order: int = DEFAULT_ORDER) -> ProxTerm
     scale = s / sq
     z, w = dz_rule(order, np.array([-6.0, -3.0, -1.5, -0.5, 0.0, 0.5, 1.5, 3.0, 6.0]) * max(scale, 0.05))
     h = sq * z
-    out = _prox_kernel(h, float(chi), s)
+    out = prox_log_h(h, float(chi), s)
     if not np.all(np.isfinite(out)):
         raise ComputationError(f"non-finite proximal point at chi={chi}, qstar={qstar}")
     y, lh, kap = out
