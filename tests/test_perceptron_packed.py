@@ -1,6 +1,7 @@
 """Bit-packed patterns (issue 22): packed instances equal the dense ones of the same seed, the packed GD
-kernels give the int8 kernels' numbers to rounding, the packed generator's memory stays bounded, and
-the ``patience`` stopping rule of GD / the on-line rules."""
+kernels give the int8 kernels' numbers to rounding, the packed CP kernel gives the int8 kernel's numbers
+bit for bit (and the on-line rules run on packed instances), the packed generator's memory stays
+bounded, and the ``patience`` stopping rule of GD / the on-line rules."""
 from __future__ import annotations
 
 import math
@@ -9,6 +10,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
+from simulate.core import new_fast_stream
 from simulate.perceptron import (
     dense_patterns,
     fixed_norm_gd,
@@ -33,6 +35,7 @@ from simulate.perceptron._bitpatterns import (
     packed_forward,
 )
 from simulate.perceptron.gd import GDWorkspace
+from simulate.perceptron.rules import OnlineRule, online_rule_epoch, packed_cp_epoch, unpacked_rule_epoch
 
 CASES = [(11, 0.5, 0, True), (65, 2.0, 4, True), (999, 0.7, 1, False), (1001, 0.6, 3, True), (3, 1.0, 5, True),
          (129, 1.3, 7, False)]
@@ -183,7 +186,101 @@ def test_solve_perceptron_runs_packed_gd_and_refuses_dense_only_methods():
     again = gradient_ascent(p, **rp.hyperparameters)
     assert np.array_equal(again.m, rp.m)  # same packed kernel, same seed: bit-identical
     with pytest.raises(ValueError, match="int8 pattern matrix"):
-        solve_perceptron(p, "cp", seed=1)
+        solve_perceptron(p, "sa", seed=1)
+
+
+# --------------------------------------------------------------------------- on-line rules
+
+
+def _rows(P):
+    """Row-major words of chunk-major ``P``, restated independently of ``row_major_words``."""
+    nc, M, cw = P.shape
+    return np.stack([np.concatenate([P[c, mu] for c in range(nc)]) for mu in range(M)])
+
+
+@pytest.mark.parametrize("N,alpha,seed,eta", [(51, 0.8, 0, 2e-3), (127, 1.0, 1, 0.05), (129, 0.6, 2, 2e-3),
+                                              (301, 0.5, 3, 0.2), (1001, 0.6, 4, 2e-3)])
+def test_packed_cp_epoch_is_the_int8_epoch_bit_for_bit(N, alpha, seed, eta):
+    # several epochs from the same m: identical m (==, not allclose), update counts and sign words; eta = 0.05 and
+    # 0.2 drive m onto the clip bounds +-1 (and through zero), 127/129 put N just below/above a word boundary
+    inst = generate_instance(N, alpha, seed=seed, teacher=seed % 2 == 1)
+    R = _rows(pack_instance(inst).bits)
+    rng = np.random.default_rng(seed)
+    m_ref = np.clip(rng.normal(0.0, 1.0 / math.sqrt(N), N), -1.0, 1.0)
+    m = m_ref.copy()
+    wbits = pack_signs(m)
+    state = new_fast_stream(rng)  # unused by CP
+    updates = 0
+    for _ in range(6):
+        order = rng.permutation(inst.M).astype(np.int64)
+        u_ref = online_rule_epoch(inst.X, inst.y, order, m_ref, eta, int(OnlineRule.CP), 1.0, state)
+        u = packed_cp_epoch(R, inst.y, order, m, eta, wbits, N)
+        assert u == u_ref and np.array_equal(m, m_ref)
+        assert np.array_equal(wbits, pack_signs(m))  # the kernel kept the sign words in step with m
+        updates += u
+    assert updates > 0
+    if eta >= 0.05:
+        assert np.any(np.abs(m) == 1.0)  # the clip was exercised
+
+
+def _int8_run(inst, rule, seed, eta, max_epochs):
+    """run_online_rule restated with the int8 kernel and dense error counts (same generator consumption)."""
+    rng = np.random.default_rng(seed)
+    N, M = inst.N, inst.M
+    m = np.clip(rng.normal(0.0, 1.0 / math.sqrt(N), size=N), -1.0, 1.0)
+    state = new_fast_stream(rng)
+    errors = []
+    for t in range(max_epochs + 1):
+        errors.append(n_errors(np.where(m >= 0, 1, -1), inst))
+        if errors[-1] == 0 or t == max_epochs:
+            break
+        order = rng.permutation(M).astype(np.int64)
+        online_rule_epoch(inst.X, inst.y, order, m, eta, int(OnlineRule.from_name(rule)), math.sqrt(0.5 * N), state)
+    return m, np.array(errors) / M
+
+
+@pytest.mark.parametrize("N,alpha,seed", [(51, 0.5, 0), (301, 0.6, 1), (1001, 0.4, 2), (1001, 0.6, 5)])
+def test_run_online_rule_cp_default_path_is_the_int8_run(N, alpha, seed):
+    # the default path (dense instance, rule "cp") runs the packed kernel: same m and trajectory as the int8 kernel
+    inst = generate_instance(N, alpha, seed=seed)
+    r = run_online_rule(inst, "cp", seed=seed + 10, max_epochs=60)
+    m, err = _int8_run(inst, "cp", seed + 10, 2e-3, 60)
+    assert np.array_equal(r.m, m)
+    np.testing.assert_array_equal(r.trajectory["train_error"], err)
+    assert r.epochs == err.size - 1 and r.trajectory["updates"][1] > 0
+
+
+@pytest.mark.parametrize("rule", ["cp", "cp-s", "rule43", "perceptron"])
+def test_every_rule_runs_on_a_packed_instance_with_the_dense_numbers(rule):
+    d = generate_instance(129, 0.6, seed=6, teacher=True)
+    p = generate_instance(129, 0.6, seed=6, teacher=True, packed=True)
+    assert p.X is None
+    rd = run_online_rule(d, rule, seed=3, max_epochs=40, record_L=True)
+    rp = run_online_rule(p, rule, seed=3, max_epochs=40, record_L=True)
+    assert np.array_equal(rp.m, rd.m) and rp.epochs == rd.epochs and rp.solved == rd.solved
+    for k in ("train_error", "qstar", "updates"):
+        np.testing.assert_array_equal(rp.trajectory[k], rd.trajectory[k])
+    np.testing.assert_allclose(rp.trajectory["L"], rd.trajectory["L"], rtol=1e-11)  # packed GD kernel: rounding
+    assert rp.generalization == rd.generalization
+    if rule != "cp":  # the int8 kernel's numbers, for the stochastic rules through the same xoroshiro128+ draws
+        m, err = _int8_run(d, rule, 3, rd.eta, 40)
+        assert np.array_equal(rp.m, m)
+
+
+def test_unpacked_rule_epoch_unpacks_the_rows():
+    # a pattern with one +1 at each position shows the unpacked row: the plain rule with eta moves m by eta y x
+    N = 131
+    X = -np.ones((3, N), dtype=np.int8)
+    X[0, [0, 63, 64, 130]] = 1
+    X[1, ::2] = 1
+    X[2, 127:] = 1
+    inst = make_instance(X)
+    R = _rows(pack_instance(inst).bits)
+    m = np.zeros(N)
+    u = unpacked_rule_epoch(R, inst.y, np.array([0, 1, 2], dtype=np.int64), m, 1.0, int(OnlineRule.PERCEPTRON),
+                            1.0, new_fast_stream(np.random.default_rng(0)), N)
+    assert u == 1  # m = 0: zero field, an error; afterwards m = x^0 classifies x^1 and x^2 (fields 3 and 121)
+    np.testing.assert_array_equal(m, X[0].astype(float))
 
 
 # --------------------------------------------------------------------------- stopping rule

@@ -70,6 +70,8 @@ def _hyperparameters(method: str):
 #: signed copy), 18.0 bpr (float64 BP messages)
 _BYTES_PER_ENTRY = {"bpr": 20.0, "sa": 4.0}
 _DEFAULT_BYTES_PER_ENTRY = 3.0
+#: on a packed instance these methods also hold a row-major copy of the packed words (simulate.perceptron.rules)
+_ROW_MAJOR_METHODS = ("cp", "cp-s", "rule43", "perceptron")
 
 
 def pattern_memory(args: argparse.Namespace, method: str = "") -> list[tuple[float, str]]:
@@ -81,7 +83,12 @@ def pattern_memory(args: argparse.Namespace, method: str = "") -> list[tuple[flo
     M = round(alpha * N)
     if M < 1:
         raise ValueError(f"--alpha {args.alpha} with --N {N} gives M = round(alpha N) = 0 patterns: need >= 1")
-    per = 0.125 if getattr(args, "packed", False) else _BYTES_PER_ENTRY.get(method, _DEFAULT_BYTES_PER_ENTRY)
+    if getattr(args, "packed", False):   # the on-line rules add a row-major copy of the packed words
+        per = 0.25 if method in _ROW_MAJOR_METHODS else 0.125
+    else:
+        per = _BYTES_PER_ENTRY.get(method, _DEFAULT_BYTES_PER_ENTRY)
+        if method == "bpr" and any(str(a).replace(" ", "") == "reinforcement=cavity" for a in getattr(args, "set", [])):
+            per += 8.0   # one more float64 message per edge (the reinforced cavity fields)
     out = [(float(M) * N * per, f"--N {N} --alpha {args.alpha} (M = {M:.4g} patterns of N synapses, "
                                 f"{per:g} bytes per entry)")]
     if method == "sa":   # the schedule and the trace, one chunk of sweeps at a time: independent of --max-sweeps

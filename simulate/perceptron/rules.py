@@ -22,6 +22,16 @@ error. The samples ``W ~ Q_m`` come from a xoroshiro128+ stream
 (:mod:`simulate.core.fast_rng`) seeded once per run from the caller's generator:
 the sampling was 80 % of the run time with numba's Mersenne Twister. The run stops
 at the end of the first epoch whose binarized configuration ``sign(m)`` solves the training set, or at the epoch cap.
+
+Bit-packed patterns (issue 22; ``docs/perceptron_algorithms.md``, "Bit-packed patterns"). CP always
+runs :func:`packed_cp_epoch` on row-major packed words (a packed copy of a dense instance, N/8 bytes
+per pattern): the field ``sum_i sign(m_i) x_i = N - 2 popcount(x XOR w)`` costs N/64 word
+operations, and on an error the update of ``m`` rewrites the sign words ``w`` in the same pass.
+The field is an integer and the update adds ``+-eta y`` exactly as the int8 kernel does, so the
+trajectory of ``m`` is bit-identical to :func:`online_rule_epoch` (4-34x faster per epoch, measured in
+``benchmarks/bench_perceptron_rules.py``). CP-S, rule 43 and the plain perceptron keep the int8
+kernel (their cost is the sampling of ``W ~ Q_m`` or a float field, which packing does not remove); on
+a packed instance they unpack one pattern at a time (:func:`unpacked_rule_epoch`, same numbers).
 """
 from __future__ import annotations
 
@@ -33,14 +43,15 @@ import numba
 import numpy as np
 
 from simulate.core import SeedLike, as_generator, new_fast_stream, next_double
-from simulate.perceptron._bitpatterns import pack_signs, packed_binary_fields
+from simulate.perceptron._bitpatterns import pack_signs, packed_binary_fields, popcount64, row_major_words
 from simulate.perceptron._outcome import ContinuousOutcome, outcome_fields
 from simulate.perceptron.gd import stochastic_log_likelihood
 from simulate.perceptron.instances import PerceptronInstance, pack_instance, sign_binarize
 from theory.core import GH, check_choice, check_int, check_real
 
 __all__ = ["ONLINE_RULES", "OnlineRule", "default_rule_eta", "OnlineRuleResult", "run_online_rule",
-           "online_rule_epoch", "weighted_rule_update", "clipped_perceptron", "stochastic_clipped_perceptron",
+           "online_rule_epoch", "packed_cp_epoch", "unpacked_rule_epoch", "weighted_rule_update",
+           "clipped_perceptron", "stochastic_clipped_perceptron",
            "weighted_stochastic_perceptron", "plain_perceptron"]
 
 
@@ -146,6 +157,86 @@ def online_rule_epoch(X, y, order, m, eta, rule, sigma, state):
     return n_upd
 
 
+@numba.njit(inline="always")
+def _cp_update_word(m, i0, nb, x, a):
+    """``m_i <- clip(m_i + a x_i)`` for the ``nb`` inputs ``i0 ..`` of the packed word ``x``; returns
+    the packed sign word (bit ``j`` set iff the new ``m_{i0+j} >= 0``)."""
+    w = np.uint64(0)
+    for j in range(nb):
+        v = m[i0 + j] + (a if (x >> np.uint64(j)) & np.uint64(1) else -a)
+        v = 1.0 if v > 1.0 else (-1.0 if v < -1.0 else v)
+        m[i0 + j] = v
+        w |= np.uint64(v >= 0.0) << np.uint64(j)
+    return w
+
+
+@numba.njit(cache=True)
+def packed_cp_epoch(R, y, order, m, eta, wbits, N):
+    """One CP epoch [baldassi2018, SM Eq. 44] over the patterns ``order`` on row-major packed words (numba kernel).
+
+    ``R`` (M, nw) uint64: :func:`simulate.perceptron._bitpatterns.row_major_words` of the packed
+    patterns; ``wbits`` (nw,): the packed signs ``m_i >= 0`` (:func:`~simulate.perceptron._bitpatterns.pack_signs`),
+    kept in step with ``m``. The field ``h = sum_i sign(m_i) x_i = N - 2 popcount(x XOR w)``; on an
+    error (``y h <= 0``) ``m <- clip(m + eta y x)`` and the sign words are rewritten in the same pass.
+    Same ``m`` as :func:`online_rule_epoch` with ``rule = CP``, bit for bit. Returns the number of updates.
+    """
+    nw = R.shape[1]
+    nfull = N // 64
+    rem = N - 64 * nfull
+    n_upd = 0
+    for k in range(order.size):
+        mu = order[k]
+        row = R[mu]
+        d = 0
+        for w in range(nw):
+            d += np.int64(popcount64(row[w] ^ wbits[w]))
+        ymu = np.float64(y[mu])
+        if ymu * np.float64(N - 2 * d) <= 0.0:
+            a = eta * ymu
+            for w in range(nfull):
+                wbits[w] = _cp_update_word(m, 64 * w, 64, row[w], a)
+            if rem > 0:
+                wbits[nfull] = _cp_update_word(m, 64 * nfull, rem, row[nfull], a)
+            n_upd += 1
+    return n_upd
+
+
+def _byte_rows() -> np.ndarray:
+    v = np.arange(256)[:, None]
+    rows = np.where((v >> np.arange(8)[None, :]) & 1, 1, -1).astype(np.int8)
+    return np.ascontiguousarray(rows).view(np.uint64)[:, 0].copy()
+
+
+#: ``_BYTE_ROWS[v]``: the 8 int8 entries ``2 v_j - 1`` of byte value ``v`` as one uint64 (little endian)
+_BYTE_ROWS = _byte_rows()
+
+
+@numba.njit(cache=True)
+def unpacked_rule_epoch(R, y, order, m, eta, rule, sigma, state, N):
+    """:func:`online_rule_epoch` on row-major packed words ``R`` (M, nw), unpacking one pattern at a time.
+
+    Each pattern is unpacked into an int8 row (one 8-byte table word per packed byte) and passed to
+    :func:`online_rule_epoch` alone, so the numbers (and the draws of ``state``) are those of the
+    int8 kernel on the dense patterns; the unpacking adds 0-10 % to an epoch.
+    """
+    nw = R.shape[1]
+    buf = np.empty(nw * 8, dtype=np.uint64)
+    row1 = buf.view(np.int8)[:N].reshape((1, N))
+    ybuf = np.empty(1, dtype=np.int8)
+    one = np.zeros(1, dtype=np.int64)
+    n_upd = 0
+    for k in range(order.size):
+        mu = order[k]
+        row = R[mu]
+        for w in range(nw):
+            x = row[w]
+            for b in range(8):
+                buf[8 * w + b] = _BYTE_ROWS[(x >> np.uint64(8 * b)) & np.uint64(255)]
+        ybuf[0] = y[mu]
+        n_upd += online_rule_epoch(row1, ybuf, one, m, eta, rule, sigma, state)
+    return n_upd
+
+
 @dataclass(frozen=True, kw_only=True)
 class OnlineRuleResult(ContinuousOutcome):
     """Final state of an on-line rule run, with the per-epoch trajectory.
@@ -174,6 +265,9 @@ def run_online_rule(
     Parameters
     ----------
     inst : PerceptronInstance
+        Dense (int8) or bit-packed; the same seed gives the same run on both (CP runs the packed
+        kernel :func:`packed_cp_epoch` in either case, the other rules the int8 kernel, one unpacked
+        row at a time on a packed instance).
     rule : {"cp", "cp-s", "rule43", "perceptron"}
     eta : float, optional
         Learning rate (default :func:`default_rule_eta`).
@@ -200,6 +294,9 @@ def run_online_rule(
     (True, 'cp-s', 0.002, 0.0)
     >>> bool((run_online_rule(inst, "cp-s", seed=2).m == r.m).all())  # same seed, same samples W ~ Q_m
     True
+    >>> from simulate.perceptron.instances import pack_instance
+    >>> bool((run_online_rule(pack_instance(inst), "cp-s", seed=2).m == r.m).all())  # packed: the same run
+    True
     >>> s = run_online_rule(generate_instance(51, 0.95, seed=0), "rule43", seed=2, patience=20)  # no solution
     >>> s.solved, s.stopped_early, s.epochs < 2000
     (False, True, True)
@@ -221,8 +318,11 @@ def run_online_rule(
     best, t_best, stopped = M + 1, 0, False
     # error counts of sign(m) by popcount on a packed copy (N/8 bytes per pattern; 60x faster than int8)
     bits, y = pack_instance(inst).bits, inst.y.astype(np.int64)
+    # CP: always the packed kernel; the other rules: int8, unpacking one row at a time on a packed instance
+    R = row_major_words(bits) if code == OnlineRule.CP or inst.packed else None
     while True:
-        nerr = int(np.count_nonzero(y * packed_binary_fields(bits, pack_signs(m), N) < 0))
+        wbits = pack_signs(m)
+        nerr = int(np.count_nonzero(y * packed_binary_fields(bits, wbits, N) < 0))
         if nerr < best:
             best, t_best = nerr, t
         traj["epoch"].append(t)
@@ -236,7 +336,12 @@ def run_online_rule(
             stopped = True
             break
         order = rng.permutation(M).astype(np.int64)
-        upd = online_rule_epoch(inst.X, inst.y, order, m, eta, int(code), sigma, state)
+        if code == OnlineRule.CP:
+            upd = packed_cp_epoch(R, inst.y, order, m, eta, wbits, N)
+        elif inst.packed:
+            upd = unpacked_rule_epoch(R, inst.y, order, m, eta, int(code), sigma, state, N)
+        else:
+            upd = online_rule_epoch(inst.X, inst.y, order, m, eta, int(code), sigma, state)
         t += 1
     return OnlineRuleResult(
         algorithm=rule, eta=eta, epochs=t, qstar=float(np.dot(m, m)) / N, m=m, stopped_early=stopped,

@@ -254,8 +254,9 @@ PERCEPTRON_SOLVERS: Mapping[str, PerceptronSolverSpec] = MappingProxyType({s.met
 )})
 
 
-#: methods that run on bit-packed instances (``PerceptronInstance.packed``) without unpacking them
-PERCEPTRON_PACKED_METHODS = ("gd", "gd-fixed-norm")
+#: methods that run on bit-packed instances (``PerceptronInstance.packed``); the on-line rules other than CP
+#: unpack one pattern at a time (same numbers)
+PERCEPTRON_PACKED_METHODS = ("gd", "gd-fixed-norm", "cp", "cp-s", "rule43", "perceptron")
 
 
 def perceptron_methods() -> tuple[str, ...]:
