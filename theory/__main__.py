@@ -4,7 +4,8 @@ import sys
 from theory.core.cli import main_with_groups
 
 GROUPS = {
-    "perceptron": ["theory.commands.perceptron", "theory.commands.franz_parisi", "theory.commands.rsb"],
+    "perceptron": ["theory.commands.perceptron", "theory.commands.franz_parisi", "theory.commands.rsb",
+                   "theory.commands.teacher_student"],
     "hopfield": ["theory.commands.hopfield"],
     "rbm": ["theory.commands.rbm"],
 }

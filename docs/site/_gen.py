@@ -44,7 +44,7 @@ REFERENCE_DOCS = ["equations", "references", "architecture", "sweeps", "contribu
 #: alphabetical order, so a new derivation needs no edit here
 _DERIVATION_ORDER = [
     "stochastic_perceptron_rs", "stochastic_perceptron_1rsb", "rs_stability", "franz_parisi",
-    "perceptron_algorithms", "bp_reinforcement", "hopfield", "relu_rbm", "planted_rbm_threshold",
+    "teacher_student", "perceptron_algorithms", "bp_reinforcement", "hopfield", "relu_rbm", "planted_rbm_threshold",
     "variational_rbm", "vpf", "deep_networks",
 ]
 

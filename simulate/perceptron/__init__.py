@@ -50,6 +50,7 @@ from simulate.perceptron.instances import (
     generalization_accuracy,
     generate_instance,
     holdout_accuracy,
+    linear_predictor_accuracy,
     make_instance,
     n_errors,
     pack_instance,
@@ -89,7 +90,7 @@ from simulate.perceptron.stochastic_gibbs import (
 __all__ = [
     # instances and error measures
     "PerceptronInstance", "generate_instance", "make_instance", "sign_binarize", "stabilities", "n_errors",
-    "training_error", "teacher_overlap", "generalization_accuracy", "holdout_accuracy",
+    "training_error", "teacher_overlap", "generalization_accuracy", "linear_predictor_accuracy", "holdout_accuracy",
     "pack_instance", "dense_patterns",
     # one interface to the learning methods
     "PERCEPTRON_SOLVERS", "PERCEPTRON_PRESETS", "PERCEPTRON_PACKED_METHODS", "PerceptronSolverSpec", "PaperSetting",

@@ -47,6 +47,7 @@ __all__ = [
     "training_error",
     "teacher_overlap",
     "generalization_accuracy",
+    "linear_predictor_accuracy",
     "holdout_accuracy",
     "pack_instance",
     "dense_patterns",
@@ -344,6 +345,40 @@ def generalization_accuracy(W: npt.ArrayLike, inst: PerceptronInstance) -> float
     (1.0, 0.0)
     """
     rho = teacher_overlap(W, inst)
+    return 1.0 - math.acos(max(-1.0, min(1.0, rho))) / math.pi
+
+
+def linear_predictor_accuracy(w: npt.ArrayLike, inst: PerceptronInstance) -> float:
+    """Large-N test accuracy of the real-valued predictor ``sign(w . x)``: ``1 - arccos(rho)/pi``.
+
+    ``rho = w . W^T / (|w| sqrt N)``: for a fresh ``x`` uniform in ``{-1,+1}^N`` the fields
+    ``w.x/|w|`` and ``W^T.x/sqrt N`` are, for large N and ``w`` not concentrated on a few
+    sites, jointly Gaussian with unit variances and correlation ``rho`` (Sheppard's formula,
+    as in :func:`generalization_accuracy`, which it equals for binary ``w``). With ``w = m``
+    the marginals of a message-passing run this is the accuracy of the centre-of-mass
+    (Bayes) predictor; ``docs/bp_reinforcement.md``, Sec. 8.
+
+    Raises
+    ------
+    ValueError
+        No teacher, wrong length, non-finite entries, or ``w = 0``.
+
+    Examples
+    --------
+    >>> inst = generate_instance(11, 0.5, seed=0, teacher=True)
+    >>> round(linear_predictor_accuracy(0.3 * inst.teacher, inst), 6), linear_predictor_accuracy(-inst.teacher, inst)
+    (1.0, 0.0)
+    >>> w = np.where(np.arange(11) < 6, 1.0, -1.0)  # binary w: the same number as generalization_accuracy
+    >>> abs(linear_predictor_accuracy(w, inst) - generalization_accuracy(w, inst)) < 1e-15
+    True
+    """
+    if inst.teacher is None:
+        raise ValueError("inst has no teacher: generate it with teacher=True")
+    w = check_array("w", w, shape=(inst.N,), dtype=float)  # refuses non-finite entries
+    norm = float(np.linalg.norm(w))
+    if norm == 0.0:
+        raise ValueError("w must not be the zero vector (the predictor sign(w . x) is undefined)")
+    rho = float(np.dot(w, inst.teacher.astype(np.float64))) / (norm * math.sqrt(inst.N))
     return 1.0 - math.acos(max(-1.0, min(1.0, rho))) / math.pi
 
 

@@ -8,7 +8,9 @@
 * the ``beta -> infinity`` limit (:mod:`theory.perceptron.zero_temperature`; 1RSB:
   :mod:`theory.perceptron.rsb_zero_temperature`);
 * Gardner / Krauth-Mezard references (:mod:`theory.perceptron.references`, [gardner1988], [krauth1989]);
-* the Franz-Parisi entropy (:mod:`theory.perceptron.franz_parisi`, [baldassi2018, SM Eq. 31-39]).
+* the Franz-Parisi entropy (:mod:`theory.perceptron.franz_parisi`, [baldassi2018, SM Eq. 31-39]);
+* teacher-student (Gibbs / Bayes-optimal) learning of an Ising teacher, RS on the Nishimori line
+  (:mod:`theory.perceptron.teacher_student`, [gyorgyi1990]).
 
 Examples
 --------
@@ -86,6 +88,20 @@ from theory.perceptron.rsb_zero_temperature import (
     solve_rsb_zero_temperature,
 )
 from theory.perceptron.stability import BetaCResult, StabilityResult, beta_c, rs_stability, stability_gammas
+from theory.perceptron.teacher_student import (
+    TeacherStudentEnergeticTerms,
+    TeacherStudentEntropicTerms,
+    TeacherStudentGeneralResult,
+    TeacherStudentResult,
+    TeacherStudentTransition,
+    solve_teacher_student,
+    solve_teacher_student_general,
+    teacher_student_curve,
+    teacher_student_energetic,
+    teacher_student_entropic,
+    teacher_student_free_entropy,
+    teacher_student_transition,
+)
 from theory.perceptron.zero_temperature import (
     ProxTerms,
     ZeroTemperatureResult,
@@ -119,6 +135,11 @@ __all__ = [
     "ReferenceState",
     "SphericalEntropyResult",
     "StabilityResult",
+    "TeacherStudentEnergeticTerms",
+    "TeacherStudentEntropicTerms",
+    "TeacherStudentGeneralResult",
+    "TeacherStudentResult",
+    "TeacherStudentTransition",
     "ZeroTemperatureResult",
     "bc_energy",
     "bc_energy_at",
@@ -162,9 +183,16 @@ __all__ = [
     "solve_rs_with_terms",
     "solve_rsb",
     "solve_rsb_zero_temperature",
+    "solve_teacher_student",
+    "solve_teacher_student_general",
     "solve_zero_temperature",
     "spherical_entropy",
     "stability_gammas",
+    "teacher_student_curve",
+    "teacher_student_energetic",
+    "teacher_student_entropic",
+    "teacher_student_free_entropy",
+    "teacher_student_transition",
     "zero_temperature_curve",
     "zero_temperature_threshold",
 ]
