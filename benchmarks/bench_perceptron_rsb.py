@@ -11,10 +11,13 @@ integral by ``quad``; energetic term: two Gaussian levels around the ``u`` integ
 nested ``quad`` calls), at ``epsabs = 1e-10``; the values are compared. ``--quick`` leaves out the
 energetic nested quad and times a 10-point continuation. Ratios are printed; nothing is asserted.
 
-Measured (2026-12-07 ~20:15 UTC, full run, shared 2-core machine at load average 10-20; CPU times):
-warm solve 0.82 s (9 reduced-map evaluations), cold 1.43 s, one phi evaluation 35 ms; nested quad of
-phi 11.3 s (entropic 0.81 s, energetic 10.4 s; differences 0 and 2.3e-14): 325x per evaluation, 13.7x
-per warm solve; 30-point continuation 20.1 s, no failure.
+Measured (2026-12-07 ~22:50 UTC, full run, shared 2-core machine at load average 2-3; CPU times), after the
+two-order fixed-x solve (Newton on (q0, q1 - q0, qhatd - qhat1) at order 6, Broyden refinement at order 12):
+cold solve 0.42 s, warm 0.27 s (14 energetic-term evaluations over both orders), one phi evaluation 35 ms;
+nested quad of phi 12.8 s (entropic 0.92 s, energetic 11.8 s; differences 3.6e-15 and 2.8e-14): 367x per
+evaluation, 47x per warm solve; 30-point continuation 6.3 s, no failure. Before (2026-12-07 ~20:15 UTC,
+load 10-20; Newton on the reduced map, norm constraint solved inside every map evaluation): cold 1.43 s,
+warm 0.82 s (9 reduced-map evaluations), continuation 20.1 s.
 """
 from __future__ import annotations
 

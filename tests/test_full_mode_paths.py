@@ -45,6 +45,29 @@ def _shrink(monkeypatch, key: str) -> None:
         monkeypatch.setitem(m.SETTINGS, "full", dict(m.SETTINGS["full"], sizes={151: 3, 201: 2},
                                                      eta_factor={151: 1e-2, 201: 1e-3}, max_epochs=30,
                                                      alpha_max={201: 0.45}))
+    elif key == "perceptron.rs_stability":
+        import validate.perceptron.stability as m
+
+        monkeypatch.setitem(m.SETTINGS, "full", dict(
+            m.SETTINGS["full"], order=8, beta_max=300.0, n_grid=2, n_upper=1, bc_count=3,
+            kauzmann={"qstars": (0.88,), "beta_hi": 30.0, "order": 6, "tol": 1e-8, "xtol": 1e-3},
+            mc={"sizes": (51,), "betas": (5.0,), "instances": 2, "n_sweeps": 300, "n_replicas": 2}))
+        # one stability line (~10 s each, whatever the grid sizes), so no "decreasing in alpha" rows
+        monkeypatch.setattr(m, "ALPHAS", (m.CLAIM_ALPHA,))
+        monkeypatch.setattr(m, "CHECK_QSTARS", ())
+    elif key == "perceptron.gd_finite_size":
+        import validate.perceptron.finite_size as m
+
+        monkeypatch.setitem(m.SETTINGS, "full", dict(m.SETTINGS["full"], sizes={51: 2, 101: 2},
+                                                     alphas=[0.55, 0.65, 0.75], max_epochs=50,
+                                                     patience={51: None, 101: 20}))
+    elif key == "perceptron.rsb_vs_rs":
+        import validate.perceptron.rsb as m
+
+        # q* = 0.7, 0.8 at beta = 40 (0.8 broken at finite beta; both RS at beta = inf) plus one extra q* of the
+        # full E(q*) figure
+        monkeypatch.setitem(m.RSB_SETTINGS, "full", dict(m.RSB_SETTINGS["full"], order=6, tol=1e-8, betas=(40.0,),
+                                                         qstars=(0.7, 0.8), extra_qstars=(0.75,), curve=4))
     elif key.startswith("vpf_"):
         import validate.boltzmann.vpf as m
         from simulate.core import mnist_dir
@@ -62,7 +85,11 @@ def _shrink(monkeypatch, key: str) -> None:
 @pytest.mark.parametrize("key", ["perceptron.bc_energy", "perceptron.teacher_student",
                                  # the theory curves next to the end of the RS branch (d = 0.005) take minutes
                                  pytest.param("perceptron.franz_parisi", marks=pytest.mark.slow),
-                                 "perceptron.rule43", "vpf_reconstruction", "vpf_parzen", "vpf_compositional",
+                                 "perceptron.rule43",
+                                 # one stability line, the beta_K point and the continuous check: ~30 s even shrunk
+                                 pytest.param("perceptron.rs_stability", marks=pytest.mark.slow),
+                                 "perceptron.gd_finite_size",
+                                 "perceptron.rsb_vs_rs", "vpf_reconstruction", "vpf_parzen", "vpf_compositional",
                                  "vpf_likelihood"])
 def test_full_mode_branch_runs(key, monkeypatch, tmp_path):
     import importlib

@@ -21,6 +21,7 @@ from theory.perceptron import (
     beta_c,
     energetic_terms,
     entropic_terms,
+    kauzmann_beta,
     rsb_energetic_terms,
     rsb_entropic_terms,
     rsb_free_entropy,
@@ -39,6 +40,36 @@ def broken():
     r = solve_rsb(ALPHA, 40.0, QSTAR, 0.5, tol=1e-12)
     assert r.converged and r.gap > 0.01
     return r
+
+
+def test_two_order_fixed_x_solve_matches_the_reduced_map_newton():
+    """The fast fixed-x solve (Newton on (q0, q1 - q0, qhatd - qhat1) at order 6, Broyden at order 12) and the
+    reference path (Newton on the reduced map with the norm constraint solved inside every evaluation) find the
+    same saddle point from the same cold start, to the solver tolerance; the terms it returns are those at the
+    returned order parameters (so the record is not re-evaluated) and satisfy the norm constraint."""
+    from theory.perceptron.rsb import _solve_fixed_x_fast, _solve_fixed_x_reduced, _start_from_rs
+
+    rs = solve_rs(ALPHA, 40.0, QSTAR, tol=1e-10, error=False)
+    x0 = _start_from_rs(rs, QSTAR)
+    fast = _solve_fixed_x_fast(ALPHA, 40.0, QSTAR, 0.5, x0, 1e-10, 12, 200)
+    assert fast is not None
+    vals, E, S, res = fast
+    assert res.converged and res.method.startswith("newton-fd (order 6)")
+    ref, rres = _solve_fixed_x_reduced(ALPHA, 40.0, QSTAR, 0.5, x0, 1e-10, 12, 200)
+    assert rres.converged and ref["q1"] - ref["q0"] > 0.01
+    for k in ("q0", "q1"):
+        assert vals[k] == pytest.approx(ref[k], abs=1e-9), k
+    for k in ("qhat0", "qhat1", "qhatd"):
+        assert vals[k] == pytest.approx(ref[k], rel=1e-9), k
+    E2 = rsb_energetic_terms(vals["q0"], vals["q1"], QSTAR, 40.0, 0.5)
+    S2 = rsb_entropic_terms(vals["qhat0"], vals["qhat1"], vals["qhatd"], 0.5)
+    assert E2.G_E == E.G_E and S2.G_S == S.G_S
+    assert abs(S2.m2 - QSTAR) < 1e-10 and abs(S2.q0 - vals["q0"]) < 1e-10 and abs(S2.q1 - vals["q1"]) < 1e-10
+    # the public solve goes through it: the same point
+    r = solve_rsb(ALPHA, 40.0, QSTAR, 0.5, tol=1e-10, error=False)
+    phi_ref = rsb_free_entropy(*(ref[k] for k in ("q0", "q1", "qhat0", "qhat1", "qhatd")), alpha=ALPHA, beta=40.0,
+                               qstar=QSTAR, x=0.5)
+    assert r.q1 == pytest.approx(ref["q1"], abs=1e-9) and r.phi == pytest.approx(phi_ref, abs=1e-11)
 
 
 @pytest.mark.parametrize("alpha,beta,qstar", [(0.55, 5.0, 0.5), (0.55, 20.0, 0.8), (0.6, 50.0, 0.9),
@@ -262,3 +293,23 @@ def test_rsb_errors_bound_every_field_against_a_higher_order(beta, qstar, x):
         assert abs(getattr(r, f) - getattr(ref, f)) <= r.errors[f], f
     assert r.error == r.errors["phi"]
 
+
+
+@pytest.mark.slow
+def test_kauzmann_near_the_tricritical_point_resolves_the_end_of_the_branch():
+    """q* = 0.82: the x = 1 branch extends ~3 % below beta_c = 24.43 and Sigma(1) changes sign just above its end
+    (independently: Sigma(1) < 0 at 0.99 beta_c and > 0 at 0.98 beta_c on the branch followed down in 1 % steps);
+    the 0.9 grid of kauzmann_beta steps over that window, the bisection of the branch end finds it. q* = 0.8: the
+    branch joins RS at beta_c with Sigma(1) < 0 (continuous)."""
+    bc = beta_c(ALPHA, 0.82, beta_start=15.0, order=8).beta_c
+    r = solve_rsb(ALPHA, 1.2 * bc, 0.82, 1.0, tol=1e-10, order=8, error=False)
+    sig = {}
+    for f in (1.1, 1.05, 1.02, 1.01, 1.0, 0.99, 0.98):
+        r = solve_rsb(ALPHA, f * bc, 0.82, 1.0, init=r, tol=1e-10, order=8, error=False)
+        assert r.converged and r.gap > 0.01, (f, r.gap)
+        sig[f] = r.complexity
+    assert sig[0.99] < 0 < sig[0.98]
+    k = kauzmann_beta(ALPHA, 0.82, beta_hi=30.0, beta_lo=10.0, order=8, tol=1e-8, xtol=1e-5)
+    assert k.converged and 0.98 * bc < k.beta_K < 0.99 * bc and k.gap > 0.01
+    k8 = kauzmann_beta(ALPHA, 0.8, beta_hi=32.0, beta_lo=10.0, order=8, tol=1e-8, xtol=1e-5)
+    assert not k8.converged and "continuous" in k8.message

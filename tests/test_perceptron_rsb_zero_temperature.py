@@ -30,8 +30,9 @@ ALPHA = 0.55
 
 @pytest.fixture(scope="module")
 def broken():
-    """The limiting broken solution at q* = 0.9, y = 26 (the RS zero-temperature solution is unstable there)."""
-    r = solve_rsb_zero_temperature(ALPHA, 0.9, 26.0, order=12)
+    """The limiting broken solution at q* = 0.9, y = 26 (the RS zero-temperature solution is unstable there), with
+    error estimates from orders 6 and 12 (quad_rtol 1e-3: no refinement, so that order 24 is an independent check)."""
+    r = solve_rsb_zero_temperature(ALPHA, 0.9, 26.0, order=12, quad_rtol=1e-3)
     assert r.converged, r.message
     return r
 
@@ -93,6 +94,26 @@ def test_broken_solution_is_stationary(broken):
     dy = 1e-3
     fd = (_phi(r, y=r.y + dy) - _phi(r, y=r.y - dy)) / (2 * dy)
     assert abs(fd - r.dphi_dy) < 1e-9 and abs(r.dphi_dy) > 1e-6
+
+
+def test_errors_at_fixed_y_bound_every_field_against_a_higher_order(broken):
+    """Fixed y: every reported field carries an estimate (orders 6 and 12, twice the difference plus the residual)
+    that bounds its difference to an order-24 solve started from it, and the estimates are not vacuous."""
+    r = broken
+    ref = solve_rsb_zero_temperature(ALPHA, 0.9, 26.0, order=24, error=False, init=r)
+    assert ref.converged and r.order == 12
+    fields = ("q0", "chi", "R0", "R", "A", "phi_inf", "energy", "loglik", "dphi_dy", "complexity", "p", "E")
+    assert set(fields) <= set(r.errors) and r.error == r.errors["phi_inf"]
+    for f in fields:
+        e = r.errors[f]
+        assert math.isfinite(e) and abs(getattr(r, f) - getattr(ref, f)) <= e, (f, getattr(r, f), getattr(ref, f), e)
+        # within the requested tolerance (1e-6 + 1e-3 |x|; 1e-3 absolute for dphi_dy and the complexity)
+        assert 0.0 < e <= (1e-3 if f in ("dphi_dy", "complexity") else 1e-6 + 1e-3 * abs(getattr(r, f))), (f, e)
+    # the default tolerance (1e-6 relative) is not met by E at order 12 (order-6 difference 1.9e-7): refined
+    assert solve_rsb_zero_temperature(ALPHA, 0.9, 26.0, order=12, init=r).order == 24
+    # without the estimate: no errors, error NaN (one solve)
+    bare = solve_rsb_zero_temperature(ALPHA, 0.9, 26.0, order=12, error=False, init=r)
+    assert bare.errors == {} and math.isnan(bare.error) and abs(bare.phi_inf - r.phi_inf) < 1e-12
 
 
 def test_energy_identity(broken):

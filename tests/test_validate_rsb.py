@@ -92,6 +92,66 @@ def test_rs_curve_and_figure(comp):
     assert comp.figure is not None and comp.data["gd"] is None  # no fixed-norm GD in this store
 
 
+def test_beta_infinity_rows_equal_independent_recomputation(comp):
+    """beta -> infinity rows (issue 20): at q* = 0.7, 0.8 RS is stable at beta = inf (margins 0.56, 0.93), so the
+    limit is the RS one, recomputed here by solve_zero_temperature; the GD q* rows compare RS at inf and at 20."""
+    from theory.perceptron import solve_zero_temperature
+
+    for q in (0.7, 0.8):
+        z = solve_zero_temperature(0.55, q, order=12)
+        e20 = bc_energy(0.55, 20.0, q, tol=TOL, order=ORDER)
+        assert z.stable
+        row = _row(comp, f"E_BC: beta=inf - RS(beta=20), q*={q:g}")
+        assert row.verdict == "measured" and row.theory == pytest.approx(z.E - e20.E, abs=1e-9)
+        assert "RS limit" in row.note
+    for q in rsbv.GD_QSTARS:
+        z = solve_zero_temperature(0.55, q, order=12)
+        e20 = bc_energy(0.55, 20.0, q, order=12)
+        row = _row(comp, f"E_BC: RS(beta=inf) - RS(beta=20), q*={q:g}")
+        assert row.theory == pytest.approx(z.E - e20.E, abs=1e-9)
+        # the BC section's finding: fixed-norm GD 0.02-0.03 below RS(beta = 20) at these q*; RS(inf) lies below too
+        assert row.theory < -0.01
+    assert comp.data["curve_inf"]["E"][comp.data["curve_inf"]["qstar"].index(0.8)] == pytest.approx(
+        solve_zero_temperature(0.55, 0.8, order=8, error=False).E, rel=1e-9)
+
+
+def test_beta_infinity_gd_rows_from_a_store(comp):
+    """With stored fixed-norm GD energies at q* = 0.30 and 0.42 the section adds one graded row per q*: GD against
+    the RS beta -> infinity BC energy (GD minimises the loss at fixed norm: its ground state)."""
+    zat = {round(p["qstar"], 6): p for p in comp.data["zero_temperature"]}
+    at = {(round(p["qstar"], 6), p["beta"]): p for p in comp.data["points"]}
+    e_inf = zat[0.3]["E_rs_inf"]
+    gd = {"N": 1001, "n": 4, "qstar": [0.3, 0.42, 0.6], "E_mean": [e_inf + 0.001, zat[0.42]["E_rs_inf"] + 0.05, 0.0],
+          "E_se": [0.002, 0.001, 0.0]}
+    rows = {r.quantity: r for r in rsbv._zero_temperature_rows(TINY, at, zat, gd)}
+    r30 = rows["E_BC: fixed-norm GD (stored) vs RS(beta=inf), q*=0.3"]
+    assert r30.theory == e_inf and r30.sim_mean == gd["E_mean"][0] and r30.n == 4
+    assert r30.verdict == "agrees"   # 0.001 < 3 s.e.
+    assert rows["E_BC: fixed-norm GD (stored) vs RS(beta=inf), q*=0.42"].verdict == "disagrees"  # 0.05 > 3 s.e.
+    assert not any("GD" in r.quantity for r in rsbv._zero_temperature_rows(TINY, at, zat, None))
+
+
+@pytest.mark.slow
+def test_beta_infinity_1rsb_point_where_rs_is_broken():
+    """q* = 0.9: RS unstable at beta = inf (margin 2.11); the point carries the 1RSB limit at the equilibrium y,
+    recomputed independently at order 12 (equilibrium y searched at order 12 here, at 6 in the point)."""
+    from theory.perceptron import solve_rsb_zero_temperature, solve_zero_temperature
+
+    d = rsbv.zero_temperature_point(0.55, 0.9, order=6)
+    assert d["converged"] and d["broken"] and d["margin_rs"] > 1
+    ref = solve_rsb_zero_temperature(0.55, 0.9, order=12, error=False)
+    assert ref.converged and d["y"] == pytest.approx(ref.y, rel=1e-6)
+    assert abs(d["E_rsb_inf"] - ref.E) <= d["E_rsb_inf_error"] and d["E_inf"] == d["E_rsb_inf"]
+    assert abs(d["phi_inf"] - ref.phi_inf) <= d["phi_inf_error"] + 1e-12
+    assert d["phi_inf"] < solve_zero_temperature(0.55, 0.9).phi0 and abs(d["complexity"]) < rsbv.ZT_SIGMA_TOL
+    rows = {r.quantity: r for r in rsbv._zero_temperature_rows(
+        {**TINY, "qstars": (0.9,)}, {(0.9, 20.0): {"E_rs": 3.3e-5, "E_rs_error": 0.0}},
+        {0.9: d, **{q: rsbv.zero_temperature_point(0.55, q, order=6) for q in rsbv.GD_QSTARS}}, None)}
+    assert rows["phi/beta: 1RSB <= RS at beta=inf (equilibrium y), q*=0.9"].verdict == "agrees"
+    assert rows["Sigma(y*) = 0 at beta=inf, q*=0.9"].verdict == "agrees"
+    assert rows["E_BC: 1RSB - RS at beta=inf, q*=0.9"].theory > 0   # one 1RSB state's BC is worse
+
+
 def test_stored_fixed_norm_energies_reads_the_bc_section(tmp_path):
     rng = np.random.default_rng(3)
     sched = [0.3, 0.6, 0.9]

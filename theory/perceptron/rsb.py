@@ -400,7 +400,156 @@ def _reduced_map(alpha, beta, qstar, x, order, qhatd0):
     return update, state
 
 
+class _NormMap:
+    """The saddle point as three equations in ``y = (q0, q1 - q0, w)``, ``w = qhatd - qhat1`` (docs, Sec. 3):
+    ``R = (q0' - q0, (q1' - q0') - (q1 - q0), m2 - q*)``, where the conjugates ``qhat0, qhat1`` come
+    from the energetic updates at ``(q0, q1)``, ``qhatd = qhat1 + w``, and ``q0', q1', m2`` from the
+    entropic ones at ``(qhat0, qhat1, qhatd)``: one energetic and one entropic term per evaluation (the
+    reduced map of :func:`_reduced_map` solves the norm constraint inside, 4-6 entropic terms per
+    evaluation). ``w`` (twice the quadratic coefficient of the site weight ``exp(a m^2 + b m)``) rather
+    than ``qhatd``: at fixed ``qhatd`` a step in the overlaps moves ``qhat1``, hence ``a``, and ``m2``
+    is stiff in ``a``. The forward-difference Jacobian costs 3 energetic and 4 entropic terms (``w``
+    moves the entropic term only). ``last`` keeps the order parameters and both terms of the last
+    evaluation."""
+
+    def __init__(self, alpha, beta, qstar, x, order):
+        self.alpha, self.beta, self.qstar, self.x, self.order = alpha, beta, qstar, x, order
+        self.qmax = qstar * (1.0 - 1e-10)
+        self.evals = 0
+        self.last = None
+
+    def energetic(self, y):
+        """``(q0, q1, qhat0, qhat1, E)`` at the overlaps of ``y`` (clipped to ``0 <= q0 <= q1 < q*``)."""
+        q0 = min(max(float(y[0]), 0.0), self.qmax)
+        q1 = min(max(q0 + float(y[1]), q0), self.qmax)
+        self.evals += 1
+        E = rsb_energetic_terms(q0, q1, self.qstar, self.beta, self.x, self.order)
+        qh0 = self.alpha * E.I0
+        return q0, q1, qh0, max(self.alpha * E.I1, qh0), E
+
+    def __call__(self, y, energetic=None):
+        q0, q1, qh0, qh1, E = self.energetic(y) if energetic is None else energetic
+        qhd = qh1 + float(y[2])
+        S = rsb_entropic_terms(qh0, qh1, qhd, self.x, self.order)
+        self.last = ({"q0": q0, "q1": q1, "qhat0": qh0, "qhat1": qh1, "qhatd": qhd}, E, S,
+                     (q0, q1, qh0, qh1, E))
+        return np.array([S.q0 - float(y[0]), (S.q1 - S.q0) - float(y[1]), S.m2 - self.qstar])
+
+    def jacobian(self, y, R):
+        """``R = R(y)`` just evaluated; forward differences (steps ``1e-6`` relative)."""
+        keep = self.last
+        J = np.empty((3, 3))
+        for i in range(3):
+            h = 1e-6 * max(abs(float(y[i])), 1e-3 if i < 2 else 1.0)
+            yy = np.array(y, dtype=float)
+            yy[i] += h
+            J[:, i] = (self(yy, energetic=keep[3] if i == 2 else None) - R) / h
+        self.last = keep
+        return J
+
+
+def _measure(R: np.ndarray) -> float:
+    """Convergence measure of :class:`_NormMap`: the reduced map's ``max |F(x) - x|`` (the overlaps are below 1)
+    and the norm constraint's ``|m2 - q*|``."""
+    return float(np.max(np.abs(R)))
+
+
+def _newton_norm_map(m: _NormMap, y0, tol, maxiter):
+    """Damped Newton (:func:`theory.core.newton`) on :class:`_NormMap` with its forward-difference Jacobian.
+    Returns ``(NewtonResult, J at the last iterate)``."""
+    def fun(y):
+        R = m(y)
+        J = m.jacobian(y, R)
+        return R, J, R, (J, m.last)
+
+    qs = m.qstar
+    nt = newton(fun, y0, lower=[0.0, 0.0, -np.inf], upper=[qs, qs, np.inf], tol=tol, maxiter=maxiter)
+    if nt.aux is not None:
+        m.last = nt.aux[1]
+    return nt
+
+
+def _broyden_norm_map(m: _NormMap, y, J, tol, maxiter):
+    """Quasi-Newton refinement from a close start ``y`` with an approximate Jacobian ``J`` (that of a lower
+    order): Broyden's update, one evaluation per step; ``None`` unless every step shrinks the residual 4-fold."""
+    y = np.array(y, dtype=float)
+    J = np.array(J, dtype=float)
+    R = m(y)
+    last = m.last
+    for it in range(maxiter):
+        r = _measure(R)
+        if not np.isfinite(r):
+            return None
+        if r < tol:
+            m.last = last
+            return y, r, it + 1
+        try:
+            d = np.linalg.solve(J, -R)
+        except np.linalg.LinAlgError:
+            return None
+        yn = y + d
+        if yn[0] < 0.0 or yn[1] < 0.0 or yn[0] + yn[1] > m.qstar:
+            return None
+        Rn = m(yn)
+        if not _measure(Rn) < 0.25 * r:
+            return None
+        J += np.outer(Rn - R - J @ d, d) / float(d @ d)
+        y, R, last = yn, Rn, m.last
+    return None
+
+
+def _solve_fixed_x_fast(alpha, beta, qstar, x, x0, tol, order, maxiter):
+    """Cold and warm solves at fixed ``x``: Newton on :class:`_NormMap` at the low order ``max(6, order // 2)``,
+    then Broyden refinement at ``order`` from its solution and Jacobian (2-3 evaluations). ``None`` when it
+    fails or falls onto the RS subspace from a broken start (the caller then runs :func:`_solve_fixed_x_reduced`,
+    which tries the hybrid method there)."""
+    low = max(6, order // 2)
+    ml = _NormMap(alpha, beta, qstar, x, low)
+    try:
+        # w of the start from the norm constraint, from the start's own qhatd - qhat1
+        q0, q1, qh0, qh1, _ = ml.energetic([x0["q0"], max(x0["q1"] - x0["q0"], 0.0)])
+        qhd, _ = _qhatd_solve(qh0, qh1, qh1 + x0["qhatd"] - x0["qhat1"], qstar, x, low, tol=1e-10)
+        nt = _newton_norm_map(ml, [q0, q1 - q0, qhd - qh1], max(tol, 1e-9) if low < order else tol,
+                              max(3, min(maxiter, 15)))
+    except ComputationError:
+        return None
+    if not nt.converged or nt.x[1] < 1e-8 * qstar:
+        return None
+    if low == order:
+        vals, E, S, _ = ml.last
+        return vals, E, S, SolverResult(values={"q0": vals["q0"], "dq": vals["q1"] - vals["q0"]}, residual=nt.residual,
+                                        iterations=ml.evals, converged=True, wall_time=0.0, method="newton-fd",
+                                        message=nt.message)
+    mh = _NormMap(alpha, beta, qstar, x, order)
+    try:
+        out = _broyden_norm_map(mh, nt.x, nt.aux[0], tol, 6)
+        if out is None:   # Newton at the full order from the low-order solution
+            nh = _newton_norm_map(mh, nt.x, tol, max(3, min(maxiter, 8)))
+            out = (nh.x, nh.residual, nh.iterations) if nh.converged else None
+    except ComputationError:
+        out = None
+    if out is None or out[0][1] < 1e-8 * qstar:
+        return None
+    res = out[1]
+    vals, E, S, _ = mh.last
+    return vals, E, S, SolverResult(values={"q0": vals["q0"], "dq": vals["q1"] - vals["q0"]}, residual=res,
+                                    iterations=ml.evals + mh.evals, converged=True, wall_time=0.0,
+                                    method=f"newton-fd (order {low}) + broyden", message="converged")
+
+
 def _solve_fixed_x(alpha, beta, qstar, x, x0, tol, order, maxiter):
+    """Fixed-``x`` saddle point: :func:`_solve_fixed_x_fast`, else :func:`_solve_fixed_x_reduced`.
+
+    Returns ``(values, E, S, SolverResult)`` with the energetic and entropic terms at the values
+    (``None`` when the caller must recompute them)."""
+    fast = _solve_fixed_x_fast(alpha, beta, qstar, x, x0, tol, order, maxiter)
+    if fast is not None:
+        return fast
+    vals, res = _solve_fixed_x_reduced(alpha, beta, qstar, x, x0, tol, order, maxiter)
+    return vals, None, None, res
+
+
+def _solve_fixed_x_reduced(alpha, beta, qstar, x, x0, tol, order, maxiter):
     """Newton on the reduced map with a forward-difference Jacobian (3 map evaluations per step),
     then hybrid Powell (:func:`theory.core.solver.converge`) if it fails."""
     v0 = {"q0": x0["q0"], "dq": max(x0["q1"] - x0["q0"], 0.0)}
@@ -447,9 +596,11 @@ def _solve_fixed_x(alpha, beta, qstar, x, x0, tol, order, maxiter):
     return state["last"], res
 
 
-def _evaluate(alpha, beta, qstar, x, vals, order, error) -> dict[str, float]:
-    S = rsb_entropic_terms(vals["qhat0"], vals["qhat1"], vals["qhatd"], x, order)
-    E = rsb_energetic_terms(vals["q0"], vals["q1"], qstar, beta, x, order)
+def _evaluate(alpha, beta, qstar, x, vals, order, error, E=None, S=None) -> dict[str, float]:
+    if S is None:
+        S = rsb_entropic_terms(vals["qhat0"], vals["qhat1"], vals["qhatd"], x, order)
+    if E is None:
+        E = rsb_energetic_terms(vals["q0"], vals["q1"], qstar, beta, x, order)
     q0, q1, qh0, qh1, qhd = (vals[k] for k in _NAMES)
     phi_S = 0.5 * (x * q0 * qh0 + (1.0 - x) * q1 * qh1 - qstar * qhd) + S.G_S
     phi_E = alpha * E.G_E
@@ -511,8 +662,8 @@ def _solve_at_x_once(alpha, beta, qstar, x, init, tol, order, maxiter, error) ->
             if not rs.converged:
                 return RSBResult.failure(f"RS start failed: {rs.message}", **known)
             x0 = _start_from_rs(rs, qstar)
-        vals, res = _solve_fixed_x(alpha, beta, qstar, x, x0, tol, order, maxiter)
-        ev = _evaluate(alpha, beta, qstar, x, vals, order, error)
+        vals, E, S, res = _solve_fixed_x(alpha, beta, qstar, x, x0, tol, order, maxiter)
+        ev = _evaluate(alpha, beta, qstar, x, vals, order, error, E, S)
     except ComputationError as exc:
         return RSBResult.failure(str(exc), **known)
     return RSBResult(**known, **vals, gap=vals["q1"] - vals["q0"], **ev, converged=bool(res.converged),
@@ -718,9 +869,12 @@ def kauzmann_beta(alpha: float, qstar: float, *, beta_hi: float = 60.0, beta_lo:
     The branch at ``x = 1`` is followed downwards in ``beta`` from ``beta_hi`` (where it
     must exist, ``Sigma(1) < 0``; without ``init`` it is searched from the RS solution with ``q1``
     0.5, 0.9 and 0.97 of the way to ``q*``) on a geometric grid (ratio 0.9) until ``Sigma(1)`` changes
-    sign, then the root is found by Brent's method with warm starts. If the branch
-    collapses onto RS (``q1 = q0``) before ``Sigma(1)`` reaches 0, the transition is
-    continuous (at the AT line) and the result says so (``converged=False``). Below ``beta_K``
+    sign, then the root is found by Brent's method with warm starts. When a grid step lands on RS,
+    the lower end of the branch is bisected (relative 1e-4 in ``beta``, warm starts from its lowest
+    broken point): near the tricritical point the branch ends a few per cent below ``beta_c`` and
+    ``Sigma(1)`` changes sign just above that end (q* = 0.82: ``beta_K`` = 0.985 ``beta_c``, which a 0.9
+    grid steps over). If the branch collapses onto RS (``q1 = q0``) with ``Sigma(1) < 0`` to its end, the
+    transition is continuous (at the AT line) and the result says so (``converged=False``). Below ``beta_K``
     a second, unstable broken solution (smaller ``q1``, larger complexity) coexists with the
     physical one (docs, Sec. 7): start well above ``beta_K`` (e.g. ``beta_hi`` >= 1.5 ``beta_K``),
     where a cold start finds the physical branch, and follow it down.
@@ -790,7 +944,13 @@ def kauzmann_beta(alpha: float, qstar: float, *, beta_hi: float = 60.0, beta_lo:
             if bn < beta_lo:
                 return KauzmannResult.failure(f"no sign change of Sigma(1) above beta_lo={beta_lo}", alpha=alpha,
                                               qstar=qstar)
-            rn = sig(bn)
+            try:
+                rn = sig(bn)
+            except _Collapsed:
+                # the branch ends between bn and b; near the tricritical point it ends just below beta_c, and
+                # Sigma(1) may change sign in between (q* = 0.82: at 0.985 beta_c, the end at ~0.97 beta_c):
+                # bisect for the end of the branch, warm-started from its lowest broken point
+                bn, rn, b, r = _branch_end(sig, bn, b, r, state, tol_rel=1e-4)
             if rn.complexity > 0.0:
                 break
             b, r = bn, rn
@@ -809,6 +969,25 @@ class _Collapsed(ComputationError):
     def __init__(self, beta: float):
         super().__init__(f"collapsed to RS at beta={beta}")
         self.beta = beta
+
+
+def _branch_end(sig, b_rs, b, r, state, tol_rel):
+    """Bisection (in ``log beta``) for the lower end of the broken ``x = 1`` branch between ``b_rs`` (RS) and
+    ``b`` (broken, ``Sigma(1) < 0``), each trial warm-started from the lowest broken point found. Returns
+    ``(beta, result, b, r)`` with ``result.complexity > 0`` at ``beta`` (a sign change between ``beta`` and
+    ``b``), or raises :class:`_Collapsed` when the branch ends with ``Sigma(1) < 0`` (continuous transition)."""
+    while b / b_rs - 1.0 > tol_rel:
+        mid = math.sqrt(b * b_rs)
+        try:
+            rm = sig(mid)
+        except ComputationError:  # collapsed onto RS, or no solution reached (past the end of the branch)
+            b_rs = mid
+            state["x"] = r
+            continue
+        if rm.complexity > 0.0:
+            return mid, rm, b, r
+        b, r = mid, rm
+    raise _Collapsed(b_rs)
 
 
 # ---------------------------------------------------------------------------

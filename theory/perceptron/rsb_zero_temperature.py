@@ -309,8 +309,9 @@ class RSBZeroTemperatureResult(Record):
     energy of the selected states, ``phi_inf + y dphi_dy``); ``complexity = -y^2 dphi_dy``;
     ``dphi_dy`` is 0 at the equilibrium ``y``. ``p`` and ``E``: the limits of the BC overlap
     ``p = int E1 <|m|>`` and of the energy of the binarized configuration (``bc_energy_rsb``, docs Sec. 9-10).
-    ``error``: change of ``phi_inf`` between ``order`` and
-    ``order // 2``; ``errors``: every field's estimate from two orders.
+    ``errors``: every field's estimate from two orders (:func:`theory.core.solve_to_accuracy`; at a fixed
+    ``y`` also ``dphi_dy``, ``complexity`` and ``p``); ``error`` that of ``phi_inf`` (without the
+    estimate, ``error=False``: NaN).
     """
 
     alpha: float
@@ -338,6 +339,8 @@ class RSBZeroTemperatureResult(Record):
 
 
 _FIELDS = ("q0", "chi", "R0", "R", "A", "phi_inf", "energy", "loglik", "y", "E")
+#: the fields estimated at a fixed y (y itself is exact there)
+_FIELDS_AT_Y = ("q0", "chi", "R0", "R", "A", "phi_inf", "energy", "loglik", "dphi_dy", "complexity", "p", "E")
 
 
 def _solve_A(R0: float, R: float, qstar: float, y: float, order: int, A0: float) -> tuple[float, dict]:
@@ -421,15 +424,9 @@ def _assemble(alpha, qstar, y, order, res, last, err) -> RSBZeroTemperatureResul
                                     message="converged" if res.converged else res.message)
 
 
-def _at_y(alpha, qstar, y, order, init, tol, maxiter, error) -> RSBZeroTemperatureResult:
+def _at_y(alpha, qstar, y, order, init, tol, maxiter) -> RSBZeroTemperatureResult:
     res, last = _fixed_point(alpha, qstar, y, order, init, tol, maxiter)
-    err = math.nan
-    if error:
-        lo = max(4, order // 2)
-        res2, last2 = _fixed_point(alpha, qstar, y, lo, dict(res.values, A=last["A"]), tol, maxiter)
-        err = abs(_assemble(alpha, qstar, y, lo, res2, last2, 0.0).phi_inf
-                  - _assemble(alpha, qstar, y, order, res, last, 0.0).phi_inf)
-    return _assemble(alpha, qstar, y, order, res, last, err)
+    return _assemble(alpha, qstar, y, order, res, last, math.nan)
 
 
 def _default_init(qstar: float) -> dict[str, float]:
@@ -458,9 +455,10 @@ def solve_rsb_zero_temperature(alpha: float, qstar: float, y: float | None = Non
     order, maxiter
         Gauss-Legendre nodes per panel; evaluation cap of the solver.
     error
-        Estimate ``|phi_inf(order) - phi_inf(order // 2)|`` (fixed ``y``), or the ``errors`` of every field
-        from two orders (equilibrium ``y``, doubling the order up to ``max_order`` while an estimate
-        exceeds ``quad_rtol`` relative).
+        Estimate the ``errors`` of every field from two orders (:func:`theory.core.solve_to_accuracy`:
+        twice the difference to the solve at ``order // 2`` plus the residual, doubling the order up to
+        ``max_order`` while an estimate exceeds ``quad_rtol`` relative, absolute for ``dphi_dy`` and the
+        ``complexity`` at a fixed ``y``, which vanish at the equilibrium ``y``); ``error`` is that of ``phi_inf``.
     y_bracket
         Search interval of the equilibrium ``y``.
     quad_rtol, max_order
@@ -486,16 +484,27 @@ def solve_rsb_zero_temperature(alpha: float, qstar: float, y: float | None = Non
     elif init is not None:
         start.update({k: float(v) for k, v in init.items()})
     try:
-        if y is not None:
-            y = check_real("y", y, gt=0.0)
-            return _at_y(alpha, qstar, y, order, start, tol, maxiter, error)
-        if not error:
-            return _equilibrium(alpha, qstar, order, start, tol, maxiter, y_bracket)
-        ref = solve_to_accuracy(lambda o, warm: _equilibrium(alpha, qstar, o, start, tol, maxiter, y_bracket),
-                                order, fields=_FIELDS, max_order=max(order, max_order), rtol=quad_rtol,
-                                atol=1e-3 * quad_rtol)
         bounds = {"chi": (0.0, None), "R0": (0.0, None), "A": (0.0, None), "energy": (None, 0.0),
                   "q0": (0.0, qstar)}
+        if y is not None:
+            y = check_real("y", y, gt=0.0)
+            if not error:
+                return _at_y(alpha, qstar, y, order, start, tol, maxiter)
+
+            def solve_y(o, warm):
+                init_o = start if warm is None else {"q0": warm.q0, "chi": warm.chi, "A": warm.A}
+                return _at_y(alpha, qstar, y, o, init_o, tol, maxiter)
+
+            # dphi_dy and the complexity vanish at the equilibrium y: absolute tolerance quad_rtol
+            ref = solve_to_accuracy(solve_y, order, fields=_FIELDS_AT_Y, max_order=max(order, max_order),
+                                    rtol=quad_rtol, atol=1e-3 * quad_rtol,
+                                    tolerances=dict.fromkeys(("dphi_dy", "complexity"), quad_rtol))
+        else:
+            if not error:
+                return _equilibrium(alpha, qstar, order, start, tol, maxiter, y_bracket)
+            ref = solve_to_accuracy(lambda o, warm: _equilibrium(alpha, qstar, o, start, tol, maxiter, y_bracket),
+                                    order, fields=_FIELDS, max_order=max(order, max_order), rtol=quad_rtol,
+                                    atol=1e-3 * quad_rtol)
         out = replace_with_accuracy(ref.result, ref, bounds)
         return RSBZeroTemperatureResult(**{**out.to_dict(), "error": out.errors.get("phi_inf", math.nan)})
     except ComputationError as exc:
@@ -509,7 +518,7 @@ def _equilibrium(alpha, qstar, order, start, tol, maxiter, y_bracket) -> RSBZero
 
     def at(yy: float) -> RSBZeroTemperatureResult:
         if yy not in cache:
-            r = _at_y(alpha, qstar, yy, order, state["init"], tol, maxiter, False)
+            r = _at_y(alpha, qstar, yy, order, state["init"], tol, maxiter)
             if not r.converged:
                 raise ComputationError(f"limiting 1RSB saddle point failed at y={yy:.6g}: {r.message}")
             if qstar - r.q0 < 1e-7 * qstar:

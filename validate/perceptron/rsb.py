@@ -18,6 +18,16 @@ energies of the ``perceptron.bc_energy`` section are read from the store (task
 stores them; in a report with ``--only perceptron.rsb_vs_rs`` and a fresh store they are absent and the
 figure says so.
 
+beta -> infinity (:func:`zero_temperature_point`, one point per q*): the RS limit
+(:func:`theory.perceptron.solve_zero_temperature`) at every q* of the rows and at the q* = 0.30, 0.42 of the
+fixed-norm GD finding of the BC section, and the 1RSB limit at the equilibrium ``y = lim beta x``
+(:func:`theory.perceptron.solve_rsb_zero_temperature`) where the RS margin exceeds 1 (q* = 0.9 here); rows:
+``E_BC(beta = inf) - E_RS(20)`` per q*, where RS is broken ``E_BC`` and ``phi / beta`` of 1RSB against RS at
+infinity (checks: ``phi_inf(1RSB) <= phi_0(RS)``, ``Sigma(y*) = 0``), ``E_RS(inf) - E_RS(20)`` at q* = 0.30,
+0.42, and, when the store holds them, the fixed-norm GD energies there graded against ``E_RS(inf)`` (GD
+minimises the loss at fixed norm: the ground state, 3 s.e.). The figure adds the RS beta = inf curve and the
+1RSB limit points.
+
 Rows: the 1RSB - RS differences (``E_BC`` against RS at beta = 20 and at the same beta, ``phi`` at the same
 beta) as ``measured`` with their quadrature error (``|value(order) - value(order / 2)|``, summed over the
 terms: conservative); consistency checks that can fail: ``phi_1RSB(q1 = q0) = phi_RS``, ``phi_1RSB <= phi_RS``
@@ -26,7 +36,9 @@ terms: conservative); consistency checks that can fail: ``phi_1RSB(q1 = q0) = ph
 
 Cost: quick mode (order 6, tol 1e-8, q* = 0.7, 0.8, 0.9 at beta = 50, 100): 38 s of CPU for the report run
 with ``--only`` (62 s wall at load average 4), once (the points are stored: 3.4 s again); full mode (order
-12, tol 1e-10, plus q* = 0.75, 0.85, 0.88, 0.95 for the E(q*) figure): a few minutes.
+12, tol 1e-10, plus q* = 0.75, 0.85, 0.88, 0.95 for the E(q*) figure): a few minutes. The beta -> infinity
+points add ~5 s of CPU in quick mode (the q* = 0.9 1RSB limit: equilibrium y at order 6, 3.6 s, then the
+fixed-y solve with error estimates at orders 12 and 6; the RS limits and the RS beta = inf curve 0.6 s).
 """
 from __future__ import annotations
 
@@ -40,7 +52,7 @@ from validate.store import ResultStore
 from validate.sweep import run_sweep
 
 __all__ = ["rsb_vs_rs_point", "rs_energy_curve_point", "stored_fixed_norm_energies", "compare_rsb_vs_rs",
-           "RSB_SETTINGS", "RSB_ALPHA", "RS_CLAIM_BETA"]
+           "zero_temperature_point", "zero_temperature_curve_point", "RSB_SETTINGS", "RSB_ALPHA", "RS_CLAIM_BETA"]
 
 RSB_ALPHA, RS_CLAIM_BETA = 0.55, 20.0  # [baldassi2018, SM Sec. I], [baldassi2018, Fig. 2 left]
 CLAIM_QSTARS = (0.7, 0.8, 0.9)  # issue 20 (the q* of the Franz-Parisi section)
@@ -53,6 +65,12 @@ RSB_SETTINGS = {
 # phi_1RSB(q1 = q0) = phi_RS: both at order 12 (tests/test_perceptron_rsb.py: 1e-10 there), RS solved to 1e-12
 RS_LIMIT_TOL, RS_LIMIT_ORDER = 1e-9, 12
 RS_GAP = 1e-7  # q1 - q0 below RS_GAP * q*: the 1RSB solution is the RS one (no broken solution reached)
+# beta -> infinity: the q* of the fixed-norm GD finding of the BC section (GD 0.02-0.03 below RS beta = 20 there)
+GD_QSTARS = (0.30, 0.42)
+ZT_ORDER = 12  # order of the beta -> infinity values (with their error estimates; the equilibrium y at cfg order)
+ZT_SIGMA_TOL = 1e-6  # |Sigma(y*)| at the equilibrium y of the limit (the finite-beta criterion)
+ZT_QUAD_RTOL = 1e-3  # relative tolerance of the limit's error estimates (order 12 vs 6: E_BC to ~4e-7 at q* = 0.9)
+ZT_Y_BRACKET = (20.0, 400.0)  # search interval of y* = lim beta x (42.65 at q* = 0.9; y_c ~ 25-27 at q* = 0.9)
 
 
 # --------------------------------------------------------------------------- sweep points
@@ -159,6 +177,106 @@ def rs_energy_curve_point(alpha: float, beta: float, qstars: list, order: int) -
             "E": [float(v) for v in c.column("E")], "converged": [bool(p.converged) for p in c.points]}
 
 
+def zero_temperature_point(alpha: float, qstar: float, order: int) -> dict:
+    """beta -> infinity at one ``(alpha, q*)``: the RS limit (:func:`theory.perceptron.solve_zero_temperature`),
+    and, where its stability margin exceeds 1, the 1RSB limit at the equilibrium ``y = lim beta x``
+    (:func:`theory.perceptron.solve_rsb_zero_temperature`; docs/stochastic_perceptron_1rsb.md, Sec. 10), plus the
+    RS BC energy at beta = 20 at the same ``q*`` [baldassi2018, SM Eq. 30].
+
+    The equilibrium ``y`` is searched at ``order`` (no error estimate), then the saddle point at that ``y`` is
+    solved at order ``max(ZT_ORDER, order)`` with every field's error estimate (relative tolerance
+    ``ZT_QUAD_RTOL``); the
+    complexity there (``Sigma(y*)``, 0 at the exact equilibrium) is reported.
+
+    Parameters
+    ----------
+    alpha, qstar
+        Load and squared norm.
+    order
+        Quadrature order of the equilibrium-``y`` search.
+
+    Returns
+    -------
+    dict
+        ``phi0_rs``, ``E_rs_inf``, ``margin_rs`` (and ``*_error``); ``broken`` (a 1RSB limit with ``q0 < q*``
+        reached), ``y``, ``q0``, ``phi_inf``, ``E_rsb_inf``, ``complexity`` (and errors; NaN where RS is
+        stable); ``E_inf`` / ``E_inf_error`` (1RSB where broken, RS otherwise), ``phi_inf_eq`` likewise;
+        ``E_rs20``, ``converged``, ``message``.
+
+    Examples
+    --------
+    >>> d = zero_temperature_point(0.55, 0.8, order=6)   # RS stable at beta = inf (margin 0.93)
+    >>> d["converged"], d["broken"], round(d["margin_rs"], 2), d["E_inf"] == d["E_rs_inf"] > d["E_rs20"]
+    (True, False, 0.93, True)
+    """
+    from theory.perceptron import bc_energy, solve_rsb_zero_temperature, solve_zero_temperature
+
+    t0 = time.time()
+    hi = max(ZT_ORDER, order)
+    z = solve_zero_temperature(alpha, qstar, order=hi)
+    e20 = bc_energy(alpha, RS_CLAIM_BETA, qstar, order=hi)
+    out = {"alpha": alpha, "qstar": qstar, "phi0_rs": z.phi0, "phi0_rs_error": z.errors.get("phi0", math.nan),
+           "E_rs_inf": z.E, "E_rs_inf_error": z.errors.get("E", math.nan), "margin_rs": z.margin,
+           "margin_rs_error": z.errors.get("margin", math.nan), "E_rs20": e20.E, "E_rs20_error": e20.error,
+           "broken": False, "y": math.nan, "q0": math.nan, "phi_inf": math.nan, "phi_inf_error": math.nan,
+           "E_rsb_inf": math.nan, "E_rsb_inf_error": math.nan, "complexity": math.nan}
+    msgs = [f"{n}: {r.message}" for n, r in (("RS beta=inf", z), ("RS beta=20", e20)) if not r.converged]
+    ok = bool(z.converged and e20.converged)
+    if z.converged and not z.stable:
+        r = solve_rsb_zero_temperature(alpha, qstar, order=order, error=False, y_bracket=ZT_Y_BRACKET)
+        if r.converged and qstar - r.q0 > RS_GAP * qstar:
+            rf = solve_rsb_zero_temperature(alpha, qstar, r.y, order=hi, init=r, quad_rtol=ZT_QUAD_RTOL)
+            ok = ok and rf.converged
+            if not rf.converged:
+                msgs.append(f"1RSB beta=inf at y={r.y:.6g}: {rf.message}")
+            out.update(broken=True, y=rf.y, q0=rf.q0, phi_inf=rf.phi_inf,
+                       phi_inf_error=rf.errors.get("phi_inf", math.nan),
+                       E_rsb_inf=rf.E, E_rsb_inf_error=rf.errors.get("E", math.nan), complexity=rf.complexity)
+        elif r.converged:
+            msgs.append(f"1RSB beta=inf: {r.message}")
+        else:
+            ok = False
+            msgs.append(f"1RSB beta=inf: {r.message}")
+    b = out["broken"]
+    out["E_inf"] = out["E_rsb_inf"] if b else out["E_rs_inf"]
+    out["E_inf_error"] = out["E_rsb_inf_error"] if b else out["E_rs_inf_error"]
+    out["phi_inf_eq"] = out["phi_inf"] if b else out["phi0_rs"]
+    out["converged"], out["message"], out["seconds"] = ok, "; ".join(msgs), time.time() - t0
+    return out
+
+
+def zero_temperature_curve_point(alpha: float, qstars: list, order: int) -> dict:
+    """RS beta -> infinity BC energy along ``qstars`` (:func:`theory.perceptron.zero_temperature_curve`).
+
+    Parameters
+    ----------
+    alpha
+        Load.
+    qstars
+        Squared norms.
+    order
+        Quadrature order.
+
+    Returns
+    -------
+    dict
+        ``qstar``, ``E``, ``stable`` (RS stability margin below 1), ``converged``.
+
+    Examples
+    --------
+    >>> d = zero_temperature_curve_point(0.55, [0.5, 0.9], order=8)
+    >>> all(d["converged"]), d["E"][0] > d["E"][1] > 0.0, d["stable"]
+    (True, True, [True, False])
+    """
+    from theory.perceptron import zero_temperature_curve
+
+    c = zero_temperature_curve(alpha, [float(q) for q in qstars], order=order)
+    return {"alpha": alpha, "qstar": [float(q) for q in qstars],
+            "E": [float(p.result.E) if p.result is not None else math.nan for p in c.points],
+            "stable": [bool(p.result.stable) if p.result is not None else False for p in c.points],
+            "converged": [bool(p.converged) for p in c.points]}
+
+
 def stored_fixed_norm_energies(store: ResultStore | None, alpha: float = RSB_ALPHA) -> dict | None:
     """Fixed-norm GD training errors of ``sign(m)`` stored by the ``perceptron.bc_energy`` section (task
     ``perceptron.bc_energy.fixed_norm``), averaged over instances at the largest N stored; ``None`` without
@@ -248,6 +366,13 @@ def compare_rsb_vs_rs(mode: str = "quick", store: ResultStore | None = None, see
     curves = run_sweep(rs_energy_curve_point, [dict(alpha=RSB_ALPHA, beta=b, qstars=cq, order=max(8, cfg["order"]))
                                                for b in (RS_CLAIM_BETA, *cfg["betas"])],
                        task="perceptron.rsb_vs_rs.rs_curve", store=store).rows
+    # beta -> infinity: RS limit at every q* of the rows and at the q* of the GD finding; 1RSB where RS is unstable
+    zq = list(cfg["qstars"]) + [q for q in GD_QSTARS if q not in cfg["qstars"]]
+    zpts = run_sweep(zero_temperature_point, [dict(alpha=RSB_ALPHA, qstar=q, order=cfg["order"]) for q in zq],
+                     task="perceptron.rsb_vs_rs.zero_temperature", store=store).rows
+    zcurve = run_sweep(zero_temperature_curve_point, [dict(alpha=RSB_ALPHA, qstars=cq, order=max(8, cfg["order"]))],
+                       task="perceptron.rsb_vs_rs.rs_curve_inf", store=store).rows[0]
+    zat = {round(p["qstar"], 6): p for p in zpts}
     at = {(round(p["qstar"], 6), p["beta"]): p for p in pts}
     rows = []
     for q in cfg["qstars"]:
@@ -270,6 +395,8 @@ def compare_rsb_vs_rs(mode: str = "quick", store: ResultStore | None = None, see
                                   f"phi_1RSB = {p['phi_rsb']:.6f}, phi_RS = {p['phi_rs']:.6f}; phi_RS(beta=20) = "
                                   f"{p20['phi_rs']:.6f}; loglik per pattern 1RSB {p['loglik_rsb']:.5f}, RS(beta={b:g}) "
                                   f"{p['loglik_rs']:.5f}, RS(beta=20) {p20['loglik_rs']:.5f}{fail}"))
+    gd = stored_fixed_norm_energies(store)
+    rows += _zero_temperature_rows(cfg, at, zat, gd)
     for p in pts:
         tag = f"q*={p['qstar']:g}, beta={p['beta']:g}"
         if p["beta"] == RS_CLAIM_BETA:
@@ -291,9 +418,9 @@ def compare_rsb_vs_rs(mode: str = "quick", store: ResultStore | None = None, see
                            "0 < x* <= 1, |Sigma(x*)| <= 1e-6",
                            note=f"Sigma(x*) = {sig:.2e}; gap q1 - q0 = {p['gap']:.3e}" +
                                 ("" if p["broken"] else " (RS)")))
-    gd = stored_fixed_norm_energies(store)
     data = {"points": [dict(p) for p in pts], "curves": [dict(c) for c in curves], "gd": gd,
-            "betas": list(cfg["betas"]), "alpha": RSB_ALPHA}
+            "betas": list(cfg["betas"]), "alpha": RSB_ALPHA, "zero_temperature": [dict(p) for p in zpts],
+            "curve_inf": dict(zcurve)}
     e20 = {p["qstar"]: p["E_rs"] for p in pts if p["beta"] == RS_CLAIM_BETA}
     summary = "; ".join(
         f"q*={p['qstar']:g}, beta={p['beta']:g}: E_1RSB = {p['E_rsb']:.3e} vs E_RS(20) = {e20[p['qstar']]:.3e}"
@@ -303,10 +430,64 @@ def compare_rsb_vs_rs(mode: str = "quick", store: ResultStore | None = None, see
              + ("Fixed-norm GD from the store (perceptron.bc_energy section): "
                 f"N = {gd['N']}, {gd['n']} instances." if gd else
                 "Fixed-norm GD: not in the store (run the perceptron.bc_energy section first with the same store).")
-             + " The beta -> infinity limit of 1RSB is not in this section.")
+             + " beta -> infinity (RS limit; 1RSB limit at the equilibrium y where the RS margin exceeds 1): "
+             + "; ".join(f"q*={p['qstar']:g}: E_BC = {p['E_inf']:.3e}"
+                         + (f" (1RSB, y* = {p['y']:.2f}; RS {p['E_rs_inf']:.3e})" if p["broken"] else
+                            f" (RS, margin {p['margin_rs']:.3f})") for p in zpts) + ".")
     return Comparison(key="perceptron.rsb_vs_rs", title="RS at beta = 20 vs 1RSB at beta = 50, 100 "
                       "[baldassi2018, SM Sec. I]", rows=tuple(rows), data=data, wall_time=time.time() - t0,
                       figure=_figure(data), command=f"python -m validate perceptron rsb-vs-rs --{mode}", notes=notes)
+
+
+def _zero_temperature_rows(cfg, at, zat, gd) -> list:
+    """Rows of the beta -> infinity limit: against RS at beta = 20, 1RSB against RS at infinity where RS is broken,
+    and the stored fixed-norm GD energies at the q* of the BC section's finding."""
+    src = ("theory.perceptron.solve_zero_temperature, solve_rsb_zero_temperature (docs/stochastic_perceptron_1rsb.md, "
+           "Sec. 10)")
+    rows = []
+    for q in cfg["qstars"]:
+        z, p20 = zat[round(q, 6)], at[(round(q, 6), RS_CLAIM_BETA)]
+        fail = "" if z["converged"] else f"; failed: {z['message']}"
+        kind = (f"1RSB limit at y* = {z['y']:.3f}, q0 = {z['q0']:.4f} (RS limit {z['E_rs_inf']:.4e}, margin "
+                f"{z['margin_rs']:.3f} > 1)" if z["broken"] else f"RS limit, margin {z['margin_rs']:.3f}"
+                + (" > 1 but no broken 1RSB limit reached" if z["margin_rs"] > 1 else " < 1"))
+        rows.append(_measured(f"E_BC: beta=inf - RS(beta=20), q*={q:g}", z["E_inf"] - p20["E_rs"],
+                              _err(z["E_inf_error"], p20["E_rs_error"]),
+                              f"E_BC(beta=inf) = {z['E_inf']:.4e}, RS(beta=20) = {p20['E_rs']:.4e} (ratio "
+                              f"{z['E_inf'] / p20['E_rs']:.3g}); {kind}{fail}", source=src))
+        if not z["broken"]:
+            continue
+        rows.append(_measured(f"E_BC: 1RSB - RS at beta=inf, q*={q:g}", z["E_rsb_inf"] - z["E_rs_inf"],
+                              _err(z["E_rsb_inf_error"], z["E_rs_inf_error"]),
+                              f"1RSB {z['E_rsb_inf']:.4e}, RS {z['E_rs_inf']:.4e}{fail}", source=src))
+        e = _err(z["phi_inf_error"], z["phi0_rs_error"])
+        dp = z["phi_inf"] - z["phi0_rs"]
+        rows.append(_check(f"phi/beta: 1RSB <= RS at beta=inf (equilibrium y), q*={q:g}", dp,
+                           z["converged"] and math.isfinite(e) and dp <= e,
+                           "phi_inf(1RSB) - phi_0(RS) <= quadrature error (phi minimised over y)",
+                           note=f"phi_inf = {z['phi_inf']:.8f}, phi_0(RS) = {z['phi0_rs']:.8f}, error {e:.1e}",
+                           source=src))
+        rows.append(_check(f"Sigma(y*) = 0 at beta=inf, q*={q:g}", z["complexity"],
+                           z["converged"] and abs(z["complexity"]) <= ZT_SIGMA_TOL, f"|Sigma(y*)| <= {ZT_SIGMA_TOL:g}",
+                           note=f"y* searched at order {cfg['order']}, Sigma evaluated at order >= {ZT_ORDER}",
+                           source=src))
+    for q in GD_QSTARS:
+        z = zat[round(q, 6)]
+        rows.append(_measured(f"E_BC: RS(beta=inf) - RS(beta=20), q*={q:g}", z["E_rs_inf"] - z["E_rs20"],
+                              _err(z["E_rs_inf_error"], z["E_rs20_error"]),
+                              f"RS(beta=inf) = {z['E_rs_inf']:.4e} (margin {z['margin_rs']:.3f}), RS(beta=20) = "
+                              f"{z['E_rs20']:.4e}: the q* of the fixed-norm GD finding of the BC section", source=src))
+        j = ([i for i, g in enumerate(gd["qstar"]) if abs(g - q) < 1e-6] if gd else [])
+        if not j:
+            continue
+        m, se = gd["E_mean"][j[0]], gd["E_se"][j[0]]
+        err = z["E_rs_inf_error"] if math.isfinite(z["E_rs_inf_error"]) else 0.0
+        rows.append(Row(quantity=f"E_BC: fixed-norm GD (stored) vs RS(beta=inf), q*={q:g}", theory=z["E_rs_inf"],
+                        sim_mean=m, sim_se=se, n=gd["n"], n_se=3.0, abs_tol=err, source=src,
+                        note=f"N = {gd['N']}; GD - RS(beta=inf) = {m - z['E_rs_inf']:+.4f}, GD - RS(beta=20) = "
+                             f"{m - z['E_rs20']:+.4f} (RS(beta=20) = {z['E_rs20']:.4e}); GD minimises the loss at "
+                             "fixed norm, the beta -> infinity measure is its ground state"))
+    return rows
 
 
 def _figure(data):
@@ -323,6 +504,16 @@ def _figure(data):
         pp = sorted((p for p in data["points"] if p["beta"] == b and p["converged"]), key=lambda p: p["qstar"])
         ax.plot([p["qstar"] for p in pp], [p["E_rsb"] for p in pp], "o-", color=colors[b], ms=5,
                 label=f"1RSB (x*), beta={b:g}")
+    ci = data.get("curve_inf")
+    if ci:
+        ok = [i for i, (g, e) in enumerate(zip(ci["converged"], ci["E"])) if g and e > 0]
+        ax.plot([ci["qstar"][i] for i in ok], [ci["E"][i] for i in ok], ":", color="k", lw=1.4,
+                label="RS, beta=inf")
+    zb = sorted((p for p in data.get("zero_temperature", []) if p["broken"] and p["converged"]),
+                key=lambda p: p["qstar"])
+    if zb:
+        ax.plot([p["qstar"] for p in zb], [p["E_rsb_inf"] for p in zb], "*", color="k", ms=9,
+                label="1RSB (y*), beta=inf")
     gd = data["gd"]
     if gd:
         ok = [i for i, e in enumerate(gd["E_mean"]) if e > 0]
