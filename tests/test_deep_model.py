@@ -230,3 +230,18 @@ def test_seed_reproduces_bit_for_bit():
             assert np.array_equal(p, q)
         assert r1.history["loss"] == r2.history["loss"]
         assert not all(np.array_equal(p, q) for p, q in zip(r1.network.params, r3.network.params))
+
+
+@pytest.mark.parametrize("gain", [0.5, 3.0])
+def test_stochastic_gradients_with_gain_match_finite_differences(gain):
+    """``m = tanh(gain h)`` (polarization schedule): one more factor ``gain`` in ``dL/dh``, by finite differences."""
+    rng = np.random.default_rng(5)
+    net = StochasticBinaryNetwork((7, 5, 4), seed=6, dtype=np.float64)
+    net.gain = gain
+    x, y = rng.random((9, 7)), rng.integers(0, 4, 9)
+    assert _flat_fd_check(net, x, y) > 0
+    np.testing.assert_allclose(net.m[0], np.tanh(gain * net.h[0]))
+    # the binarized network does not see the gain: sign(tanh(gain h)) = sign(h)
+    pred = net.predict_binarized(x)
+    net.gain = 1.0
+    np.testing.assert_array_equal(pred, net.predict_binarized(x))

@@ -43,6 +43,24 @@ def test_digits_learning_stochastic_binarized_network(digits):
     assert np.mean(pred != digits.y_test) == pytest.approx(r.test_error_binarized)
 
 
+def test_polarization_schedule_polarizes_the_means(digits):
+    """``polarize_epochs``: the gain of ``m = tanh(gain h)`` reaches ``polarize_gain`` on the last epoch, the means
+    polarize (q = <m^2> grows towards 1) and the hyperparameters are recorded; the epochs before the window are
+    the unpolarized run's, bit for bit (same seed)."""
+    kw = dict(method="stochastic", epochs=6, batch=50, seed=3, eval_train=False)
+    plain = train_deep_network(digits, (32,), **kw)
+    pol = train_deep_network(digits, (32,), polarize_epochs=3, polarize_gain=8.0, **kw)
+    assert pol.network.gain == pytest.approx(8.0) and plain.network.gain == 1.0
+    assert (pol.polarize_epochs, pol.polarize_gain) == (3, 8.0)
+    assert pol.history["loss"][:3] == plain.history["loss"][:3]
+    q = [float(np.mean(np.concatenate([m.ravel() for m in r.network.m]) ** 2)) for r in (plain, pol)]
+    assert q[1] > q[0] + 0.15 and q[1] > 0.85
+    with pytest.raises(ValueError, match="polarize_epochs applies to method 'stochastic' only"):
+        train_deep_network(digits, (32,), method="bnn", epochs=2, polarize_epochs=1)
+    with pytest.raises(ValueError, match="polarize_gain"):
+        train_deep_network(digits, (32,), epochs=2, polarize_epochs=1, polarize_gain=0.5)
+
+
 @pytest.mark.parametrize("method", ["bnn", "relu"])
 def test_digits_learning_baselines(digits, method):
     r = train_deep_network(digits, (64,), method=method, epochs=15, batch=50, seed=0)
@@ -160,6 +178,9 @@ def test_cli_train_save_evaluate(tmp_path, capsys):
     (["--save", "model.pkl"], "--save must name a .npz file"),
     (["--data", "nowhere"], "--data must be mnist, fashion, digits"),
     (["--n-train", "5000"], "n_train (--n-train) must be <= 1438"),
+    (["--polarize-epochs", "2"], "--polarize-epochs must be an integer >= 0 and <= 1"),
+    (["--polarize-gain", "0.5"], "--polarize-gain must be >= 1.0"),
+    (["--method", "relu", "--polarize-epochs", "1"], "--polarize-epochs applies to --method stochastic only"),
 ])
 def test_cli_bad_input_exit_2(capsys, argv, needle):
     code, out, err = _cli(["deep", "train", "--epochs", "1", *argv], capsys)

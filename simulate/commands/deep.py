@@ -94,6 +94,10 @@ def _train(args: argparse.Namespace) -> int:
     check_real("--input-dropout", args.input_dropout, ge=0.0, lt=1.0)
     check_real("--init-scale", args.init_scale, ge=0.0, le=10.0)
     check_int("--seed", args.seed, ge=0)
+    check_int("--polarize-epochs", args.polarize_epochs, ge=0, le=epochs)
+    check_real("--polarize-gain", args.polarize_gain, ge=1.0, le=1e3)
+    if args.polarize_epochs and args.method != "stochastic":
+        raise ValueError(f"--polarize-epochs applies to --method stochastic only (got --method {args.method})")
     if args.n_train is not None:
         check_int("--n-train", args.n_train, ge=1)
     if args.n_test is not None:
@@ -108,11 +112,13 @@ def _train(args: argparse.Namespace) -> int:
     run = train_deep_network(data, hidden, method=args.method, epochs=epochs, batch=batch, lr=lr,
                              lr_decay=args.lr_decay, seed=args.seed, dropout=args.dropout,
                              input_dropout=args.input_dropout, init_scale=args.init_scale,
+                             polarize_epochs=args.polarize_epochs, polarize_gain=args.polarize_gain,
                              eval_train=not args.no_train_eval, callback=progress and progress.epoch,
                              batch_callback=progress and progress.batch)
     out = run.to_dict()
     if args.save and run.converged:
         meta = {k: out[k] for k in ("data", "epochs", "batch", "lr", "seed", "dropout", "input_dropout",
+                                    "polarize_epochs", "polarize_gain",
                                     "test_error", "test_error_binarized", "test_error_mean_field")}
         out["saved"] = write_output(args.save, lambda path: save_deep_model(run.network, path, encoding=data.encoding,
                                                                             meta=meta), "--save")
@@ -173,6 +179,10 @@ def add_commands(subparsers) -> None:
                    help="input pixels: real in [0,1], binarized 0/1 or -1/+1 (default real)")
     p.add_argument("--init-scale", type=float, default=1.0, help="stochastic: std of the initial fields h, "
                    "m = tanh h (default 1)")
+    p.add_argument("--polarize-epochs", type=int, default=0,
+                   help="stochastic: over the last K epochs the gain of m = tanh(gain h) grows geometrically to "
+                        "--polarize-gain, polarizing the means towards sign(m) (default 0: off)")
+    p.add_argument("--polarize-gain", type=float, default=1.0, help="final gain of the polarization (default 1)")
     p.add_argument("--n-train", type=int, default=None, help="use a random subset of the training images")
     p.add_argument("--n-test", type=int, default=None, help="use a random subset of the test images")
     p.add_argument("--split-seed", type=int, default=0, help="seed of subsets and of the digits split (default 0)")

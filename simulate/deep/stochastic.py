@@ -223,7 +223,10 @@ class StochasticBinaryNetwork:
     Attributes
     ----------
     h, b : list of ndarray
-        Fields (``m^l = tanh h^l``, shape ``(out, in)``) and biases of each layer.
+        Fields (``m^l = tanh(gain h^l)``, shape ``(out, in)``) and biases of each layer.
+    gain : float
+        Scale of the fields in ``m = tanh(gain h)`` (1 unless a polarization schedule raises it,
+        :func:`simulate.deep.train_deep_network`; ``sign(m) = sign(h)`` whatever the gain).
 
     Examples
     --------
@@ -247,6 +250,7 @@ class StochasticBinaryNetwork:
         self.h = [(init_scale * rng.standard_normal((o, i))).astype(self.dtype)
                   for i, o in zip(self.sizes[:-1], self.sizes[1:])]
         self.b = [np.zeros(o, dtype=self.dtype) for o in self.sizes[1:]]
+        self.gain = 1.0
 
     # ------------------------------------------------------------------ parameters
     @property
@@ -256,8 +260,8 @@ class StochasticBinaryNetwork:
 
     @property
     def m(self) -> list[np.ndarray]:
-        """Synaptic means ``m^l = tanh h^l``."""
-        return [np.tanh(h) for h in self.h]
+        """Synaptic means ``m^l = tanh(gain h^l)``."""
+        return [np.tanh(h if self.gain == 1.0 else self.dtype.type(self.gain) * h) for h in self.h]
 
     def _transforms(self, need_om2_all: bool):
         """Per layer ``(m, m^2, 1 - m^2 or None, row sums of 1 - m^2)`` in preallocated buffers (one pass each)."""
@@ -269,7 +273,11 @@ class StochasticBinaryNetwork:
             if m.shape != h.shape:
                 self._buf = None
                 return self._transforms(need_om2_all)
-            np.tanh(h, out=m)
+            if self.gain == 1.0:
+                np.tanh(h, out=m)
+            else:
+                np.multiply(h, self.dtype.type(self.gain), out=m)
+                np.tanh(m, out=m)
             want = l == 0 or need_om2_all
             square_rows(m, m2, om2, rs, want)
             out.append((m, m2, om2 if want else None, rs))
@@ -364,7 +372,7 @@ class StochasticBinaryNetwork:
         loss : float
             ``-log H(-y z)`` (one output) or the ``softmax(beta z)`` cross-entropy, averaged.
         grads : list of ndarray
-            Aligned with :attr:`params` (``dL/dh = (1 - m^2) dL/dm``).
+            Aligned with :attr:`params` (``dL/dh = gain (1 - m^2) dL/dm``).
 
         Examples
         --------
@@ -386,6 +394,8 @@ class StochasticBinaryNetwork:
             g_mu, g_s2 = _z_backward(g_z, zl, sigma, s2)
             g1, g2 = _weight_products(g_mu, g_s2, mean)
             field_gradient(g1, g2, m, m2)                       # dL/dh = (g1 - 2 m g2)(1 - m^2)
+            if self.gain != 1.0:                                # m = tanh(gain h): one more factor gain
+                g1 *= self.dtype.type(self.gain)
             grads[2 * l], grads[2 * l + 1] = g1, g_mu.sum(axis=0)
             if l > 0:
                 g_mean = _input_gradient(g_mu, g_s2, mean, m, m2)

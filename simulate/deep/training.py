@@ -234,6 +234,8 @@ class DeepRun(Record):
     seed: int
     dropout: float
     input_dropout: float
+    polarize_epochs: int
+    polarize_gain: float
     train_error: float
     test_error: float
     train_error_binarized: float
@@ -279,7 +281,8 @@ def train_deep_network(data: DeepData, hidden: Sequence[int] = PAPER_HIDDEN, *, 
                        epochs: int = 10,
                        batch: int = 100, lr: float | None = None, lr_decay: float = 1.0, seed: SeedLike = 0,
                        dropout: float = 0.0, input_dropout: float = 0.0, init_scale: float = 1.0,
-                       eval_train: bool = True, callback: Callable[[int, dict], None] | None = None,
+                       polarize_epochs: int = 0, polarize_gain: float = 1.0, eval_train: bool = True,
+                       callback: Callable[[int, dict], None] | None = None,
                        batch_callback: Callable[[int, int, int], None] | None = None) -> DeepRun:
     """Train a deep network with Adam on mini-batches and evaluate it after every epoch.
 
@@ -303,6 +306,11 @@ def train_deep_network(data: DeepData, hidden: Sequence[int] = PAPER_HIDDEN, *, 
         Inverted dropout on hidden and input units.
     init_scale : float
         ``stochastic`` only: std of the initial fields ``h`` (``m = tanh h``).
+    polarize_epochs, polarize_gain : int, float
+        ``stochastic`` only: over the last ``polarize_epochs`` epochs the gain of ``m = tanh(gain h)``
+        grows geometrically from 1 to ``polarize_gain`` (epoch ``k`` of the window uses
+        ``polarize_gain ** (k / polarize_epochs)``), so that training goes on while the synaptic means
+        polarize towards the binarized network ``sign(m)`` that is evaluated (docs/deep_networks.md).
     eval_train : bool
         Evaluate the whole training set after every epoch (else only after the last one).
     callback : callable, optional
@@ -326,6 +334,10 @@ def train_deep_network(data: DeepData, hidden: Sequence[int] = PAPER_HIDDEN, *, 
         lr = 1e-2 if method == "stochastic" else 1e-3
     sizes, epochs, batch, lr, lr_decay = _validate_run(data, hidden, method, epochs, batch, lr, lr_decay, dropout,
                                                        input_dropout)
+    polarize_epochs = check_int("polarize_epochs", polarize_epochs, ge=0, le=epochs)
+    polarize_gain = check_real("polarize_gain", polarize_gain, ge=1.0, le=1e3)
+    if polarize_epochs and method != "stochastic":
+        raise ValueError(f"polarize_epochs applies to method 'stochastic' only (got method {method!r})")
     seed_value = int(seed) if isinstance(seed, (int, np.integer)) else -1
     rng = as_generator(seed)
     net = make_deep_network(method, sizes, seed=rng, dropout=dropout, input_dropout=input_dropout,
@@ -341,6 +353,9 @@ def train_deep_network(data: DeepData, hidden: Sequence[int] = PAPER_HIDDEN, *, 
     x, y = data.x_train, data.y_train
     n_batches = -(-n // batch)
     for epoch in range(epochs):
+        k = epoch - (epochs - polarize_epochs) + 1
+        if polarize_epochs and k >= 1:
+            net.gain = float(polarize_gain ** (k / polarize_epochs))
         t0 = time.perf_counter()
         perm = rng.permutation(n)
         losses = 0.0
@@ -377,7 +392,8 @@ def train_deep_network(data: DeepData, hidden: Sequence[int] = PAPER_HIDDEN, *, 
     last = {k: (v[-1] if v else math.nan) for k, v in hist.items()}
     common = dict(method=method, data=data.name, sizes=sizes, n_train=data.n_train, n_test=data.n_test,
                   encoding=data.encoding, epochs=done, batch=batch, lr=lr, lr_decay=lr_decay, seed=seed_value,
-                  dropout=float(dropout), input_dropout=float(input_dropout), history=hist, network=net,
+                  dropout=float(dropout), input_dropout=float(input_dropout), polarize_epochs=polarize_epochs,
+                  polarize_gain=float(polarize_gain), history=hist, network=net,
                   wall_time=time.perf_counter() - t_start,
                   seconds_per_epoch=train_seconds / max(done, 1),
                   eval_seconds=float(np.mean(hist["eval_seconds"])) if done else math.nan)
