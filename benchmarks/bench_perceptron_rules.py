@@ -40,7 +40,7 @@ import sys
 
 import numba
 import numpy as np
-from _timing import best
+from _timing import best, stream_int8
 
 from simulate.core import new_fast_stream, next_double, seed_numba
 from simulate.perceptron import generate_instance, pack_instance
@@ -81,17 +81,6 @@ def pack_signs(m: np.ndarray, nw: int) -> np.ndarray:
     out.view(np.uint8)[:by.size] = by
     return out
 
-
-@numba.njit(cache=True)
-def _stream(X):
-    """The int8 streaming floor: one pass summing every byte of X."""
-    s = 0
-    M, N = X.shape
-    for mu in range(M):
-        row = X[mu]
-        for i in range(N):
-            s += row[i]
-    return s
 
 
 @numba.njit(cache=True)
@@ -152,8 +141,8 @@ def bench_cp(N: int, alpha: float, repeat: int, say, warm_epochs: int = 20) -> l
     for _ in range(warm_epochs):
         packed_cp_epoch(R, inst.y, rng.permutation(inst.M).astype(np.int64), m_warm, eta, pack_signs(m_warm, nw), N)
     order = rng.permutation(inst.M).astype(np.int64)
-    _stream(inst.X)
-    t_floor = best(lambda: _stream(inst.X), repeat)
+    stream_int8(inst.X)
+    t_floor = best(lambda: stream_int8(inst.X), repeat)
     out = []
     for label, m0 in (("initial m", m_init), (f"after {warm_epochs} epochs", m_warm)):
         a, b = m0.copy(), m0.copy()

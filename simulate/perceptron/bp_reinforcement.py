@@ -104,10 +104,9 @@ class BPRResult(BinaryOutcome):
 
 
 @numba.njit(cache=True)
-def _variable_update(S, mcav, u, h, r):
-    """Eq. B3-B4: ``h <- sum_mu u + r h``; ``m_{i->mu} = tanh(h_i - u_{mu->i})``."""
-    M, N = S.shape
-    hnew = r * h
+def _fields_from(mcav, u, h, hnew):
+    """``h <- hnew + sum_mu u`` (``hnew`` is overwritten) and ``m_{i->mu} = tanh(h_i - u_{mu->i})`` (Eq. B3)."""
+    M, N = u.shape
     for mu in range(M):
         for i in range(N):
             hnew[i] += u[mu, i]
@@ -116,6 +115,12 @@ def _variable_update(S, mcav, u, h, r):
     for mu in range(M):
         for i in range(N):
             mcav[mu, i] = math.tanh(h[i] - u[mu, i])
+
+
+@numba.njit(cache=True)
+def _variable_update(S, mcav, u, h, r):
+    """Eq. B3-B4: ``h <- sum_mu u + r h``; ``m_{i->mu} = tanh(h_i - u_{mu->i})``."""
+    _fields_from(mcav, u, h, r * h)
 
 
 @numba.njit(cache=True)
@@ -137,19 +142,10 @@ def _stochastic_variable_update(S, mcav, u, h, hext, p, state):
     """Stochastic reinforcement [braunstein2006]: with probability ``p`` per variable the external field
     is reset to the current total field, ``h_ext_i <- h_i``; then ``h = sum_mu u + h_ext`` and
     ``m_{i->mu} = tanh(h_i - u_{mu->i})``."""
-    M, N = S.shape
-    for i in range(N):
+    for i in range(h.size):
         if next_double(state) < p:
             hext[i] = h[i]
-    hnew = hext.copy()
-    for mu in range(M):
-        for i in range(N):
-            hnew[i] += u[mu, i]
-    for i in range(N):
-        h[i] = hnew[i]
-    for mu in range(M):
-        for i in range(N):
-            mcav[mu, i] = math.tanh(h[i] - u[mu, i])
+    _fields_from(mcav, u, h, hext.copy())
 
 
 @numba.njit(cache=True)
