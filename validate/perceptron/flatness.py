@@ -416,6 +416,10 @@ def _ts_figure(data, mode, cfg):
                  capsize=2, label=f"this code, N={cfg['N']}")
     ax2.errorbar(x + 0.1, [PUBLISHED_ACCURACY[a][0] for a in names], yerr=[PUBLISHED_ACCURACY[a][1] for a in names],
                  fmt="s", capsize=2, label="[baldassi2018, SM Table I] (N=1001)")
+    mm, mse = data.get("bpr_marginals", (math.nan, math.nan))
+    if math.isfinite(mm):
+        ax2.errorbar([names.index("bpr") + 0.25], [mm], yerr=[mse if math.isfinite(mse) else 0.0], fmt="D",
+                     color="C2", capsize=2, label="BP+R marginal predictor sign(m . x)")
     th = data.get("theory") or {}
     for k, style, label in (("gibbs", "C2:", "RS typical (Gibbs)"), ("mpm", "C3--", "RS best binary W (MPM)"),
                             ("bayes", "C4-.", "RS Bayes-optimal")):
