@@ -245,3 +245,30 @@ def test_stochastic_gradients_with_gain_match_finite_differences(gain):
     pred = net.predict_binarized(x)
     net.gain = 1.0
     np.testing.assert_array_equal(pred, net.predict_binarized(x))
+
+
+def test_no_subnormal_numbers_reach_the_gemms_or_adam():
+    """Saturated units (polarized means, confident outputs) make ``exp(-z^2/2)`` and softmax tails underflow to
+    subnormal floats, which slow a float32 GEMM ~100x: the backward pass and Adam flush them to 0."""
+    from simulate.core import Adam
+
+    rng = np.random.default_rng(7)
+    net = StochasticBinaryNetwork((64, 32, 32, 10), seed=8, init_scale=3.0)
+    net.gain = 20.0                                   # nearly deterministic synapses: |z| >> 13 in float32
+    x = rng.random((50, 64)).astype(np.float32)
+    y = rng.integers(0, 10, 50)
+    tiny = np.finfo(np.float32).tiny
+
+    def subnormal(a):
+        return int(np.count_nonzero((a != 0) & (np.abs(a) < tiny)))
+
+    loss, grads = net.loss_and_gradients(x, y)
+    assert math.isfinite(loss)
+    assert sum(subnormal(g) for g in grads) == 0
+    assert any(np.count_nonzero(g) for g in grads)    # not everything flushed: the bias gradients survive
+    p = [np.ones(1000, np.float32)]
+    opt = Adam(p, lr=1e-2)
+    opt.step([np.full(1000, 1e-3, np.float32)])
+    for _ in range(1500):                             # vanished gradient: the moments decay to 0, not subnormal
+        opt.step([np.zeros(1000, np.float32)])
+    assert subnormal(opt.m[0]) == 0 and subnormal(opt.v[0]) == 0

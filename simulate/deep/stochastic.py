@@ -46,7 +46,7 @@ from simulate.deep._common import (
     softmax_cross_entropy,
     training_batch,
 )
-from simulate.deep._kernels import field_gradient, square_rows
+from simulate.deep._kernels import field_gradient, flush_tiny, square_rows
 from theory.core.special import GH, logH
 
 __all__ = [
@@ -391,9 +391,12 @@ class StochasticBinaryNetwork:
             mean, (m, m2, _, _), zl, sigma, s2, _ = cache[l]
             if l < len(cache) - 1:
                 g_z = g_a * (np.exp(zl * zl * zl.dtype.type(-0.5)) * zl.dtype.type(_SQRT_2_OVER_PI))
+            tiny = zl.dtype.type(np.finfo(zl.dtype).tiny * 2.0 ** 24)
+            flush_tiny(g_z, tiny)                               # no subnormals into the GEMMs
             g_mu, g_s2 = _z_backward(g_z, zl, sigma, s2)
+            flush_tiny(g_s2, tiny)
             g1, g2 = _weight_products(g_mu, g_s2, mean)
-            field_gradient(g1, g2, m, m2)                       # dL/dh = (g1 - 2 m g2)(1 - m^2)
+            field_gradient(g1, g2, m, m2, tiny)                 # dL/dh = (g1 - 2 m g2)(1 - m^2)
             if self.gain != 1.0:                                # m = tanh(gain h): one more factor gain
                 g1 *= self.dtype.type(self.gain)
             grads[2 * l], grads[2 * l + 1] = g1, g_mu.sum(axis=0)
