@@ -346,7 +346,7 @@ def theory_index() -> str:
 CODE_SPAN = re.compile(r"(?<!`)`([A-Za-z_][\w.]*)`(?!`)")
 
 
-_EQ_LABEL = re.compile(r"\(([A-Z]\d+)\)")
+_EQ_LABEL = re.compile(r"\(([A-Z]{1,3}\d+)\)")
 
 
 def _link_equation_labels(line: str, labels: set[str], prefix: str) -> str:
