@@ -267,3 +267,15 @@ def test_api_pages_show_citations_and_typeset_equations_offline(tmp_path, monkey
             checked += 1
             typeset += forms > 0
     assert checked >= 100 and typeset >= 40, (checked, typeset)
+
+
+def test_docs_sources_have_no_control_characters():
+    """No stray control characters in the Markdown sources: a LaTeX command written through a non-raw Python string
+    ("\\rho", "\\frac", "\\approx") turns into a carriage return, form feed or bell, which MathJax cannot parse."""
+    bad = {}
+    for p in sorted((ROOT / "docs").glob("*.md")) + [ROOT / "README.md"]:
+        text = p.read_bytes()
+        hits = [i for i, c in enumerate(text) if c < 32 and c not in (9, 10)]
+        if hits:
+            bad[p.name] = hits[:5]
+    assert not bad, bad
