@@ -87,7 +87,7 @@ def pattern_memory(args: argparse.Namespace, method: str = "") -> list[tuple[flo
         per = 0.25 if method in _ROW_MAJOR_METHODS else 0.125
     else:
         per = _BYTES_PER_ENTRY.get(method, _DEFAULT_BYTES_PER_ENTRY)
-        if method == "bpr" and any(str(a).replace(" ", "") == "reinforcement=cavity" for a in getattr(args, "set", [])):
+        if method == "bpr" and _parse_set(method, getattr(args, "set", [])).get("reinforcement") == "cavity":
             per += 8.0   # one more float64 message per edge (the reinforced cavity fields)
     out = [(float(M) * N * per, f"--N {N} --alpha {args.alpha} (M = {M:.4g} patterns of N synapses, "
                                 f"{per:g} bytes per entry)")]

@@ -320,9 +320,9 @@ def _overlaps(q: float, qhat: float) -> dict[str, float]:
 
 def _fields_at_q(alpha: float, q: float, order: int) -> TeacherStudentResult:
     """The reported fields at overlap ``q`` with ``qhat = 2 alpha dg/dq`` (for the residual propagation)."""
-    qhat = 2.0 * alpha * teacher_student_energetic(q, None, order).dg_dq
-    s = (-0.5 * qhat * (1.0 + q) + teacher_student_entropic(qhat, qhat, order).G_S
-         + alpha * teacher_student_energetic(q, None, order).G_E)
+    E = teacher_student_energetic(q, None, order)
+    qhat = 2.0 * alpha * E.dg_dq
+    s = -0.5 * qhat * (1.0 + q) + teacher_student_entropic(qhat, qhat, order).G_S + alpha * E.G_E
     return TeacherStudentResult(alpha=alpha, q=q, qhat=qhat, entropy=float(s), **_overlaps(q, qhat),
                                 equilibrium="", map_slope=math.nan, converged=True, residual=0.0, iterations=0)
 
@@ -368,9 +368,7 @@ def _solve_at_order(alpha: float, init, tol: float, order: int) -> TeacherStuden
         qhat = update({"q": q, "qhat": 0.0})["qhat"]
     fx = update({"q": q, "qhat": qhat})
     resid = max(abs(fx["q"] - q), abs(fx["qhat"] - qhat) / max(1.0, abs(qhat)))
-    S = teacher_student_entropic(qhat, qhat, order)
-    E = teacher_student_energetic(q, None, order)
-    s = -0.5 * qhat * (1.0 + q) + S.G_S + alpha * E.G_E
+    s = teacher_student_free_entropy(q, qhat, alpha, order=order)
     dq = 1e-6 * min(q, q_sp - q)
     slope = (F(q + dq) - F(q - dq)) / (2.0 * dq) + 1.0
     ok = bool(resid < max(tol, 1e-14) * 10 and 0.0 < q < q_sp and slope < 1.0)
