@@ -167,6 +167,32 @@ def test_cli_train_save_evaluate(tmp_path, capsys):
     assert ev["test_error_mean_field"] == pytest.approx(res["test_error_mean_field"])
 
 
+def test_cli_preset_fills_unset_options_and_explicit_options_win(capsys):
+    from simulate.deep import DEEP_PRESETS
+
+    p = DEEP_PRESETS["stochastic+dropout"]
+    code, out, _ = _cli(["deep", "train", "--preset", "stochastic+dropout", "--hidden", "16", "--epochs", "2",
+                         "--batch", "50", "--lr", "0.005", "--quiet", "--json"], capsys)
+    res = json.loads(out)
+    assert code == 0 and res["preset"] == "stochastic+dropout"
+    assert (res["method"], res["dropout"], res["input_dropout"], res["lr_decay"], res["polarize_gain"]) == \
+        (p.method, p.dropout, p.input_dropout, p.lr_decay, p.polarize_gain)
+    assert res["lr"] == 0.005 and res["batch"] == 50 and res["epochs"] == 2
+    assert res["polarize_epochs"] == 2          # the preset's window (10) shortened to the run
+    # without a preset: the built-in defaults (no schedule, no dropout, no polarization)
+    code, out, _ = _cli(["deep", "train", "--hidden", "16", "--epochs", "1", "--quiet", "--json"], capsys)
+    res = json.loads(out)
+    assert code == 0 and res["preset"] is None
+    assert (res["lr_decay"], res["dropout"], res["polarize_epochs"], res["batch"]) == (1.0, 0.0, 0, 100)
+
+
+def test_cli_preset_names_match_the_table():
+    from simulate.commands.deep import PRESET_NAMES
+    from simulate.deep import DEEP_PRESETS
+
+    assert tuple(PRESET_NAMES) == tuple(DEEP_PRESETS)
+
+
 @pytest.mark.parametrize("argv,needle", [
     (["--epochs", "0"], "--epochs must be an integer >= 1"),
     (["--hidden", "32,x"], "--hidden must be comma-separated"),
@@ -181,6 +207,7 @@ def test_cli_train_save_evaluate(tmp_path, capsys):
     (["--polarize-epochs", "2"], "--polarize-epochs must be an integer >= 0 and <= 1"),
     (["--polarize-gain", "0.5"], "--polarize-gain must be >= 1.0"),
     (["--method", "relu", "--polarize-epochs", "1"], "--polarize-epochs applies to --method stochastic only"),
+    (["--preset", "bnn", "--polarize-epochs", "1"], "--polarize-epochs applies to --method stochastic only"),
 ])
 def test_cli_bad_input_exit_2(capsys, argv, needle):
     code, out, err = _cli(["deep", "train", "--epochs", "1", *argv], capsys)

@@ -9,6 +9,29 @@ from theory.core.cli import emit, write_output
 from theory.core.params import check_int, check_real
 
 DATA_HELP = "mnist | fashion | digits | directory holding train-/t10k- IDX files"
+#: names of simulate.deep.DEEP_PRESETS (kept here so that building the parser imports no numerics)
+PRESET_NAMES = ("stochastic", "stochastic+dropout", "bnn", "relu")
+#: option -> value when neither the command line nor a preset sets it
+_TRAIN_DEFAULTS = {"method": "stochastic", "epochs": 10, "batch": 100, "lr": None, "lr_decay": 1.0, "dropout": 0.0,
+                   "input_dropout": 0.0, "polarize_epochs": 0, "polarize_gain": 1.0}
+
+
+def resolve_preset(args: argparse.Namespace) -> argparse.Namespace:
+    """Fill the training options of ``deep train`` not given on the command line: from ``--preset`` first
+    (:data:`simulate.deep.DEEP_PRESETS`), then from the built-in defaults. Idempotent."""
+    preset = None
+    if getattr(args, "preset", None) is not None:
+        from simulate.deep import DEEP_PRESETS
+
+        preset = DEEP_PRESETS[args.preset].train_options()
+    from_preset = set()
+    for key, default in _TRAIN_DEFAULTS.items():
+        if getattr(args, key, None) is None:
+            setattr(args, key, preset[key] if preset is not None else default)
+            from_preset.add(key)
+    if preset is not None and "polarize_epochs" in from_preset and isinstance(args.epochs, int):
+        args.polarize_epochs = max(0, min(args.polarize_epochs, args.epochs))   # a shorter run polarizes throughout
+    return args
 
 
 def parse_hidden(text: str) -> tuple[int, ...]:
@@ -29,6 +52,7 @@ def _train_estimate(args: argparse.Namespace) -> list[tuple[float, str]]:
     with their gradients and Adam moments (float32), and the activations of a batch and of the test set."""
     from simulate.core import dataset_shape
 
+    resolve_preset(args)
     hidden = parse_hidden(args.hidden)
     batch = check_int("--batch", args.batch, ge=1)
     try:
@@ -85,6 +109,7 @@ class _Progress:
 def _train(args: argparse.Namespace) -> int:
     from simulate.deep import check_model_output_path, load_deep_data, save_deep_model, train_deep_network
 
+    resolve_preset(args)
     hidden = parse_hidden(args.hidden)
     epochs = check_int("--epochs", args.epochs, ge=1, le=100_000)
     batch = check_int("--batch", args.batch, ge=1)
@@ -116,8 +141,9 @@ def _train(args: argparse.Namespace) -> int:
                              eval_train=not args.no_train_eval, callback=progress and progress.epoch,
                              batch_callback=progress and progress.batch)
     out = run.to_dict()
+    out["preset"] = args.preset
     if args.save and run.converged:
-        meta = {k: out[k] for k in ("data", "epochs", "batch", "lr", "seed", "dropout", "input_dropout",
+        meta = {k: out[k] for k in ("data", "epochs", "batch", "lr", "lr_decay", "seed", "dropout", "input_dropout",
                                     "polarize_epochs", "polarize_gain",
                                     "test_error", "test_error_binarized", "test_error_mean_field")}
         out["saved"] = write_output(args.save, lambda path: save_deep_model(run.network, path, encoding=data.encoding,
@@ -163,26 +189,30 @@ def add_commands(subparsers) -> None:
     p.add_argument("--data", default="digits", help=DATA_HELP + " (default digits)")
     p.add_argument("--hidden", default="801,801,801", help="hidden layer widths, comma-separated "
                    "(default 801,801,801: the paper's network)")
-    p.add_argument("--method", default="stochastic", choices=["stochastic", "bnn", "relu"],
+    p.add_argument("--preset", choices=sorted(PRESET_NAMES), default=None,
+                   help="start from the paper's MNIST settings of one run of [baldassi2018, SM Sec. V] "
+                        "(simulate.deep.DEEP_PRESETS: method, lr, schedule, dropout, polarization, epochs, "
+                        "batch); options given explicitly override it")
+    p.add_argument("--method", default=None, choices=["stochastic", "bnn", "relu"],
                    help="stochastic binary synapses (mean field), binarized net with STE + batch norm "
                         "[hubara2016], or continuous ReLU net (default stochastic)")
-    p.add_argument("--epochs", type=int, default=10, help="training epochs (default 10)")
-    p.add_argument("--batch", type=int, default=100, help="mini-batch size (default 100)")
+    p.add_argument("--epochs", type=int, default=None, help="training epochs (default 10)")
+    p.add_argument("--batch", type=int, default=None, help="mini-batch size (default 100)")
     p.add_argument("--lr", type=float, default=None,
                    help="Adam learning rate (default: the paper's, 1e-2 stochastic, 1e-3 bnn and relu)")
-    p.add_argument("--lr-decay", type=float, default=1.0, help="learning-rate factor per epoch (default 1)")
+    p.add_argument("--lr-decay", type=float, default=None, help="learning-rate factor per epoch (default 1)")
     p.add_argument("--seed", type=int, default=0, help="seed of initialisation, batches, dropout (default 0)")
-    p.add_argument("--dropout", type=float, default=0.0, help="dropout probability on hidden units (default 0)")
-    p.add_argument("--input-dropout", type=float, default=0.0, help="dropout probability on input pixels "
+    p.add_argument("--dropout", type=float, default=None, help="dropout probability on hidden units (default 0)")
+    p.add_argument("--input-dropout", type=float, default=None, help="dropout probability on input pixels "
                    "(default 0)")
     p.add_argument("--input", default="real", choices=["real", "binary", "spin"],
                    help="input pixels: real in [0,1], binarized 0/1 or -1/+1 (default real)")
     p.add_argument("--init-scale", type=float, default=1.0, help="stochastic: std of the initial fields h, "
                    "m = tanh h (default 1)")
-    p.add_argument("--polarize-epochs", type=int, default=0,
+    p.add_argument("--polarize-epochs", type=int, default=None,
                    help="stochastic: over the last K epochs the gain of m = tanh(gain h) grows geometrically to "
                         "--polarize-gain, polarizing the means towards sign(m) (default 0: off)")
-    p.add_argument("--polarize-gain", type=float, default=1.0, help="final gain of the polarization (default 1)")
+    p.add_argument("--polarize-gain", type=float, default=None, help="final gain of the polarization (default 1)")
     p.add_argument("--n-train", type=int, default=None, help="use a random subset of the training images")
     p.add_argument("--n-test", type=int, default=None, help="use a random subset of the test images")
     p.add_argument("--split-seed", type=int, default=0, help="seed of subsets and of the digits split (default 0)")

@@ -16,6 +16,7 @@ Examples
 """
 from simulate.deep.baselines import BinarizedSTENetwork, ReluNetwork
 from simulate.deep.model_io import DEEP_MODEL_FORMAT_VERSION, check_model_output_path, load_deep_model, save_deep_model
+from simulate.deep.presets import DEEP_PRESETS, DeepPreset
 from simulate.deep.stochastic import (
     SOFTMAX_SCALE,
     StochasticBinaryNetwork,
@@ -58,4 +59,6 @@ __all__ = [
     "DEEP_METHODS",
     "INPUT_ENCODINGS",
     "PAPER_HIDDEN",
+    "DeepPreset",
+    "DEEP_PRESETS",
 ]

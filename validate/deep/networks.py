@@ -24,6 +24,7 @@ import time
 
 import numpy as np
 
+from simulate.deep import DEEP_PRESETS, PAPER_HIDDEN
 from validate.compare import Comparison, Row, comparison, mean_se
 from validate.store import ResultStore
 from validate.sweep import run_sweep
@@ -34,38 +35,37 @@ SECTION = "Deep stochastic binary networks (SM Sec. V)"
 TITLE = "Deep stochastic binary networks vs STE/batch-norm and ReLU baselines [baldassi2018, SM Sec. V]"
 
 #: [baldassi2018, SM Sec. V]: MNIST test errors of the 3 x 801 network
-PAPER_TEST_ERRORS = {"stochastic": 0.017, "bnn": 0.017, "relu": 0.014, "stochastic+dropout": 0.013}
+PAPER_TEST_ERRORS = {v: p.paper_test_error for v, p in DEEP_PRESETS.items()}
 
-#: variants: (label, method, lr, dropout, input_dropout)
-_VARIANTS = {
-    "stochastic": ("stochastic", 1e-2, 0.0, 0.0),
-    "bnn": ("bnn", 1e-3, 0.0, 0.0),
-    "relu": ("relu", 1e-3, 0.0, 0.0),
-    "stochastic+dropout": ("stochastic", 1e-2, 0.2, 0.1),   # rates not given in the paper
-}
+#: settings shared by the two modes: everything of :data:`simulate.deep.DEEP_PRESETS` but the epochs and batch
+_TRAIN_KEYS = ("lr", "lr_decay", "dropout", "input_dropout", "polarize_epochs", "polarize_gain")
 
 DEEP_MODES = {
+    # 8x8 digits: the presets' schedules scaled to 30 epochs (the polarization window stays 10 epochs)
     "quick": dict(data="digits", hidden=(128, 128), batch=50, seeds=(0, 1, 2), n_train=None, n_test=None,
-                  epochs={"stochastic": 30, "bnn": 30, "relu": 30, "stochastic+dropout": 30}, lr_decay=1.0),
-    "full": dict(data="mnist", hidden=(801, 801, 801), batch=100, seeds=(0, 1, 2), n_train=None, n_test=None,
-                 # measured (docs/deep_networks.md, Sec. 12): ~22 s (stochastic), ~14 s (bnn), ~11 s (relu) per
-                 # epoch on one core; two sweep workers: about 1 h for the 12 runs
-                 epochs={"stochastic": 30, "bnn": 30, "relu": 20, "stochastic+dropout": 40}, lr_decay=1.0),
+                  epochs={v: 30 for v in DEEP_PRESETS}),
+    # the paper's network, the presets' epochs and batch; measured (docs/deep_networks.md, Sec. 14): ~27 s
+    # (stochastic), ~13 s (bnn), ~11 s (relu) per epoch on one core; two sweep workers: about 70 min
+    "full": dict(data="mnist", hidden=PAPER_HIDDEN, batch=None, seeds=(0, 1, 2), n_train=None, n_test=None,
+                 epochs={v: p.epochs for v, p in DEEP_PRESETS.items()}),
 }
 
 
-def deep_training_point(data: str, variant: str, hidden: list, epochs: int, batch: int, lr: float, dropout: float,
-                        input_dropout: float, lr_decay: float = 1.0, n_train: int | None = None,
-                        n_test: int | None = None, blas_threads: int | None = 1, seed: int = 0) -> dict:
+def deep_training_point(data: str, variant: str, method: str, hidden: list, epochs: int, batch: int, lr: float,
+                        dropout: float, input_dropout: float, lr_decay: float = 1.0, polarize_epochs: int = 0,
+                        polarize_gain: float = 1.0, n_train: int | None = None, n_test: int | None = None,
+                        blas_threads: int | None = 1, seed: int = 0) -> dict:
     """Train one network and return its final errors, per-epoch test errors and timing.
 
+    ``variant`` labels the run (a key of :data:`simulate.deep.DEEP_PRESETS`); every setting that
+    changes the numbers is an argument, so the store keys the run by its values, not by the preset's name.
     ``blas_threads`` caps the BLAS threads of this run (``None``: no cap). The sweep runs points in
     parallel processes, one per core, so one thread each is the default; a lone run of the paper's
     network may use all cores.
 
     Examples
     --------
-    >>> r = deep_training_point("digits", "relu", [16], 1, 50, 1e-3, 0.0, 0.0, n_train=200, n_test=100)
+    >>> r = deep_training_point("digits", "relu", "relu", [16], 1, 50, 1e-3, 0.0, 0.0, n_train=200, n_test=100)
     >>> sorted(r)[:3]
     ['converged', 'epochs', 'history_test_error']
     """
@@ -73,12 +73,11 @@ def deep_training_point(data: str, variant: str, hidden: list, epochs: int, batc
 
     from simulate.deep import load_deep_data, train_deep_network
 
-    method = _VARIANTS[variant][0]
     d = load_deep_data(data, n_train=n_train, n_test=n_test)
     with threadpool_limits(limits=blas_threads, user_api="blas"):
         r = train_deep_network(d, tuple(hidden), method=method, epochs=epochs, batch=batch, lr=lr,
                                lr_decay=lr_decay, seed=seed, dropout=dropout, input_dropout=input_dropout,
-                               eval_train=False)
+                               polarize_epochs=polarize_epochs, polarize_gain=polarize_gain, eval_train=False)
     h = r.history
     return {"converged": r.converged, "epochs": r.epochs, "test_error": r.test_error,
             "train_error": r.train_error, "test_error_mean_field": r.test_error_mean_field,
@@ -105,16 +104,19 @@ def compare_deep_networks(mode: str = "quick", store: ResultStore | None = None,
     cfg = _check_mode(mode)
     t0 = time.perf_counter()
     full = mode == "full"
-    points = [dict(data=cfg["data"], variant=v, hidden=list(cfg["hidden"]), epochs=cfg["epochs"][v], batch=cfg["batch"],
-                   lr=lr, dropout=p, input_dropout=pin, lr_decay=cfg["lr_decay"], n_train=cfg["n_train"],
-                   n_test=cfg["n_test"])
-              for v, (_, lr, p, pin) in _VARIANTS.items()]
+    points = [dict(data=cfg["data"], variant=v, method=p.method, hidden=list(cfg["hidden"]), epochs=cfg["epochs"][v],
+                   batch=cfg["batch"] or p.batch, n_train=cfg["n_train"], n_test=cfg["n_test"],
+                   **{k: getattr(p, k) for k in _TRAIN_KEYS})
+              for v, p in DEEP_PRESETS.items()]
+    for pt in points:   # a run shorter than the polarization window polarizes over all of it
+        pt["polarize_epochs"] = min(pt["polarize_epochs"], pt["epochs"])
     seeds = [seed + s for s in cfg["seeds"]]
     recs = run_sweep(deep_training_point, points, task="deep.networks", seeds=seeds, store=store).to_records()
-    res, curves, spe = {}, {}, {}
-    for v in _VARIANTS:
+    res, mean_field, curves, spe = {}, {}, {}, {}
+    for v in DEEP_PRESETS:
         rv = [r for r in recs if r.get("variant") == v and r.get("converged")]
         res[v] = mean_se([r["test_error"] for r in rv])
+        mean_field[v] = mean_se([r["test_error_mean_field"] for r in rv])
         spe[v] = float(np.mean([r["seconds_per_epoch"] for r in rv])) if rv else math.nan
         hist = [r["history_test_error"] for r in rv]
         n_ep = min((len(x) for x in hist), default=0)
@@ -123,8 +125,11 @@ def compare_deep_networks(mode: str = "quick", store: ResultStore | None = None,
     what = {"stochastic": "binarized network sign(m), stochastic-synapse training",
             "bnn": "binarized network, STE + batch norm [hubara2016]",
             "relu": "continuous weights, ReLU units",
-            "stochastic+dropout": "binarized network sign(m), stochastic training with dropout (0.1 input, 0.2 hidden)"}
-    for v in _VARIANTS:
+            "stochastic+dropout": "binarized network sign(m), stochastic training with dropout ("
+                                  f"{DEEP_PRESETS['stochastic+dropout'].input_dropout:g} input, "
+                                  f"{DEEP_PRESETS['stochastic+dropout'].dropout:g} hidden)"}
+    what = {v: w + (", polarized" if DEEP_PRESETS[v].polarize_epochs else "") for v, w in what.items()}
+    for v in DEEP_PRESETS:
         mu, se, n = res[v]
         if full:
             rows.append(Row(quantity=f"MNIST test error: {what[v]}", sim_mean=mu, sim_se=se, n=n,
@@ -157,7 +162,7 @@ def compare_deep_networks(mode: str = "quick", store: ResultStore | None = None,
     ax1.set_yscale("log")
     ax1.set_title(f"{cfg['data']}, hidden {cfg['hidden']} (mean over {len(seeds)} seeds)")
     ax1.legend(fontsize=7)
-    names = list(_VARIANTS)
+    names = list(DEEP_PRESETS)
     ax2.bar(range(len(names)), [100 * res[v][0] for v in names], yerr=[100 * np.nan_to_num(res[v][1]) for v in names],
             color="tab:blue", label="here")
     if full:
@@ -167,14 +172,19 @@ def compare_deep_networks(mode: str = "quick", store: ResultStore | None = None,
     ax2.set_ylabel("final test error (%)")
     ax2.legend(fontsize=7)
     fig.tight_layout()
+    settings = "; ".join(f"{v}: lr {p.lr:g} x{p.lr_decay:g}/epoch" + (f", dropout {p.input_dropout:g}/{p.dropout:g}"
+                                                                       if p.dropout or p.input_dropout else "")
+                         + (f", polarization {p.polarize_epochs} epochs to gain {p.polarize_gain:g}"
+                            if p.polarize_epochs else "") + f", {cfg['epochs'][v]} epochs"
+                         for v, p in DEEP_PRESETS.items())
     notes = (f"{cfg['data']} ({'60,000 train / 10,000 test' if full else 'fixed 80/20 split'}), hidden "
-             f"{cfg['hidden']}, batch {cfg['batch']}, Adam (lr 1e-2 stochastic, 1e-3 bnn/relu, "
-             f"x{cfg['lr_decay']:g} per epoch), epochs {cfg['epochs']}; {len(seeds)} seeds, s.e. over seeds. "
-             f"Binarized predictors: weights "
+             f"{cfg['hidden']}, batch {cfg['batch'] or DEEP_PRESETS['stochastic'].batch}, Adam ({settings}; "
+             f"simulate.deep.DEEP_PRESETS); {len(seeds)} seeds, s.e. over seeds. Binarized predictors: weights "
              f"sign(m) (stochastic) or sign(w) with batch-norm thresholds (bnn), sign units. Seconds per epoch: "
              + ", ".join(f"{v} {spe[v]:.2f}" for v in names) + ". Derivation: docs/deep_networks.md.")
-    data = {"test_error": {v: list(res[v]) for v in names}, "curves": curves, "seconds_per_epoch": spe,
-            "paper": PAPER_TEST_ERRORS}
+    data = {"test_error": {v: list(res[v]) for v in names},
+            "test_error_mean_field": {v: list(mean_field[v]) for v in names}, "curves": curves,
+            "seconds_per_epoch": spe, "paper": PAPER_TEST_ERRORS}
     return Comparison(key="deep_networks", title=TITLE, rows=tuple(rows), data=data,
                       command=f"python -m validate report --{mode} (section: {SECTION})",
                       wall_time=time.perf_counter() - t0, notes=notes, figure=fig)
