@@ -151,6 +151,7 @@ def compare_deep_networks(mode: str = "quick", store: ResultStore | None = None,
                         note="ordering of the paper: binary constraints cost a few tenths of a percent"
                         + ("" if full else " (digits: informative only)")))
     from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
 
     fig = Figure(figsize=(10.0, 3.6))
     ax1, ax2 = fig.subplots(1, 2)
@@ -160,6 +161,8 @@ def compare_deep_networks(mode: str = "quick", store: ResultStore | None = None,
     ax1.set_xlabel("epoch")
     ax1.set_ylabel("test error (%)")
     ax1.set_yscale("log")
+    ax1.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax1.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:g}" if round(v, 6) in (1.5, 2, 3, 5) else ""))
     ax1.set_title(f"{cfg['data']}, hidden {cfg['hidden']} (mean over {len(seeds)} seeds)")
     ax1.legend(fontsize=7)
     names = list(DEEP_PRESETS)
