@@ -24,12 +24,12 @@ def resolve_preset(args: argparse.Namespace) -> argparse.Namespace:
         from simulate.deep import DEEP_PRESETS
 
         preset = DEEP_PRESETS[args.preset].train_options()
-    from_preset = set()
+    unset = set()
     for key, default in _TRAIN_DEFAULTS.items():
         if getattr(args, key, None) is None:
             setattr(args, key, preset[key] if preset is not None else default)
-            from_preset.add(key)
-    if preset is not None and "polarize_epochs" in from_preset and isinstance(args.epochs, int):
+            unset.add(key)
+    if preset is not None and "polarize_epochs" in unset and isinstance(args.epochs, int):
         args.polarize_epochs = max(0, min(args.polarize_epochs, args.epochs))   # a shorter run polarizes throughout
     return args
 
