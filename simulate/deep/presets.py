@@ -82,13 +82,13 @@ _OURS_SCHEDULE = "batch, epochs and learning-rate decay not stated in the paper:
 DEEP_PRESETS: Mapping[str, DeepPreset] = MappingProxyType({
     "stochastic": DeepPreset(
         method="stochastic", lr=1e-2, polarize_epochs=10, polarize_gain=10.0, epochs=30, paper_test_error=0.017,
-        source=f"Adam 1e-2, constant; binarized read-out sign(m): {_SEC5}; polarization (ours, Sec. 13); "
-               f"{_OURS_SCHEDULE}"),
+        source=f"Adam 1e-2, binarized read-out sign(m): {_SEC5}; rate kept constant and polarization (ours, "
+               f"Secs. 13-14); {_OURS_SCHEDULE}"),
     "stochastic+dropout": DeepPreset(
         method="stochastic", lr=1e-2, dropout=0.3, input_dropout=0.2, polarize_epochs=10, polarize_gain=10.0,
         epochs=50, paper_test_error=0.013,
-        source=f"Adam 1e-2, constant; dropout on input and hidden layers: {_SEC5}; rates 0.2/0.3 and polarization "
-               f"(ours); {_OURS_SCHEDULE}"),
+        source=f"Adam 1e-2, dropout on input and hidden layers: {_SEC5}; rate kept constant, dropout rates "
+               f"0.2/0.3 and polarization (ours, Secs. 13-14); {_OURS_SCHEDULE}"),
     "bnn": DeepPreset(
         method="bnn", lr=1e-3, lr_decay=0.9, epochs=30, paper_test_error=0.017,
         source=f"STE + batch norm [hubara2016], Adam 1e-3: {_SEC5}; {_OURS_SCHEDULE}"),
