@@ -29,7 +29,7 @@ def resolve_preset(args: argparse.Namespace) -> argparse.Namespace:
         if getattr(args, key, None) is None:
             setattr(args, key, preset[key] if preset is not None else default)
             unset.add(key)
-    if preset is not None and "polarize_epochs" in unset and isinstance(args.epochs, int):
+    if preset is not None and "polarize_epochs" in unset:
         args.polarize_epochs = max(0, min(args.polarize_epochs, args.epochs))   # a shorter run polarizes throughout
     return args
 

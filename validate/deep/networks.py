@@ -41,7 +41,7 @@ PAPER_TEST_ERRORS = {v: p.paper_test_error for v, p in DEEP_PRESETS.items()}
 _TRAIN_KEYS = ("lr", "lr_decay", "dropout", "input_dropout", "polarize_epochs", "polarize_gain")
 
 DEEP_MODES = {
-    # 8x8 digits: the presets' schedules scaled to 30 epochs (the polarization window stays 10 epochs)
+    # 8x8 digits: the presets' settings (rates, decays, dropout, polarization window) with 30 epochs and batch 50
     "quick": dict(data="digits", hidden=(128, 128), batch=50, seeds=(0, 1, 2), n_train=None, n_test=None,
                   epochs={v: 30 for v in DEEP_PRESETS}),
     # the paper's network, the presets' epochs and batch; measured (docs/deep_networks.md, Sec. 14): 23-26 s
